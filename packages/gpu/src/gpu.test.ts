@@ -1,0 +1,106 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { destroyGpu, GpuError, grid1d, params, sizeClass } from './index.js';
+import { testGpu } from './testing.js';
+
+const addOne = /* wgsl */ `
+struct Params { n: u32 }
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read_write> x: array<f32>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) g: vec3u) { if (g.x < p.n) { x[g.x] = x[g.x] + 1.0; } }`;
+
+afterAll(destroyGpu);
+
+describe('Gpu', () => {
+  it('finds an adapter and reports its real limits and features', async () => {
+    const gpu = await testGpu();
+    expect(gpu.info.description.length + gpu.info.device.length).toBeGreaterThan(0);
+    expect(gpu.limits.maxStorageBufferBindingSize).toBeGreaterThanOrEqual(128 * 2 ** 20);
+    expect(gpu.info.features).toEqual([...gpu.features].sort());
+  });
+
+  it('batches dispatches, passes params through the arena, reads back', async () => {
+    const gpu = await testGpu();
+    const x = gpu.upload(new Float32Array(100).fill(1));
+    const pipe = gpu.pipeline('add_one', addOne);
+    const before = gpu.stats().submits;
+    for (let i = 0; i < 5; i++) gpu.dispatch({ kernel: 'add_one', pipeline: pipe, buffers: [x], params: params().u32(i === 4 ? 50 : 100).bytes, workgroups: [2] });
+    const out = await gpu.download(x);
+    expect(gpu.stats().submits - before).toBe(1);
+    expect(out[0]).toBe(6);
+    expect(out[49]).toBe(6);
+    expect(out[50]).toBe(5);
+    expect(out[99]).toBe(5);
+    gpu.free(x);
+  });
+
+  it('reuses buffers and pipelines in steady state', async () => {
+    const gpu = await testGpu();
+    const pipe = gpu.pipeline('add_one', addOne);
+    const step = async () => {
+      const x = gpu.upload(new Float32Array(1000).fill(0));
+      gpu.dispatch({ kernel: 'add_one', pipeline: gpu.pipeline('add_one', addOne), buffers: [x], params: params().u32(1000).bytes, workgroups: [16] });
+      const v = await gpu.download(x);
+      gpu.free(x);
+      return v[999];
+    };
+    await step();
+    const s0 = gpu.stats();
+    for (let i = 0; i < 5; i++) expect(await step()).toBe(1);
+    const s1 = gpu.stats();
+    expect(s1.buffersCreated).toBe(s0.buffersCreated);
+    expect(s1.pipelinesCreated).toBe(s0.pipelinesCreated);
+    expect(pipe).toBe(gpu.pipeline('add_one', addOne));
+  });
+
+  it('turns an invalid shader into a thrown error naming the kernel', async () => {
+    const gpu = await testGpu();
+    await expect(gpu.pipelines.compile('broken_kernel', 'fn main( {')).rejects.toThrow(/broken_kernel/);
+    gpu.pipeline('broken_kernel2', '@compute @workgroup_size(1) fn main() { let x: f32 = 1u; }');
+    await expect(gpu.sync()).rejects.toThrow(GpuError);
+    await gpu.sync(); // errors are reported once
+  });
+
+  it('rejects grids over the dispatch limit with the kernel name', async () => {
+    const gpu = await testGpu();
+    const x = gpu.upload(new Float32Array(4));
+    expect(() =>
+      gpu.dispatch({ kernel: 'too_big', pipeline: gpu.pipeline('add_one', addOne), buffers: [x], params: params().u32(4).bytes, workgroups: [70000] }),
+    ).toThrow(/too_big.*maxComputeWorkgroupsPerDimension/);
+    gpu.free(x);
+  });
+
+  it('splits large 1-D grids and sizes pool classes', () => {
+    expect(grid1d(10)).toEqual([10, 1, 1]);
+    const [x, y] = grid1d(200_000);
+    expect(x * y).toBeGreaterThanOrEqual(200_000);
+    expect(x).toBeLessThanOrEqual(65535);
+    expect(sizeClass(1000)).toBe(1024);
+    expect(sizeClass(1500)).toBe(1536);
+    expect(sizeClass(1)).toBe(256);
+  });
+});
+
+describe('profiler', () => {
+  it('times labelled passes and writes a Chrome trace', async () => {
+    const { Gpu } = await import('./gpu.js');
+    const gpu = await Gpu.create({ profile: true });
+    try {
+      const x = gpu.upload(new Float32Array(4096));
+      const pipe = gpu.pipeline('add_one', addOne);
+      for (let i = 0; i < 3; i++) gpu.dispatch({ kernel: 'add_one', pipeline: pipe, buffers: [x], params: params().u32(4096).bytes, workgroups: [64], flops: 4096, bytes: 8 * 4096 });
+      await gpu.sync();
+      const [row] = gpu.profiler.summary();
+      expect(row.kernel).toBe('add_one');
+      expect(row.calls).toBe(3);
+      expect(row.totalMs).toBeGreaterThan(0);
+      const trace = gpu.profiler.trace();
+      expect(trace.traceEvents).toHaveLength(3);
+      expect(trace.traceEvents[0]).toMatchObject({ name: 'add_one', ph: 'X' });
+    } finally {
+      gpu.profiler.clear();
+      await gpu.device.queue.onSubmittedWorkDone();
+      gpu.device.destroy();
+    }
+  });
+});

@@ -1,0 +1,66 @@
+// Helpers shared by every kernel and op test: a real adapter or a loud failure, seeded random
+// inputs, NaN-poisoned outputs, and relative error against a float64 reference.
+import { getGpu, type Gpu } from './gpu.js';
+import { NO_ADAPTER_HELP } from './adapter.js';
+
+/** The process-wide Gpu; with no adapter the test fails with what to install (never skips). */
+export async function testGpu(): Promise<Gpu> {
+  try {
+    return await getGpu();
+  } catch (e) {
+    throw new Error(`kernel tests need a WebGPU adapter.\n${NO_ADAPTER_HELP}\n(cause: ${(e as Error).message})`);
+  }
+}
+
+/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** n standard-normal floats (Box–Muller), scaled by `std`. */
+export function randn(n: number, seed: number, std = 1): Float32Array {
+  const r = rng(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = 1 - r();
+    out[i] = std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
+  }
+  return out;
+}
+
+/** n uniform floats in [lo, hi). */
+export function randu(n: number, seed: number, lo = 0, hi = 1): Float32Array {
+  const r = rng(seed);
+  return Float32Array.from({ length: n }, () => lo + (hi - lo) * r());
+}
+
+/** A fresh seed per call, printed on failure through the test name or message. */
+export function freshSeed(): number {
+  return (Math.random() * 2 ** 31) >>> 0;
+}
+
+/** max |a − b| / max(max |b|, tiny): one number per comparison, the way llm.c reports it. */
+export function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  if (got.length !== want.length) throw new Error(`length mismatch: got ${got.length}, want ${want.length}`);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < want.length; i++) {
+    const d = Math.abs(got[i] - want[i]);
+    if (!(d <= num)) num = Number.isNaN(d) ? Number.POSITIVE_INFINITY : Math.max(num, d);
+    den = Math.max(den, Math.abs(want[i]));
+  }
+  return num / Math.max(den, 1e-30);
+}
+
+/** A buffer of `bytes` filled with NaN, so a kernel that skips an output element is caught. */
+export function poisoned(gpu: Gpu, shape: readonly number[]): import('./array.js').GpuArray {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return gpu.upload(new Float32Array(n).fill(Number.NaN), shape, 'poisoned');
+}
