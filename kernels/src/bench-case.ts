@@ -1,0 +1,42 @@
+// What a kernel's `<name>.bench.ts` exports (`export const benches: BenchCase[]`); the bench
+// package (@pretext/bench) finds, checks, times and compares them. Setup happens outside the
+// timed body; the harness validates against the reference before it times anything.
+import type { Gpu } from '@pretext/gpu';
+
+/** The tfjs namespace (tfjs-core with tfjs-backend-webgpu registered), passed to peers. */
+export type Tf = typeof import('@tensorflow/tfjs-core');
+
+export interface BenchInstance {
+  /** Records one launch of the kernel(s) under test (no submit, no readback). */
+  run(): void;
+  /** Relative error of what run() produced vs the CPU reference (called after one run()). */
+  check(): Promise<number>;
+  /** check() must be below this for the timing to be reported. */
+  tolerance: number;
+  /** FLOPs and bytes one run() does (napkin math, in the case's comment). */
+  flops: number;
+  bytes: number;
+  /** GPU bytes this case allocated for the kernel's own work (inputs excluded), if it reports memory. */
+  workspaceBytes?: number;
+  dispose(): void;
+}
+
+export interface PeerInstance {
+  /** Runs the same op once; returns the tensor(s) it produced (the harness syncs on them). */
+  run(): unknown;
+  /** Bytes tfjs holds on the GPU for one run (tf.memory() delta), if measured. */
+  memoryBytes?: number;
+  dispose(): void;
+}
+
+export interface BenchCase {
+  /** Unique, human-readable: 'matmul 1024x1024x1024'. `--only` matches against it. */
+  name: string;
+  /** The kernel family, e.g. 'matmul'. */
+  kernel: string;
+  setup(gpu: Gpu): Promise<BenchInstance>;
+  /** The same op composed from @tensorflow/tfjs-backend-webgpu ops on the same adapter. */
+  peer?: { name: string; setup(tf: Tf): Promise<PeerInstance> };
+  /** Shown in the report: the target this case must reach, e.g. '≥3× tfjs, ≥40% FMA ceiling'. */
+  target?: string;
+}

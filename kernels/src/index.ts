@@ -1,0 +1,4 @@
+// @pretext/kernels: every WGSL kernel with its launcher and CPU reference.
+export * from './unary/unary.js';
+export * from './unary/unary.ref.js';
+export type { BenchCase, BenchInstance, PeerInstance, Tf } from './bench-case.js';
