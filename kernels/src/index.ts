@@ -2,3 +2,5 @@
 export * from './unary/unary.js';
 export * from './unary/unary.ref.js';
 export type { BenchCase, BenchInstance, PeerInstance, Tf } from './bench-case.js';
+export * from './rng/random.js';
+export * from './rng/rng.ref.js';
