@@ -139,7 +139,7 @@ export class Gpu {
       this.arenaUsed += this.slot;
     }
     d.buffers.forEach((b, i) => {
-      const r = isBuffer(b) ? { buffer: b } : 'shape' in b ? { buffer: b.buffer } : b;
+      const r = isBuffer(b) ? { buffer: b } : 'shape' in b ? arrayBinding(b) : b;
       entries.push({ binding: i + 1, resource: r });
     });
     const run = () => {
@@ -228,7 +228,7 @@ export class Gpu {
 
   async download<D extends DType>(arr: GpuArray & { dtype: D }): Promise<TypedArrayFor<D>> {
     const n = numel(arr.shape);
-    return typedArray(arr.dtype, await this.read(arr.buffer, n * 4), n);
+    return typedArray(arr.dtype, await this.read(arr.buffer, n * 4, arr.offset ?? 0), n);
   }
 
   /** Returns an array's buffer to the pool. */
@@ -305,4 +305,11 @@ export async function destroyGpu(): Promise<void> {
 
 function isBuffer(b: unknown): b is GPUBuffer {
   return typeof (b as GPUBuffer).mapAsync === 'function';
+}
+
+/** A view binds its own range (rounded up to 16 bytes for vec4 access); a whole array binds its buffer. */
+function arrayBinding(a: GpuArray): GPUBufferBinding {
+  if (!a.offset) return { buffer: a.buffer };
+  const size = Math.min(a.buffer.size - a.offset, Math.ceil((numel(a.shape) * 4) / 16) * 16);
+  return { buffer: a.buffer, offset: a.offset, size };
 }
