@@ -29,14 +29,22 @@ export interface PeerInstance {
   dispose(): void;
 }
 
+/**
+ * Passed to `setup` by the harness (added by the bench package; optional, so existing cases
+ * compile unchanged). `quick` (from `pnpm bench --quick`, used in CI): use small sizes.
+ */
+export interface BenchSetupOptions {
+  quick: boolean;
+}
+
 export interface BenchCase {
   /** Unique, human-readable: 'matmul 1024x1024x1024'. `--only` matches against it. */
   name: string;
   /** The kernel family, e.g. 'matmul'. */
   kernel: string;
-  setup(gpu: Gpu): Promise<BenchInstance>;
+  setup(gpu: Gpu, opts?: BenchSetupOptions): Promise<BenchInstance>;
   /** The same op composed from @tensorflow/tfjs-backend-webgpu ops on the same adapter. */
-  peer?: { name: string; setup(tf: Tf): Promise<PeerInstance> };
+  peer?: { name: string; setup(tf: Tf, opts?: BenchSetupOptions): Promise<PeerInstance> };
   /** Shown in the report: the target this case must reach, e.g. '≥3× tfjs, ≥40% FMA ceiling'. */
   target?: string;
 }
