@@ -7,3 +7,6 @@ export * from './rng/rng.ref.js';
 export * from './ceiling/ceiling.js';
 export * from './ceiling/ceiling.ref.js';
 export type { BenchSetupOptions } from './bench-case.js';
+export * from './binary/binary.js';
+export * from './binary/binary.ref.js';
+export * from './binary/broadcast.js';

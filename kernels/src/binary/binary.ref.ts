@@ -1,0 +1,63 @@
+// CPU reference for binary.wgsl and where.wgsl, in float64, with numpy broadcasting.
+import type { BinaryOp } from './binary.js';
+import { broadcastShapes, broadcastStrides } from './broadcast.js';
+
+function pow(x: number, y: number): number {
+  if (y === 0) return 1;
+  return x < 0 && y !== Math.floor(y) ? Number.NaN : x ** y;
+}
+
+const F: Record<BinaryOp, (x: number, y: number) => number> = {
+  add: (x, y) => x + y,
+  sub: (x, y) => x - y,
+  mul: (x, y) => x * y,
+  div: (x, y) => x / y,
+  max: Math.max,
+  min: Math.min,
+  pow,
+  gt: (x, y) => +(x > y),
+  ge: (x, y) => +(x >= y),
+  lt: (x, y) => +(x < y),
+  le: (x, y) => +(x <= y),
+  eq: (x, y) => +(x === y),
+};
+
+/** Flat source index of every output element of `to`, for an operand of `shape` broadcast to it. */
+export function broadcastIndex(shape: readonly number[], to: readonly number[]): Int32Array {
+  const strides = broadcastStrides(shape, to);
+  const n = to.reduce((p, d) => p * d, 1);
+  const idx = new Int32Array(n);
+  const c = new Array<number>(to.length).fill(0);
+  let off = 0;
+  for (let i = 0; i < n; i++) {
+    idx[i] = off;
+    for (let k = to.length - 1; k >= 0; k--) {
+      c[k]++;
+      off += strides[k];
+      if (c[k] < to[k]) break;
+      off -= strides[k] * to[k];
+      c[k] = 0;
+    }
+  }
+  return idx;
+}
+
+function bshape(...shapes: (readonly number[])[]): number[] {
+  const s = broadcastShapes(...shapes);
+  if (!s) throw new Error(`shapes ${shapes.map((x) => `[${x}]`).join(' and ')} do not broadcast`);
+  return s;
+}
+
+export function binaryRef(op: BinaryOp, a: ArrayLike<number>, aShape: readonly number[], b: ArrayLike<number>, bShape: readonly number[]): Float64Array {
+  const shape = bshape(aShape, bShape);
+  const ia = broadcastIndex(aShape, shape);
+  const ib = broadcastIndex(bShape, shape);
+  const f = F[op];
+  return Float64Array.from(ia, (j, i) => f(a[j], b[ib[i]]));
+}
+
+export function whereRef(cond: ArrayLike<number>, cShape: readonly number[], a: ArrayLike<number>, aShape: readonly number[], b: ArrayLike<number>, bShape: readonly number[]): Float64Array {
+  const shape = bshape(cShape, aShape, bShape);
+  const [ic, ia, ib] = [cShape, aShape, bShape].map((s) => broadcastIndex(s, shape));
+  return Float64Array.from(ic, (j, i) => (cond[j] !== 0 ? a[ia[i]] : b[ib[i]]));
+}
