@@ -1,0 +1,118 @@
+// Masked row softmax over the last axis: x (rows, L) → y (rows, L).
+//   v_j = scale·x_j + a_j      a_j: additive mask, or "masked" where a boolean/causal mask drops key j
+//   y_j = exp(v_j − m) / Σ_k exp(v_k − m),  m = max_k v_k          (softmax)
+//   y_j = v_j − m − log Σ_k exp(v_k − m)                           (LOG: log-softmax; masked → −∞)
+// A fully masked row gives zeros. Internally a masked logit is MASKED_V (finite, so no inf − inf);
+// anything ≤ MASKED (including an additive −∞) counts as masked.
+//
+// A workgroup of WG threads owns WG/TPR rows, TPR threads per row. Thread t of a row walks blocks
+// of 4 logits (t, t+TPR, …) once, keeping an online (max m, sum s): per block
+//   m' = max(m, max(block)),  s ← s·e^(m−m') + Σ e^(v−m')        (one exp per logit)
+// then the TPR partial (m, s) pairs merge in a tree in workgroup memory, and a second walk writes y.
+
+override TPR: u32 = 64u;   // threads per row, a power of two ≤ WG
+override LOG: bool = false;
+const WG: u32 = 64u;
+const MASKED_V: f32 = -3.0e38;
+const MASKED: f32 = -1.0e38;
+
+struct Params {
+  rows: u32,
+  len: u32,
+  scale: f32,
+  mask_kind: u32,            // 0 none, 1 boolean (nonzero = keep), 2 additive f32
+  rows_per_mask_row: u32,    // mask (B, L): row r reads mask row r / rows_per_mask_row
+  causal: u32,               // 1: key j is masked when j > (r mod tq) + offset
+  tq: u32,
+  offset: i32,
+  neg_inf: f32,              // −∞, from the host (WGSL constants cannot hold it)
+}
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> mask: array<u32>;   // u32/i32 flags or f32 bits
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+
+var<workgroup> red_m: array<f32, WG>;
+var<workgroup> red_s: array<f32, WG>;
+
+// the masked, scaled logit v_j of a row (j < len)
+fn logit(row_base: u32, mask_base: u32, qpos: i32, j: u32) -> f32 {
+  var v = p.scale * x[row_base + j];
+  if (p.causal != 0u && i32(j) > qpos + p.offset) { return MASKED_V; }
+  if (p.mask_kind == 1u) {
+    if (mask[mask_base + j] == 0u) { return MASKED_V; }
+  } else if (p.mask_kind == 2u) {
+    v += bitcast<f32>(mask[mask_base + j]);
+  }
+  return select(v, MASKED_V, v <= MASKED);
+}
+
+fn block(row_base: u32, mask_base: u32, qpos: i32, j0: u32) -> vec4f {
+  var v = vec4f(MASKED_V);
+  for (var c = 0u; c < 4u; c++) {
+    if (j0 + c < p.len) { v[c] = logit(row_base, mask_base, qpos, j0 + c); }
+  }
+  return v;
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) tid: u32) {
+  let row = (wid.x + wid.y * nwg.x) * (WG / TPR) + tid / TPR;
+  let lane = tid % TPR;
+  let live = row < p.rows;
+  let row_base = row * p.len;
+  let mask_base = (row / max(p.rows_per_mask_row, 1u)) * p.len;
+  let qpos = i32(row % max(p.tq, 1u));
+  let nblocks = select(0u, (p.len + 3u) / 4u, live);
+
+  var m = MASKED_V;
+  var s = 0.0;
+  for (var b = lane; b < nblocks; b += TPR) {
+    let v = block(row_base, mask_base, qpos, 4u * b);
+    let bm = max(max(v.x, v.y), max(v.z, v.w));
+    if (bm > MASKED) {
+      let mn = max(m, bm);
+      let e = select(vec4f(0.0), exp(v - mn), v > vec4f(MASKED));
+      s = s * exp(m - mn) + dot(e, vec4f(1.0));
+      m = mn;
+    }
+  }
+
+  // merge the TPR partial (m, s) of each row: s = s₁e^(m₁−m) + s₂e^(m₂−m), m = max(m₁, m₂)
+  red_m[tid] = m;
+  red_s[tid] = s;
+  for (var stride = TPR / 2u; stride > 0u; stride /= 2u) {
+    workgroupBarrier();
+    if (lane < stride) {
+      let m2 = red_m[tid + stride];
+      let mn = max(m, m2);
+      s = s * exp(m - mn) + red_s[tid + stride] * exp(m2 - mn);
+      m = mn;
+      red_m[tid] = m;
+      red_s[tid] = s;
+    }
+  }
+  workgroupBarrier();
+  m = red_m[tid - lane];
+  s = red_s[tid - lane];
+
+  if (!live) { return; }
+  let empty = m <= MASKED;
+  let inv = 1.0 / s;
+  let log_s = log(s);
+  for (var b = lane; b < nblocks; b += TPR) {
+    let j0 = 4u * b;
+    let v = block(row_base, mask_base, qpos, j0);
+    var out: vec4f;
+    if (empty) {
+      out = vec4f(0.0);
+    } else if (LOG) {
+      out = select(vec4f(p.neg_inf), v - m - log_s, v > vec4f(MASKED));
+    } else {
+      out = select(vec4f(0.0), exp(v - m) * inv, v > vec4f(MASKED));
+    }
+    for (var c = 0u; c < 4u; c++) {
+      if (j0 + c < p.len) { y[row_base + j0 + c] = out[c]; }
+    }
+  }
+}
