@@ -12,3 +12,5 @@ export * from './binary/binary.ref.js';
 export * from './binary/broadcast.js';
 export * from './copy/copy.js';
 export * from './copy/copy.ref.js';
+export * from './crossentropy/crossentropy.js';
+export * from './crossentropy/crossentropy.ref.js';
