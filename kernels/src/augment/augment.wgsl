@@ -1,0 +1,147 @@
+// Fused per-pixel augmentation: random resized crop (bilinear) → flip → colour jitter →
+// grayscale → solarize, one invocation per output pixel (all C channels of it).
+//   src: (N, C, H, W) images in [0, 1]; sample s reads image s % N (views are stacked: s = v·N + n)
+//   out: (S, C, OH, OW);  sp: (S, 16) per-sample parameters (slots in pipeline.ts)
+// Entry `stats` is the contrast pre-pass: one workgroup per sample writes
+//   sp[s, 13] = mean over output pixels of gray(clamp(brightness · crop(x), 0, 1)),
+// the mean torchvision's adjust_contrast blends towards.
+// Ops are switched on by override constants, so each pipeline compiles only what it uses.
+
+override C: u32 = 3u;
+override CROP: u32 = 1u;
+override FLIP: u32 = 1u;
+override JITTER: u32 = 1u;
+override GRAY: u32 = 1u;
+override SOLARIZE: u32 = 0u;
+
+struct Params { samples: u32, n: u32, h: u32, w: u32, oh: u32, ow: u32, threshold: f32 }
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+@group(0) @binding(2) var<storage, read_write> sp: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+
+const SLOTS: u32 = 16u;
+const LUMA = vec3f(0.299, 0.587, 0.114);
+
+fn at(base: u32, y: u32, x: u32) -> f32 { return src[base + y * p.w + x]; }
+
+// Output pixel (y, x) of sample s after crop + flip; channels beyond C are 0.
+fn pixel(s: u32, y: u32, x: u32) -> vec3f {
+  let o = s * SLOTS;
+  var xx = x;
+  if (FLIP == 1u && sp[o + 4u] > 0.5) { xx = p.ow - 1u - x; }
+  let img = s % p.n;
+  var v = vec3f(0.0);
+  if (CROP == 0u) {
+    for (var c = 0u; c < C; c++) { v[c] = at((img * C + c) * p.h * p.w, y, xx); }
+    return v;
+  }
+  // resize the crop box (y0, x0, ch, cw) to (oh, ow): half-pixel centres, clamped to the box
+  // (F.interpolate bilinear, align_corners = False, no antialias)
+  let y0 = u32(sp[o]);
+  let x0 = u32(sp[o + 1u]);
+  let ch = sp[o + 2u];
+  let cw = sp[o + 3u];
+  let fy = max((f32(y) + 0.5) * ch / f32(p.oh) - 0.5, 0.0);
+  let fx = max((f32(xx) + 0.5) * cw / f32(p.ow) - 0.5, 0.0);
+  let iy = min(u32(fy), u32(ch) - 1u);
+  let ix = min(u32(fx), u32(cw) - 1u);
+  let ly = fy - f32(iy);
+  let lx = fx - f32(ix);
+  let iy1 = min(iy + 1u, u32(ch) - 1u);
+  let ix1 = min(ix + 1u, u32(cw) - 1u);
+  for (var c = 0u; c < C; c++) {
+    let b = (img * C + c) * p.h * p.w;
+    let top = mix(at(b, y0 + iy, x0 + ix), at(b, y0 + iy, x0 + ix1), lx);
+    let bot = mix(at(b, y0 + iy1, x0 + ix), at(b, y0 + iy1, x0 + ix1), lx);
+    v[c] = mix(top, bot, ly);
+  }
+  return v;
+}
+
+fn gray(v: vec3f) -> f32 {
+  if (C == 1u) { return v.x; }
+  return dot(v, LUMA);
+}
+
+// torchvision _rgb2hsv → shift h → _hsv2rgb
+fn hue_shift(v: vec3f, shift: f32) -> vec3f {
+  let maxc = max(v.x, max(v.y, v.z));
+  let minc = min(v.x, min(v.y, v.z));
+  let eq = maxc == minc;
+  let cr = maxc - minc;
+  let s = cr / select(maxc, 1.0, eq);
+  let d = select(cr, 1.0, eq);
+  let rc = (maxc - v.x) / d;
+  let gc = (maxc - v.y) / d;
+  let bc = (maxc - v.z) / d;
+  var h: f32;
+  if (maxc == v.x) { h = bc - gc; } else if (maxc == v.y) { h = 2.0 + rc - bc; } else { h = 4.0 + gc - rc; }
+  h = fract(fract(h / 6.0 + 1.0) + shift + 1.0);
+  let h6 = h * 6.0;
+  let i = u32(floor(h6)) % 6u;
+  let f = h6 - floor(h6);
+  let val = maxc;
+  let pp = clamp(val * (1.0 - s), 0.0, 1.0);
+  let q = clamp(val * (1.0 - s * f), 0.0, 1.0);
+  let t = clamp(val * (1.0 - s * (1.0 - f)), 0.0, 1.0);
+  switch i {
+    case 0u: { return vec3f(val, t, pp); }
+    case 1u: { return vec3f(q, val, pp); }
+    case 2u: { return vec3f(pp, val, t); }
+    case 3u: { return vec3f(pp, q, val); }
+    case 4u: { return vec3f(t, pp, val); }
+    default: { return vec3f(val, pp, q); }
+  }
+}
+
+fn jitter(v0: vec3f, o: u32) -> vec3f {
+  var v = clamp(v0 * sp[o + 6u], vec3f(0.0), vec3f(1.0));                        // brightness
+  let c = sp[o + 7u];
+  v = clamp(c * v + (1.0 - c) * sp[o + 13u], vec3f(0.0), vec3f(1.0));           // contrast
+  if (C == 3u) {
+    let sat = sp[o + 8u];
+    v = clamp(sat * v + (1.0 - sat) * gray(v), vec3f(0.0), vec3f(1.0));         // saturation
+    v = hue_shift(v, sp[o + 9u]);                                               // hue
+  }
+  return v;
+}
+
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * 256u;
+  let plane = p.oh * p.ow;
+  if (i >= p.samples * plane) { return; }
+  let s = i / plane;
+  let y = (i % plane) / p.ow;
+  let x = i % p.ow;
+  let o = s * SLOTS;
+  var v = pixel(s, y, x);
+  if (JITTER == 1u && sp[o + 5u] > 0.5) { v = jitter(v, o); }
+  if (GRAY == 1u && C == 3u && sp[o + 10u] > 0.5) { v = vec3f(gray(v)); }
+  if (SOLARIZE == 1u && sp[o + 12u] > 0.5) { v = select(v, 1.0 - v, v >= vec3f(p.threshold)); }
+  for (var c = 0u; c < C; c++) { out[(s * C + c) * plane + y * p.ow + x] = v[c]; }
+}
+
+var<workgroup> partial: array<f32, 256>;
+
+@compute @workgroup_size(256)
+fn stats(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let s = wid.x + wid.y * nwg.x;
+  let valid = s < p.samples;
+  let plane = p.oh * p.ow;
+  var acc = 0.0;
+  if (valid) {
+    let b = sp[s * SLOTS + 6u];
+    for (var i = lid.x; i < plane; i += 256u) {
+      acc += gray(clamp(pixel(s, i / p.ow, i % p.ow) * b, vec3f(0.0), vec3f(1.0)));
+    }
+  }
+  partial[lid.x] = acc;
+  workgroupBarrier();
+  for (var k = 128u; k > 0u; k >>= 1u) {
+    if (lid.x < k) { partial[lid.x] += partial[lid.x + k]; }
+    workgroupBarrier();
+  }
+  if (valid && lid.x == 0u) { sp[s * SLOTS + 13u] = partial[0] / f32(plane); }
+}

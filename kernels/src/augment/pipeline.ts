@@ -1,0 +1,152 @@
+// Augmentation pipelines as data, and the per-sample parameters they draw.
+//
+// A pipeline applies, in this fixed order, whichever of these it names:
+//   random resized crop → horizontal flip → colour jitter (brightness, contrast, saturation, hue,
+//   in that fixed order, not torchvision's random order) → grayscale → gaussian blur → solarize.
+// Every random choice of sample s comes from the counter-based RNG twin (rng.ref.ts) with key
+// (seed, stream of the op) and counter (s, draw), drawn here on the CPU and uploaded: the GPU
+// launch and the CPU reference see the very same numbers, and a one-op pipeline with the same
+// seed draws exactly what that op draws inside a longer pipeline (fused == sequential).
+import { rand2Ref } from '../rng/rng.ref.js';
+
+export interface CropSpec {
+  /** Fraction of the source area, in (0, 1]. */
+  scale: readonly [number, number];
+  /** Aspect ratio w/h range, > 0. */
+  ratio: readonly [number, number];
+}
+export interface JitterSpec {
+  brightness: number;
+  contrast: number;
+  saturation: number;
+  hue: number;
+  /** Probability that a sample is jittered at all. */
+  p: number;
+}
+export interface BlurSpec {
+  p: number;
+  sigma: readonly [number, number];
+  /** Odd taps; default: ⌊kernelFraction·size⌋ made odd, size = min(outH, outW). */
+  kernelSize?: number;
+  kernelFraction?: number;
+}
+export interface Pipeline {
+  name: string;
+  crop?: CropSpec;
+  flip?: { p: number };
+  jitter?: JitterSpec;
+  grayscale?: { p: number };
+  blur?: BlurSpec;
+  solarize?: { p: number; threshold: number };
+  /** What the pipeline does, for a reader. */
+  description: string;
+}
+
+const C1_NOTE = 'For C = 1, saturation, hue and grayscale are no-ops; brightness and contrast apply.';
+const ORDER_NOTE = 'Jitter order is fixed: brightness, contrast, saturation, hue.';
+
+/** SimCLR (Chen et al. 2020, appendix A): jitter strength s → (0.8s, 0.8s, 0.8s, 0.2s). */
+export function simclrPipeline(opts: { strength?: number; blur?: boolean } = {}): Pipeline {
+  const s = opts.strength ?? 1;
+  return {
+    name: `simclr(s=${s})`,
+    crop: { scale: [0.08, 1], ratio: [3 / 4, 4 / 3] },
+    flip: { p: 0.5 },
+    jitter: { brightness: 0.8 * s, contrast: 0.8 * s, saturation: 0.8 * s, hue: 0.2 * s, p: 0.8 },
+    grayscale: { p: 0.2 },
+    ...(opts.blur === false ? {} : { blur: { p: 0.5, sigma: [0.1, 2.0] as const, kernelFraction: 0.1 } }),
+    description: `SimCLR: random resized crop (scale 0.08–1, ratio 3/4–4/3, bilinear), flip p=0.5, colour jitter (${0.8 * s}, ${0.8 * s}, ${0.8 * s}, ${0.2 * s}) p=0.8, grayscale p=0.2${opts.blur === false ? '' : ', gaussian blur σ∈[0.1, 2] with a kernel ≈10% of the image, p=0.5'}. ${ORDER_NOTE} ${C1_NOTE}`,
+  };
+}
+
+/** MoCo v2 (Chen et al. 2020, "Improved baselines"). */
+export function mocoV2Pipeline(): Pipeline {
+  return {
+    name: 'mocov2',
+    crop: { scale: [0.2, 1], ratio: [3 / 4, 4 / 3] },
+    jitter: { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1, p: 0.8 },
+    grayscale: { p: 0.2 },
+    blur: { p: 0.5, sigma: [0.1, 2.0], kernelFraction: 0.1 },
+    flip: { p: 0.5 },
+    description: `MoCo v2: random resized crop (scale 0.2–1, ratio 3/4–4/3, bilinear), colour jitter (0.4, 0.4, 0.4, 0.1) p=0.8, grayscale p=0.2, gaussian blur σ∈[0.1, 2] p=0.5, flip p=0.5 (flip runs right after the crop here; it commutes with the colour ops and, being a mirror, with the symmetric blur). ${ORDER_NOTE} ${C1_NOTE}`,
+  };
+}
+
+/** RNG streams, one per op, so an op draws the same numbers alone or inside any pipeline. */
+export const STREAM = { crop: 1, flip: 2, jitter: 3, grayscale: 4, blur: 5, solarize: 6, rotate: 7, jigsaw: 8, patches: 9 } as const;
+
+/** Floats per sample in the parameter buffer (see the slots below). */
+export const SLOTS = 16;
+//  0..3  crop box in source pixels: y0, x0, h, w
+//  4     flip (0/1)
+//  5     jitter on (0/1);  6 brightness, 7 contrast, 8 saturation factors, 9 hue shift
+//  10    grayscale (0/1)
+//  11    blur σ (0 = no blur)
+//  12    solarize (0/1)
+//  13    mean gray after brightness (written by the contrast pre-pass)
+
+/** torchvision's RandomResizedCrop.get_params: 10 attempts, then the centre-crop fallback. */
+export function drawCrop(spec: CropSpec, seed: number, s: number, h: number, w: number): [number, number, number, number] {
+  const area = h * w;
+  const [lr0, lr1] = [Math.log(spec.ratio[0]), Math.log(spec.ratio[1])];
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const [u0, u1] = rand2Ref(seed, STREAM.crop, s, attempt);
+    const target = area * (spec.scale[0] + (spec.scale[1] - spec.scale[0]) * u0);
+    const aspect = Math.exp(lr0 + (lr1 - lr0) * u1);
+    const cw = Math.round(Math.sqrt(target * aspect));
+    const ch = Math.round(Math.sqrt(target / aspect));
+    if (cw > 0 && cw <= w && ch > 0 && ch <= h) {
+      const [u2, u3] = rand2Ref(seed, STREAM.crop, s, 10 + attempt);
+      return [Math.floor(u2 * (h - ch + 1)), Math.floor(u3 * (w - cw + 1)), ch, cw];
+    }
+  }
+  const inRatio = w / h;
+  let cw = w;
+  let ch = h;
+  if (inRatio < spec.ratio[0]) ch = Math.round(w / spec.ratio[0]);
+  else if (inRatio > spec.ratio[1]) cw = Math.round(h * spec.ratio[1]);
+  ch = Math.min(Math.max(ch, 1), h);
+  cw = Math.min(Math.max(cw, 1), w);
+  return [Math.floor((h - ch) / 2), Math.floor((w - cw) / 2), ch, cw];
+}
+
+/** Blur taps for an output of oh×ow: given, or ⌊fraction·min(oh, ow)⌋ made odd (≥ 3). */
+export function blurTaps(spec: BlurSpec, oh: number, ow: number): number {
+  if (spec.kernelSize !== undefined) return spec.kernelSize;
+  const k = Math.floor((spec.kernelFraction ?? 0.1) * Math.min(oh, ow));
+  return Math.max(3, k % 2 === 0 ? k + 1 : k);
+}
+
+/**
+ * Per-sample parameters (samples × SLOTS floats) for `samples` samples drawn from a source of
+ * h×w. Sample s of view v of image n is s = v·N + n.
+ */
+export function drawParams(p: Pipeline, seed: number, samples: number, h: number, w: number): Float32Array {
+  const out = new Float32Array(samples * SLOTS);
+  const u = (stream: number, s: number, draw: number) => rand2Ref(seed, stream, s, draw);
+  for (let s = 0; s < samples; s++) {
+    const o = s * SLOTS;
+    const [y0, x0, ch, cw] = p.crop ? drawCrop(p.crop, seed, s, h, w) : [0, 0, h, w];
+    out.set([y0, x0, ch, cw], o);
+    if (p.flip) out[o + 4] = u(STREAM.flip, s, 0)[0] < p.flip.p ? 1 : 0;
+    if (p.jitter) {
+      const j = p.jitter;
+      const [a, b] = u(STREAM.jitter, s, 0);
+      const [c, d] = u(STREAM.jitter, s, 1);
+      const [e] = u(STREAM.jitter, s, 2);
+      const factor = (strength: number, r: number) => Math.max(0, 1 - strength) + (1 + strength - Math.max(0, 1 - strength)) * r;
+      out[o + 5] = a < j.p ? 1 : 0;
+      out[o + 6] = factor(j.brightness, b);
+      out[o + 7] = factor(j.contrast, c);
+      out[o + 8] = factor(j.saturation, d);
+      out[o + 9] = -j.hue + 2 * j.hue * e;
+    }
+    if (p.grayscale) out[o + 10] = u(STREAM.grayscale, s, 0)[0] < p.grayscale.p ? 1 : 0;
+    if (p.blur) {
+      const [a, b] = u(STREAM.blur, s, 0);
+      out[o + 11] = a < p.blur.p ? p.blur.sigma[0] + (p.blur.sigma[1] - p.blur.sigma[0]) * b : 0;
+    }
+    if (p.solarize) out[o + 12] = u(STREAM.solarize, s, 0)[0] < p.solarize.p ? 1 : 0;
+  }
+  return out;
+}
