@@ -14,3 +14,5 @@ export * from './copy/copy.js';
 export * from './copy/copy.ref.js';
 export * from './crossentropy/crossentropy.js';
 export * from './crossentropy/crossentropy.ref.js';
+export * from './transpose/transpose.js';
+export * from './transpose/transpose.ref.js';
