@@ -1,0 +1,206 @@
+// The gradient table: one rule per op, keyed by op name. Typed as { [P in OpName]: GradRule<P> },
+// so an op without a gradient rule fails `tsc`. Rules run with recording off and build their
+// results from backend kernels or from other ops.
+import type { GradRule, OpName } from './autograd.js';
+import type { Storage } from './backend.js';
+import { add, compare, div, mul, neg, sigmoid, square, unaryOp, where } from './ops/elementwise.js';
+import { full } from './ops/creation.js';
+import { broadcastTo, concat, permute, reshape, slice, sumToShape } from './ops/shape.js';
+import { Tensor } from './tensor.js';
+
+const wrap = (like: Tensor, s: Storage): Tensor => new Tensor(s, like.backend);
+const input = (ctx: { inputs: readonly (Tensor | null)[] }, i: number): Tensor => ctx.inputs[i] as Tensor;
+/** Sums a broadcast gradient back to the shape of x. */
+const unbroadcast = (g: Tensor, x: Tensor): Tensor => (g.shape.join() === x.shape.join() ? g : sumToShape(g, x.shape));
+
+export const GRADS: { [P in OpName]: GradRule<P> } = {
+  unary: (dy, { attrs, inputs, out }) => {
+    const x = inputs[0] as Tensor;
+    const a = attrs.alpha ?? 1;
+    switch (attrs.op) {
+      // d(−x) = −dx
+      case 'neg': return [neg(dy)];
+      // d(eˣ) = eˣ·dx
+      case 'exp': return [mul(dy, out)];
+      // d(ln x) = dx/x
+      case 'log': return [div(dy, x)];
+      // d(√x) = dx/(2√x)
+      case 'sqrt': return [div(mul(dy, 0.5), out)];
+      // d(x^-½) = −½·x^-3/2·dx = −½·y³·dx
+      case 'rsqrt': return [mul(mul(dy, unaryOp('pow', out, 3)), -0.5)];
+      // d|x| = sign(x)·dx
+      case 'abs': return [mul(dy, unaryOp('sign', x))];
+      // d relu(x) = [x > 0]·dx
+      case 'relu': return [mul(dy, unaryOp('step', x))];
+      // d leaky(x) = (x > 0 ? 1 : α)·dx
+      case 'leaky_relu': { const s = unaryOp('step', x); return [mul(dy, add(mul(s, 1 - a), a))]; }
+      // gelu(x) = x·σ(2u), u = c(x + 0.044715x³):  d = σ(2u) + x·σ(2u)(1−σ(2u))·2c(1 + 3·0.044715x²)
+      case 'gelu': {
+        const c = Math.sqrt(2 / Math.PI);
+        const x3 = mul(mul(square(x), x), 0.044715);
+        const s = sigmoid(mul(add(x, x3), 2 * c));
+        const ds = mul(mul(s, add(neg(s), 1)), mul(add(mul(square(x), 3 * 0.044715), 1), 2 * c));
+        return [mul(dy, add(s, mul(x, ds)))];
+      }
+      // d silu = σ(x)·(1 + x·(1 − σ(x)))
+      case 'silu': { const s = sigmoid(x); return [mul(dy, mul(s, add(mul(x, add(neg(s), 1)), 1)))]; }
+      // d tanh = 1 − y²
+      case 'tanh': return [mul(dy, add(neg(square(out)), 1))];
+      // d σ = y(1 − y)
+      case 'sigmoid': return [mul(dy, mul(out, add(neg(out), 1)))];
+      // d x² = 2x
+      case 'square': return [mul(dy, mul(x, 2))];
+      // d(1/x) = −x⁻²·dx
+      case 'reciprocal': return [neg(mul(dy, square(out)))];
+      // d sin = cos, d cos = −sin
+      case 'sin': return [mul(dy, unaryOp('cos', x))];
+      case 'cos': return [neg(mul(dy, unaryOp('sin', x)))];
+      // piecewise constant
+      case 'sign': case 'step': return [null];
+      // d(αx) = α·dx;  d(x + α) = dx;  identity
+      case 'scale': return [mul(dy, a)];
+      case 'add_scalar': case 'copy': return [mul(dy, 1)];
+      // d x^α = α·x^(α−1)
+      case 'pow': return [mul(dy, mul(unaryOp('pow', x, a - 1), a))];
+    }
+  },
+
+  binary: (dy, ctx) => {
+    const a = input(ctx, 0);
+    const b = input(ctx, 1);
+    switch (ctx.attrs.op) {
+      // d(a ± b) = da ± db
+      case 'add': return [unbroadcast(dy, a), unbroadcast(dy, b)];
+      case 'sub': return [unbroadcast(dy, a), unbroadcast(neg(dy), b)];
+      // d(ab) = b·da + a·db
+      case 'mul': return [unbroadcast(mul(dy, b), a), unbroadcast(mul(dy, a), b)];
+      // d(a/b) = da/b − a/b²·db
+      case 'div': return [unbroadcast(div(dy, b), a), unbroadcast(neg(div(mul(dy, ctx.out), b)), b)];
+      // max/min: the gradient goes to the chosen side (ties to a)
+      case 'max': case 'min': {
+        const pickA = compare(ctx.attrs.op === 'max' ? 'ge' : 'le', a, b);
+        return [unbroadcast(mul(dy, pickA), a), unbroadcast(mul(dy, add(neg(pickA), 1)), b)];
+      }
+      // d(a^b) = b·a^(b−1)·da + a^b·ln a·db
+      case 'pow': {
+        const da = mul(dy, mul(b, div(ctx.out, a)));
+        const db = mul(dy, mul(ctx.out, unaryOp('log', a)));
+        return [unbroadcast(da, a), unbroadcast(db, b)];
+      }
+    }
+  },
+
+  // d sum = broadcast(dy); d mean = broadcast(dy)/n; d max = dy where x == max
+  reduce: (dy, { attrs, inputs, out }) => {
+    const x = inputs[0] as Tensor;
+    const n = x.shape[attrs.axis];
+    if (attrs.op === 'sum') return [broadcastTo(dy, x.shape)];
+    if (attrs.op === 'mean') return [broadcastTo(mul(dy, 1 / n), x.shape)];
+    const hit = compare('eq', x, out);
+    return [mul(hit, div(dy, sumToShape(hit, out.shape)))];
+  },
+  sumToShape: (dy, { attrs }) => [broadcastTo(dy, attrs.shape)],
+  broadcastTo: (dy, { inputs }) => [sumToShape(dy, (inputs[0] as Tensor).shape)],
+  reshape: (dy, { attrs }) => [reshape(dy, attrs.shape)],
+  // the inverse permutation
+  permute: (dy, { attrs }) => {
+    const inv: number[] = [];
+    attrs.dims.forEach((d, i) => { inv[d] = i; });
+    return [permute(dy, inv)];
+  },
+  // pad the slice's gradient with zeros back to the input's shape
+  slice: (dy, { attrs, inputs }) => {
+    const x = inputs[0] as Tensor;
+    const parts: Tensor[] = [];
+    const axis = x.shape.findIndex((d, i) => attrs.starts[i] !== 0 || attrs.stops[i] !== d);
+    const lo = attrs.starts[axis];
+    const hi = attrs.stops[axis];
+    const zerosOf = (len: number) => full(x.shape.map((d, i) => (i === axis ? len : d)), 0);
+    if (lo > 0) parts.push(zerosOf(lo));
+    parts.push(dy);
+    if (hi < x.shape[axis]) parts.push(zerosOf(x.shape[axis] - hi));
+    return [parts.length === 1 ? mul(dy, 1) : concat(parts, axis)];
+  },
+  concat: (dy, { attrs, inputs }) => {
+    let at = 0;
+    return inputs.map((t) => {
+      const len = (t as Tensor).shape[attrs.axis];
+      const g = slice(dy, attrs.axis, at, at + len);
+      at += len;
+      return g;
+    });
+  },
+  // d x[idx] = scatter-add of dy rows into x's rows
+  gather: (dy, { inputs, saved }) => {
+    const x = inputs[0] as Tensor;
+    const rows = reshape(dy, [-1, ...x.shape.slice(1)]);
+    return [wrap(x, x.backend.scatterAddRows(rows.storage, saved.idx, x.shape[0])), null];
+  },
+  // d where(c, a, b) = (c·dy, (1 − c)·dy)
+  where: (dy, { inputs }) => {
+    const [c, a, b] = inputs as Tensor[];
+    return [null, unbroadcast(where(c, dy, mul(dy, 0)), a), unbroadcast(where(c, mul(dy, 0), dy), b)];
+  },
+  // C = op(A)·op(B) + bias:  dA = dC·op(B)ᵀ (or its transpose), dB = op(A)ᵀ·dC, dbias = Σ_rows dC
+  matmul: (dy, { attrs, inputs }) => {
+    const a = input({ inputs }, 0);
+    const b = input({ inputs }, 1);
+    const be = a.backend;
+    const da = attrs.transA ? be.matmul(b.storage, dy.storage, attrs.transB, true) : be.matmul(dy.storage, b.storage, false, !attrs.transB);
+    const db = attrs.transB ? be.matmul(dy.storage, a.storage, true, attrs.transA) : be.matmul(a.storage, dy.storage, !attrs.transA, false);
+    const grads: (Tensor | null)[] = [unbroadcast(wrap(a, da), a), unbroadcast(wrap(b, db), b)];
+    if (attrs.hasBias) {
+      const bias = input({ inputs }, 2);
+      grads.push(sumToShape(dy, bias.shape));
+    }
+    return grads;
+  },
+  softmax: (dy, { attrs, out }) => [wrap(out, out.backend.softmaxBackward(out.storage, dy.storage, attrs.scale, attrs.log))],
+  attention: (dy, { attrs, inputs, out, saved }) => {
+    const [q, k, v] = inputs as Tensor[];
+    const m = { mask: saved.mask, maskKind: attrs.maskKind, causal: attrs.causal };
+    const g = q.backend.attentionBackward(q.storage, k.storage, v.storage, out.storage, saved.lse, dy.storage, attrs.scale, m);
+    return [wrap(q, g.dq), wrap(q, g.dk), wrap(q, g.dv)];
+  },
+  crossEntropy: (dy, { attrs, inputs, saved }) => {
+    const logits = inputs[0] as Tensor;
+    return [wrap(logits, logits.backend.crossEntropyBackward(logits.storage, saved.targets, saved.lse, dy.storage, attrs.ignoreIndex, attrs.smoothing)), null];
+  },
+  infonce: (dy, { attrs, inputs, saved }) => {
+    const q = inputs[0] as Tensor;
+    const k = attrs.sameQK ? q : (inputs[1] as Tensor);
+    const g = q.backend.infonceBackward(q.storage, k.storage, saved.pos, saved.lse, dy.storage, attrs.tau, attrs.maskSelf, attrs.sameQK);
+    if (attrs.sameQK) {
+      q.backend.release(g.dk);
+      return [wrap(q, g.dq), null, null];
+    }
+    return [wrap(q, g.dq), wrap(q, g.dk), null];
+  },
+  conv2d: (dy, { attrs, inputs }) => {
+    const [x, w] = inputs as Tensor[];
+    const g = x.backend.conv2dBackward(x.storage, w.storage, dy.storage, attrs, attrs.hasBias);
+    const out: (Tensor | null)[] = [wrap(x, g.dx), wrap(x, g.dw)];
+    if (attrs.hasBias && g.db) out.push(wrap(x, g.db));
+    return out;
+  },
+  maxPool2d: (dy, { inputs, saved }) => {
+    const x = inputs[0] as Tensor;
+    return [wrap(x, x.backend.maxPool2dBackward(dy.storage, saved.argmax, x.shape))];
+  },
+  avgPool2d: (dy, { attrs, inputs }) => {
+    const x = inputs[0] as Tensor;
+    return [wrap(x, x.backend.avgPool2dBackward(dy.storage, x.shape, attrs.kernel, attrs.stride, attrs.padding))];
+  },
+  layerNorm: (dy, { inputs, saved }) => {
+    const [x, w] = inputs as Tensor[];
+    const g = x.backend.layerNormBackward(x.storage, w.storage, saved.mean, saved.rstd, dy.storage);
+    return [wrap(x, g.dx), wrap(x, g.dw), wrap(x, g.db)];
+  },
+  batchNorm: (dy, { inputs, saved }) => {
+    const [x, w] = inputs as Tensor[];
+    const g = x.backend.batchNormBackward(x.storage, w.storage, saved.mean, saved.invstd, dy.storage);
+    return [wrap(x, g.dx), wrap(x, g.dw), wrap(x, g.db)];
+  },
+  // the same mask, regenerated from (seed, stream): dx = dy·mask/(1 − p)
+  dropout: (dy, { attrs }) => [wrap(dy, dy.backend.dropout(dy.storage, attrs.p, attrs.seed, attrs.stream))],
+};

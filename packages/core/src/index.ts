@@ -1,0 +1,15 @@
+// @pretext/core: Tensor, autograd on the kernels, optimizers.
+import './methods.js';
+
+export { backward, type GradRule, type Node, type OpAttrs, type OpName, record } from './autograd.js';
+export type { Backend, BinaryOp, CompareOp, Conv2dSpec, DType, HostArray, MaskSpec, ReduceOp, Storage } from './backend.js';
+export { getBackend, isGradEnabled, keep, liveTensors, noGrad, setBackend, tidy } from './engine.js';
+export { GRADS } from './grads.js';
+export * from './ops/creation.js';
+export * from './ops/elementwise.js';
+export * from './ops/loss.js';
+export * from './ops/nn.js';
+export * from './ops/reduce.js';
+export * from './ops/shape.js';
+export { broadcastShapes, fmt, type Shape, ShapeError, sizeOf } from './shape.js';
+export { Tensor } from './tensor.js';

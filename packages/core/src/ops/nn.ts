@@ -1,0 +1,130 @@
+// Neural-network ops on the fused kernels: matmul, softmax, attention, conv, pooling, norms, dropout.
+import { record } from '../autograd.js';
+import type { Conv2dSpec, MaskSpec, Storage } from '../backend.js';
+import { fmt, ShapeError } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { reshape } from './shape.js';
+
+const pair = (v: number | [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : v);
+
+/** (…, M, K)·(…, K, N) with optional transposes and a bias over N. */
+export function matmul(a: Tensor, b: Tensor, opts: { transA?: boolean; transB?: boolean; bias?: Tensor } = {}): Tensor {
+  a.sameBackend('matmul', b);
+  const transA = opts.transA ?? false;
+  const transB = opts.transB ?? false;
+  if (a.rank < 2 || b.rank < 2) throw new ShapeError('matmul', `needs rank ≥ 2, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  const k1 = a.shape[a.rank - (transA ? 2 : 1)];
+  const k2 = b.shape[b.rank - (transB ? 1 : 2)];
+  if (k1 !== k2) throw new ShapeError('matmul', `inner dims differ: ${fmt(a.shape)}${transA ? 'ᵀ' : ''} · ${fmt(b.shape)}${transB ? 'ᵀ' : ''}`);
+  const bias = opts.bias;
+  const out = new Tensor(a.backend.matmul(a.storage, b.storage, transA, transB, bias?.storage), a.backend);
+  return record('matmul', { transA, transB, hasBias: !!bias }, bias ? [a, b, bias] : [a, b], out);
+}
+
+/** y = x·Wᵀ + b, W (out, in) as PyTorch's nn.Linear; any leading dims of x. */
+export function linear(x: Tensor, w: Tensor, b?: Tensor): Tensor {
+  const lead = x.shape.slice(0, -1);
+  const x2 = x.rank === 2 ? x : reshape(x, [-1, x.shape[x.rank - 1]]);
+  const y = matmul(x2, w, { transB: true, bias: b });
+  return x.rank === 2 ? y : reshape(y, [...lead, w.shape[0]]);
+}
+
+export interface SoftmaxOptions {
+  scale?: number;
+  /** Additive f32 mask or boolean (i32, 1 = keep) per key, broadcastable to x. */
+  mask?: Tensor;
+  maskKind?: 'additive' | 'boolean';
+  causal?: boolean;
+}
+
+function maskSpec(o: SoftmaxOptions): MaskSpec<Storage> {
+  return { mask: o.mask?.storage, maskKind: o.mask ? (o.maskKind ?? (o.mask.dtype === 'i32' ? 'boolean' : 'additive')) : undefined, causal: o.causal };
+}
+
+/** softmax(scale·x + mask) over the last axis; fully masked rows give zeros. */
+export function softmax(x: Tensor, opts: SoftmaxOptions = {}): Tensor {
+  const scale = opts.scale ?? 1;
+  return record('softmax', { scale, log: false }, [x], new Tensor(x.backend.softmax(x.storage, scale, maskSpec(opts), false), x.backend));
+}
+
+export function logSoftmax(x: Tensor, opts: SoftmaxOptions = {}): Tensor {
+  const scale = opts.scale ?? 1;
+  return record('softmax', { scale, log: true }, [x], new Tensor(x.backend.softmax(x.storage, scale, maskSpec(opts), true), x.backend));
+}
+
+/** softmax(Q·Kᵀ·scale + mask)·V, fused (the T×T scores are never stored). Q,K,V (B, H, T, d). */
+export function attention(q: Tensor, k: Tensor, v: Tensor, opts: { scale?: number; mask?: Tensor; causal?: boolean } = {}): Tensor {
+  if (q.rank !== 4 || k.rank !== 4 || v.rank !== 4) throw new ShapeError('attention', `Q, K, V must be (B, H, T, d), got ${fmt(q.shape)}, ${fmt(k.shape)}, ${fmt(v.shape)}`);
+  const scale = opts.scale ?? 1 / Math.sqrt(q.shape[3]);
+  const m = maskSpec({ mask: opts.mask, causal: opts.causal });
+  const { out, lse } = q.backend.attention(q.storage, k.storage, v.storage, scale, m);
+  const saved: Record<string, Storage> = { lse };
+  if (m.mask) saved.mask = q.backend.view(m.mask, m.mask.shape);
+  return record('attention', { scale, causal: !!opts.causal, maskKind: m.maskKind }, [q, k, v], new Tensor(out, q.backend), saved);
+}
+
+export interface Conv2dOptions {
+  stride?: number | [number, number];
+  padding?: number | [number, number];
+  dilation?: number | [number, number];
+  groups?: number;
+}
+
+/** NCHW convolution, weight (Cout, Cin/groups, kh, kw). */
+export function conv2d(x: Tensor, w: Tensor, b?: Tensor, opts: Conv2dOptions = {}): Tensor {
+  const spec: Conv2dSpec = { stride: pair(opts.stride ?? 1), padding: pair(opts.padding ?? 0), dilation: pair(opts.dilation ?? 1), groups: opts.groups ?? 1 };
+  if (x.rank !== 4 || w.rank !== 4) throw new ShapeError('conv2d', `x must be (N, C, H, W) and w (Cout, Cin/groups, kh, kw), got ${fmt(x.shape)} and ${fmt(w.shape)}`);
+  if (x.shape[1] !== w.shape[1] * spec.groups) throw new ShapeError('conv2d', `x has ${x.shape[1]} channels but w ${fmt(w.shape)} with groups=${spec.groups} expects ${w.shape[1] * spec.groups}`);
+  const out = new Tensor(x.backend.conv2d(x.storage, w.storage, b?.storage, spec), x.backend);
+  return record('conv2d', { ...spec, hasBias: !!b }, b ? [x, w, b] : [x, w], out);
+}
+
+export function maxPool2d(x: Tensor, kernel: number | [number, number], stride?: number | [number, number], padding: number | [number, number] = 0): Tensor {
+  const attrs = { kernel: pair(kernel), stride: pair(stride ?? kernel), padding: pair(padding) };
+  const { out, argmax } = x.backend.maxPool2d(x.storage, attrs.kernel, attrs.stride, attrs.padding);
+  return record('maxPool2d', attrs, [x], new Tensor(out, x.backend), { argmax });
+}
+
+export function avgPool2d(x: Tensor, kernel: number | [number, number], stride?: number | [number, number], padding: number | [number, number] = 0): Tensor {
+  const attrs = { kernel: pair(kernel), stride: pair(stride ?? kernel), padding: pair(padding) };
+  return record('avgPool2d', attrs, [x], new Tensor(x.backend.avgPool2d(x.storage, attrs.kernel, attrs.stride, attrs.padding), x.backend));
+}
+
+/** (N, C, H, W) → (N, C): mean over space. */
+export function globalAvgPool2d(x: Tensor): Tensor {
+  const [n, c, h, w] = x.shape;
+  const pooled = avgPool2d(x, [h, w], [h, w]);
+  return reshape(pooled, [n, c]);
+}
+
+/** Layer norm over the last axis with weight and bias. */
+export function layerNorm(x: Tensor, w: Tensor, b: Tensor, eps = 1e-5): Tensor {
+  const d = x.shape[x.rank - 1];
+  if (w.size !== d || b.size !== d) throw new ShapeError('layerNorm', `weight ${fmt(w.shape)} and bias ${fmt(b.shape)} must have ${d} elements for x ${fmt(x.shape)}`);
+  const { out, mean, rstd } = x.backend.layerNorm(x.storage, w.storage, b.storage, eps);
+  return record('layerNorm', { eps }, [x, w, b], new Tensor(out, x.backend), { mean, rstd });
+}
+
+/** Batch norm over (N, C[, H, W]); training uses batch stats and updates the running ones in place. */
+export function batchNorm(x: Tensor, w: Tensor, b: Tensor, runMean: Tensor, runVar: Tensor, opts: { training: boolean; momentum?: number; eps?: number }): Tensor {
+  const c = x.shape[1];
+  if (w.size !== c || b.size !== c || runMean.size !== c || runVar.size !== c) throw new ShapeError('batchNorm', `x ${fmt(x.shape)} has ${c} channels; weight, bias and running stats must have ${c}`);
+  const eps = opts.eps ?? 1e-5;
+  const { out, mean, invstd } = x.backend.batchNorm(x.storage, w.storage, b.storage, runMean.storage, runVar.storage, opts.training, opts.momentum ?? 0.1, eps);
+  if (!opts.training) {
+    x.backend.release(mean);
+    x.backend.release(invstd);
+    // eval: y = x·(w·invstd_run) + (b − mean_run·w·invstd_run): linear in x, w, b; not differentiated here
+    return new Tensor(out, x.backend);
+  }
+  return record('batchNorm', { eps }, [x, w, b], new Tensor(out, x.backend), { mean, invstd });
+}
+
+/** Inverted dropout with a counter-based mask (regenerated in backward from seed and stream). */
+export function dropout(x: Tensor, p: number, opts: { training: boolean; seed: number; stream?: number }): Tensor {
+  if (!(p >= 0 && p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
+  if (!opts.training || p === 0) return reshape(x, x.shape);
+  const attrs = { p, seed: opts.seed >>> 0, stream: opts.stream ?? 0 };
+  return record('dropout', attrs, [x], new Tensor(x.backend.dropout(x.storage, p, attrs.seed, attrs.stream), x.backend));
+}
+

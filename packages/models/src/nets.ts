@@ -1,0 +1,121 @@
+// Encoders and heads: MLP, the small ConvNet for 28×28, a CIFAR-style ResNet, projection heads.
+import { add, globalAvgPool2d, maxPool2d, relu, type Tensor } from '@pretext/core';
+import { BatchNorm, Conv2d, Linear } from './layers.js';
+import { type Init, Module } from './module.js';
+
+/** Linear → [BN] → ReLU → … → Linear. dims = [in, hidden…, out]. */
+export class MLP extends Module {
+  layers: Linear[];
+  norms: BatchNorm[];
+  constructor(init: Init, readonly dims: readonly number[], opts: { batchNorm?: boolean } = {}) {
+    super();
+    this.layers = dims.slice(1).map((d, i) => new Linear(init, dims[i], d, { bias: !(opts.batchNorm && i < dims.length - 2) }));
+    this.norms = opts.batchNorm ? dims.slice(1, -1).map((d) => new BatchNorm(init, d)) : [];
+  }
+  forward(x: Tensor): Tensor {
+    let h = x;
+    this.layers.forEach((l, i) => {
+      h = l.forward(h);
+      if (i < this.layers.length - 1) {
+        if (this.norms[i]) h = this.norms[i].forward(h);
+        h = relu(h);
+      }
+    });
+    return h;
+  }
+}
+
+/** conv3×3 → BN → ReLU. */
+export class ConvBlock extends Module {
+  conv: Conv2d;
+  bn: BatchNorm;
+  constructor(init: Init, cin: number, cout: number, stride = 1) {
+    super();
+    this.conv = new Conv2d(init, cin, cout, 3, { stride, padding: 1, bias: false });
+    this.bn = new BatchNorm(init, cout);
+  }
+  forward(x: Tensor): Tensor {
+    return relu(this.bn.forward(this.conv.forward(x)));
+  }
+}
+
+/**
+ * The small ConvNet for 28×28 input: three conv-BN-ReLU blocks of width w, 2w, 4w
+ * (default 32/64/128), 2×2 max-pool after the first two, global average pool → (N, 4w).
+ */
+export class ConvNet extends Module {
+  blocks: ConvBlock[];
+  readonly featureDim: number;
+  constructor(init: Init, readonly inChannels = 1, readonly width = 32) {
+    super();
+    const w = [width, 2 * width, 4 * width];
+    this.blocks = [new ConvBlock(init, inChannels, w[0]), new ConvBlock(init, w[0], w[1]), new ConvBlock(init, w[1], w[2])];
+    this.featureDim = w[2];
+  }
+  forward(x: Tensor): Tensor {
+    let h = x; // (N, C, 28, 28)
+    h = maxPool2d(this.blocks[0].forward(h), 2); // (N, w, 14, 14)
+    h = maxPool2d(this.blocks[1].forward(h), 2); // (N, 2w, 7, 7)
+    h = this.blocks[2].forward(h); // (N, 4w, 7, 7)
+    return globalAvgPool2d(h); // (N, 4w)
+  }
+}
+
+/** ResNet basic block: two conv3×3-BN, identity or 1×1-conv shortcut. */
+export class BasicBlock extends Module {
+  a: ConvBlock;
+  conv2: Conv2d;
+  bn2: BatchNorm;
+  short?: Conv2d;
+  shortBn?: BatchNorm;
+  constructor(init: Init, cin: number, cout: number, stride: number) {
+    super();
+    this.a = new ConvBlock(init, cin, cout, stride);
+    this.conv2 = new Conv2d(init, cout, cout, 3, { padding: 1, bias: false });
+    this.bn2 = new BatchNorm(init, cout);
+    if (stride !== 1 || cin !== cout) {
+      this.short = new Conv2d(init, cin, cout, 1, { stride, bias: false });
+      this.shortBn = new BatchNorm(init, cout);
+    }
+  }
+  forward(x: Tensor): Tensor {
+    const h = this.bn2.forward(this.conv2.forward(this.a.forward(x)));
+    const s = this.short && this.shortBn ? this.shortBn.forward(this.short.forward(x)) : x;
+    return relu(add(h, s));
+  }
+}
+
+/** CIFAR-style ResNet: 3×3 stem, stages of BasicBlocks (widths w, 2w, 4w, …), global pool. */
+export class ResNet extends Module {
+  stem: ConvBlock;
+  blocks: BasicBlock[];
+  readonly featureDim: number;
+  constructor(init: Init, readonly opts: { inChannels?: number; width?: number; stages?: readonly number[] } = {}) {
+    super();
+    const width = opts.width ?? 16;
+    const stages = opts.stages ?? [1, 1, 1];
+    this.stem = new ConvBlock(init, opts.inChannels ?? 3, width);
+    this.blocks = [];
+    let c = width;
+    stages.forEach((n, s) => {
+      const cout = width * 2 ** s;
+      for (let i = 0; i < n; i++) {
+        this.blocks.push(new BasicBlock(init, c, cout, i === 0 && s > 0 ? 2 : 1));
+        c = cout;
+      }
+    });
+    this.featureDim = c;
+  }
+  forward(x: Tensor): Tensor {
+    let h = this.stem.forward(x);
+    for (const b of this.blocks) h = b.forward(h);
+    return globalAvgPool2d(h);
+  }
+}
+
+/** SimCLR's projection head: Linear → BN → ReLU → Linear. */
+export const projectionHead = (init: Init, dim: number, hidden: number, out: number): MLP => new MLP(init, [dim, hidden, out], { batchNorm: true });
+/** BYOL's predictor: the same shape as its projector. */
+export const predictorHead = (init: Init, dim: number, hidden: number): MLP => new MLP(init, [dim, hidden, dim], { batchNorm: true });
+/** A linear classifier on frozen features. */
+export const linearHead = (init: Init, dim: number, classes: number): Linear => new Linear(init, dim, classes);

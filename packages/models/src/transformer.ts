@@ -1,0 +1,107 @@
+// Transformer encoder (bidirectional, padding mask: masked LM) and decoder (causal: next-token LM),
+// pre-norm blocks as in GPT-2, learned or sinusoidal positions.
+import { add, attention, gelu, reshape, slice, type Tensor, tensor, transpose } from '@pretext/core';
+import { Dropout, Embedding, LayerNorm, Linear } from './layers.js';
+import { type Init, Module } from './module.js';
+
+export interface TransformerConfig {
+  vocab: number;
+  maxLen: number;
+  dim: number;
+  heads: number;
+  layers: number;
+  /** 'learned' (GPT-2) or 'sinusoidal' (Vaswani et al.). */
+  positions?: 'learned' | 'sinusoidal';
+  dropout?: number;
+  causal: boolean;
+}
+
+export class SelfAttention extends Module {
+  qkv: Linear;
+  proj: Linear;
+  constructor(init: Init, readonly dim: number, readonly heads: number, readonly causal: boolean) {
+    super();
+    if (dim % heads) throw new Error(`SelfAttention: dim ${dim} is not divisible by heads ${heads}`);
+    this.qkv = new Linear(init, dim, 3 * dim);
+    this.proj = new Linear(init, dim, dim);
+  }
+  /** x (B, T, C), mask: key padding (B, T) i32 1 = keep */
+  forward(x: Tensor, mask?: Tensor): Tensor {
+    const [b, t, c] = x.shape;
+    const hd = c / this.heads;
+    const qkv = reshape(this.qkv.forward(x), [b, t, 3, this.heads, hd]); // (B, T, 3, nh, hs)
+    const split = (i: number) => transpose(reshape(sliceAxis(qkv, 2, i), [b, t, this.heads, hd]), 1, 2); // (B, nh, T, hs)
+    const y = attention(split(0), split(1), split(2), { causal: this.causal, mask }); // (B, nh, T, hs)
+    return this.proj.forward(reshape(transpose(y, 1, 2), [b, t, c])); // (B, T, C)
+  }
+}
+
+
+const sliceAxis = (x: Tensor, axis: number, i: number): Tensor => slice(x, axis, i, i + 1);
+
+export class Block extends Module {
+  ln1: LayerNorm;
+  attn: SelfAttention;
+  ln2: LayerNorm;
+  fc: Linear;
+  out: Linear;
+  drop: Dropout;
+  constructor(init: Init, cfg: TransformerConfig, seed: number) {
+    super();
+    this.ln1 = new LayerNorm(init, cfg.dim);
+    this.attn = new SelfAttention(init, cfg.dim, cfg.heads, cfg.causal);
+    this.ln2 = new LayerNorm(init, cfg.dim);
+    this.fc = new Linear(init, cfg.dim, 4 * cfg.dim);
+    this.out = new Linear(init, 4 * cfg.dim, cfg.dim);
+    this.drop = new Dropout(cfg.dropout ?? 0, seed);
+  }
+  forward(x: Tensor, mask?: Tensor): Tensor {
+    const h = add(x, this.drop.forward(this.attn.forward(this.ln1.forward(x), mask)));
+    return add(h, this.drop.forward(this.out.forward(gelu(this.fc.forward(this.ln2.forward(h))))));
+  }
+}
+
+/** Token + position embedding → blocks → final LayerNorm → (B, T, C); `logits()` ties the LM head to the embedding. */
+export class Transformer extends Module {
+  tok: Embedding;
+  pos?: Embedding;
+  blocks: Block[];
+  lnf: LayerNorm;
+  private sinusoid?: Tensor;
+  constructor(init: Init, readonly cfg: TransformerConfig) {
+    super();
+    this.tok = new Embedding(init, cfg.vocab, cfg.dim, 0.02);
+    if ((cfg.positions ?? 'learned') === 'learned') this.pos = new Embedding(init, cfg.maxLen, cfg.dim, 0.02);
+    else this.sinusoid = sinusoidal(cfg.maxLen, cfg.dim);
+    this.blocks = Array.from({ length: cfg.layers }, (_, i) => new Block(init, cfg, init.seed + 1000 * (i + 1)));
+    this.lnf = new LayerNorm(init, cfg.dim);
+  }
+  /** ids (B, T) i32, mask (B, T) i32 key padding (1 = token) → (B, T, C) */
+  forward(ids: Tensor, mask?: Tensor): Tensor {
+    const [, t] = ids.shape;
+    if (t > this.cfg.maxLen) throw new Error(`Transformer: sequence length ${t} exceeds maxLen ${this.cfg.maxLen}`);
+    const positions = tensor(Int32Array.from({ length: t }, (_, i) => i), [t]);
+    const pe = this.pos ? this.pos.forward(positions) : slice(this.sinusoid as Tensor, 0, 0, t);
+    let h = add(this.tok.forward(ids), pe); // (B, T, C)
+    for (const b of this.blocks) h = b.forward(h, mask);
+    return this.lnf.forward(h);
+  }
+  /** hidden (B, T, C) → logits (B, T, vocab), weights tied to the token embedding */
+  logits(h: Tensor): Tensor {
+    const [b, t, c] = h.shape;
+    return reshape(reshape(h, [b * t, c]).matmul(this.tok.weight, { transB: true }), [b, t, this.cfg.vocab]);
+  }
+}
+
+/** PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(…) — (maxLen, dim), not trained. */
+export function sinusoidal(maxLen: number, dim: number): Tensor {
+  const pe = new Float32Array(maxLen * dim);
+  for (let p = 0; p < maxLen; p++) {
+    for (let i = 0; i < dim; i += 2) {
+      const a = p / 10000 ** (i / dim);
+      pe[p * dim + i] = Math.sin(a);
+      if (i + 1 < dim) pe[p * dim + i + 1] = Math.cos(a);
+    }
+  }
+  return tensor(pe, [maxLen, dim]);
+}
