@@ -1,0 +1,170 @@
+// What one `pnpm bench` run records: the machine (adapter, driver, features, limits, commit,
+// date, node), the adapter's ceilings measured in the same run, and one row per case.
+import type { AdapterSummary } from '@pretext/gpu';
+
+export interface Ceilings {
+  /** Best of the FMA-chain variants, GFLOP/s (GPU timestamps). */
+  fmaGflops: number;
+  fmaCase: string;
+  /** vec4 copy, GB/s counting bytes read + written. */
+  copyGbps: number;
+}
+
+export interface PeerResult {
+  name: string;
+  /** Median wall ms, run() → submit → onSubmittedWorkDone (no readback). */
+  wallMs: number | null;
+  /** Median of tf.time(run).kernelMs: sum of tfjs's per-program timestamped passes. */
+  gpuMs: number | null;
+  /** tf.memory().numBytesAllocatedInGPU grown by one run (or what the case measured). */
+  memoryBytes?: number;
+  message?: string;
+}
+
+export interface CaseResult {
+  name: string;
+  kernel: string;
+  target?: string;
+  /** ok: checked and timed; fail: check() above tolerance (not timed); error: threw. */
+  status: 'ok' | 'fail' | 'error';
+  /** check(): relative error vs the CPU reference. */
+  error: number | null;
+  tolerance: number;
+  message?: string;
+  flops: number;
+  bytes: number;
+  reps: number;
+  /** Median GPU ms per run(): sum of the run's timestamped passes. */
+  gpuMs: number | null;
+  /** Median wall ms per run(): run() → submit → onSubmittedWorkDone (tinybench statistics). */
+  wallMs: number | null;
+  /** tinybench's relative margin of error of the wall mean, %. */
+  wallRme: number | null;
+  gflops: number | null;
+  gbps: number | null;
+  /** gflops / FMA ceiling and gbps / copy ceiling (0..1). */
+  fmaFraction: number | null;
+  copyFraction: number | null;
+  /** GPU bytes the case allocated for one run (its workspaceBytes, else pool growth). */
+  memoryBytes?: number;
+  peer?: PeerResult;
+  /** peer time / our time, same clock on both sides (> 1: we are faster). */
+  ratioGpu: number | null;
+  ratioWall: number | null;
+}
+
+export interface BenchReport {
+  schema: 1;
+  date: string;
+  commit: string;
+  node: string;
+  adapter: AdapterSummary;
+  quick: boolean;
+  reps: number;
+  warmup: number;
+  /** What the columns compare, in words. */
+  clocks: string;
+  ceilings: Ceilings | null;
+  cases: CaseResult[];
+}
+
+export const CLOCKS =
+  'ours: GPU = sum of timestamp-query pass durations per run(); wall = run() → submit → onSubmittedWorkDone. ' +
+  'peer: GPU = tf.time kernelMs (tfjs timestamps each program); wall = run() → submitQueue → onSubmittedWorkDone. ' +
+  '×peer = peer ms / our ms on the same clock (GPU when both sides have it, else wall). No readback on either side.';
+
+/** Ceilings from the ceiling cases of this run (kernel 'ceiling'): best FMA variant, copy. */
+export function ceilingsFrom(cases: readonly CaseResult[]): Ceilings | null {
+  const ok = cases.filter((c) => c.kernel === 'ceiling' && c.status === 'ok');
+  const fma = ok.filter((c) => c.flops > 0 && c.gflops != null).sort((a, b) => (b.gflops ?? 0) - (a.gflops ?? 0))[0];
+  const copy = ok.find((c) => c.flops === 0 && c.gbps != null);
+  if (!fma || !copy) return null;
+  return { fmaGflops: fma.gflops ?? 0, fmaCase: fma.name, copyGbps: copy.gbps ?? 0 };
+}
+
+/** Fills the fraction-of-ceiling columns in place. */
+export function applyCeilings(cases: CaseResult[], ceilings: Ceilings | null): void {
+  for (const c of cases) {
+    c.fmaFraction = ceilings && c.gflops != null && c.flops > 0 ? c.gflops / ceilings.fmaGflops : null;
+    c.copyFraction = ceilings && c.gbps != null && c.bytes > 0 ? c.gbps / ceilings.copyGbps : null;
+  }
+}
+
+/** 'llvmpipe (LLVM 19.1.7, 256 bits)' → 'llvmpipe-llvm-19.1.7-256-bits', safe in a file name. */
+export function adapterSlug(a: Pick<AdapterSummary, 'device' | 'description' | 'vendor'>): string {
+  const s = (a.device || a.description || a.vendor || 'unknown').toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-+|-+$/g, '');
+  return s.slice(0, 60) || 'unknown';
+}
+
+export function resultBaseName(a: AdapterSummary, date: string): string {
+  return `${adapterSlug(a)}-${date.slice(0, 10)}`;
+}
+
+const f = (v: number | null | undefined, digits: number) => (v == null || !Number.isFinite(v) ? '-' : v.toFixed(digits));
+const pct = (v: number | null | undefined) => (v == null ? '-' : `${(100 * v).toFixed(1)}%`);
+const sci = (v: number | null) => (v == null ? '-' : v === 0 ? '0' : v.toExponential(1));
+
+/** ×peer as printed: the ratio and which clock it compares. */
+export function vsPeer(c: CaseResult): string {
+  if (c.ratioGpu != null) return `${c.ratioGpu.toFixed(2)}× gpu`;
+  if (c.ratioWall != null) return `${c.ratioWall.toFixed(2)}× wall`;
+  return '-';
+}
+
+function rows(r: BenchReport): string[][] {
+  return r.cases.map((c) => [
+    c.name,
+    c.status === 'ok' ? 'ok' : c.status.toUpperCase(),
+    f(c.gpuMs, 3),
+    f(c.wallMs, 3),
+    f(c.gflops, 2),
+    f(c.gbps, 2),
+    pct(c.fmaFraction),
+    pct(c.copyFraction),
+    c.peer ? f(c.peer.gpuMs, 3) : '-',
+    c.peer ? f(c.peer.wallMs, 3) : '-',
+    vsPeer(c),
+    sci(c.error),
+  ]);
+}
+
+const HEAD = ['case', 'check', 'gpu ms', 'wall ms', 'GFLOP/s', 'GB/s', '%FMA', '%copy', 'peer gpu ms', 'peer wall ms', '×peer', 'err'];
+
+function header(r: BenchReport): string[] {
+  const a = r.adapter;
+  const ceil = r.ceilings
+    ? `ceilings: FMA ${r.ceilings.fmaGflops.toFixed(2)} GFLOP/s (${r.ceilings.fmaCase}), copy ${r.ceilings.copyGbps.toFixed(2)} GB/s`
+    : 'ceilings: not measured';
+  return [
+    `adapter: ${a.device} | vendor ${a.vendor} | arch ${a.architecture} | ${a.backend}`,
+    `driver: ${a.driver}`,
+    `commit: ${r.commit} | ${r.date} | node ${r.node} | reps ${r.reps}${r.quick ? ' (quick)' : ''}`,
+    ceil,
+  ];
+}
+
+/** The console table. */
+export function formatTable(r: BenchReport): string {
+  const body = rows(r);
+  const w = HEAD.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(w[i]) : cell.padStart(w[i]))).join('  ');
+  const notes = r.cases.filter((c) => c.message || c.peer?.message).map((c) => `  ${c.name}: ${[c.message, c.peer?.message].filter(Boolean).join('; ')}`);
+  return [...header(r), '', line(HEAD), ...body.map(line), '', `clocks: ${r.clocks}`, ...(notes.length ? ['notes:', ...notes] : [])].join('\n');
+}
+
+/** The markdown table written next to the JSON. */
+export function formatMarkdown(r: BenchReport): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  return [
+    `# Kernel bench: ${r.adapter.device}`,
+    '',
+    ...header(r).map((h) => `- ${esc(h)}`),
+    '',
+    `| ${HEAD.join(' | ')} |`,
+    `|${HEAD.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    ...rows(r).map((row) => `| ${row.map(esc).join(' | ')} |`),
+    '',
+    `Clocks: ${r.clocks}`,
+    '',
+  ].join('\n');
+}
