@@ -12,6 +12,7 @@ const row = (name: string, o: Partial<CaseResult> = {}): CaseResult => ({
   bytes: 1,
   reps: 3,
   gpuMs: 1,
+  gpuMinMs: 1,
   wallMs: 1,
   wallRme: 1,
   gflops: 1,

@@ -29,6 +29,7 @@ function blank(c: BenchCase, reps: number): CaseResult {
     bytes: 0,
     reps,
     gpuMs: null,
+    gpuMinMs: null,
     wallMs: null,
     wallRme: null,
     gflops: null,
@@ -86,6 +87,7 @@ export async function measureCase(c: BenchCase, gpu: Gpu, opts: MeasureOptions):
     res.wallMs = wall.p50;
     res.wallRme = wall.rme;
     res.gpuMs = median(gpuSamples);
+    res.gpuMinMs = gpuSamples.length ? Math.min(...gpuSamples) : null;
     const ms = res.gpuMs ?? res.wallMs;
     res.gflops = inst.flops > 0 ? inst.flops / (ms * 1e6) : null;
     res.gbps = inst.bytes > 0 ? inst.bytes / (ms * 1e6) : null;
