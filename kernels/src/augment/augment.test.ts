@@ -18,7 +18,7 @@ const SHAPES = [[1, 3, 5, 13], [3, 1, 28, 33], [3, 3, 33, 28], [1, 1, 13, 5]] as
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 /** relErr, forgiving solarize's step where float32 and float64 land on either side of it. */
-function err(got: Float32Array, want: Float64Array, threshold?: number): number {
+function err(got: ArrayLike<number>, want: ArrayLike<number>, threshold?: number): number {
   if (threshold === undefined) return relErr(got, want);
   const g = Float64Array.from(got, (v, i) => {
     const w = want[i];
