@@ -9,3 +9,4 @@ export { PipelineCache } from './pipelines.js';
 export { BufferPool, sizeClass, STORAGE_USAGE } from './pool.js';
 export { type KernelSummary, type PassRecord, Profiler } from './profiler.js';
 export { MAP_READ_MODE, Usage } from './usage.js';
+export { rng } from './host-rng.js';

@@ -2,6 +2,9 @@
 // inputs, NaN-poisoned outputs, and relative error against a float64 reference.
 import { getGpu, type Gpu } from './gpu.js';
 import { NO_ADAPTER_HELP } from './adapter.js';
+import { rng } from './host-rng.js';
+
+export { rng };
 
 /** The process-wide Gpu; with no adapter the test fails with what to install (never skips). */
 export async function testGpu(): Promise<Gpu> {
@@ -10,18 +13,6 @@ export async function testGpu(): Promise<Gpu> {
   } catch (e) {
     throw new Error(`kernel tests need a WebGPU adapter.\n${NO_ADAPTER_HELP}\n(cause: ${(e as Error).message})`);
   }
-}
-
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** n standard-normal floats (Box–Muller), scaled by `std`. */
