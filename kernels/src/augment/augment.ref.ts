@@ -4,7 +4,7 @@ import { blurTaps, drawParams, type Pipeline, SLOTS } from './pipeline.js';
 
 type Img = Float64Array[]; // C planes of h·w
 
-function cropResize(src: Img, h: number, w: number, box: ArrayLike<number>, oh: number, ow: number): Img {
+function cropResize(src: Img, w: number, box: ArrayLike<number>, oh: number, ow: number): Img {
   const [y0, x0, ch, cw] = [box[0], box[1], box[2], box[3]];
   return src.map((plane) => {
     const o = new Float64Array(oh * ow);
@@ -115,7 +115,7 @@ export function augmentRef(
     const q = sp.subarray(s * SLOTS, (s + 1) * SLOTS);
     const img = s % n;
     let x: Img = Array.from({ length: c }, (_, ch) => Float64Array.from({ length: h * w }, (_, i) => images[(img * c + ch) * h * w + i]));
-    if (pipeline.crop) x = cropResize(x, h, w, q, oh, ow);
+    if (pipeline.crop) x = cropResize(x, w, q, oh, ow);
     if (q[4] > 0.5) x = x.map((pl) => pl.map((_, i) => pl[i - (i % ow) + ow - 1 - (i % ow)]));
     if (q[5] > 0.5) x = jitterRef(x, q[6], q[7], q[8], q[9]);
     if (q[10] > 0.5 && c === 3) {

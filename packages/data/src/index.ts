@@ -5,3 +5,4 @@ export { FORTUNES_DIR, loadFortunes, type TextDataset } from './fortunes.js';
 export { type IdxArray, parseIdx } from './idx.js';
 export { type Batch, ImageLoader, permutation } from './loader.js';
 export { type ImageDataset, subset } from './types.js';
+export { type GridOptions, imageGridPng, writeImageGrid } from './png.js';
