@@ -26,3 +26,5 @@ export * from './augment/lab/lab.js';
 export * from './augment/lab/lab.ref.js';
 export * from './reduce/reduce.js';
 export * from './reduce/reduce.ref.js';
+export * from './infonce/infonce.js';
+export * from './infonce/infonce.ref.js';
