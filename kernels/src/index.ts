@@ -26,5 +26,7 @@ export * from './augment/lab/lab.js';
 export * from './augment/lab/lab.ref.js';
 export * from './reduce/reduce.js';
 export * from './reduce/reduce.ref.js';
+export * from './gather/gather.js';
+export * from './gather/gather.ref.js';
 export * from './infonce/infonce.js';
 export * from './infonce/infonce.ref.js';

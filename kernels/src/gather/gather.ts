@@ -1,0 +1,91 @@
+// Row gather (index_select along axis 0; Embedding forward) and its backward, the row
+// scatter-add (Embedding backward), which owns output tiles instead of using float atomics.
+import { check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
+import source from './gather.wgsl.js';
+import scatterSource from './scatter_add.wgsl.js';
+
+/** Device indices as they are, or host indices: bounds-checked against `rows`, then uploaded. */
+function indices(gpu: Gpu, kernel: string, idx: GpuArray | Int32Array, rows: number): { arr: GpuArray; owned: boolean } {
+  if (!(idx instanceof Int32Array)) {
+    check(idx.dtype === 'i32', kernel, 'idx', () => `dtype must be i32, got ${idx.dtype}`);
+    check(numel(idx.shape) > 0, kernel, 'idx', () => `empty tensor ${shapeString(idx.shape)}`);
+    return { arr: idx, owned: false };
+  }
+  check(idx.length > 0, kernel, 'idx', () => 'no indices');
+  const bad = idx.findIndex((v) => v < 0 || v >= rows);
+  check(bad < 0, kernel, 'idx', () => `idx[${bad}] = ${idx[bad]} is out of range [0, ${rows})`);
+  return { arr: gpu.upload(idx, [idx.length], `${kernel}.idx`), owned: true };
+}
+
+function checkBytes(gpu: Gpu, kernel: string, name: string, shape: readonly number[]): void {
+  const limit = gpu.limits.maxStorageBufferBindingSize;
+  check(numel(shape) * 4 <= limit, kernel, name, () => `${shapeString(shape)} is ${numel(shape) * 4} bytes, over maxStorageBufferBindingSize (${limit})`);
+}
+
+/**
+ * out[i…, :] = x[idx[i…], :]: x [V, …row], idx [N…] (i32) → out [N…, …row], any 32-bit dtype.
+ * Host indices (Int32Array) are bounds-checked here; on the device an index outside [0, V)
+ * yields a row of zeros.
+ */
+export function gather(gpu: Gpu, x: GpuArray, idx: GpuArray | Int32Array, opts: { out?: GpuArray } = {}): GpuArray {
+  const kernel = 'gather';
+  check(x.shape.length >= 1 && numel(x.shape) > 0, kernel, 'x', () => `must be a non-empty array of rows, got ${shapeString(x.shape)}`);
+  checkBytes(gpu, kernel, 'x', x.shape);
+  const V = x.shape[0];
+  const D = numel(x.shape.slice(1));
+  const { arr: ix, owned } = indices(gpu, kernel, idx, V);
+  const shape = [...ix.shape, ...x.shape.slice(1)];
+  checkBytes(gpu, kernel, 'out', shape);
+  const out = opts.out ?? gpu.empty(shape, x.dtype, kernel);
+  check(out.dtype === x.dtype && shapeString(out.shape) === shapeString(shape), kernel, 'out', () => `must be ${x.dtype} ${shapeString(shape)}, got ${out.dtype} ${shapeString(out.shape)}`);
+  const n = numel(shape);
+  gpu.dispatch({
+    kernel,
+    pipeline: gpu.pipeline(kernel, source),
+    params: params().u32(n).u32(D).u32(V).bytes,
+    buffers: [x, ix, out],
+    workgroups: grid1d(Math.ceil(n / 256), gpu.limits.maxComputeWorkgroupsPerDimension),
+    flops: 0,
+    bytes: 8 * n + 4 * numel(ix.shape),
+  });
+  if (owned) gpu.free(ix);
+  return out;
+}
+
+/**
+ * dx[r, :] = Σ_{i : idx[i] = r} dy[i, :]: the backward of gather. dy [N…, …row], idx [N…] →
+ * dx [rows, …row] (f32). Indices outside [0, rows) contribute nothing (host ones are rejected).
+ */
+export function scatterAddRows(gpu: Gpu, dy: GpuArray, idx: GpuArray | Int32Array, rows: number, opts: { out?: GpuArray } = {}): GpuArray {
+  const kernel = 'scatterAddRows';
+  check(Number.isInteger(rows) && rows > 0, kernel, 'rows', () => `must be a positive integer, got ${rows}`);
+  check(dy.dtype === 'f32', kernel, 'dy', () => `dtype must be f32, got ${dy.dtype}`);
+  const { arr: ix, owned } = indices(gpu, kernel, idx, rows);
+  const lead = ix.shape.length;
+  check(dy.shape.length >= lead && ix.shape.every((d, k) => dy.shape[k] === d), kernel, 'dy',
+    () => `shape ${shapeString(dy.shape)} must start with idx's shape ${shapeString(ix.shape)}`);
+  const rowShape = dy.shape.slice(lead);
+  const D = numel(rowShape);
+  const N = numel(ix.shape);
+  check(D > 0, kernel, 'dy', () => `empty rows in ${shapeString(dy.shape)}`);
+  checkBytes(gpu, kernel, 'dy', dy.shape);
+  const shape = [rows, ...rowShape];
+  checkBytes(gpu, kernel, 'out', shape);
+  const out = opts.out ?? gpu.empty(shape, 'f32', kernel);
+  check(out.dtype === 'f32' && shapeString(out.shape) === shapeString(shape), kernel, 'out', () => `must be f32 ${shapeString(shape)}, got ${out.dtype} ${shapeString(out.shape)}`);
+  // tile of 2048 cells: WX columns × 2048/WX rows, 256 invocations
+  const wx = Math.min(256, Math.max(8, 2 ** Math.ceil(Math.log2(D))));
+  const colBlocks = Math.ceil(D / wx);
+  const rowBlocks = Math.ceil(rows / (2048 / wx));
+  gpu.dispatch({
+    kernel,
+    pipeline: gpu.pipeline(kernel, scatterSource, { WX: wx, WY: 256 / wx }),
+    params: params().u32(N).u32(D).u32(rows).u32(colBlocks).bytes,
+    buffers: [dy, ix, out],
+    workgroups: grid1d(rowBlocks * colBlocks, gpu.limits.maxComputeWorkgroupsPerDimension),
+    flops: N * D,
+    bytes: 4 * (N * D + rows * D + N * rowBlocks * colBlocks),
+  });
+  if (owned) gpu.free(ix);
+  return out;
+}
