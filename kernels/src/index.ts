@@ -30,3 +30,7 @@ export * from './gather/gather.js';
 export * from './gather/gather.ref.js';
 export * from './infonce/infonce.js';
 export * from './infonce/infonce.ref.js';
+export * from './optim/layout.js';
+export * from './optim/norms.js';
+export * from './optim/optim.js';
+export * from './optim/optim.ref.js';
