@@ -34,3 +34,5 @@ export * from './optim/layout.js';
 export * from './optim/norms.js';
 export * from './optim/optim.js';
 export * from './optim/optim.ref.js';
+export * from './matmul/matmul.js';
+export * from './matmul/matmul.ref.js';

@@ -1,0 +1,122 @@
+import { type Gpu, type GpuArray, KernelInputError, numel } from '@pretext/gpu';
+import { freshSeed, poisoned, randn, relErr, testGpu } from '@pretext/gpu/testing';
+import { describe, expect, it } from 'vitest';
+import { matmul, type MatmulOptions, matmulShape } from './matmul.js';
+import { matmulRef } from './matmul.ref.js';
+
+interface Case {
+  a: number[];
+  b: number[];
+  opts?: Omit<MatmulOptions, 'bias' | 'out'> & { bias?: boolean };
+}
+
+/** Runs one case on fresh random inputs against the float64 reference; returns the rel. error. */
+async function run(gpu: Gpu, c: Case): Promise<{ err: number; seed: number }> {
+  const seed = freshSeed();
+  const { transA, transB, alpha, accumulate } = c.opts ?? {};
+  const s = matmulShape(c.a, c.b, transA, transB);
+  const ah = randn(numel(c.a), seed);
+  const bh = randn(numel(c.b), seed + 1);
+  const biasH = c.opts?.bias ? randn(s.N, seed + 2) : undefined;
+  const outShape = [...s.batchShape, s.M, s.N];
+  const c0 = accumulate ? randn(numel(outShape), seed + 3) : undefined;
+  const a = gpu.upload(ah, c.a);
+  const b = gpu.upload(bh, c.b);
+  const bias = biasH && gpu.upload(biasH);
+  const out = c0 ? gpu.upload(c0, outShape) : poisoned(gpu, outShape);
+  const got = matmul(gpu, a, b, { transA, transB, alpha, accumulate, bias, out });
+  expect(got).toBe(out);
+  const want = matmulRef(ah, c.a, bh, c.b, { transA, transB, alpha, bias: biasH, c0 });
+  const err = relErr(await gpu.download(out), want);
+  for (const x of [a, b, out, bias]) if (x) gpu.free(x);
+  return { err, seed };
+}
+
+const label = (c: Case) => `a ${JSON.stringify(c.a)} b ${JSON.stringify(c.b)} ${JSON.stringify(c.opts ?? {})}`;
+/** (M, K) or, transposed, (K, M): the stored shape of an operand. */
+const st = (rows: number, cols: number, t = false) => (t ? [cols, rows] : [rows, cols]);
+
+describe('matmul', () => {
+  // sizes as M×N×K; not multiples of the tile, including 1
+  const sizes: [number, number, number][] = [[1, 1, 1], [7, 13, 5], [127, 257, 65], [1000, 3, 1000], [1000, 1000, 3], [3, 1000, 129]];
+  for (const [M, N, K] of sizes) {
+    for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
+      const c: Case = { a: st(M, K, tA), b: st(K, N, tB), opts: { transA: tA, transB: tB } };
+      it(`${M}x${N}x${K}${tA ? ' transA' : ''}${tB ? ' transB' : ''} matches the reference`, async () => {
+        const { err, seed } = await run(await testGpu(), c);
+        expect(err, `seed ${seed} ${label(c)}`).toBeLessThan(1e-5);
+      });
+    }
+  }
+
+  const epilogues: Case[] = [
+    { a: [127, 65], b: [65, 257], opts: { bias: true } },
+    { a: [7, 5], b: [13, 5], opts: { transB: true, bias: true, alpha: -0.37 } },
+    { a: [33, 129], b: [33, 97], opts: { transA: true, alpha: 2.5, accumulate: true } },
+    { a: [1, 1], b: [1, 1], opts: { bias: true, accumulate: true } },
+  ];
+  const batched: Case[] = [
+    { a: [3, 129, 33], b: [3, 33, 97] },
+    { a: [3, 33, 129], b: [3, 97, 33], opts: { transA: true, transB: true, bias: true } },
+    { a: [3, 129, 33], b: [33, 97] }, // 2-D B broadcast over the batch
+    { a: [129, 33], b: [2, 3, 33, 97] }, // 2-D A broadcast over (2, 3)
+    { a: [1, 129, 33], b: [3, 97, 33], opts: { transB: true } },
+    { a: [2, 3, 17, 9], b: [2, 3, 9, 11], opts: { accumulate: true } },
+  ];
+  for (const c of [...epilogues, ...batched]) {
+    it(`${label(c)} matches the reference`, async () => {
+      const { err, seed } = await run(await testGpu(), c);
+      expect(err, `seed ${seed} ${label(c)}`).toBeLessThan(1e-5);
+    });
+  }
+
+  it('covers grids over 65535 workgroups (70000 batched 1×1×1 products)', async () => {
+    const c: Case = { a: [70000, 1, 2], b: [70000, 2, 1] };
+    const { err, seed } = await run(await testGpu(), c);
+    expect(err, `seed ${seed}`).toBeLessThan(1e-5);
+  });
+
+  it('creates no buffers or pipelines in steady state', async () => {
+    const gpu = await testGpu();
+    const a = gpu.upload(randn(40 * 30, freshSeed()), [40, 30]);
+    const b = gpu.upload(randn(30 * 20, freshSeed()), [30, 20]);
+    const bias = gpu.upload(randn(20, freshSeed()));
+    const step = async () => {
+      const c = matmul(gpu, a, b, { bias }); // C = A·B + bias  (40, 20)
+      const dA = matmul(gpu, c, b, { transB: true }); // dA = dC·Bᵀ  (40, 30)
+      const dB = matmul(gpu, a, c, { transA: true }); // dB = Aᵀ·dC  (30, 20)
+      matmul(gpu, a, c, { transA: true, accumulate: true, out: dB }); // dB += Aᵀ·dC
+      await gpu.sync();
+      for (const x of [c, dA, dB]) gpu.free(x);
+    };
+    await step();
+    await step();
+    const s0 = gpu.stats();
+    for (let i = 0; i < 4; i++) await step();
+    const s1 = gpu.stats();
+    expect(s1.buffersCreated - s0.buffersCreated).toBe(0);
+    expect(s1.pipelinesCreated - s0.pipelinesCreated).toBe(0);
+    for (const x of [a, b, bias]) gpu.free(x);
+  });
+
+  it('rejects bad input with the kernel, argument and shapes named', async () => {
+    const gpu = await testGpu();
+    const arr = (shape: number[], dtype: 'f32' | 'i32' = 'f32'): GpuArray => gpu.empty(shape, dtype);
+    const a = arr([4, 5]);
+    const b = arr([6, 7]);
+    expect(() => matmul(gpu, a, b)).toThrow(KernelInputError);
+    expect(() => matmul(gpu, a, b)).toThrow(/matmul: argument 'b': inner dimensions differ: a \[4, 5\] has K=5, b \[6, 7\] has K=6/);
+    expect(() => matmul(gpu, a, arr([4, 7]), { transA: true, transB: true })).toThrow(/a \[4, 5\] \(transposed\) has K=4, b \[4, 7\] \(transposed\) has K=7/);
+    expect(() => matmul(gpu, arr([5]), arr([5, 2]))).toThrow(/'a': must have rank ≥ 2, got \[5\]/);
+    expect(() => matmul(gpu, arr([2, 4, 5]), arr([3, 5, 2]))).toThrow(/batch dimensions of a \[2, 4, 5\] and b \[3, 5, 2\] do not broadcast/);
+    expect(() => matmul(gpu, arr([4, 5], 'i32'), arr([5, 2]))).toThrow(/'a': dtype must be f32, got i32/);
+    expect(() => matmul(gpu, arr([0, 5]), arr([5, 2]))).toThrow(/empty product/);
+    expect(() => matmul(gpu, a, arr([5, 2]), { bias: arr([3]) })).toThrow(/'bias': must have shape \[2\] \(N\), got \[3\]/);
+    expect(() => matmul(gpu, a, arr([5, 2]), { out: arr([2, 4]) })).toThrow(/'out': must be f32 \[4, 2\], got f32 \[2, 4\]/);
+    expect(() => matmul(gpu, a, arr([5, 2]), { accumulate: true })).toThrow(/'accumulate'.*needs `out`/);
+    const sq = arr([5, 5]);
+    expect(() => matmul(gpu, sq, sq, { out: sq })).toThrow(/'out': must not share a buffer/);
+    const huge = { buffer: a.buffer, dtype: 'f32' as const, shape: [gpu.limits.maxStorageBufferBindingSize / 4 + 1, 1] };
+    expect(() => matmul(gpu, huge, arr([1, 1]))).toThrow(/'a': \d+ bytes exceed maxStorageBufferBindingSize/);
+  });
+});

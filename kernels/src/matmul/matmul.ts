@@ -1,0 +1,114 @@
+// Batched matmul C[b] = α · op(A[b]) · op(B[b]) (+ bias) (+ C): validate → pick the variant
+// (rows per invocation, workgroup width) → flat tile grid → launch.
+import { check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
+import source from './matmul.wgsl.js';
+
+export interface MatmulOptions {
+  /** A is stored (…, K, M) and used transposed. */
+  transA?: boolean;
+  /** B is stored (…, N, K) and used transposed. */
+  transB?: boolean;
+  /** Scale on the product (not on bias or the accumulated C). Default 1. */
+  alpha?: number;
+  /** (N): added to every row of every batch. */
+  bias?: GpuArray;
+  /** C += result (gradient accumulation); needs `out`. */
+  accumulate?: boolean;
+  out?: GpuArray;
+}
+
+/** Sizes a launch resolves to: op(A) (batch, M, K), op(B) (batch, K, N), C batchShape + (M, N). */
+export interface MatmulShape {
+  M: number;
+  N: number;
+  K: number;
+  batch: number;
+  batchShape: number[];
+  /** Elements between consecutive batches of A / B; 0 when broadcast. */
+  strideA: number;
+  strideB: number;
+}
+
+const KERNEL = 'matmul';
+const TN = 4; // columns per invocation (const TN in matmul.wgsl)
+
+/** Shapes of A and B (with transpose flags) → the product's sizes; throws on mismatch. */
+export function matmulShape(aShape: readonly number[], bShape: readonly number[], transA = false, transB = false): MatmulShape {
+  const rank = (s: readonly number[]) => s.length;
+  check(rank(aShape) >= 2, KERNEL, 'a', () => `must have rank ≥ 2, got ${shapeString(aShape)}`);
+  check(rank(bShape) >= 2, KERNEL, 'b', () => `must have rank ≥ 2, got ${shapeString(bShape)}`);
+  const [r0, r1] = aShape.slice(-2);
+  const [c0, c1] = bShape.slice(-2);
+  const [M, Ka] = transA ? [r1, r0] : [r0, r1];
+  const [Kb, N] = transB ? [c1, c0] : [c0, c1];
+  const desc = (s: readonly number[], t: boolean) => `${shapeString(s)}${t ? ' (transposed)' : ''}`;
+  check(Ka === Kb, KERNEL, 'b', () => `inner dimensions differ: a ${desc(aShape, transA)} has K=${Ka}, b ${desc(bShape, transB)} has K=${Kb}`);
+  const leadA = aShape.slice(0, -2);
+  const leadB = bShape.slice(0, -2);
+  const batchA = numel(leadA);
+  const batchB = numel(leadB);
+  const same = leadA.length === leadB.length && leadA.every((d, i) => d === leadB[i]);
+  check(same || batchA === 1 || batchB === 1, KERNEL, 'b', () =>
+    `batch dimensions of a ${shapeString(aShape)} and b ${shapeString(bShape)} do not broadcast (equal, or one of them 1)`);
+  const batchShape = batchA > 1 ? [...leadA] : batchB > 1 ? [...leadB] : leadA.length >= leadB.length ? [...leadA] : [...leadB];
+  const batch = Math.max(batchA, batchB);
+  check(M > 0 && N > 0 && Ka > 0 && batch > 0, KERNEL, 'a', () => `empty product: a ${shapeString(aShape)}, b ${shapeString(bShape)}`);
+  return { M, N, K: Ka, batch, batchShape, strideA: batchA === 1 ? 0 : M * Ka, strideB: batchB === 1 ? 0 : Ka * N };
+}
+
+/** C = α · op(A) · op(B) (+ bias) (+ C), batched with broadcasting; returns C (batch…, M, N). */
+export function matmul(gpu: Gpu, a: GpuArray, b: GpuArray, opts: MatmulOptions = {}): GpuArray {
+  const { transA = false, transB = false, alpha = 1, bias, accumulate = false } = opts;
+  check(a.dtype === 'f32', KERNEL, 'a', () => `dtype must be f32, got ${a.dtype}`);
+  check(b.dtype === 'f32', KERNEL, 'b', () => `dtype must be f32, got ${b.dtype}`);
+  const s = matmulShape(a.shape, b.shape, transA, transB);
+  const outShape = [...s.batchShape, s.M, s.N];
+  const maxBinding = gpu.limits.maxStorageBufferBindingSize;
+  for (const [name, arr] of [['a', a], ['b', b]] as const) {
+    check(numel(arr.shape) * 4 <= maxBinding, KERNEL, name, () => `${numel(arr.shape) * 4} bytes exceed maxStorageBufferBindingSize (${maxBinding})`);
+  }
+  check(numel(outShape) * 4 <= maxBinding, KERNEL, 'out', () => `result ${shapeString(outShape)} needs ${numel(outShape) * 4} bytes, over maxStorageBufferBindingSize (${maxBinding})`);
+  if (bias) {
+    check(bias.dtype === 'f32', KERNEL, 'bias', () => `dtype must be f32, got ${bias.dtype}`);
+    check(bias.shape.length === 1 && bias.shape[0] === s.N, KERNEL, 'bias', () => `must have shape [${s.N}] (N), got ${shapeString(bias.shape)}`);
+  }
+  check(!accumulate || opts.out, KERNEL, 'accumulate', () => 'accumulate: true needs `out` (the C to add to)');
+  const out = opts.out ?? gpu.empty(outShape, 'f32', KERNEL);
+  check(out.dtype === 'f32' && out.shape.length === outShape.length && out.shape.every((d, i) => d === outShape[i]), KERNEL, 'out', () =>
+    `must be f32 ${shapeString(outShape)}, got ${out.dtype} ${shapeString(out.shape)}`);
+  check(out.buffer !== a.buffer && out.buffer !== b.buffer && out.buffer !== bias?.buffer, KERNEL, 'out', () => 'must not share a buffer with a, b or bias');
+
+  // Variant: TM rows per invocation (4 for short M, less wasted work); a workgroup of WG
+  // invocations covers WG·TN columns. Two pipelines in all: each costs seconds to JIT on lavapipe.
+  const TM = s.M <= 4 ? 4 : 16;
+  const WG = 16;
+  const tilesN = Math.ceil(s.N / (WG * TN));
+  const tilesM = Math.ceil(s.M / TM);
+  const tiles = tilesN * tilesM * s.batch;
+  const kernel = `${KERNEL}${transA ? '.tA' : ''}${transB ? '.tB' : ''}`;
+  const pipeline = gpu.pipeline(KERNEL, variantSource(TM), { WG });
+  const cElems = s.batch * s.M * s.N;
+  gpu.dispatch({
+    kernel,
+    pipeline,
+    params: params().u32(s.M).u32(s.N).u32(s.K).u32(tilesN).u32(tilesM).u32(tiles).u32(s.strideA).u32(s.strideB).f32(alpha)
+      .u32(Number(transA)).u32(Number(transB)).u32(Number(!!bias)).u32(Number(accumulate)).bytes,
+    buffers: [a, b, bias ?? a, out],
+    workgroups: grid1d(tiles, gpu.limits.maxComputeWorkgroupsPerDimension),
+    flops: 2 * s.batch * s.M * s.N * s.K,
+    bytes: 4 * (numel(a.shape) + numel(b.shape) + cElems * (accumulate ? 2 : 1) + (bias ? s.N : 0)),
+  });
+  return out;
+}
+
+const sources = new Map<number, string>();
+/** matmul.wgsl with its TM template slot set (cached, so the pipeline cache key is stable). */
+function variantSource(TM: number): string {
+  let src = sources.get(TM);
+  if (!src) {
+    src = source.replace(/const TM: u32 = \d+u;/, `const TM: u32 = ${TM}u;`);
+    if (src === source && !/const TM: u32 = /.test(source)) throw new Error('matmul.wgsl lost its TM template slot');
+    sources.set(TM, src);
+  }
+  return src;
+}
