@@ -36,3 +36,5 @@ export * from './optim/optim.js';
 export * from './optim/optim.ref.js';
 export * from './matmul/matmul.js';
 export * from './matmul/matmul.ref.js';
+export * from './dropout/dropout.js';
+export * from './dropout/dropout.ref.js';
