@@ -1,0 +1,102 @@
+import { KernelInputError } from '@pretext/gpu';
+import { freshSeed, poisoned, randn, relErr, testGpu } from '@pretext/gpu/testing';
+import { describe, expect, it } from 'vitest';
+import { type Conv2dOptions, conv2d, conv2dBackwardData, conv2dBackwardWeight, conv2dGeometry } from './conv2d.js';
+import { conv2dBackwardRef, conv2dRef } from './conv2d.ref.js';
+
+interface Case { x: [number, number, number, number]; cout: number; k: [number, number]; opts: Conv2dOptions; bias: boolean }
+const cases: Case[] = [
+  { x: [3, 5, 11, 11], cout: 7, k: [3, 3], opts: { padding: 1 }, bias: true },
+  { x: [2, 5, 13, 11], cout: 5, k: [3, 3], opts: { stride: 2, padding: 1, dilation: 2, groups: 5 }, bias: false }, // depthwise
+  { x: [1, 3, 13, 13], cout: 20, k: [5, 5], opts: { stride: 2, padding: 2 }, bias: true },
+  { x: [3, 6, 7, 9], cout: 4, k: [1, 1], opts: { groups: 2 }, bias: true },
+  { x: [1, 1, 1, 1], cout: 1, k: [1, 1], opts: {}, bias: true },
+  { x: [2, 4, 28, 27], cout: 33, k: [3, 3], opts: { padding: 1 }, bias: true },
+  { x: [2, 10, 12, 10], cout: 15, k: [3, 2], opts: { stride: [1, 2], padding: [0, 1], dilation: [2, 1], groups: 5 }, bias: false },
+];
+
+const label = (c: Case) => `x ${c.x} cout ${c.cout} k ${c.k} ${JSON.stringify(c.opts)}${c.bias ? ' +bias' : ''}`;
+
+describe('conv2d', () => {
+  for (const c of cases) {
+    it(`forward and backward match the reference: ${label(c)}`, async () => {
+      const gpu = await testGpu();
+      const seed = freshSeed();
+      const groups = c.opts.groups ?? 1;
+      const wShape = [c.cout, c.x[1] / groups, ...c.k];
+      const g = conv2dGeometry('test', c.x, wShape, c.opts);
+      const xs = randn(g.n * g.cin * g.h * g.w, seed);
+      const ws = randn(wShape.reduce((a, b) => a * b), seed + 1, 0.3);
+      const bs = randn(c.cout, seed + 2);
+      const dys = randn(g.n * g.cout * g.ho * g.wo, seed + 3);
+      const x = gpu.upload(xs, c.x);
+      const w = gpu.upload(ws, wShape);
+      const b = gpu.upload(bs, [c.cout]);
+      const dy = gpu.upload(dys, [g.n, g.cout, g.ho, g.wo]);
+      const y = poisoned(gpu, [g.n, g.cout, g.ho, g.wo]);
+      const dx = poisoned(gpu, c.x);
+      const dw = poisoned(gpu, wShape);
+      const db = poisoned(gpu, [c.cout]);
+      conv2d(gpu, x, w, c.bias ? b : null, { ...c.opts, out: y });
+      conv2dBackwardData(gpu, dy, w, c.x, { ...c.opts, out: dx });
+      conv2dBackwardWeight(gpu, dy, x, wShape, { ...c.opts, bias: true, out: dw, outBias: db });
+      const ref = conv2dBackwardRef(g, dys, xs, ws);
+      const msg = `seed ${seed}`;
+      expect(relErr(await gpu.download(y), conv2dRef(g, xs, ws, c.bias ? bs : null)), `y ${msg}`).toBeLessThan(2e-5);
+      expect(relErr(await gpu.download(dx), ref.dx), `dx ${msg}`).toBeLessThan(2e-5);
+      expect(relErr(await gpu.download(dw), ref.dw), `dw ${msg}`).toBeLessThan(2e-5);
+      expect(relErr(await gpu.download(db), ref.db), `db ${msg}`).toBeLessThan(2e-5);
+      for (const a of [x, w, b, dy, y, dx, dw, db]) gpu.free(a);
+    });
+  }
+
+  it('gradients agree with central finite differences of the float64 forward', async () => {
+    const gpu = await testGpu();
+    const seed = freshSeed();
+    const xShape = [2, 4, 9, 8];
+    const wShape = [6, 2, 3, 3];
+    const opts: Conv2dOptions = { stride: 2, padding: 1, groups: 2 };
+    const g = conv2dGeometry('test', xShape, wShape, opts);
+    const xs = Float64Array.from(randn(2 * 4 * 9 * 8, seed));
+    const ws = Float64Array.from(randn(6 * 2 * 9, seed + 1));
+    const dys = randn(g.n * g.cout * g.ho * g.wo, seed + 2);
+    // L(x, w) = Σ dy · conv2d(x, w)
+    const loss = (xv: Float64Array, wv: Float64Array) => conv2dRef(g, xv, wv).reduce((s, v, i) => s + v * dys[i], 0);
+    const x = gpu.upload(Float32Array.from(xs), xShape);
+    const w = gpu.upload(Float32Array.from(ws), wShape);
+    const dy = gpu.upload(dys, [g.n, g.cout, g.ho, g.wo]);
+    const dx = await gpu.download(conv2dBackwardData(gpu, dy, w, xShape, opts));
+    const { dw } = conv2dBackwardWeight(gpu, dy, x, wShape, opts);
+    const dwv = await gpu.download(dw);
+    const h = 1e-4;
+    const fd = (v: Float64Array, i: number, f: () => number) => {
+      const v0 = v[i];
+      v[i] = v0 + h;
+      const up = f();
+      v[i] = v0 - h;
+      const down = f();
+      v[i] = v0;
+      return (up - down) / (2 * h);
+    };
+    for (const i of [0, 17, 100, 575]) expect(dx[i], `dx[${i}] seed ${seed}`).toBeCloseTo(fd(xs, i, () => loss(xs, ws)), 3);
+    for (const i of [0, 13, 50, 107]) expect(dwv[i], `dw[${i}] seed ${seed}`).toBeCloseTo(fd(ws, i, () => loss(xs, ws)), 3);
+  });
+
+  it('rejects bad input with the kernel and argument named', async () => {
+    const gpu = await testGpu();
+    const x = gpu.upload(new Float32Array(2 * 4 * 5 * 5), [2, 4, 5, 5]);
+    const w = gpu.upload(new Float32Array(6 * 4 * 9), [6, 4, 3, 3]);
+    expect(() => conv2d(gpu, gpu.empty([4, 5, 5]), w)).toThrow(KernelInputError);
+    expect(() => conv2d(gpu, gpu.empty([4, 5, 5]), w)).toThrow(/conv2d: argument 'x': must be rank 4/);
+    expect(() => conv2d(gpu, x, w, null, { groups: 2 })).toThrow(/'weight': dim 1 must be Cin\/groups = 2/);
+    expect(() => conv2d(gpu, x, w, null, { groups: 3 })).toThrow(/'groups': 3 must divide Cin \(4\)/);
+    expect(() => conv2d(gpu, x, gpu.empty([6, 4, 7, 7]))).toThrow(/smaller than the dilated kernel 7×7/);
+    expect(() => conv2d(gpu, x, w, null, { stride: 0 })).toThrow(/'stride': must be positive/);
+    expect(() => conv2d(gpu, x, w, null, { padding: -1 })).toThrow(/'padding'/);
+    expect(() => conv2d(gpu, x, w, gpu.empty([5]))).toThrow(/'bias': must have shape \[6\]/);
+    expect(() => conv2d(gpu, gpu.upload(new Int32Array(200), [2, 4, 5, 5]), w)).toThrow(/'x': dtype must be f32/);
+    expect(() => conv2d(gpu, x, w, null, { out: gpu.empty([2, 6, 3, 4]) })).toThrow(/'out': must have shape \[2, 6, 3, 3\]/);
+    expect(() => conv2dBackwardData(gpu, gpu.empty([2, 6, 4, 4]), w, x.shape)).toThrow(/conv2d.dx: argument 'dy': must have shape \[2, 6, 3, 3\]/);
+    expect(() => conv2dBackwardWeight(gpu, gpu.empty([2, 6, 3, 3]), gpu.empty([0, 4, 5, 5]), w.shape)).toThrow(/conv2d.dw: argument 'x': empty tensor/);
+  });
+});

@@ -1,0 +1,217 @@
+// conv2d (NCHW, weight (Cout, Cin/groups, KH, KW)): forward, backward-data, backward-weight.
+// Each is an implicit GEMM (see the .wgsl files); kernel size, stride and dilation are
+// override constants, padding and sizes are params.
+import { ceilDiv, check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
+import source from './conv2d.wgsl.js';
+import dwSource from './conv2d_dw.wgsl.js';
+import dxSource from './conv2d_dx.wgsl.js';
+import reduceSource from './conv2d_reduce.wgsl.js';
+
+export type Pair = number | readonly [number, number];
+export interface Conv2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  groups?: number;
+}
+
+/** Everything a launch needs, validated. Output size: Ho = ⌊(H + 2·PH − DH·(KH − 1) − 1) / SH⌋ + 1. */
+export interface Conv2dGeometry {
+  n: number; cin: number; h: number; w: number;
+  cout: number; kh: number; kw: number; ho: number; wo: number;
+  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
+  groups: number; cinG: number; coutG: number;
+}
+
+const TM = 16; // rows per workgroup tile, as in the shaders
+const TP = 2; // columns per invocation
+
+const pair = (v: Pair | undefined, d: number): [number, number] => (v === undefined ? [d, d] : typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+
+/** Validates shapes and options (throws KernelInputError naming `kernel`) and derives the output size. */
+export function conv2dGeometry(kernel: string, xShape: readonly number[], wShape: readonly number[], opts: Conv2dOptions = {}): Conv2dGeometry {
+  check(xShape.length === 4, kernel, 'x', () => `must be rank 4 (N, C, H, W), got ${shapeString(xShape)}`);
+  check(wShape.length === 4, kernel, 'weight', () => `must be rank 4 (Cout, Cin/groups, KH, KW), got ${shapeString(wShape)}`);
+  check(numel(xShape) > 0, kernel, 'x', () => `empty tensor ${shapeString(xShape)}`);
+  check(numel(wShape) > 0, kernel, 'weight', () => `empty tensor ${shapeString(wShape)}`);
+  const [n, cin, h, w] = xShape;
+  const [cout, cinG, kh, kw] = wShape;
+  const groups = opts.groups ?? 1;
+  const [sh, sw] = pair(opts.stride, 1);
+  const [ph, pw] = pair(opts.padding, 0);
+  const [dh, dw] = pair(opts.dilation, 1);
+  const posInt = (v: number) => Number.isInteger(v) && v >= 1;
+  check(posInt(groups), kernel, 'groups', () => `must be a positive integer, got ${groups}`);
+  check(cin % groups === 0 && cout % groups === 0, kernel, 'groups', () => `${groups} must divide Cin (${cin}) and Cout (${cout})`);
+  check(cinG === cin / groups, kernel, 'weight', () => `dim 1 must be Cin/groups = ${cin / groups}, got ${shapeString(wShape)}`);
+  check(posInt(sh) && posInt(sw), kernel, 'stride', () => `must be positive integers, got [${sh}, ${sw}]`);
+  check(posInt(dh) && posInt(dw), kernel, 'dilation', () => `must be positive integers, got [${dh}, ${dw}]`);
+  check(Number.isInteger(ph) && Number.isInteger(pw) && ph >= 0 && pw >= 0, kernel, 'padding', () => `must be non-negative integers, got [${ph}, ${pw}]`);
+  const ho = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
+  const wo = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
+  check(ho >= 1 && wo >= 1, kernel, 'x', () => `input ${h}×${w} with padding [${ph}, ${pw}] is smaller than the dilated kernel ${dh * (kh - 1) + 1}×${dw * (kw - 1) + 1}`);
+  return { n, cin, h, w, cout, kh, kw, ho, wo, sh, sw, ph, pw, dh, dw, groups, cinG, coutG: cout / groups };
+}
+
+export function conv2dOutputShape(g: Conv2dGeometry): [number, number, number, number] {
+  return [g.n, g.cout, g.ho, g.wo];
+}
+
+function checkSize(gpu: Gpu, kernel: string, name: string, shape: readonly number[]): void {
+  const bytes = numel(shape) * 4;
+  const max = gpu.limits.maxStorageBufferBindingSize;
+  check(bytes <= max, kernel, name, () => `${bytes} bytes exceed maxStorageBufferBindingSize (${max})`);
+}
+
+/** f32, within the binding limit, and of `shape` when given. */
+export function checkArray(gpu: Gpu, kernel: string, name: string, a: GpuArray, shape?: readonly number[]): void {
+  check(a.dtype === 'f32', kernel, name, () => `dtype must be f32, got ${a.dtype}`);
+  if (shape) check(a.shape.length === shape.length && a.shape.every((d, i) => d === shape[i]), kernel, name, () => `must have shape ${shapeString(shape)}, got ${shapeString(a.shape)}`);
+  checkSize(gpu, kernel, name, a.shape);
+}
+
+/** `out` if given (checked against `shape`), else a fresh pooled array. */
+export function outArray(gpu: Gpu, kernel: string, shape: readonly number[], out: GpuArray | undefined, name = 'out'): GpuArray {
+  checkSize(gpu, kernel, name, shape);
+  if (!out) return gpu.empty(shape, 'f32', kernel);
+  checkArray(gpu, kernel, name, out, shape);
+  return out;
+}
+
+
+// Geometry goes in params: every extra pipeline costs lavapipe seconds of LLVM time. Only the
+// backward-data stride is an override (its per-tap division folds).
+const geomParams = (g: Conv2dGeometry, mtiles: number, hasBias = false) =>
+  params().u32(g.n).u32(g.cin).u32(g.h).u32(g.w).u32(g.cout).u32(g.ho).u32(g.wo).i32(g.ph).i32(g.pw).u32(g.cinG).u32(g.coutG).u32(mtiles).u32(g.kh).u32(g.kw)
+    .u32(g.sh).u32(g.sw).u32(g.dh).u32(g.dw).u32(hasBias ? 1 : 0);
+
+function zGrid(gpu: Gpu, kernel: string, z: number): number {
+  const max = gpu.limits.maxComputeWorkgroupsPerDimension;
+  check(z <= max, kernel, 'groups', () => `groups × ⌈channels/${TM}⌉ = ${z} workgroups exceed maxComputeWorkgroupsPerDimension (${max})`);
+  return z;
+}
+
+/** y = conv2d(x, weight) + bias: x (N, Cin, H, W), weight (Cout, Cin/groups, KH, KW) → (N, Cout, Ho, Wo). */
+export function conv2d(gpu: Gpu, x: GpuArray, weight: GpuArray, bias?: GpuArray | null, opts: Conv2dOptions & { out?: GpuArray } = {}): GpuArray {
+  const kernel = 'conv2d';
+  const g = conv2dGeometry(kernel, x.shape, weight.shape, opts);
+  checkArray(gpu, kernel, 'x', x);
+  checkArray(gpu, kernel, 'weight', weight);
+  if (bias) checkArray(gpu, kernel, 'bias', bias, [g.cout]);
+  const out = outArray(gpu, kernel, conv2dOutputShape(g), opts.out);
+  const wg = 64;
+  const mtiles = ceilDiv(g.coutG, TM);
+  const [gx, gy] = grid1d(ceilDiv(g.n * g.ho * g.wo, wg * TP), gpu.limits.maxComputeWorkgroupsPerDimension);
+  const macs = g.n * g.cout * g.ho * g.wo * g.cinG * g.kh * g.kw;
+  gpu.dispatch({
+    kernel,
+    pipeline: gpu.pipeline(kernel, source, { WG: wg }),
+    params: geomParams(g, mtiles, !!bias).bytes,
+    buffers: [weight, x, out, bias ?? weight],
+    workgroups: [gx, gy, zGrid(gpu, kernel, g.groups * mtiles)],
+    flops: 2 * macs + (bias ? numel(out.shape) : 0),
+    bytes: 4 * (numel(x.shape) + numel(weight.shape) + numel(out.shape) + (bias ? g.cout : 0)),
+  });
+  return out;
+}
+
+/** dx = ∂L/∂x from dy (N, Cout, Ho, Wo) and weight; `xShape` is the forward input's shape. */
+export function conv2dBackwardData(gpu: Gpu, dy: GpuArray, weight: GpuArray, xShape: readonly number[], opts: Conv2dOptions & { out?: GpuArray } = {}): GpuArray {
+  const kernel = 'conv2d.dx';
+  const g = conv2dGeometry(kernel, xShape, weight.shape, opts);
+  checkArray(gpu, kernel, 'dy', dy, conv2dOutputShape(g));
+  checkArray(gpu, kernel, 'weight', weight);
+  const out = outArray(gpu, kernel, xShape, opts.out);
+  const wg = 64;
+  const mtiles = ceilDiv(g.cinG, TM);
+  const [gx, gy] = grid1d(ceilDiv(g.n * g.h * g.w, wg * TP), gpu.limits.maxComputeWorkgroupsPerDimension);
+  // every (input pixel, weight tap) pair is visited; for stride > 1 most taps are skipped
+  const macs = g.n * g.cin * g.h * g.w * g.coutG * g.kh * g.kw;
+  gpu.dispatch({
+    kernel,
+    pipeline: gpu.pipeline(kernel, dxSource, { SH: g.sh, SW: g.sw, WG: wg }),
+    params: geomParams(g, mtiles).bytes,
+    buffers: [weight, dy, out],
+    workgroups: [gx, gy, zGrid(gpu, kernel, g.groups * mtiles)],
+    flops: 2 * macs,
+    bytes: 4 * (numel(dy.shape) + numel(weight.shape) + numel(out.shape)),
+  });
+  return out;
+}
+
+/** dweight (and dbias when `bias`) from dy (N, Cout, Ho, Wo) and the forward input x. */
+export function conv2dBackwardWeight(
+  gpu: Gpu,
+  dy: GpuArray,
+  x: GpuArray,
+  wShape: readonly number[],
+  opts: Conv2dOptions & { bias?: boolean; out?: GpuArray; outBias?: GpuArray } = {},
+): { dw: GpuArray; db?: GpuArray } {
+  const kernel = 'conv2d.dw';
+  const g = conv2dGeometry(kernel, x.shape, wShape, opts);
+  checkArray(gpu, kernel, 'x', x);
+  checkArray(gpu, kernel, 'dy', dy, conv2dOutputShape(g));
+  const dw = outArray(gpu, kernel, wShape, opts.out);
+  const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
+  const cols = g.cinG * g.kh * g.kw;
+  const wg = cols <= 8 * TP ? 8 : 64; // few columns (e.g. Cin = 1): one SIMD batch per workgroup
+  const mtiles = ceilDiv(g.coutG, TM);
+  const colTiles = ceilDiv(cols, wg * TP);
+  check(colTiles <= maxDim, kernel, 'weight', () => `${colTiles} column tiles exceed maxComputeWorkgroupsPerDimension (${maxDim})`);
+  const z = zGrid(gpu, kernel, g.groups * mtiles);
+  // split the (n, oh) reduction so that both cores (and more) get work; partials are summed after
+  const rows = g.n * g.ho;
+  const total = numel(wShape);
+  const maxSplits = Math.floor(gpu.limits.maxStorageBufferBindingSize / (4 * total));
+  const splits = Math.max(1, Math.min(rows, ceilDiv(48, colTiles * z), maxSplits, maxDim));
+  const chunk = ceilDiv(rows, splits);
+  const used = ceilDiv(rows, chunk);
+  const part = used === 1 ? dw : gpu.empty([used, total], 'f32', 'conv2d.dw.partials');
+  const macs = g.n * g.cout * g.ho * g.wo * cols;
+  gpu.dispatch({
+    kernel,
+    pipeline: gpu.pipeline(kernel, dwSource, { WG: wg }),
+    params: geomParams(g, mtiles).u32(chunk).bytes,
+    buffers: [dy, x, part],
+    workgroups: [colTiles, used, z],
+    flops: 2 * macs,
+    bytes: 4 * (numel(dy.shape) + numel(x.shape) + used * total),
+  });
+  if (used > 1) {
+    gpu.dispatch({
+      kernel: 'conv2d.dw_reduce',
+      pipeline: gpu.pipeline('conv2d.dw_reduce', reduceSource, {}, 'sum_splits'),
+      params: params().u32(total).u32(used).u32(0).u32(0).u32(0).bytes,
+      buffers: [part, dw],
+      workgroups: grid1d(ceilDiv(total, 256), maxDim),
+      flops: used * total,
+      bytes: 4 * (used + 1) * total,
+    });
+    gpu.free(part);
+  }
+  if (!opts.bias) return { dw };
+  const db = outArray(gpu, 'conv2d.db', [g.cout], opts.outBias, 'outBias');
+  check(g.cout <= maxDim, 'conv2d.db', 'dy', () => `${g.cout} channels exceed maxComputeWorkgroupsPerDimension (${maxDim})`);
+  gpu.dispatch({
+    kernel: 'conv2d.db',
+    pipeline: gpu.pipeline('conv2d.db', reduceSource, {}, 'bias_grad'),
+    params: params().u32(0).u32(0).u32(g.n).u32(g.cout).u32(g.ho * g.wo).bytes,
+    buffers: [dy, db],
+    workgroups: [g.cout],
+    flops: numel(dy.shape),
+    bytes: 4 * (numel(dy.shape) + g.cout),
+  });
+  return { dw, db };
+}
+
+/** The full backward pass: dx, dweight and (when `bias`) dbias. */
+export function conv2dBackward(
+  gpu: Gpu,
+  dy: GpuArray,
+  x: GpuArray,
+  weight: GpuArray,
+  opts: Conv2dOptions & { bias?: boolean } = {},
+): { dx: GpuArray; dw: GpuArray; db?: GpuArray } {
+  const dx = conv2dBackwardData(gpu, dy, weight, x.shape, opts);
+  return { dx, ...conv2dBackwardWeight(gpu, dy, x, weight.shape, opts) };
+}
