@@ -1,0 +1,63 @@
+// CPU reference for batch norm over (N, C, HW), float64.
+
+/** x is (N, C, HW) flattened. Training uses batch stats; eval uses runningMean/runningVar. */
+export function batchnormRef(
+  x: ArrayLike<number>,
+  [n, c, hw]: readonly [number, number, number],
+  gamma: ArrayLike<number>,
+  beta: ArrayLike<number>,
+  running: { mean: ArrayLike<number>; var: ArrayLike<number> },
+  opts: { training: boolean; momentum?: number; eps?: number },
+) {
+  const eps = opts.eps ?? 1e-5;
+  const mom = opts.momentum ?? 0.1;
+  const m = n * hw;
+  const mean = new Float64Array(c);
+  const invstd = new Float64Array(c);
+  const runningMean = Float64Array.from(running.mean);
+  const runningVar = Float64Array.from(running.var);
+  const idx = (ch: number, i: number) => (Math.floor(i / hw) * c + ch) * hw + (i % hw);
+  for (let ch = 0; ch < c; ch++) {
+    if (opts.training) {
+      let s = 0;
+      for (let i = 0; i < m; i++) s += x[idx(ch, i)];
+      const mu = s / m;
+      let q = 0;
+      for (let i = 0; i < m; i++) q += (x[idx(ch, i)] - mu) ** 2;
+      mean[ch] = mu;
+      invstd[ch] = 1 / Math.sqrt(q / m + eps);
+      runningMean[ch] = (1 - mom) * runningMean[ch] + mom * mu;
+      runningVar[ch] = (1 - mom) * runningVar[ch] + (mom * q) / (m - 1);
+    } else {
+      mean[ch] = running.mean[ch];
+      invstd[ch] = 1 / Math.sqrt(running.var[ch] + eps);
+    }
+  }
+  const y = new Float64Array(x.length);
+  for (let i = 0; i < y.length; i++) {
+    const ch = Math.floor(i / hw) % c;
+    y[i] = (x[i] - mean[ch]) * invstd[ch] * gamma[ch] + beta[ch];
+  }
+  return { y, mean, invstd, runningMean, runningVar };
+}
+
+/** Training-mode gradients: dx = γ·invstd/M·(M·dy − Σdy − xhat·Σdy·xhat), dγ = Σ dy·xhat, dβ = Σ dy. */
+export function batchnormBackwardRef(dy: ArrayLike<number>, x: ArrayLike<number>, dims: readonly [number, number, number], gamma: ArrayLike<number>, eps = 1e-5) {
+  const [n, c, hw] = dims;
+  const m = n * hw;
+  const { mean, invstd } = batchnormRef(x, dims, gamma, new Float64Array(c), { mean: new Float64Array(c), var: new Float64Array(c) }, { training: true, eps });
+  const dgamma = new Float64Array(c);
+  const dbeta = new Float64Array(c);
+  const xhat = (i: number, ch: number) => (x[i] - mean[ch]) * invstd[ch];
+  for (let i = 0; i < x.length; i++) {
+    const ch = Math.floor(i / hw) % c;
+    dgamma[ch] += dy[i] * xhat(i, ch);
+    dbeta[ch] += dy[i];
+  }
+  const dx = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const ch = Math.floor(i / hw) % c;
+    dx[i] = ((gamma[ch] * invstd[ch]) / m) * (m * dy[i] - dbeta[ch] - xhat(i, ch) * dgamma[ch]);
+  }
+  return { dx, dgamma, dbeta };
+}

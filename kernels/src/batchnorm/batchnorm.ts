@@ -1,0 +1,131 @@
+// Batch norm for (N, C, H, W) or (N, C): training forward (batch statistics, saves mean and
+// invstd, updates running stats in place), eval forward (running stats), training backward.
+import { ceilDiv, check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
+import { checkArray, outArray } from '../conv2d/conv2d.js';
+import source from './batchnorm.wgsl.js';
+
+const WG = 256;
+
+function dimsOf(gpu: Gpu, kernel: string, x: GpuArray): { n: number; c: number; hw: number } {
+  check(x.shape.length === 2 || x.shape.length === 4, kernel, 'x', () => `must be (N, C) or (N, C, H, W), got ${shapeString(x.shape)}`);
+  check(numel(x.shape) > 0, kernel, 'x', () => `empty tensor ${shapeString(x.shape)}`);
+  checkArray(gpu, kernel, 'x', x);
+  const [n, c, h = 1, w = 1] = x.shape;
+  const max = gpu.limits.maxComputeWorkgroupsPerDimension;
+  check(c <= max, kernel, 'x', () => `${c} channels exceed maxComputeWorkgroupsPerDimension (${max})`);
+  return { n, c, hw: h * w };
+}
+
+const elementwiseGrid = (gpu: Gpu, n: number) => grid1d(ceilDiv(n, WG), gpu.limits.maxComputeWorkgroupsPerDimension);
+
+export interface BatchnormOptions {
+  /** Training: normalise with batch statistics and update the running stats; eval: use them. */
+  training: boolean;
+  momentum?: number;
+  eps?: number;
+  out?: GpuArray;
+  outMean?: GpuArray;
+  outInvstd?: GpuArray;
+}
+
+/**
+ * y = (x − mean)·invstd·gamma + beta per channel. Training returns the saved batch mean and
+ * invstd (for backward) and updates runningMean/runningVar in place when given.
+ */
+export function batchnorm(
+  gpu: Gpu,
+  x: GpuArray,
+  gamma: GpuArray,
+  beta: GpuArray,
+  runningMean: GpuArray | null,
+  runningVar: GpuArray | null,
+  opts: BatchnormOptions,
+): { y: GpuArray; mean?: GpuArray; invstd?: GpuArray } {
+  const kernel = opts.training ? 'batchnorm' : 'batchnorm.eval';
+  const { n, c, hw } = dimsOf(gpu, kernel, x);
+  const eps = opts.eps ?? 1e-5;
+  const momentum = opts.momentum ?? 0.1;
+  check(eps >= 0 && Number.isFinite(eps), kernel, 'eps', () => `must be finite and ≥ 0, got ${eps}`);
+  check(momentum >= 0 && momentum <= 1, kernel, 'momentum', () => `must be in [0, 1], got ${momentum}`);
+  checkArray(gpu, kernel, 'gamma', gamma, [c]);
+  checkArray(gpu, kernel, 'beta', beta, [c]);
+  check((runningMean === null) === (runningVar === null), kernel, 'runningVar', () => 'runningMean and runningVar come together (both or neither)');
+  if (runningMean) checkArray(gpu, kernel, 'runningMean', runningMean, [c]);
+  if (runningVar) checkArray(gpu, kernel, 'runningVar', runningVar, [c]);
+  const y = outArray(gpu, kernel, x.shape, opts.out);
+  const total = numel(x.shape);
+  const normalize = (mean: GpuArray, scale: GpuArray, evalMode: boolean) =>
+    gpu.dispatch({
+      kernel: `${kernel}.normalize`,
+      pipeline: gpu.pipeline('batchnorm.normalize', source, {}, 'normalize'),
+      params: params().u32(n).u32(c).u32(hw).f32(eps).f32(momentum).u32(evalMode ? 1 : 0).bytes,
+      buffers: [x, mean, scale, gamma, beta, y],
+      workgroups: elementwiseGrid(gpu, total),
+      flops: 4 * total,
+      bytes: 4 * (2 * total + 4 * c),
+    });
+  if (!opts.training) {
+    check(runningMean && runningVar, kernel, 'runningMean', () => 'eval mode needs runningMean and runningVar');
+    normalize(runningMean, runningVar, true);
+    return { y };
+  }
+  check(n * hw > 1, kernel, 'x', () => `training needs more than 1 value per channel, got ${shapeString(x.shape)}`);
+  const mean = outArray(gpu, kernel, [c], opts.outMean, 'outMean');
+  const invstd = outArray(gpu, kernel, [c], opts.outInvstd, 'outInvstd');
+  // without running stats the shader skips the update; it still needs two distinct buffers bound
+  const scratch = runningMean ? null : [gpu.empty([c], 'f32', 'batchnorm.unused'), gpu.empty([c], 'f32', 'batchnorm.unused')];
+  gpu.dispatch({
+    kernel: 'batchnorm.stats',
+    pipeline: gpu.pipeline('batchnorm.stats', source, {}, 'stats'),
+    params: params().u32(n).u32(c).u32(hw).f32(eps).f32(momentum).u32(runningMean ? 1 : 0).bytes,
+    buffers: [x, runningMean ?? scratch![0], runningVar ?? scratch![1], mean, invstd],
+    workgroups: [c],
+    flops: 4 * total,
+    bytes: 4 * (2 * total + 6 * c),
+  });
+  for (const s of scratch ?? []) gpu.free(s);
+  normalize(mean, invstd, false);
+  return { y, mean, invstd };
+}
+
+/** Training-mode backward: dx, dgamma, dbeta from dy, x and the saved batch mean and invstd. */
+export function batchnormBackward(
+  gpu: Gpu,
+  dy: GpuArray,
+  x: GpuArray,
+  gamma: GpuArray,
+  mean: GpuArray,
+  invstd: GpuArray,
+  opts: { out?: GpuArray; outGamma?: GpuArray; outBeta?: GpuArray } = {},
+): { dx: GpuArray; dgamma: GpuArray; dbeta: GpuArray } {
+  const kernel = 'batchnorm.backward';
+  const { n, c, hw } = dimsOf(gpu, kernel, x);
+  checkArray(gpu, kernel, 'dy', dy, x.shape);
+  checkArray(gpu, kernel, 'gamma', gamma, [c]);
+  checkArray(gpu, kernel, 'mean', mean, [c]);
+  checkArray(gpu, kernel, 'invstd', invstd, [c]);
+  const dx = outArray(gpu, kernel, x.shape, opts.out);
+  const dgamma = outArray(gpu, kernel, [c], opts.outGamma, 'outGamma');
+  const dbeta = outArray(gpu, kernel, [c], opts.outBeta, 'outBeta');
+  const total = numel(x.shape);
+  const pr = params().u32(n).u32(c).u32(hw).f32(0).f32(0).u32(0).bytes;
+  gpu.dispatch({
+    kernel: 'batchnorm.dparams',
+    pipeline: gpu.pipeline('batchnorm.dparams', source, {}, 'backward_params'),
+    params: pr,
+    buffers: [x, dy, mean, invstd, dgamma, dbeta],
+    workgroups: [c],
+    flops: 5 * total,
+    bytes: 4 * (2 * total + 4 * c),
+  });
+  gpu.dispatch({
+    kernel: 'batchnorm.dx',
+    pipeline: gpu.pipeline('batchnorm.dx', source, {}, 'backward_dx'),
+    params: pr,
+    buffers: [x, dy, mean, invstd, gamma, dgamma, dbeta, dx],
+    workgroups: elementwiseGrid(gpu, total),
+    flops: 8 * total,
+    bytes: 4 * (3 * total + 5 * c),
+  });
+  return { dx, dgamma, dbeta };
+}

@@ -1,0 +1,111 @@
+// Batch norm over (N, C, HW) (HW = H·W, or 1 for (N, C) input), per channel c, M = N·HW:
+//   training: mean_c = Σ x / M,  var_c = Σ (x − mean_c)² / M  (biased, for normalising)
+//             invstd_c = 1 / sqrt(var_c + eps)
+//             running_mean ← (1 − momentum)·running_mean + momentum·mean_c
+//             running_var  ← (1 − momentum)·running_var  + momentum·var_c·M/(M − 1)  (unbiased)
+//   eval:     mean_c = running_mean, invstd_c = 1 / sqrt(running_var + eps)
+//   y = (x − mean_c)·invstd_c·gamma_c + beta_c
+// Backward (training), xhat = (x − mean_c)·invstd_c:
+//   dbeta_c = Σ dy,  dgamma_c = Σ dy·xhat
+//   dx = gamma_c·invstd_c/M · (M·dy − dbeta_c − xhat·dgamma_c)
+// stats, backward_params: one workgroup per channel (wid.x = c), lanes stride the channel's
+// N·HW elements and reduce through workgroup memory. normalize, backward_dx: one invocation per
+// element over a 2-D grid. Bindings are per entry point (1, 2, … in launcher order).
+
+struct Params { n: u32, c: u32, hw: u32, eps: f32, momentum: f32, flag: u32 }
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>; // (N, C, HW), every entry point
+// stats (flag: update the running stats)
+@group(0) @binding(2) var<storage, read_write> running_mean: array<f32>;
+@group(0) @binding(3) var<storage, read_write> running_var: array<f32>;
+@group(0) @binding(4) var<storage, read_write> save_mean: array<f32>;
+@group(0) @binding(5) var<storage, read_write> save_invstd: array<f32>;
+// normalize (flag: eval mode, `scale` holds running_var instead of invstd)
+@group(0) @binding(2) var<storage, read> mean: array<f32>;
+@group(0) @binding(3) var<storage, read> scale: array<f32>;
+@group(0) @binding(4) var<storage, read> gamma: array<f32>;
+@group(0) @binding(5) var<storage, read> beta: array<f32>;
+@group(0) @binding(6) var<storage, read_write> y: array<f32>;
+// backward_params and backward_dx
+@group(0) @binding(2) var<storage, read> dy: array<f32>;
+@group(0) @binding(3) var<storage, read> bmean: array<f32>;
+@group(0) @binding(4) var<storage, read> binvstd: array<f32>;
+@group(0) @binding(5) var<storage, read_write> dgamma: array<f32>; // backward_params writes
+@group(0) @binding(6) var<storage, read_write> dbeta: array<f32>;
+@group(0) @binding(5) var<storage, read> bgamma: array<f32>;       // backward_dx reads
+@group(0) @binding(6) var<storage, read> sum_dyx: array<f32>;      // = dgamma
+@group(0) @binding(7) var<storage, read> sum_dy: array<f32>;       // = dbeta
+@group(0) @binding(8) var<storage, read_write> dx: array<f32>;
+
+const WG = 256u;
+var<workgroup> red: array<vec2f, WG>;
+
+fn wg_sum(lid: u32, v: vec2f) -> vec2f {
+  red[lid] = v;
+  workgroupBarrier();
+  for (var k = WG / 2u; k > 0u; k >>= 1u) {
+    if (lid < k) { red[lid] += red[lid + k]; }
+    workgroupBarrier();
+  }
+  let s = red[0];
+  workgroupBarrier();
+  return s;
+}
+
+// element i of channel c's M = N·HW elements
+fn at(c: u32, i: u32) -> u32 { return (i / p.hw * p.c + c) * p.hw + i % p.hw; }
+
+@compute @workgroup_size(WG)
+fn stats(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let c = wid.x;
+  let m = p.n * p.hw;
+  var s = 0.0;
+  for (var i = lid; i < m; i += WG) { s += x[at(c, i)]; }
+  let mu = wg_sum(lid, vec2f(s, 0.0)).x / f32(m);
+  var q = 0.0;
+  for (var i = lid; i < m; i += WG) { let d = x[at(c, i)] - mu; q += d * d; }
+  let v = wg_sum(lid, vec2f(q, 0.0)).x / f32(m);
+  if (lid == 0u) {
+    save_mean[c] = mu;
+    save_invstd[c] = inverseSqrt(v + p.eps);
+    if (p.flag != 0u) {
+      running_mean[c] = (1.0 - p.momentum) * running_mean[c] + p.momentum * mu;
+      running_var[c] = (1.0 - p.momentum) * running_var[c] + p.momentum * v * f32(m) / f32(m - 1u);
+    }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn normalize(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= p.n * p.c * p.hw) { return; }
+  let c = i / p.hw % p.c;
+  let s = select(scale[c], inverseSqrt(scale[c] + p.eps), p.flag != 0u);
+  y[i] = (x[i] - mean[c]) * s * gamma[c] + beta[c];
+}
+
+@compute @workgroup_size(WG)
+fn backward_params(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let c = wid.x;
+  let m = p.n * p.hw;
+  let mu = bmean[c];
+  let is = binvstd[c];
+  var s = vec2f(0.0); // (Σ dy·xhat, Σ dy)
+  for (var i = lid; i < m; i += WG) {
+    let k = at(c, i);
+    s += vec2f(dy[k] * (x[k] - mu) * is, dy[k]);
+  }
+  let t = wg_sum(lid, s);
+  if (lid == 0u) { dgamma[c] = t.x; dbeta[c] = t.y; }
+}
+
+@compute @workgroup_size(WG)
+fn backward_dx(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= p.n * p.c * p.hw) { return; }
+  let c = i / p.hw % p.c;
+  let m = f32(p.n * p.hw);
+  let is = binvstd[c];
+  let xh = (x[i] - bmean[c]) * is;
+  dx[i] = bgamma[c] * is / m * (m * dy[i] - sum_dy[c] - xh * sum_dyx[c]);
+}
