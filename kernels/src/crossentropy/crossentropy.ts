@@ -15,6 +15,8 @@ export interface CrossEntropyOptions {
   /** ε in [0, 1]: target distribution (1 − ε)·onehot + ε/C. */
   labelSmoothing?: number;
   reduction?: 'mean' | 'sum';
+  /** Forward variant, for tests and benches; default by shape (see rowVariant). */
+  variant?: 'thread' | 'workgroup';
 }
 
 export interface CrossEntropyResult {
@@ -29,6 +31,11 @@ export interface CrossEntropyResult {
 }
 
 const KERNEL = 'crossentropy';
+
+// threads per row: long rows get more; each thread streams ≥ 8 logits for C ≥ 512
+const workgroupSize = (C: number) => (C >= 4096 ? 256 : C >= 512 ? 64 : 32);
+// one thread per row when rows are short and plentiful (no barriers), else a workgroup per row
+const rowVariant = (rows: number, C: number) => (C <= 1024 && rows >= 256 ? 'thread' : 'workgroup');
 
 function validate(gpu: Gpu, kernel: string, logits: GpuArray, targets: GpuArray | Int32Array, opts: CrossEntropyOptions) {
   check(logits.dtype === 'f32', kernel, 'logits', () => `dtype must be f32, got ${logits.dtype}`);
@@ -77,15 +84,17 @@ export function crossEntropy(
   const accuracy = scalarOut(KERNEL, 'accuracy', opts.out?.accuracy, gpu);
   const rowLoss = gpu.empty([rows], 'f32', `${KERNEL}.row_loss`);
   const correct = gpu.empty([rows], 'f32', `${KERNEL}.correct`);
-  // long rows get more threads; each thread streams ≥ 8 logits for C ≥ 512
-  const WG = C >= 4096 ? 256 : C >= 512 ? 64 : 32;
+  const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
+  const perThread = (opts.variant ?? rowVariant(rows, C)) === 'thread';
   gpu.dispatch({
     kernel: `${KERNEL}.rows`,
-    pipeline: gpu.pipeline(`${KERNEL}.rows`, source, { WG }, 'rows'),
+    pipeline: perThread
+      ? gpu.pipeline(`${KERNEL}.rows`, source, {}, 'rows_small')
+      : gpu.pipeline(`${KERNEL}.rows`, source, { WG: workgroupSize(C) }, 'rows'),
     params: uniforms,
     buffers: [logits, t, lse, rowLoss, correct],
-    workgroups: grid1d(rows, gpu.limits.maxComputeWorkgroupsPerDimension),
-    // max, exp, sum, Σx per logit
+    workgroups: grid1d(perThread ? Math.ceil(rows / 64) : rows, maxDim),
+    // max, exp, sums per logit; the row is read twice (the second time from cache)
     flops: 5 * rows * C,
     bytes: 4 * rows * C + 16 * rows,
   });
@@ -125,15 +134,14 @@ export function crossEntropyBackward(
   check(dloss.dtype === 'f32' && dloss.shape.length <= 1 && (dloss.shape[0] ?? 1) === 1, kernel, 'dloss', () => `must be an f32 scalar ([1] or []), got ${dloss.dtype} ${shapeString(dloss.shape)}`);
   const out = opts.out ?? gpu.empty([rows, C], 'f32', kernel);
   check(out.dtype === 'f32' && out.shape.length === 2 && out.shape[0] === rows && out.shape[1] === C, kernel, 'out', () => `must be f32 ${shapeString(logits.shape)}, got ${out.dtype} ${shapeString(out.shape)}`);
-  check(rows * C < 2 ** 32 - 256, kernel, 'logits', () => `${rows * C} elements exceed the u32 index range`);
   const t = targets instanceof Int32Array ? gpu.upload(targets, [rows], `${KERNEL}.targets`) : targets;
   const n = rows * C;
   gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline(kernel, source, { MEAN: mean ? 1 : 0 }, 'backward'),
+    pipeline: gpu.pipeline(kernel, source, { WG: workgroupSize(C), MEAN: mean ? 1 : 0 }, 'backward'),
     params: uniforms,
     buffers: [logits, t, saved.lse, saved.count, dloss, out],
-    workgroups: grid1d(Math.ceil(n / 256), gpu.limits.maxComputeWorkgroupsPerDimension),
+    workgroups: grid1d(rows, gpu.limits.maxComputeWorkgroupsPerDimension),
     flops: 5 * n,
     bytes: 8 * n + 8 * rows,
   });

@@ -6,13 +6,15 @@
 // that is not ignore_index gives ℓ = NaN (the loss turns NaN instead of silently wrong).
 //
 // Entry points (one file, three passes):
-//   rows:     one workgroup per row, WG threads stride over C with an online (max, Σe^{x−max})
-//             pair each, merged in workgroup memory → lse[r], ℓ[r], correct[r] (top-1 argmax = t,
+//   rows_small: one invocation per row (short rows, many rows), else
+//   rows:     one workgroup per row, WG threads stride over C: max and Σx, then Σe^{x−max},
+//             each reduced in workgroup memory → lse[r], ℓ[r], correct[r] (top-1 argmax = t,
 //             ties to the lowest index).
 //   reduce:   one workgroup: loss = Σℓ / count (mean) or Σℓ (sum), count = #non-ignored rows,
 //             accuracy = Σcorrect / count, each into its own 1-element buffer.
-//   backward: one invocation per logit: dx_rj = (e^{x_rj − lse_r} − q_j)·g, g = dloss / count
-//             (mean) or dloss (sum); 0 on ignored rows, NaN on out-of-range targets.
+//   backward: one workgroup per row (its target, lse and g loaded once), WG threads stride over C:
+//             dx_rj = (e^{x_rj − lse_r} − q_j)·g, g = dloss / count (mean) or dloss (sum);
+//             0 on ignored rows, NaN on out-of-range targets.
 
 override WG: u32 = 256u;
 override MEAN: bool = true;
@@ -45,48 +47,76 @@ fn rows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let r = wid.x + wid.y * nwg.x;
   if (r >= p.rows) { return; } // uniform per workgroup
   let base = r * p.C;
-  // online logsumexp: m = running max, s = Σ e^{x − m}; also Σx and the first argmax
+  // pass 1: max (first argmax) and Σx; pass 2: Σ e^{x − max} (the row is re-read from cache).
+  // Two passes keep one exp per logit with no divergent branch, unlike an online rescale.
   var m = NEG_INF;
-  var s = 0.0;
   var xs = 0.0;
   var arg = 0xffffffffu;
   for (var j = lid; j < p.C; j += WG) {
     let v = x[base + j];
-    if (v > m) { s = s * exp(m - v) + 1.0; m = v; arg = j; } else { s += exp(v - m); }
+    if (v > m) { m = v; arg = j; }
     xs += v;
   }
-  s_max[lid] = m; s_sum[lid] = s; s_xsum[lid] = xs; s_arg[lid] = arg;
+  s_max[lid] = m; s_xsum[lid] = xs; s_arg[lid] = arg;
   workgroupBarrier();
   for (var k = WG / 2u; k > 0u; k >>= 1u) {
     if (lid < k) {
       let m1 = s_max[lid]; let m2 = s_max[lid + k];
-      let mm = max(m1, m2);
-      s_sum[lid] = s_sum[lid] * exp(m1 - mm) + s_sum[lid + k] * exp(m2 - mm);
-      s_max[lid] = mm;
-      s_xsum[lid] += s_xsum[lid + k];
       let a1 = s_arg[lid]; let a2 = s_arg[lid + k];
-      if (m2 > m1 || (m2 == m1 && a2 < a1)) { s_arg[lid] = a2; }
+      if (m2 > m1 || (m2 == m1 && a2 < a1)) { s_max[lid] = m2; s_arg[lid] = a2; }
+      s_xsum[lid] += s_xsum[lid + k];
     }
     workgroupBarrier();
   }
-  if (lid == 0u) {
-    let l = s_max[0] + log(s_sum[0]);
-    lse[r] = l;
-    let tr = t[r];
-    let C = f32(p.C);
-    var loss = 0.0;
-    var hit = 0.0;
-    if (tr != p.ignore_index) {
-      if (tr >= 0 && u32(tr) < p.C) {
-        loss = l - (1.0 - p.eps) * x[base + u32(tr)] - (p.eps / C) * s_xsum[0];
-        hit = select(0.0, 1.0, s_arg[0] == u32(tr));
-      } else {
-        loss = nan_f32(); // NaN: target out of range
-      }
-    }
-    row_loss[r] = loss;
-    correct[r] = hit;
+  let row_max = s_max[0];
+  var s = 0.0;
+  for (var j = lid; j < p.C; j += WG) { s += exp(x[base + j] - row_max); }
+  s_sum[lid] = s;
+  workgroupBarrier();
+  for (var k = WG / 2u; k > 0u; k >>= 1u) {
+    if (lid < k) { s_sum[lid] += s_sum[lid + k]; }
+    workgroupBarrier();
   }
+  if (lid == 0u) { finish_row(r, s_max[0] + log(s_sum[0]), s_xsum[0], s_arg[0]); }
+}
+
+// lse, ℓ and top-1 hit of row r from its logsumexp l, Σx and argmax
+fn finish_row(r: u32, l: f32, xs: f32, arg: u32) {
+  let base = r * p.C;
+  lse[r] = l;
+  let tr = t[r];
+  var loss = 0.0;
+  var hit = 0.0;
+  if (tr != p.ignore_index) {
+    if (tr >= 0 && u32(tr) < p.C) {
+      loss = l - (1.0 - p.eps) * x[base + u32(tr)] - (p.eps / f32(p.C)) * xs;
+      hit = select(0.0, 1.0, arg == u32(tr));
+    } else {
+      loss = nan_f32(); // target out of range
+    }
+  }
+  row_loss[r] = loss;
+  correct[r] = hit;
+}
+
+// short rows, many of them: one invocation per row, no workgroup memory or barriers (on a CPU
+// adapter the barriers of the workgroup reduction cost more than the row itself)
+@compute @workgroup_size(64)
+fn rows_small(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let r = gid.x + gid.y * nwg.x * 64u;
+  if (r >= p.rows) { return; }
+  let base = r * p.C;
+  var m = NEG_INF;
+  var xs = 0.0;
+  var arg = 0u;
+  for (var j = 0u; j < p.C; j++) {
+    let v = x[base + j];
+    if (v > m) { m = v; arg = j; }
+    xs += v;
+  }
+  var s = 0.0;
+  for (var j = 0u; j < p.C; j++) { s += exp(x[base + j] - m); }
+  finish_row(r, m + log(s), xs, arg);
 }
 
 // ---- reduce -----------------------------------------------------------------------------
@@ -136,16 +166,21 @@ fn reduce(@builtin(local_invocation_index) lid: u32) {
 @group(0) @binding(5) var<storage, read> b_dloss: array<f32>;  // upstream ∂L/∂loss, [1]
 @group(0) @binding(6) var<storage, read_write> dx: array<f32>;
 
-@compute @workgroup_size(256)
-fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 256u;
-  if (i >= p.rows * p.C) { return; }
-  let r = i / p.C;
-  let j = i - r * p.C;
+@compute @workgroup_size(WG)
+fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let r = wid.x + wid.y * nwg.x;
+  if (r >= p.rows) { return; }
+  let base = r * p.C;
   let tr = b_t[r];
-  if (tr == p.ignore_index) { dx[i] = 0.0; return; }
-  let g = select(b_dloss[0], b_dloss[0] / b_count[0], MEAN);
-  let q = select(0.0, 1.0 - p.eps, i32(j) == tr) + p.eps / f32(p.C);
-  let bad = tr < 0 || u32(tr) >= p.C;
-  dx[i] = select((exp(b_x[i] - b_lse[r]) - q) * g, nan_f32(), bad);
+  let l = b_lse[r];
+  let ignored = tr == p.ignore_index;
+  let bad = !ignored && (tr < 0 || u32(tr) >= p.C);
+  // ignored rows: g = 0 (and q·0 = 0); out-of-range targets: g = NaN
+  var g = select(b_dloss[0], b_dloss[0] / b_count[0], MEAN);
+  g = select(select(g, nan_f32(), bad), 0.0, ignored);
+  let off = p.eps / f32(p.C);
+  for (var j = lid; j < p.C; j += WG) {
+    let q = select(off, 1.0 - p.eps + off, i32(j) == tr);
+    dx[base + j] = (exp(b_x[base + j] - l) - q) * g;
+  }
 }
