@@ -1,8 +1,13 @@
 // Row gather (index_select along axis 0; Embedding forward) and its backward, the row
-// scatter-add (Embedding backward), which owns output tiles instead of using float atomics.
+// scatter-add (Embedding backward), which sorts the ids by row (integer counts, a prefix sum,
+// ranks) so that each output element is owned by one invocation: no float atomics.
 import { check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
 import source from './gather.wgsl.js';
-import scatterSource from './scatter_add.wgsl.js';
+import { fill } from '../copy/copy.js';
+import countSource from './scatter_count.wgsl.js';
+import placeSource from './scatter_place.wgsl.js';
+import scanSource from './scatter_scan.wgsl.js';
+import sumSource from './scatter_sum.wgsl.js';
 
 /** Device indices as they are, or host indices: bounds-checked against `rows`, then uploaded. */
 function indices(gpu: Gpu, kernel: string, idx: GpuArray | Int32Array, rows: number): { arr: GpuArray; owned: boolean } {
@@ -73,19 +78,21 @@ export function scatterAddRows(gpu: Gpu, dy: GpuArray, idx: GpuArray | Int32Arra
   checkBytes(gpu, kernel, 'out', shape);
   const out = opts.out ?? gpu.empty(shape, 'f32', kernel);
   check(out.dtype === 'f32' && shapeString(out.shape) === shapeString(shape), kernel, 'out', () => `must be f32 ${shapeString(shape)}, got ${out.dtype} ${shapeString(out.shape)}`);
-  // tile of 2048 cells: WX columns × 2048/WX rows, 256 invocations
-  const wx = Math.min(256, Math.max(8, 2 ** Math.ceil(Math.log2(D))));
-  const colBlocks = Math.ceil(D / wx);
-  const rowBlocks = Math.ceil(rows / (2048 / wx));
-  gpu.dispatch({
-    kernel,
-    pipeline: gpu.pipeline(kernel, scatterSource, { WX: wx, WY: 256 / wx }),
-    params: params().u32(N).u32(D).u32(rows).u32(colBlocks).bytes,
-    buffers: [dy, ix, out],
-    workgroups: grid1d(rowBlocks * colBlocks, gpu.limits.maxComputeWorkgroupsPerDimension),
-    flops: N * D,
-    bytes: 4 * (N * D + rows * D + N * rowBlocks * colBlocks),
-  });
+  const grid = (n: number) => grid1d(Math.ceil(n / 256), gpu.limits.maxComputeWorkgroupsPerDimension);
+  // 1. counts[r] = #ids equal to r   2. → start[r], exclusive prefix sum (start[V] = total)
+  const start = fill(gpu, gpu.empty([rows + 1], 'u32', `${kernel}.start`), 0);
+  gpu.dispatch({ kernel: `${kernel}.count`, pipeline: gpu.pipeline(`${kernel}.count`, countSource), params: params().u32(N).u32(rows).bytes,
+    buffers: [ix, start], workgroups: grid(N), flops: 0, bytes: 8 * N });
+  gpu.dispatch({ kernel: `${kernel}.scan`, pipeline: gpu.pipeline(`${kernel}.scan`, scanSource), params: params().u32(rows + 1).bytes,
+    buffers: [start], workgroups: [1], flops: rows, bytes: 16 * (rows + 1) });
+  // 3. order: ids grouped by row, ascending within a row   4. one owner per dx element sums its row's hits
+  const order = gpu.empty([N], 'u32', `${kernel}.order`);
+  gpu.dispatch({ kernel: `${kernel}.place`, pipeline: gpu.pipeline(`${kernel}.place`, placeSource), params: params().u32(N).u32(rows).bytes,
+    buffers: [ix, start, order], workgroups: grid(N), flops: (N * N) / 2, bytes: 12 * N });
+  gpu.dispatch({ kernel: `${kernel}.sum`, pipeline: gpu.pipeline(`${kernel}.sum`, sumSource), params: params().u32(rows * D).u32(D).bytes,
+    buffers: [dy, start, order, out], workgroups: grid(rows * D), flops: N * D, bytes: 4 * (N * D + rows * D + 2 * rows + N) });
+  gpu.free(start);
+  gpu.free(order);
   if (owned) gpu.free(ix);
   return out;
 }

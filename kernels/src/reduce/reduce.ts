@@ -19,14 +19,18 @@ export interface ReduceOptions {
   out?: GpuArray;
 }
 
-/** One pass: [outer, R, inner] → [outer, S, inner]; writes into y (and yi for arg ops). */
-function pass(gpu: Gpu, op: ReduceOp, x: GpuArray, xi: GpuArray | null, y: GpuArray, yi: GpuArray | null, dims: [number, number, number], scale: number): number {
-  const [outer, R, inner] = dims;
+/** Workgroup shape (WX columns × WY rows) and rows per workgroup for one pass over R rows. */
+function layout(R: number, inner: number) {
   const wx = inner === 1 ? 1 : Math.min(64, 2 ** Math.ceil(Math.log2(inner)));
   const wy = 256 / wx;
   const chunk = wy * ROWS_PER_INVOCATION;
-  const S = Math.ceil(R / chunk);
-  const colBlocks = Math.ceil(inner / wx);
+  return { wx, wy, chunk, S: Math.ceil(R / chunk), colBlocks: Math.ceil(inner / wx) };
+}
+
+/** One pass: [outer, R, inner] → [outer, S, inner]; writes into y (and yi for arg ops). */
+function pass(gpu: Gpu, op: ReduceOp, x: GpuArray, xi: GpuArray | null, y: GpuArray, yi: GpuArray | null, dims: [number, number, number], scale: number): void {
+  const [outer, R, inner] = dims;
+  const { wx, wy, chunk, S, colBlocks } = layout(R, inner);
   const arg = op === 'argmax' || op === 'argmin';
   const kernel = `reduce.${op}`;
   gpu.dispatch({
@@ -38,7 +42,6 @@ function pass(gpu: Gpu, op: ReduceOp, x: GpuArray, xi: GpuArray | null, y: GpuAr
     flops: outer * R * inner,
     bytes: 4 * (outer * R * inner * (arg ? 2 : 1) + outer * S * inner * (arg ? 2 : 1)),
   });
-  return S;
 }
 
 /** Reduces x [outer, R, inner] along R into out [outer, inner] (and its indices for arg ops). */
@@ -49,8 +52,7 @@ function reduce3(gpu: Gpu, op: ReduceOp, x: GpuArray, dims: [number, number, num
   let curIdx: GpuArray | null = null;
   let R = R0;
   for (;;) {
-    const wx = inner === 1 ? 1 : Math.min(64, 2 ** Math.ceil(Math.log2(inner)));
-    const S = Math.ceil(R / ((256 / wx) * ROWS_PER_INVOCATION));
+    const { S } = layout(R, inner);
     const last = S === 1;
     const y = last && !arg ? out : gpu.empty([outer, S, inner], 'f32', `reduce.${op}.partial`);
     const yi = arg ? (last ? out : gpu.empty([outer, S, inner], 'i32', `reduce.${op}.partial`)) : null;
