@@ -1,6 +1,6 @@
 // The `pnpm bench` command line, given a way to load the cases (the filesystem in main.ts;
 // static imports in the bundle that scripts/bundle.mjs builds).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,12 +19,19 @@ const USAGE = `pnpm bench [options]
   --only <pattern>     cases whose name matches (substring, regex, or /re/flags); ceilings always run
   --json <file>        where to write the JSON (default bench/results/<adapter>-<date>.json); .md beside it
   --check <baseline>   compare ratios (×peer, %FMA, %copy) with a baseline JSON; exit 1 on regression
-  --tolerance <x>      allowed relative drop for --check (default 0.3)
+  --tolerance <x>      allowed relative drop for --check (default 0.5)
   --quick              small sizes, few reps (CI)
-  --reps <n>           timed reps per case (default 10, quick 3)
+  --reps <n>           timed reps per case (default 10, quick 5)
   --warmup <n>         untimed reps first (default 2, quick 1)
   --no-peer            skip tfjs
   --list               list the cases and exit`;
+
+function readBaseline(path: string): BenchReport {
+  if (!existsSync(path)) throw new Error(`baseline ${path} not found; record one on a quiet machine with: pnpm bench --quick --json ${path}`);
+  const r = JSON.parse(readFileSync(path, 'utf8')) as BenchReport;
+  if (r.schema !== 1 || !Array.isArray(r.cases)) throw new Error(`${path} is not a bench report (schema 1 with cases)`);
+  return r;
+}
 
 /** Runs the command; resolves to the process exit code (0 ok, 1 failure or regression). */
 export async function runCli(args: string[], loadAll: () => Promise<LoadedCase[]>): Promise<number> {
@@ -34,7 +41,7 @@ export async function runCli(args: string[], loadAll: () => Promise<LoadedCase[]
       only: { type: 'string' },
       json: { type: 'string' },
       check: { type: 'string' },
-      tolerance: { type: 'string', default: '0.3' },
+      tolerance: { type: 'string', default: '0.5' },
       quick: { type: 'boolean', default: false },
       reps: { type: 'string' },
       warmup: { type: 'string' },
@@ -52,10 +59,10 @@ export async function runCli(args: string[], loadAll: () => Promise<LoadedCase[]
     if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got '${v}'`);
     return n;
   };
-  const reps = Math.max(1, int(a.reps, a.quick ? 3 : 10, 'reps'));
+  const reps = Math.max(1, int(a.reps, a.quick ? 5 : 10, 'reps'));
   const warmup = int(a.warmup, a.quick ? 1 : 2, 'warmup');
   const tolerance = Number(a.tolerance);
-  const baseline = a.check ? (JSON.parse(readFileSync(resolve(a.check), 'utf8')) as BenchReport) : null;
+  const baseline = a.check ? readBaseline(resolve(a.check)) : null;
 
   const all = await loadAll();
   const cases = selectCases(all, a.only);

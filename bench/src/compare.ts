@@ -29,13 +29,13 @@ export function ratioMetrics(c: CaseResult): Record<string, number | null> {
 }
 
 /**
- * A metric regresses when current < baseline · (1 − tolerance); tolerance 0.3 allows a 30% drop.
+ * A metric regresses when current < baseline · (1 − tolerance); tolerance 0.5 allows a 50% drop.
  * A case that passed its check in the baseline and fails or errors now is always a regression.
  */
 export function compareReports(
   current: Pick<BenchReport, 'cases'>,
   baseline: Pick<BenchReport, 'cases'>,
-  tolerance = 0.3,
+  tolerance = 0.5,
 ): Comparison {
   if (!(tolerance >= 0 && tolerance < 1)) throw new RangeError(`tolerance must be in [0, 1), got ${tolerance}`);
   const now = new Map(current.cases.map((c) => [c.name, c]));
