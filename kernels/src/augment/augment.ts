@@ -5,7 +5,7 @@
 import { check, type Gpu, type GpuArray, grid1d, params, shapeString } from '@pretext/gpu';
 import source from './augment.wgsl.js';
 import blurSource from './blur.wgsl.js';
-import { type BlurSpec, blurTaps, type CropSpec, drawParams, type JitterSpec, type Pipeline, SLOTS } from './pipeline.js';
+import { type BlurSpec, blurTaps, type CropSpec, drawParams, gaussianTaps, type JitterSpec, type Pipeline, SLOTS } from './pipeline.js';
 
 export interface AugmentOptions {
   /** Integer in [0, 2^32): same seed → same batch, bit for bit. */
@@ -92,7 +92,8 @@ export function augment(gpu: Gpu, images: GpuArray, pipeline: Pipeline, opts: Au
   if (opts.out) checkOut(kernel, opts.out, shape);
   const out = opts.out ?? gpu.empty(shape, 'f32', kernel);
 
-  const sp = gpu.upload(drawParams(pipeline, opts.seed, samples, h, w), [samples, SLOTS], `${kernel}.params`);
+  const drawn = drawParams(pipeline, opts.seed, samples, h, w);
+  const sp = gpu.upload(drawn, [samples, SLOTS], `${kernel}.params`);
   const blur = pipeline.blur;
   const solarizeLast = pipeline.solarize !== undefined;
   const consts = {
@@ -113,7 +114,7 @@ export function augment(gpu: Gpu, images: GpuArray, pipeline: Pipeline, opts: Au
       pipeline: gpu.pipeline(`${kernel}.stats`, source, consts, 'stats'),
       params: uniforms,
       buffers: [images, sp],
-      workgroups: grid1d(samples, maxDim),
+      workgroups: grid1d(Math.ceil(samples / 64), maxDim),
       flops: pixels * c * 12,
       bytes: pixels * c * 16 + samples * 4,
     });
@@ -129,15 +130,16 @@ export function augment(gpu: Gpu, images: GpuArray, pipeline: Pipeline, opts: Au
     flops: pixels * (c * 9 + (pipeline.jitter ? 60 : 0)),
     bytes: pixels * c * 20,
   });
-  if (blur) blurPasses(gpu, kernel, mid, sp, out, shape, blur, solarizeLast, threshold);
+  if (blur) blurPasses(gpu, kernel, mid, sp, drawn, out, shape, blur, solarizeLast, threshold);
   if (mid !== out) gpu.free(mid);
   gpu.free(sp);
   return out;
 }
 
-function blurPasses(gpu: Gpu, kernel: string, x: GpuArray, sp: GpuArray, out: GpuArray, shape: number[], spec: BlurSpec, solarize: boolean, threshold: number): void {
+function blurPasses(gpu: Gpu, kernel: string, x: GpuArray, sp: GpuArray, drawn: Float32Array, out: GpuArray, shape: number[], spec: BlurSpec, solarize: boolean, threshold: number): void {
   const [samples, c, h, w] = shape;
   const k = blurTaps(spec, h, w);
+  const taps = gpu.upload(gaussianTaps(drawn, samples, k), [samples, k], `${kernel}.taps`);
   const tmp = gpu.empty(shape, 'f32', `${kernel}.blur`);
   const elements = samples * c * h * w;
   const uniforms = params().u32(samples).u32(c).u32(h).u32(w).u32(k).f32(threshold).bytes;
@@ -148,13 +150,14 @@ function blurPasses(gpu: Gpu, kernel: string, x: GpuArray, sp: GpuArray, out: Gp
       kernel: name,
       pipeline: gpu.pipeline(name, blurSource, { AXIS: axis, SOLARIZE: axis === 1 && solarize ? 1 : 0 }),
       params: uniforms,
-      buffers: [axis === 0 ? x : tmp, sp, axis === 0 ? tmp : out],
+      buffers: [axis === 0 ? x : tmp, sp, axis === 0 ? tmp : out, taps],
       workgroups: groups,
-      flops: elements * k * 4, // exp + fma + add per tap
+      flops: elements * k * 2,
       bytes: elements * 8,
     });
   }
   gpu.free(tmp);
+  gpu.free(taps);
 }
 
 type OpOptions = Omit<AugmentOptions, 'views'>;

@@ -2,7 +2,7 @@
 // grayscale → solarize, one invocation per output pixel (all C channels of it).
 //   src: (N, C, H, W) images in [0, 1]; sample s reads image s % N (views are stacked: s = v·N + n)
 //   out: (S, C, OH, OW);  sp: (S, 16) per-sample parameters (slots in pipeline.ts)
-// Entry `stats` is the contrast pre-pass: one workgroup per sample writes
+// Entry `stats` is the contrast pre-pass: one invocation per sample writes
 //   sp[s, 13] = mean over output pixels of gray(clamp(brightness · crop(x), 0, 1)),
 // the mean torchvision's adjust_contrast blends towards.
 // Ops are switched on by override constants, so each pipeline compiles only what it uses.
@@ -123,25 +123,20 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   for (var c = 0u; c < C; c++) { out[(s * C + c) * plane + y * p.ow + x] = v[c]; }
 }
 
-var<workgroup> partial: array<f32, 256>;
-
-@compute @workgroup_size(256)
-fn stats(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let s = wid.x + wid.y * nwg.x;
-  let valid = s < p.samples;
-  let plane = p.oh * p.ow;
+// One invocation per sample: a serial sum (row partials keep the f32 error near 2·√plane ulp)
+// beats a workgroup tree reduction on CPU-backed adapters, where barriers are expensive.
+@compute @workgroup_size(64)
+fn stats(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let s = gid.x + gid.y * nwg.x * 64u;
+  if (s >= p.samples) { return; }
+  let o = s * SLOTS;
+  if (sp[o + 5u] < 0.5) { return; }               // not jittered: the mean is never read
+  let b = sp[o + 6u];
   var acc = 0.0;
-  if (valid) {
-    let b = sp[s * SLOTS + 6u];
-    for (var i = lid.x; i < plane; i += 256u) {
-      acc += gray(clamp(pixel(s, i / p.ow, i % p.ow) * b, vec3f(0.0), vec3f(1.0)));
-    }
+  for (var y = 0u; y < p.oh; y++) {
+    var row = 0.0;
+    for (var x = 0u; x < p.ow; x++) { row += gray(clamp(pixel(s, y, x) * b, vec3f(0.0), vec3f(1.0))); }
+    acc += row;
   }
-  partial[lid.x] = acc;
-  workgroupBarrier();
-  for (var k = 128u; k > 0u; k >>= 1u) {
-    if (lid.x < k) { partial[lid.x] += partial[lid.x + k]; }
-    workgroupBarrier();
-  }
-  if (valid && lid.x == 0u) { sp[s * SLOTS + 13u] = partial[0] / f32(plane); }
+  sp[o + 13u] = acc / f32(p.oh * p.ow);
 }

@@ -1,9 +1,10 @@
 // One axis of a separable gaussian blur with a per-sample σ (torchvision GaussianBlur):
-//   y[s, c, i, j] = Σ_t w_t · x[s, c, reflect(i + t − r), j] / Σ_t w_t      (AXIS = 1, vertical)
-//   w_t = exp(−(t − r)² / (2σ²)),  t = 0..K−1,  r = (K − 1)/2,  σ = sp[s, 11]; σ = 0 copies.
+//   y[s, c, i, j] = Σ_t taps[s, t] · x[s, c, reflect(i + t − r), j]      (AXIS = 1, vertical)
+//   taps[s, t] ∝ exp(−(t − r)² / (2σ²)), t = 0..K−1, r = (K − 1)/2, normalised to sum 1 (the
+//   launcher computes them once per sample); σ = sp[s, 11] = 0 copies.
 // reflect() mirrors without repeating the edge (padding_mode 'reflect'), folded again for
 // images smaller than the kernel. SOLARIZE (vertical pass only) fuses the solarize that
-// follows the blur in a pipeline.  x, y: (S, C, H, W);  sp: (S, 16).
+// follows the blur in a pipeline.  x, y: (S, C, H, W);  sp: (S, 16);  taps: (S, K).
 
 override AXIS: u32 = 0u;
 override SOLARIZE: u32 = 0u;
@@ -13,6 +14,7 @@ struct Params { samples: u32, c: u32, h: u32, w: u32, k: u32, threshold: f32 }
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> sp: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
+@group(0) @binding(4) var<storage, read> taps: array<f32>;
 
 fn reflect(i: i32, n: i32) -> i32 {
   if (n == 1) { return 0; }
@@ -28,25 +30,26 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let plane = p.h * p.w;
   if (idx >= p.samples * p.c * plane) { return; }
   let s = idx / (p.c * plane);
-  let base = idx - idx % plane;
   let i = i32((idx % plane) / p.w);
   let j = i32(idx % p.w);
-  let sigma = sp[s * 16u + 11u];
   var v = x[idx];
-  if (sigma > 0.0) {
+  if (sp[s * 16u + 11u] > 0.0) {
     let r = i32(p.k - 1u) / 2;
-    let g = -0.5 / (sigma * sigma);
+    let tb = s * p.k;
+    // along the axis: position q of n, elements `stride` apart, q = 0 at `origin`
+    var q = j;
+    var n = i32(p.w);
+    var stride = 1;
+    if (AXIS == 1u) { q = i; n = i32(p.h); stride = i32(p.w); }
+    let origin = i32(idx) - q * stride;
     var acc = 0.0;
-    var norm = 0.0;
-    for (var t = -r; t <= r; t++) {
-      let wt = exp(g * f32(t * t));
-      var at: u32;
-      if (AXIS == 0u) { at = base + u32(i) * p.w + u32(reflect(j + t, i32(p.w))); }
-      else { at = base + u32(reflect(i + t, i32(p.h))) * p.w + u32(j); }
-      acc += wt * x[at];
-      norm += wt;
+    if (q >= r && q + r < n) {                       // interior: no reflection
+      var at = i32(idx) - r * stride;
+      for (var t = 0u; t < p.k; t++) { acc += taps[tb + t] * x[at]; at += stride; }
+    } else {
+      for (var t = 0; t < i32(p.k); t++) { acc += taps[tb + u32(t)] * x[origin + reflect(q + t - r, n) * stride]; }
     }
-    v = acc / norm;
+    v = acc;
   }
   if (SOLARIZE == 1u && sp[s * 16u + 12u] > 0.5 && v >= p.threshold) { v = 1.0 - v; }
   y[idx] = v;

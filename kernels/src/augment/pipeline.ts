@@ -150,3 +150,17 @@ export function drawParams(p: Pipeline, seed: number, samples: number, h: number
   }
   return out;
 }
+
+/** (samples, k) gaussian taps for each sample's σ (slot 11), normalised to sum 1; zeros where σ = 0. */
+export function gaussianTaps(params: Float32Array, samples: number, k: number): Float32Array {
+  const taps = new Float32Array(samples * k);
+  const r = (k - 1) / 2;
+  for (let s = 0; s < samples; s++) {
+    const sigma = params[s * SLOTS + 11];
+    if (!(sigma > 0)) continue;
+    const w = Array.from({ length: k }, (_, t) => Math.exp(-((t - r) ** 2) / (2 * sigma * sigma)));
+    const sum = w.reduce((a, b) => a + b, 0);
+    for (let t = 0; t < k; t++) taps[s * k + t] = w[t] / sum;
+  }
+  return taps;
+}
