@@ -40,7 +40,9 @@ export const benches: BenchCase[] = [
         flops: 10 * rows * C,
         bytes: 12 * rows * C,
         workspaceBytes: 4 * (3 * rows + 3),
-        dispose: () => [logits, targets, dloss, dx, ...Object.values(out)].forEach((a) => gpu.free(a)),
+        dispose: () => {
+          for (const a of [logits, targets, dloss, dx, ...Object.values(out)]) gpu.free(a);
+        },
       };
     },
     peer: {

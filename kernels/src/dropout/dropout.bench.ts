@@ -24,7 +24,10 @@ export const benches: BenchCase[] = [
         tolerance: 1e-6,
         flops: 60 * n,
         bytes: 8 * n,
-        dispose: () => [x, out].forEach((a) => gpu.free(a)),
+        dispose: () => {
+          gpu.free(x);
+          gpu.free(out);
+        },
       };
     },
     peer: {

@@ -65,5 +65,8 @@ export function paramLayout(gpu: Gpu, n: number, segments?: readonly Segment[]):
   const numBlocks = blockRows.length / 2;
   const t = gpu.upload(table, [segs.length, 8], 'optim.segments');
   const b = gpu.upload(Uint32Array.from(blockRows), [numBlocks, 2], 'optim.blocks');
-  return { n, segments: segs, table: t, blocks: b, numBlocks, dispose: () => [t, b].forEach((a) => gpu.free(a)) };
+  return { n, segments: segs, table: t, blocks: b, numBlocks, dispose: () => {
+    gpu.free(t);
+    gpu.free(b);
+  } };
 }

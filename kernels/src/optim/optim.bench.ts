@@ -55,7 +55,7 @@ export const benches: BenchCase[] = [
         bytes: 28 * n,
         workspaceBytes: 8 * n,
         dispose() {
-          [w, g, m, v].forEach((a) => gpu.free(a));
+          for (const a of [w, g, m, v]) gpu.free(a);
           layout.dispose();
         },
       };

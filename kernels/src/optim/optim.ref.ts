@@ -15,7 +15,8 @@ function forEach(segs: readonly Seg[], f: (i: number, lr: number, wd: number, s:
 /** torch.optim.SGD step (dampening 0); `state.buf` is null before the first step, as in PyTorch. */
 export function sgdRef(w: Float64Array, g: ArrayLike<number>, state: { buf: Float64Array | null }, segs: readonly Seg[], o: Opt<{ lr: number; momentum: number; weightDecay: number; nesterov: boolean }>): void {
   const first = state.buf === null;
-  const buf = (state.buf ??= new Float64Array(w.length));
+  state.buf ??= new Float64Array(w.length);
+  const buf = state.buf;
   forEach(segs, (i, lr, wd) => {
     let d = g[i] + wd * w[i];
     if (o.momentum !== 0) {

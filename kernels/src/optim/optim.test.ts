@@ -53,7 +53,7 @@ async function compare(
   const got = await gpu.download(w);
   const errs = [err(got, wRef), ...(await Promise.all(state.map(async (s, i) => err(await gpu.download(s), sRef[i]))))];
   const frozen = segments ? FROZEN.filter((i) => i < n).map((i) => got[i] === w0[i]) : [];
-  [w, ...state].forEach((a) => gpu.free(a));
+  for (const a of [w, ...state]) gpu.free(a);
   layout.dispose();
   return { errs, frozen };
 }
@@ -79,7 +79,7 @@ describe('optim', () => {
             sgdRef(w, g, state, full(segments, n), { lr: 0.1, ...o });
             if (s[0] && state.buf) s[0].set(state.buf);
           });
-        errs.forEach((e) => expect(e, `seed ${seed}`).toBeLessThan(1e-5));
+        for (const e of errs) expect(e, `seed ${seed}`).toBeLessThan(1e-5);
         expect(frozen.every(Boolean), `seed ${seed}`).toBe(true);
       });
     }
@@ -90,7 +90,7 @@ describe('optim', () => {
         const { errs, frozen } = await compare(seed, n, segments, 2,
           (t, gpu, layout, w, g, s) => adamStep(gpu, layout, w, g, { m: s[0], v: s[1] }, { ...o, step: t }),
           (t, w, g, s) => adamRef(w, g, s[0], s[1], full(segments, n), { ...o, step: t }));
-        errs.forEach((e) => expect(e, `seed ${seed}`).toBeLessThan(1e-5));
+        for (const e of errs) expect(e, `seed ${seed}`).toBeLessThan(1e-5);
         expect(frozen.every(Boolean), `seed ${seed}`).toBe(true);
       });
     }
@@ -101,7 +101,7 @@ describe('optim', () => {
         const { errs, frozen } = await compare(seed, n, segments, 1,
           (_t, gpu, layout, w, g, s) => larsStep(gpu, layout, w, g, s[0], o),
           (_t, w, g, s) => larsRef(w, g, s[0], full(segments, n), o));
-        errs.forEach((e) => expect(e, `seed ${seed} nesterov ${nesterov}`).toBeLessThan(1e-5));
+        for (const e of errs) expect(e, `seed ${seed} nesterov ${nesterov}`).toBeLessThan(1e-5);
         expect(frozen.every(Boolean), `seed ${seed}`).toBe(true);
       }
     });
