@@ -15,38 +15,43 @@ const cases: Case[] = [
   { x: [2, 10, 12, 10], cout: 15, k: [3, 2], opts: { stride: [1, 2], padding: [0, 1], dilation: [2, 1], groups: 5 }, bias: false },
 ];
 
+/** Forward, dx, dw, db of one case vs the float64 reference (portable: skip the subgroup kernels). */
+async function checkCase(c: Case, portable: boolean) {
+  const gpu = await testGpu();
+  const seed = freshSeed();
+  const groups = c.opts.groups ?? 1;
+  const wShape = [c.cout, c.x[1] / groups, ...c.k];
+  const g = conv2dGeometry('test', c.x, wShape, c.opts);
+  const xs = randn(g.n * g.cin * g.h * g.w, seed);
+  const ws = randn(wShape.reduce((a, b) => a * b), seed + 1, 0.3);
+  const bs = randn(c.cout, seed + 2);
+  const dys = randn(g.n * g.cout * g.ho * g.wo, seed + 3);
+  const x = gpu.upload(xs, c.x);
+  const w = gpu.upload(ws, wShape);
+  const b = gpu.upload(bs, [c.cout]);
+  const dy = gpu.upload(dys, [g.n, g.cout, g.ho, g.wo]);
+  const y = poisoned(gpu, [g.n, g.cout, g.ho, g.wo]);
+  const dx = poisoned(gpu, c.x);
+  const dw = poisoned(gpu, wShape);
+  const db = poisoned(gpu, [c.cout]);
+  conv2d(gpu, x, w, c.bias ? b : null, { ...c.opts, portable, out: y });
+  conv2dBackwardData(gpu, dy, w, c.x, { ...c.opts, portable, out: dx });
+  conv2dBackwardWeight(gpu, dy, x, wShape, { ...c.opts, portable, bias: true, out: dw, outBias: db });
+  const ref = conv2dBackwardRef(g, dys, xs, ws);
+  const msg = `seed ${seed}${portable ? ' portable' : ''}`;
+  expect(relErr(await gpu.download(y), conv2dRef(g, xs, ws, c.bias ? bs : null)), `y ${msg}`).toBeLessThan(2e-5);
+  expect(relErr(await gpu.download(dx), ref.dx), `dx ${msg}`).toBeLessThan(2e-5);
+  expect(relErr(await gpu.download(dw), ref.dw), `dw ${msg}`).toBeLessThan(2e-5);
+  expect(relErr(await gpu.download(db), ref.db), `db ${msg}`).toBeLessThan(2e-5);
+  for (const a of [x, w, b, dy, y, dx, dw, db]) gpu.free(a);
+}
+
 const label = (c: Case) => `x ${c.x} cout ${c.cout} k ${c.k} ${JSON.stringify(c.opts)}${c.bias ? ' +bias' : ''}`;
 
 describe('conv2d', () => {
   for (const c of cases) {
     it(`forward and backward match the reference: ${label(c)}`, async () => {
-      const gpu = await testGpu();
-      const seed = freshSeed();
-      const groups = c.opts.groups ?? 1;
-      const wShape = [c.cout, c.x[1] / groups, ...c.k];
-      const g = conv2dGeometry('test', c.x, wShape, c.opts);
-      const xs = randn(g.n * g.cin * g.h * g.w, seed);
-      const ws = randn(wShape.reduce((a, b) => a * b), seed + 1, 0.3);
-      const bs = randn(c.cout, seed + 2);
-      const dys = randn(g.n * g.cout * g.ho * g.wo, seed + 3);
-      const x = gpu.upload(xs, c.x);
-      const w = gpu.upload(ws, wShape);
-      const b = gpu.upload(bs, [c.cout]);
-      const dy = gpu.upload(dys, [g.n, g.cout, g.ho, g.wo]);
-      const y = poisoned(gpu, [g.n, g.cout, g.ho, g.wo]);
-      const dx = poisoned(gpu, c.x);
-      const dw = poisoned(gpu, wShape);
-      const db = poisoned(gpu, [c.cout]);
-      conv2d(gpu, x, w, c.bias ? b : null, { ...c.opts, out: y });
-      conv2dBackwardData(gpu, dy, w, c.x, { ...c.opts, out: dx });
-      conv2dBackwardWeight(gpu, dy, x, wShape, { ...c.opts, bias: true, out: dw, outBias: db });
-      const ref = conv2dBackwardRef(g, dys, xs, ws);
-      const msg = `seed ${seed}`;
-      expect(relErr(await gpu.download(y), conv2dRef(g, xs, ws, c.bias ? bs : null)), `y ${msg}`).toBeLessThan(2e-5);
-      expect(relErr(await gpu.download(dx), ref.dx), `dx ${msg}`).toBeLessThan(2e-5);
-      expect(relErr(await gpu.download(dw), ref.dw), `dw ${msg}`).toBeLessThan(2e-5);
-      expect(relErr(await gpu.download(db), ref.db), `db ${msg}`).toBeLessThan(2e-5);
-      for (const a of [x, w, b, dy, y, dx, dw, db]) gpu.free(a);
+      for (const portable of [false, true]) await checkCase(c, portable);
     });
   }
 

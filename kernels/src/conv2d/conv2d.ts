@@ -4,8 +4,11 @@
 import { ceilDiv, check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
 import source from './conv2d.wgsl.js';
 import dwSource from './conv2d_dw.wgsl.js';
+import dwSgSource from './conv2d_dw_sg.wgsl.js';
 import dxSource from './conv2d_dx.wgsl.js';
+import dxSgSource from './conv2d_dx_sg.wgsl.js';
 import reduceSource from './conv2d_reduce.wgsl.js';
+import sgSource from './conv2d_sg.wgsl.js';
 
 export type Pair = number | readonly [number, number];
 export interface Conv2dOptions {
@@ -13,6 +16,8 @@ export interface Conv2dOptions {
   padding?: Pair;
   dilation?: Pair;
   groups?: number;
+  /** Use the portable kernels even where the subgroup variants would run (tests, comparisons). */
+  portable?: boolean;
 }
 
 /** Everything a launch needs, validated. Output size: Ho = ⌊(H + 2·PH − DH·(KH − 1) − 1) / SH⌋ + 1. */
@@ -85,6 +90,13 @@ const geomParams = (g: Conv2dGeometry, mtiles: number, hasBias = false) =>
   params().u32(g.n).u32(g.cin).u32(g.h).u32(g.w).u32(g.cout).u32(g.ho).u32(g.wo).i32(g.ph).i32(g.pw).u32(g.cinG).u32(g.coutG).u32(mtiles).u32(g.kh).u32(g.kw)
     .u32(g.sh).u32(g.sw).u32(g.dh).u32(g.dw).u32(hasBias ? 1 : 0);
 
+/** The subgroup variants broadcast weights from 8 lanes: they need subgroups of at least 8. */
+function useSubgroups(gpu: Gpu, opts: Conv2dOptions): boolean {
+  if (opts.portable) return false;
+  const info = (gpu.device as unknown as { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo;
+  return gpu.features.has('subgroups') && (info?.subgroupMinSize ?? 0) >= 8;
+}
+
 function zGrid(gpu: Gpu, kernel: string, z: number): number {
   const max = gpu.limits.maxComputeWorkgroupsPerDimension;
   check(z <= max, kernel, 'groups', () => `groups × ⌈channels/${TM}⌉ = ${z} workgroups exceed maxComputeWorkgroupsPerDimension (${max})`);
@@ -105,7 +117,7 @@ export function conv2d(gpu: Gpu, x: GpuArray, weight: GpuArray, bias?: GpuArray 
   const macs = g.n * g.cout * g.ho * g.wo * g.cinG * g.kh * g.kw;
   gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline(kernel, source, { WG: wg }),
+    pipeline: gpu.pipeline(kernel, useSubgroups(gpu, opts) ? sgSource : source, { WG: wg }),
     params: geomParams(g, mtiles, !!bias).bytes,
     buffers: [weight, x, out, bias ?? weight],
     workgroups: [gx, gy, zGrid(gpu, kernel, g.groups * mtiles)],
@@ -129,7 +141,7 @@ export function conv2dBackwardData(gpu: Gpu, dy: GpuArray, weight: GpuArray, xSh
   const macs = g.n * g.cin * g.h * g.w * g.coutG * g.kh * g.kw;
   gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline(kernel, dxSource, { SH: g.sh, SW: g.sw, WG: wg }),
+    pipeline: gpu.pipeline(kernel, useSubgroups(gpu, opts) ? dxSgSource : dxSource, { SH: g.sh, SW: g.sw, WG: wg }),
     params: geomParams(g, mtiles).bytes,
     buffers: [weight, dy, out],
     workgroups: [gx, gy, zGrid(gpu, kernel, g.groups * mtiles)],
@@ -170,7 +182,7 @@ export function conv2dBackwardWeight(
   const macs = g.n * g.cout * g.ho * g.wo * cols;
   gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline(kernel, dwSource, { WG: wg }),
+    pipeline: gpu.pipeline(kernel, useSubgroups(gpu, opts) ? dwSgSource : dwSource, { WG: wg }),
     params: geomParams(g, mtiles).u32(chunk).bytes,
     buffers: [dy, x, part],
     workgroups: [colTiles, used, z],
