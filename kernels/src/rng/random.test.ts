@@ -26,7 +26,7 @@ describe('rng (threefry2x32-20)', () => {
     const gpu = await testGpu();
     const n = 200_003;
     const seed = freshSeed();
-    const g = await gpu.download(randomNormal(gpu, [n], 0, 1, { seed }));
+    const g = (await gpu.download(randomNormal(gpu, [n], 0, 1, { seed }))) as Float32Array;
     const mean = g.reduce((a, b) => a + b, 0) / n;
     const variance = g.reduce((a, b) => a + b * b, 0) / n - mean * mean;
     expect(Math.abs(mean), `seed ${seed}`).toBeLessThan(0.02);

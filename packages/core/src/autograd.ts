@@ -24,7 +24,7 @@ export interface OpAttrs {
   softmax: { scale: number; log: boolean };
   attention: { scale: number; causal: boolean; maskKind?: 'additive' | 'boolean' };
   crossEntropy: { ignoreIndex: number; smoothing: number };
-  infonce: { tau: number; maskSelf: boolean; sameQK: boolean };
+  infonce: { tau: number; normalize: boolean };
   conv2d: Conv2dSpec & { hasBias: boolean };
   maxPool2d: { kernel: [number, number]; stride: [number, number]; padding: [number, number] };
   avgPool2d: { kernel: [number, number]; stride: [number, number]; padding: [number, number] };
@@ -87,7 +87,14 @@ export function backward(root: Tensor, grad?: Tensor, opts: { retainGraph?: bool
       }
       if (node.freed) throw new Error(`backward: the graph through '${node.op}' was already freed; call backward(…, { retainGraph: true }) the first time`);
       const rule = GRADS[node.op] as GradRule<OpName>;
-      const ins = rule(g, { attrs: node.attrs, inputs: node.inputs, out: t, saved: node.saved });
+      const seen = new Set<Tensor>([g]);
+      // a rule may pass dy straight through (or twice): give each input its own handle
+      const ins = rule(g, { attrs: node.attrs, inputs: node.inputs, out: t, saved: node.saved }).map((x) => {
+        if (!x) return x;
+        if (seen.has(x)) return x.detach();
+        seen.add(x);
+        return x;
+      });
       g.dispose();
       node.inputs.forEach((x, k) => {
         const gx = ins[k];

@@ -1,7 +1,7 @@
 // The one interface both backends implement: `webgpu` runs the WGSL kernels, `cpu` runs their
 // `.ref.ts` references. A storage is a backend's dense row-major array; shapes travel with it.
 // Every method is one kernel call; `implements Backend` makes a missing one a compile error.
-import type { UnaryOp } from '@pretext/kernels';
+import type { Pipeline as AugmentPipeline, Segment, UnaryOp } from '@pretext/kernels';
 import type { Shape } from './shape.js';
 
 export type DType = 'f32' | 'i32';
@@ -21,6 +21,25 @@ export interface MaskSpec<S> {
   mask?: S;
   maskKind?: 'additive' | 'boolean';
   causal?: boolean;
+}
+
+export type Saved<S> = Record<string, S>;
+
+export interface PoolSpec {
+  kernel: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+}
+
+export interface InfonceSpec<S> {
+  tau: number;
+  /** L2-normalise rows of q and k inside the kernel (gradients chain through it). */
+  normalize: boolean;
+  maskSelf: boolean;
+  /** Extra negatives (MoCo's queue), no gradient. */
+  queue?: S;
+  gradQ: boolean;
+  gradK: boolean;
 }
 
 export interface Conv2dSpec {
@@ -66,25 +85,58 @@ export interface Backend<S extends Storage = Storage> {
 
   softmax(x: S, scale: number, m: MaskSpec<S>, log: boolean): S;
   softmaxBackward(y: S, dy: S, scale: number, log: boolean): S;
-  attention(q: S, k: S, v: S, scale: number, m: MaskSpec<S>): { out: S; lse: S };
-  attentionBackward(q: S, k: S, v: S, out: S, lse: S, dout: S, scale: number, m: MaskSpec<S>): { dq: S; dk: S; dv: S };
 
-  crossEntropy(logits: S, targets: S, ignoreIndex: number, smoothing: number): { loss: S; lse: S };
-  crossEntropyBackward(logits: S, targets: S, lse: S, dloss: S, ignoreIndex: number, smoothing: number): S;
-  infonce(q: S, k: S, pos: S, tau: number, maskSelf: boolean): { loss: S; lse: S; accuracy: S };
-  infonceBackward(q: S, k: S, pos: S, lse: S, dloss: S, tau: number, maskSelf: boolean, sameQK: boolean): { dq: S; dk: S };
+  // Ops whose backward needs state from the forward return it as `saved` (owned by the caller,
+  // released after backward) and take it back in their backward.
+  attention(q: S, k: S, v: S, scale: number, m: MaskSpec<S>): { out: S; saved: Saved<S> };
+  attentionBackward(q: S, k: S, v: S, out: S, dout: S, saved: Saved<S>, scale: number, m: MaskSpec<S>): { dq: S; dk: S; dv: S };
+  crossEntropy(logits: S, targets: S, ignoreIndex: number, smoothing: number): { loss: S; accuracy: S; saved: Saved<S> };
+  crossEntropyBackward(logits: S, targets: S, dloss: S, saved: Saved<S>, ignoreIndex: number, smoothing: number): S;
+  /**
+   * Fused InfoNCE: mean over queries of −log softmax(q̂·k̂ᵀ/τ)[pos] with keys [k; queue], or NT-Xent
+   * over z = q = k (positive of row i is i ± M/2, self masked) when pos is null. Loss [1], top-1
+   * accuracy [1], and — computed in the same call, for dloss = 1 — the gradients asked for.
+   */
+  infonce(q: S, k: S, pos: S | null, o: InfonceSpec<S>): { loss: S; accuracy: S; dq?: S; dk?: S };
 
   conv2d(x: S, w: S, bias: S | undefined, spec: Conv2dSpec): S;
   conv2dBackward(x: S, w: S, dy: S, spec: Conv2dSpec, hasBias: boolean): { dx: S; dw: S; db?: S };
-  maxPool2d(x: S, kernel: [number, number], stride: [number, number], padding: [number, number]): { out: S; argmax: S };
-  maxPool2dBackward(dy: S, argmax: S, xShape: Shape): S;
-  avgPool2d(x: S, kernel: [number, number], stride: [number, number], padding: [number, number]): S;
-  avgPool2dBackward(dy: S, xShape: Shape, kernel: [number, number], stride: [number, number], padding: [number, number]): S;
+  maxPool2d(x: S, p: PoolSpec): { out: S; saved: Saved<S> };
+  maxPool2dBackward(dy: S, xShape: Shape, saved: Saved<S>, p: PoolSpec): S;
+  avgPool2d(x: S, p: PoolSpec): S;
+  avgPool2dBackward(dy: S, xShape: Shape, p: PoolSpec): S;
 
-  layerNorm(x: S, w: S, b: S, eps: number): { out: S; mean: S; rstd: S };
-  layerNormBackward(x: S, w: S, mean: S, rstd: S, dy: S): { dx: S; dw: S; db: S };
-  batchNorm(x: S, w: S, b: S, runMean: S, runVar: S, training: boolean, momentum: number, eps: number): { out: S; mean: S; invstd: S };
-  batchNormBackward(x: S, w: S, mean: S, invstd: S, dy: S): { dx: S; dw: S; db: S };
+  layerNorm(x: S, w: S, b: S, eps: number): { out: S; saved: Saved<S> };
+  layerNormBackward(x: S, w: S, dy: S, saved: Saved<S>): { dx: S; dw: S; db: S };
+  /** Training: batch statistics, running stats updated in place. Eval: running statistics. */
+  batchNorm(x: S, w: S, b: S, runMean: S, runVar: S, training: boolean, momentum: number, eps: number): { out: S; saved: Saved<S> };
+  batchNormBackward(x: S, w: S, dy: S, saved: Saved<S>): { dx: S; dw: S; db: S };
 
   dropout(x: S, p: number, seed: number, stream: number): S;
+  /** Per-sample augmentation of images (N, C, H, W) by a pipeline, reproducible from the seed. */
+  /** `views` augmented copies, stacked view-major: row v·N + n is view v of image n. */
+  augment(images: S, pipeline: AugmentPipeline, seed: number, outSize: [number, number], views: number): S;
+
+  // Optimizers work on ONE flat buffer holding every parameter (see optim/arena.ts).
+  /** A view of `shape` at element `offset` (a multiple of 64) of a flat storage. */
+  viewAt(flat: S, offset: number, shape: Shape): S;
+  /** dst ← src (same number of elements). */
+  copyInto(src: S, dst: S): void;
+  optimizerStep(spec: OptimizerSpec, w: S, g: S, state: readonly S[], segments: readonly Segment[]): void;
+  /** √Σg² → [1]. */
+  globalNorm(g: S): S;
+  /** g ← g·min(1, max/(norm + 1e-6)), norm from globalNorm (no readback). */
+  clipByNorm(g: S, norm: S, maxNorm: number): void;
+  /** target ← m·target + (1 − m)·source. */
+  ema(target: S, source: S, m: number): void;
 }
+
+export type { Pipeline as AugmentPipeline, Segment } from '@pretext/kernels';
+
+export type OptimizerSpec =
+  | { kind: 'sgd'; lr: number; momentum: number; weightDecay: number; nesterov: boolean }
+  | { kind: 'adam'; lr: number; step: number; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean }
+  | { kind: 'lars'; lr: number; momentum: number; weightDecay: number; eta: number; nesterov: boolean };
+
+/** State buffers each optimizer keeps, as many flat buffers as the parameters. */
+export const OPTIMIZER_STATE: Record<OptimizerSpec['kind'], number> = { sgd: 1, adam: 2, lars: 1 };

@@ -159,22 +159,17 @@ export const GRADS: { [P in OpName]: GradRule<P> } = {
   attention: (dy, { attrs, inputs, out, saved }) => {
     const [q, k, v] = inputs as Tensor[];
     const m = { mask: saved.mask, maskKind: attrs.maskKind, causal: attrs.causal };
-    const g = q.backend.attentionBackward(q.storage, k.storage, v.storage, out.storage, saved.lse, dy.storage, attrs.scale, m);
+    const g = q.backend.attentionBackward(q.storage, k.storage, v.storage, out.storage, dy.storage, saved, attrs.scale, m);
     return [wrap(q, g.dq), wrap(q, g.dk), wrap(q, g.dv)];
   },
   crossEntropy: (dy, { attrs, inputs, saved }) => {
     const logits = inputs[0] as Tensor;
-    return [wrap(logits, logits.backend.crossEntropyBackward(logits.storage, saved.targets, saved.lse, dy.storage, attrs.ignoreIndex, attrs.smoothing)), null];
+    return [wrap(logits, logits.backend.crossEntropyBackward(logits.storage, saved.targets, dy.storage, saved, attrs.ignoreIndex, attrs.smoothing)), null];
   },
-  infonce: (dy, { attrs, inputs, saved }) => {
+  // the kernel computed dL/dq, dL/dk for dL = 1 in the forward pass: scale them by the upstream dy
+  infonce: (dy, { inputs, saved }) => {
     const q = inputs[0] as Tensor;
-    const k = attrs.sameQK ? q : (inputs[1] as Tensor);
-    const g = q.backend.infonceBackward(q.storage, k.storage, saved.pos, saved.lse, dy.storage, attrs.tau, attrs.maskSelf, attrs.sameQK);
-    if (attrs.sameQK) {
-      q.backend.release(g.dk);
-      return [wrap(q, g.dq), null, null];
-    }
-    return [wrap(q, g.dq), wrap(q, g.dk), null];
+    return [saved.dq ? mul(wrap(q, saved.dq), dy) : null, saved.dk ? mul(wrap(q, saved.dk), dy) : null];
   },
   conv2d: (dy, { attrs, inputs }) => {
     const [x, w] = inputs as Tensor[];
@@ -183,22 +178,22 @@ export const GRADS: { [P in OpName]: GradRule<P> } = {
     if (attrs.hasBias && g.db) out.push(wrap(x, g.db));
     return out;
   },
-  maxPool2d: (dy, { inputs, saved }) => {
+  maxPool2d: (dy, { attrs, inputs, saved }) => {
     const x = inputs[0] as Tensor;
-    return [wrap(x, x.backend.maxPool2dBackward(dy.storage, saved.argmax, x.shape))];
+    return [wrap(x, x.backend.maxPool2dBackward(dy.storage, x.shape, saved, attrs))];
   },
   avgPool2d: (dy, { attrs, inputs }) => {
     const x = inputs[0] as Tensor;
-    return [wrap(x, x.backend.avgPool2dBackward(dy.storage, x.shape, attrs.kernel, attrs.stride, attrs.padding))];
+    return [wrap(x, x.backend.avgPool2dBackward(dy.storage, x.shape, attrs))];
   },
   layerNorm: (dy, { inputs, saved }) => {
     const [x, w] = inputs as Tensor[];
-    const g = x.backend.layerNormBackward(x.storage, w.storage, saved.mean, saved.rstd, dy.storage);
+    const g = x.backend.layerNormBackward(x.storage, w.storage, dy.storage, saved);
     return [wrap(x, g.dx), wrap(x, g.dw), wrap(x, g.db)];
   },
   batchNorm: (dy, { inputs, saved }) => {
     const [x, w] = inputs as Tensor[];
-    const g = x.backend.batchNormBackward(x.storage, w.storage, saved.mean, saved.invstd, dy.storage);
+    const g = x.backend.batchNormBackward(x.storage, w.storage, dy.storage, saved);
     return [wrap(x, g.dx), wrap(x, g.dw), wrap(x, g.db)];
   },
   // the same mask, regenerated from (seed, stream): dx = dy·mask/(1 − p)

@@ -56,6 +56,14 @@ export class Tensor {
     return (await this.data())[0];
   }
 
+  /** Points this tensor at another storage of the same shape (parameters moving into an arena). */
+  rebind(storage: Storage): void {
+    if (storage.shape.join() !== this.shape.join()) throw new Error(`rebind: shape [${storage.shape}] differs from [${this.shape}]`);
+    const old = this.storage;
+    this._storage = storage;
+    this.backend.release(old);
+  }
+
   /** Frees the storage (shared views keep it until they are freed too). */
   dispose(): void {
     if (!this._storage) return;

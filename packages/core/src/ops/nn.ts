@@ -57,8 +57,7 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, opts: { scale?: numbe
   if (q.rank !== 4 || k.rank !== 4 || v.rank !== 4) throw new ShapeError('attention', `Q, K, V must be (B, H, T, d), got ${fmt(q.shape)}, ${fmt(k.shape)}, ${fmt(v.shape)}`);
   const scale = opts.scale ?? 1 / Math.sqrt(q.shape[3]);
   const m = maskSpec({ mask: opts.mask, causal: opts.causal });
-  const { out, lse } = q.backend.attention(q.storage, k.storage, v.storage, scale, m);
-  const saved: Record<string, Storage> = { lse };
+  const { out, saved } = q.backend.attention(q.storage, k.storage, v.storage, scale, m);
   if (m.mask) saved.mask = q.backend.view(m.mask, m.mask.shape);
   return record('attention', { scale, causal: !!opts.causal, maskKind: m.maskKind }, [q, k, v], new Tensor(out, q.backend), saved);
 }
@@ -81,13 +80,13 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor, opts: Conv2dOptions = {
 
 export function maxPool2d(x: Tensor, kernel: number | [number, number], stride?: number | [number, number], padding: number | [number, number] = 0): Tensor {
   const attrs = { kernel: pair(kernel), stride: pair(stride ?? kernel), padding: pair(padding) };
-  const { out, argmax } = x.backend.maxPool2d(x.storage, attrs.kernel, attrs.stride, attrs.padding);
-  return record('maxPool2d', attrs, [x], new Tensor(out, x.backend), { argmax });
+  const { out, saved } = x.backend.maxPool2d(x.storage, attrs);
+  return record('maxPool2d', attrs, [x], new Tensor(out, x.backend), saved);
 }
 
 export function avgPool2d(x: Tensor, kernel: number | [number, number], stride?: number | [number, number], padding: number | [number, number] = 0): Tensor {
   const attrs = { kernel: pair(kernel), stride: pair(stride ?? kernel), padding: pair(padding) };
-  return record('avgPool2d', attrs, [x], new Tensor(x.backend.avgPool2d(x.storage, attrs.kernel, attrs.stride, attrs.padding), x.backend));
+  return record('avgPool2d', attrs, [x], new Tensor(x.backend.avgPool2d(x.storage, attrs), x.backend));
 }
 
 /** (N, C, H, W) → (N, C): mean over space. */
@@ -101,8 +100,8 @@ export function globalAvgPool2d(x: Tensor): Tensor {
 export function layerNorm(x: Tensor, w: Tensor, b: Tensor, eps = 1e-5): Tensor {
   const d = x.shape[x.rank - 1];
   if (w.size !== d || b.size !== d) throw new ShapeError('layerNorm', `weight ${fmt(w.shape)} and bias ${fmt(b.shape)} must have ${d} elements for x ${fmt(x.shape)}`);
-  const { out, mean, rstd } = x.backend.layerNorm(x.storage, w.storage, b.storage, eps);
-  return record('layerNorm', { eps }, [x, w, b], new Tensor(out, x.backend), { mean, rstd });
+  const { out, saved } = x.backend.layerNorm(x.storage, w.storage, b.storage, eps);
+  return record('layerNorm', { eps }, [x, w, b], new Tensor(out, x.backend), saved);
 }
 
 /** Batch norm over (N, C[, H, W]); training uses batch stats and updates the running ones in place. */
@@ -110,14 +109,13 @@ export function batchNorm(x: Tensor, w: Tensor, b: Tensor, runMean: Tensor, runV
   const c = x.shape[1];
   if (w.size !== c || b.size !== c || runMean.size !== c || runVar.size !== c) throw new ShapeError('batchNorm', `x ${fmt(x.shape)} has ${c} channels; weight, bias and running stats must have ${c}`);
   const eps = opts.eps ?? 1e-5;
-  const { out, mean, invstd } = x.backend.batchNorm(x.storage, w.storage, b.storage, runMean.storage, runVar.storage, opts.training, opts.momentum ?? 0.1, eps);
+  const { out, saved } = x.backend.batchNorm(x.storage, w.storage, b.storage, runMean.storage, runVar.storage, opts.training, opts.momentum ?? 0.1, eps);
   if (!opts.training) {
-    x.backend.release(mean);
-    x.backend.release(invstd);
-    // eval: y = x·(w·invstd_run) + (b − mean_run·w·invstd_run): linear in x, w, b; not differentiated here
+    // eval uses running statistics: frozen-encoder evaluation needs no gradient through it
+    for (const s of Object.values(saved)) x.backend.release(s);
     return new Tensor(out, x.backend);
   }
-  return record('batchNorm', { eps }, [x, w, b], new Tensor(out, x.backend), { mean, invstd });
+  return record('batchNorm', { eps }, [x, w, b], new Tensor(out, x.backend), saved);
 }
 
 /** Inverted dropout with a counter-based mask (regenerated in backward from seed and stream). */

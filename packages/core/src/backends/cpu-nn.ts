@@ -1,0 +1,168 @@
+// cpu backend, part 2: the neural-network references. float64 inside, f32 storages outside.
+import * as R from '@pretext/kernels';
+import type { Conv2dSpec, InfonceSpec, MaskSpec, OptimizerSpec, PoolSpec, Saved, Segment } from '../backend.js';
+import { type Shape, sizeOf } from '../shape.js';
+import type { CpuStorage, Makers } from './cpu.js';
+
+type S = CpuStorage;
+
+const refMask = (m: MaskSpec<S>) => ({
+  mask: m.mask ? { data: m.mask.data, shape: m.mask.shape, additive: m.maskKind !== 'boolean' && m.mask.dtype === 'f32' } : undefined,
+  causal: m.causal,
+});
+const poolGeom = (x: Shape, p: PoolSpec): R.PoolGeometry => R.poolGeometry('pool', x, { kernel: p.kernel, stride: p.stride, padding: p.padding });
+const convGeom = (x: Shape, w: Shape, c: Conv2dSpec) => R.conv2dGeometry('conv2d', x, w, c);
+const segsOf = (segs: readonly Segment[]) => segs.map((s) => ({ weightDecay: 1, lr: 1, lars: (s.weightDecay ?? 1) !== 0, ...s }) as Required<Segment>);
+const f64 = (s: S) => Float64Array.from(s.data);
+
+export function cpuNnOps({ f32, i32 }: Makers) {
+  return {
+    gather: (x: S, idx: S) => f32(R.gatherRef(x.data, x.shape[0], sizeOf(x.shape.slice(1)), idx.data), [...idx.shape, ...x.shape.slice(1)]),
+    scatterAddRows: (dy: S, idx: S, rows: number) => {
+      const d = dy.data.length / idx.data.length;
+      return f32(R.scatterAddRowsRef(dy.data, d, idx.data, rows), [rows, ...dy.shape.slice(idx.shape.length)]);
+    },
+    matmul: (a: S, b: S, transA: boolean, transB: boolean, bias?: S) => {
+      const s = R.matmulShape(a.shape, b.shape, transA, transB);
+      return f32(R.matmulRef(a.data, a.shape, b.data, b.shape, { transA, transB, bias: bias?.data }), [...s.batchShape, s.M, s.N]);
+    },
+
+    softmax: (x: S, scale: number, m: MaskSpec<S>, log: boolean) => f32(R.softmaxRef(x.data, x.shape, { scale, ...refMask(m) }, log), x.shape),
+    // dx = scale·y⊙(dy − Σ dy⊙y);  log-softmax: dx = scale·(dy − softmax·Σ dy)
+    softmaxBackward: (y: S, dy: S, scale: number, log: boolean) => {
+      const len = y.shape[y.shape.length - 1];
+      const dx = new Float64Array(y.data.length);
+      for (let r = 0; r < y.data.length / len; r++) {
+        let dot = 0;
+        for (let j = 0; j < len; j++) dot += log ? dy.data[r * len + j] : dy.data[r * len + j] * y.data[r * len + j];
+        for (let j = 0; j < len; j++) {
+          const i = r * len + j;
+          dx[i] = scale * (log ? dy.data[i] - Math.exp(y.data[i]) * dot : y.data[i] * (dy.data[i] - dot));
+        }
+      }
+      return f32(dx, y.shape);
+    },
+    attention: (q: S, k: S, v: S, scale: number, m: MaskSpec<S>) => {
+      const [b, h, tq, d] = q.shape;
+      const r = R.attentionRef({ q: q.data, k: k.data, v: v.data, b, h, tq, tk: k.shape[2], d, scale, ...attnMask(m) });
+      return { out: f32(r.out, [b, h, tq, v.shape[3]]), saved: { lse: f32(r.lse, [b, h, tq]) } as Saved<S> };
+    },
+    attentionBackward: (q: S, k: S, v: S, _out: S, dout: S, _saved: Saved<S>, scale: number, m: MaskSpec<S>) => {
+      const [b, h, tq, d] = q.shape;
+      const r = R.attentionBackwardRef({ q: q.data, k: k.data, v: v.data, b, h, tq, tk: k.shape[2], d, scale, ...attnMask(m) }, dout.data);
+      return { dq: f32(r.dq, q.shape), dk: f32(r.dk, k.shape), dv: f32(r.dv, v.shape) };
+    },
+
+    crossEntropy: (logits: S, targets: S, ignoreIndex: number, smoothing: number) => {
+      const [rows, c] = logits.shape;
+      const r = R.crossEntropyRef(logits.data, targets.data, rows, c, { ignoreIndex, labelSmoothing: smoothing });
+      return { loss: f32([r.loss], [1]), accuracy: f32([r.accuracy], [1]), saved: {} as Saved<S> };
+    },
+    crossEntropyBackward: (logits: S, targets: S, dloss: S, _saved: Saved<S>, ignoreIndex: number, smoothing: number) => {
+      const [rows, c] = logits.shape;
+      return f32(R.crossEntropyBackwardRef(logits.data, targets.data, rows, c, dloss.data[0], { ignoreIndex, labelSmoothing: smoothing }), logits.shape);
+    },
+    infonce: (q: S, k: S, pos: S | null, o: InfonceSpec<S>) => {
+      const [m, d] = q.shape;
+      if (!pos) {
+        const r = R.ntXentRef(q.data, m, d, o.tau, { normalize: o.normalize });
+        return { loss: f32([r.loss], [1]), accuracy: f32([r.accuracy], [1]), ...(o.gradQ ? { dq: f32(r.dZ, q.shape) } : {}) };
+      }
+      const keys = o.queue ? Float64Array.from([...k.data, ...o.queue.data]) : k.data;
+      const n = k.shape[0] + (o.queue?.shape[0] ?? 0);
+      const r = R.infonceRef({ q: q.data, keys, m, n, d, pos: pos.data, tau: o.tau, maskSelf: o.maskSelf, normalize: o.normalize, weight: 1 / m });
+      return {
+        loss: f32([r.loss], [1]),
+        accuracy: f32([r.accuracy], [1]),
+        ...(o.gradQ ? { dq: f32(r.dQ, q.shape) } : {}),
+        ...(o.gradK ? { dk: f32(r.dK.subarray(0, k.data.length), k.shape) } : {}),
+      };
+    },
+
+    conv2d: (x: S, w: S, bias: S | undefined, spec: Conv2dSpec) => {
+      const g = convGeom(x.shape, w.shape, spec);
+      return f32(R.conv2dRef(g, x.data, w.data, bias?.data), R.conv2dOutputShape(g));
+    },
+    conv2dBackward: (x: S, w: S, dy: S, spec: Conv2dSpec, hasBias: boolean) => {
+      const r = R.conv2dBackwardRef(convGeom(x.shape, w.shape, spec), dy.data, x.data, w.data);
+      return { dx: f32(r.dx, x.shape), dw: f32(r.dw, w.shape), ...(hasBias ? { db: f32(r.db, [w.shape[0]]) } : {}) };
+    },
+    maxPool2d: (x: S, p: PoolSpec) => {
+      const g = poolGeom(x.shape, p);
+      const r = R.maxPool2dRef(g, x.data);
+      return { out: f32(r.y, [g.n, g.c, g.ho, g.wo]), saved: { indices: i32(r.indices, [g.n, g.c, g.ho, g.wo]) } as Saved<S> };
+    },
+    maxPool2dBackward: (dy: S, xShape: Shape, saved: Saved<S>, p: PoolSpec) => f32(R.maxPool2dBackwardRef(poolGeom(xShape, p), dy.data, saved.indices.data), xShape),
+    avgPool2d: (x: S, p: PoolSpec) => {
+      const g = poolGeom(x.shape, p);
+      return f32(R.avgPool2dRef(g, x.data), [g.n, g.c, g.ho, g.wo]);
+    },
+    avgPool2dBackward: (dy: S, xShape: Shape, p: PoolSpec) => f32(R.avgPool2dBackwardRef(poolGeom(xShape, p), dy.data), xShape),
+
+    layerNorm: (x: S, w: S, b: S, eps: number) => {
+      const d = x.shape[x.shape.length - 1];
+      const r = R.layernormRef(x.data, w.data, b.data, d, eps);
+      return { out: f32(r.y, x.shape), saved: { eps: f32([eps], [1]) } as Saved<S> };
+    },
+    layerNormBackward: (x: S, w: S, dy: S, saved: Saved<S>) => {
+      const d = x.shape[x.shape.length - 1];
+      const r = R.layernormBackwardRef(dy.data, x.data, w.data, d, saved.eps.data[0]);
+      return { dx: f32(r.dx, x.shape), dw: f32(r.dweight, [d]), db: f32(r.dbias, [d]) };
+    },
+    batchNorm: (x: S, w: S, b: S, runMean: S, runVar: S, training: boolean, momentum: number, eps: number) => {
+      const dims: [number, number, number] = [x.shape[0], x.shape[1], sizeOf(x.shape.slice(2))];
+      const r = R.batchnormRef(x.data, dims, w.data, b.data, { mean: runMean.data, var: runVar.data }, { training, momentum, eps });
+      if (training) {
+        runMean.data.set(r.runningMean);
+        runVar.data.set(r.runningVar);
+      }
+      return { out: f32(r.y, x.shape), saved: { eps: f32([eps], [1]) } as Saved<S> };
+    },
+    batchNormBackward: (x: S, w: S, dy: S, saved: Saved<S>) => {
+      const dims: [number, number, number] = [x.shape[0], x.shape[1], sizeOf(x.shape.slice(2))];
+      const r = R.batchnormBackwardRef(dy.data, x.data, dims, w.data, saved.eps.data[0]);
+      return { dx: f32(r.dx, x.shape), dw: f32(r.dgamma, [dims[1]]), db: f32(r.dbeta, [dims[1]]) };
+    },
+    dropout: (x: S, p: number, seed: number, stream: number) => f32(R.dropoutRef(x.data, p, seed, stream), x.shape),
+    augment: (images: S, pipeline: R.Pipeline, seed: number, outSize: [number, number], views: number) => {
+      const [n, c] = images.shape;
+      return f32(R.augmentRef(images.data, images.shape, pipeline, { seed, outSize, views }), [views * n, c, outSize[0], outSize[1]]);
+    },
+
+    viewAt: (flat: S, offset: number, shape: Shape): S => ({ data: flat.data.subarray(offset, offset + sizeOf(shape)), shape: [...shape], dtype: flat.dtype }),
+    copyInto: (src: S, dst: S) => {
+      dst.data.set(src.data);
+    },
+    optimizerStep: (o: OptimizerSpec, w: S, g: S, state: readonly S[], segments: readonly Segment[]) => {
+      const segs = segsOf(segments);
+      const W = f64(w);
+      if (o.kind === 'sgd') {
+        const st = { buf: o.momentum > 0 ? f64(state[0]) : null };
+        R.sgdRef(W, g.data, st, segs, o);
+        if (st.buf) state[0].data.set(st.buf);
+      } else if (o.kind === 'adam') {
+        const [m, v] = [f64(state[0]), f64(state[1])];
+        R.adamRef(W, g.data, m, v, segs, o);
+        state[0].data.set(m);
+        state[1].data.set(v);
+      } else {
+        const buf = f64(state[0]);
+        R.larsRef(W, g.data, buf, segs, o);
+        state[0].data.set(buf);
+      }
+      w.data.set(W);
+    },
+    globalNorm: (g: S) => f32([R.globalNormRef(g.data)], [1]),
+    clipByNorm: (g: S, norm: S, maxNorm: number) => {
+      const c = Math.min(1, maxNorm / (norm.data[0] + 1e-6));
+      for (let i = 0; i < g.data.length; i++) g.data[i] *= c;
+    },
+    ema: (target: S, source: S, m: number) => {
+      target.data.set(R.emaRef(target.data, source.data, m));
+    },
+  };
+}
+
+function attnMask(m: MaskSpec<S>) {
+  return { causal: m.causal, ...(m.mask ? { mask: { data: m.mask.data, additive: m.mask.dtype === 'f32' && m.maskKind !== 'boolean' } } : {}) };
+}

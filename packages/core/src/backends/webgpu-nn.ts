@@ -1,0 +1,110 @@
+// webgpu backend, part 2: the neural-network kernels (matmul, softmax, attention, losses, conv,
+// pooling, norms, dropout, augmentation, optimizer steps).
+import { type Gpu, type GpuArray, numel } from '@pretext/gpu';
+import * as K from '@pretext/kernels';
+import type { Conv2dSpec, InfonceSpec, MaskSpec, OptimizerSpec, PoolSpec, Saved, Segment } from '../backend.js';
+import type { Shape } from '../shape.js';
+import type { GpuStorage } from './webgpu.js';
+
+type S = GpuStorage;
+
+const maskOpts = (m: MaskSpec<S>) => ({ mask: m.mask, causal: m.causal });
+const convOpts = (c: Conv2dSpec) => ({ stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups });
+const poolOpts = (p: PoolSpec) => ({ kernel: p.kernel, stride: p.stride, padding: p.padding });
+
+export function webgpuNnOps(gpu: Gpu, own: (a: GpuArray) => S) {
+  const ownAll = <T extends Record<string, GpuArray | undefined>>(o: T) =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v).map(([k, v]) => [k, own(v as GpuArray)])) as { [P in keyof T]: S };
+  // optimizer layouts are built once per (flat size, segments)
+  const layouts = new Map<string, K.ParamLayout>();
+  const layout = (n: number, segments: readonly Segment[]) => {
+    const key = `${n}:${JSON.stringify(segments)}`;
+    let l = layouts.get(key);
+    if (!l) layouts.set(key, (l = K.paramLayout(gpu, n, segments)));
+    return l;
+  };
+
+  return {
+    gather: (x: S, idx: S) => own(K.gather(gpu, x, idx)),
+    scatterAddRows: (dy: S, idx: S, rows: number) => own(K.scatterAddRows(gpu, dy, idx, rows)),
+    matmul: (a: S, b: S, transA: boolean, transB: boolean, bias?: S) => own(K.matmul(gpu, a, b, { transA, transB, bias })),
+
+    softmax: (x: S, scale: number, m: MaskSpec<S>, log: boolean) => own((log ? K.logSoftmax : K.softmax)(gpu, x, { scale, ...maskOpts(m) })),
+    softmaxBackward: (y: S, dy: S, scale: number, log: boolean) => own((log ? K.logSoftmaxBackward : K.softmaxBackward)(gpu, y, dy, { scale })),
+    attention: (q: S, k: S, v: S, scale: number, m: MaskSpec<S>) => {
+      const { out, lse } = K.attention(gpu, q, k, v, { scale, ...maskOpts(m) });
+      return { out: own(out), saved: { lse: own(lse) } as Saved<S> };
+    },
+    attentionBackward: (q: S, k: S, v: S, out: S, dout: S, saved: Saved<S>, scale: number, m: MaskSpec<S>) =>
+      ownAll(K.attentionBackward(gpu, q, k, v, out, saved.lse, dout, { scale, ...maskOpts(m) })),
+
+    crossEntropy: (logits: S, targets: S, ignoreIndex: number, smoothing: number) => {
+      const r = K.crossEntropy(gpu, logits, targets, { ignoreIndex, labelSmoothing: smoothing });
+      return { loss: own(r.loss), accuracy: own(r.accuracy), saved: { lse: own(r.lse), count: own(r.count) } as Saved<S> };
+    },
+    crossEntropyBackward: (logits: S, targets: S, dloss: S, saved: Saved<S>, ignoreIndex: number, smoothing: number) =>
+      own(K.crossEntropyBackward(gpu, logits, targets, { lse: saved.lse, count: saved.count }, dloss, { ignoreIndex, labelSmoothing: smoothing })),
+    infonce: (q: S, k: S, pos: S | null, o: InfonceSpec<S>) => {
+      if (!pos) {
+        const r = K.ntXent(gpu, q, { tau: o.tau, normalize: o.normalize });
+        if (!o.gradQ) gpu.free(r.dZ);
+        return { loss: own(r.loss), accuracy: own(r.accuracy), ...(o.gradQ ? { dq: own(r.dZ) } : {}) };
+      }
+      const r = K.infonce(gpu, q, k, pos, { tau: o.tau, normalize: o.normalize, maskSelf: o.maskSelf, queue: o.queue, gradQ: o.gradQ, gradK: o.gradK });
+      return { loss: own(r.loss), accuracy: own(r.accuracy), ...(r.dQ ? { dq: own(r.dQ) } : {}), ...(r.dK ? { dk: own(r.dK) } : {}) };
+    },
+
+    conv2d: (x: S, w: S, bias: S | undefined, spec: Conv2dSpec) => own(K.conv2d(gpu, x, w, bias, convOpts(spec))),
+    conv2dBackward: (x: S, w: S, dy: S, spec: Conv2dSpec, hasBias: boolean) => ownAll(K.conv2dBackward(gpu, dy, x, w, { ...convOpts(spec), bias: hasBias })),
+    maxPool2d: (x: S, p: PoolSpec) => {
+      const { y, indices } = K.maxPool2d(gpu, x, poolOpts(p));
+      return { out: own(y), saved: { indices: own(indices) } as Saved<S> };
+    },
+    maxPool2dBackward: (dy: S, xShape: Shape, saved: Saved<S>, p: PoolSpec) => own(K.maxPool2dBackward(gpu, dy, saved.indices, xShape, poolOpts(p))),
+    avgPool2d: (x: S, p: PoolSpec) => own(K.avgPool2d(gpu, x, poolOpts(p))),
+    avgPool2dBackward: (dy: S, xShape: Shape, p: PoolSpec) => own(K.avgPool2dBackward(gpu, dy, xShape, poolOpts(p))),
+
+    layerNorm: (x: S, w: S, b: S, eps: number) => {
+      const r = K.layernorm(gpu, x, w, b, { eps });
+      return { out: own(r.y), saved: { mean: own(r.mean), rstd: own(r.rstd) } as Saved<S> };
+    },
+    layerNormBackward: (x: S, w: S, dy: S, saved: Saved<S>) => {
+      const r = K.layernormBackward(gpu, dy, x, w, saved.mean, saved.rstd);
+      return { dx: own(r.dx), dw: own(r.dweight), db: own(r.dbias) };
+    },
+    batchNorm: (x: S, w: S, b: S, runMean: S, runVar: S, training: boolean, momentum: number, eps: number) => {
+      const r = K.batchnorm(gpu, x, w, b, runMean, runVar, { training, momentum, eps });
+      const saved: Saved<S> = {};
+      if (r.mean) saved.mean = own(r.mean);
+      if (r.invstd) saved.invstd = own(r.invstd);
+      return { out: own(r.y), saved };
+    },
+    batchNormBackward: (x: S, w: S, dy: S, saved: Saved<S>) => {
+      const r = K.batchnormBackward(gpu, dy, x, w, saved.mean, saved.invstd);
+      return { dx: own(r.dx), dw: own(r.dgamma), db: own(r.dbeta) };
+    },
+    dropout: (x: S, p: number, seed: number, stream: number) => own(K.dropout(gpu, x, p, { seed, stream })),
+    augment: (images: S, pipeline: K.Pipeline, seed: number, outSize: [number, number], views: number) => own(K.augment(gpu, images, pipeline, { seed, outSize, views })),
+
+    viewAt: (flat: S, offset: number, shape: Shape): S => {
+      if (offset + numel(shape) > numel(flat.shape)) throw new RangeError(`viewAt: [${offset}, ${offset + numel(shape)}) is outside the flat buffer of ${numel(flat.shape)}`);
+      return own({ buffer: flat.buffer, dtype: flat.dtype, shape: [...shape], offset: (flat.offset ?? 0) + offset * 4 });
+    },
+    copyInto: (src: S, dst: S) => {
+      K.unary(gpu, 'copy', src, { out: dst });
+    },
+    optimizerStep: (o: OptimizerSpec, w: S, g: S, state: readonly S[], segments: readonly Segment[]) => {
+      const l = layout(numel(w.shape), segments);
+      if (o.kind === 'sgd') K.sgdStep(gpu, l, w, g, o.momentum > 0 ? state[0] : null, o);
+      else if (o.kind === 'adam') K.adamStep(gpu, l, w, g, { m: state[0], v: state[1] }, o);
+      else K.larsStep(gpu, l, w, g, state[0], o);
+    },
+    globalNorm: (g: S) => own(K.globalNorm(gpu, g)),
+    clipByNorm: (g: S, norm: S, maxNorm: number) => {
+      K.clipByNorm(gpu, g, norm, maxNorm);
+    },
+    ema: (target: S, source: S, m: number) => {
+      K.ema(gpu, target, source, m);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+// Optimizers over a ParamArena: SGD (momentum, Nesterov), Adam/AdamW, LARS — each step one fused
+// kernel over all parameters; optional clipping by global norm (on the GPU, no readback).
+import { OPTIMIZER_STATE, type OptimizerSpec, type Segment, type Storage } from '../backend.js';
+import type { Tensor } from '../tensor.js';
+import { ParamArena } from './arena.js';
+
+export interface OptimizerOptions {
+  /** Max global gradient norm (clip_grad_norm_); off when absent. */
+  clipNorm?: number;
+  /** Which parameters get weight decay (and LARS adaptation); default: rank > 1 (no biases or norms). */
+  decay?: (name: string, t: Tensor) => boolean;
+}
+
+type Hyper<K extends OptimizerSpec['kind']> = Omit<Extract<OptimizerSpec, { kind: K }>, 'kind' | 'step'>;
+
+export class Optimizer<K extends OptimizerSpec['kind'] = OptimizerSpec['kind']> {
+  readonly arena: ParamArena;
+  readonly grads: Storage;
+  readonly state: Storage[];
+  readonly segments: Segment[];
+  /** Updates taken so far (Adam's t). */
+  step = 0;
+  lr: number;
+
+  constructor(
+    readonly kind: K,
+    params: readonly (readonly [string, Tensor])[],
+    readonly hyper: Hyper<K>,
+    readonly opts: OptimizerOptions = {},
+  ) {
+    this.arena = new ParamArena(params);
+    this.grads = this.arena.zeros();
+    this.state = Array.from({ length: OPTIMIZER_STATE[kind] }, () => this.arena.zeros());
+    this.segments = this.arena.segments(opts.decay);
+    this.lr = hyper.lr;
+  }
+
+  /** One update from the parameters' .grad (then cleared). */
+  update(): void {
+    const b = this.arena.backend;
+    this.arena.gatherGrads(this.grads);
+    if (this.opts.clipNorm !== undefined) {
+      const norm = b.globalNorm(this.grads);
+      b.clipByNorm(this.grads, norm, this.opts.clipNorm);
+      b.release(norm);
+    }
+    this.step++;
+    const spec = { ...this.hyper, kind: this.kind, lr: this.lr, step: this.step } as unknown as OptimizerSpec;
+    b.optimizerStep(spec, this.arena.flat, this.grads, this.state, this.segments);
+    this.zeroGrad();
+  }
+
+  zeroGrad(): void {
+    for (const e of this.arena.entries) {
+      e.tensor.grad?.dispose();
+      e.tensor.grad = null;
+    }
+  }
+
+  /** Optimizer state by name, for checkpoints. */
+  stateTensors(): Map<string, Storage> {
+    return new Map(this.state.map((s, i) => [`optimizer.state${i}`, s]));
+  }
+}
+
+export const sgd = (params: readonly (readonly [string, Tensor])[], h: { lr: number; momentum?: number; weightDecay?: number; nesterov?: boolean }, o?: OptimizerOptions) =>
+  new Optimizer('sgd', params, { lr: h.lr, momentum: h.momentum ?? 0, weightDecay: h.weightDecay ?? 0, nesterov: h.nesterov ?? false }, o);
+
+export const adamw = (params: readonly (readonly [string, Tensor])[], h: { lr: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number }, o?: OptimizerOptions) =>
+  new Optimizer('adam', params, { lr: h.lr, beta1: h.beta1 ?? 0.9, beta2: h.beta2 ?? 0.999, eps: h.eps ?? 1e-8, weightDecay: h.weightDecay ?? 0.01, decoupled: true }, o);
+
+export const adam = (params: readonly (readonly [string, Tensor])[], h: { lr: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number }, o?: OptimizerOptions) =>
+  new Optimizer('adam', params, { lr: h.lr, beta1: h.beta1 ?? 0.9, beta2: h.beta2 ?? 0.999, eps: h.eps ?? 1e-8, weightDecay: h.weightDecay ?? 0, decoupled: false }, o);
+
+export const lars = (params: readonly (readonly [string, Tensor])[], h: { lr: number; momentum?: number; weightDecay?: number; eta?: number; nesterov?: boolean }, o?: OptimizerOptions) =>
+  new Optimizer('lars', params, { lr: h.lr, momentum: h.momentum ?? 0.9, weightDecay: h.weightDecay ?? 1e-6, eta: h.eta ?? 0.001, nesterov: h.nesterov ?? false }, o);
+
+/** An exponential moving average of one arena's parameters into another of the same layout (MoCo, BYOL). */
+export function emaUpdate(target: ParamArena, source: ParamArena, m: number): void {
+  if (target.n !== source.n) throw new Error(`emaUpdate: arenas differ in size (${target.n} vs ${source.n})`);
+  target.backend.ema(target.flat, source.flat, m);
+}
