@@ -29,7 +29,9 @@ function plan(gpu: Gpu, kernel: string, names: string[], xs: GpuArray[]) {
   const equal = xs.every((x) => sameShape(x.shape, shape));
   const c = collapseDims(shape, xs.map((x) => broadcastStrides(x.shape, shape)));
   check(c.shape.length <= MAX_RANK, kernel, names.join(', '), () => `broadcast over ${c.shape.length} non-mergeable dims; at most ${MAX_RANK}`);
-  return { shape, n, rank: equal ? 0 : c.shape.length, dims: padRank(c.shape, 1), strides: c.strides.map((s) => padRank(s, 0)) };
+  const lastDim = c.shape[c.shape.length - 1];
+  const vec = (equal ? n : lastDim) % 4 === 0 && (equal || c.strides.every((s) => s[s.length - 1] <= 1)) ? 4 : 1;
+  return { shape, n, vec, rank: equal ? 0 : c.shape.length, dims: padRank(c.shape, 1), strides: c.strides.map((s) => padRank(s, 0)) };
 }
 
 function output(kernel: string, gpu: Gpu, shape: number[], out?: GpuArray): GpuArray {
@@ -48,10 +50,10 @@ export function binary(gpu: Gpu, op: BinaryOp, a: GpuArray, b: GpuArray, opts: {
   for (const v of [...pl.dims, ...pl.strides[0], ...pl.strides[1]]) pr.u32(v);
   gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline(kernel, source, { OP: BINARY_OPS[op], RANK: pl.rank }),
+    pipeline: gpu.pipeline(kernel, source, { OP: BINARY_OPS[op], RANK: pl.rank, VEC: pl.vec }),
     params: pr.bytes,
     buffers: [a, b, out],
-    workgroups: grid1d(Math.ceil(pl.n / 256), gpu.limits.maxComputeWorkgroupsPerDimension),
+    workgroups: grid1d(Math.ceil(pl.n / (256 * pl.vec)), gpu.limits.maxComputeWorkgroupsPerDimension),
     flops: pl.n,
     bytes: 4 * (numel(a.shape) + numel(b.shape) + pl.n),
   });

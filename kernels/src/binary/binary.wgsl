@@ -3,10 +3,14 @@
 // each operand's element strides, 0 along a stretched dim; the output index i is decomposed
 // from the last dim:  c_k = (i / Π_{j>k} d_j) mod d_k,  ia = Σ c_k·sa_k,  ib = Σ c_k·sb_k.
 // RANK = 0 is the fast path for equal shapes: ia = ib = i.
+// Each invocation computes VEC consecutive outputs (VEC = 4 when the last dim is a multiple of 4
+// and every operand steps by 0 or 1 along it), so the index arithmetic (integer division,
+// slow on a CPU adapter) is paid once per 4 elements.
 // Comparisons return 1.0 or 0.0. The 1-D job is laid over a 2-D grid of 256-wide workgroups.
 
 override OP: u32 = 0u;
 override RANK: u32 = 0u;
+override VEC: u32 = 1u;
 
 struct Params {
   n: u32,
@@ -47,10 +51,10 @@ fn apply(x: f32, y: f32) -> f32 {
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 256u;
+  let i = (gid.x + gid.y * nwg.x * 256u) * VEC;
   if (i >= p.n) { return; }
   if (RANK == 0u) {
-    out[i] = apply(a[i], b[i]);
+    for (var v = 0u; v < VEC; v++) { out[i + v] = apply(a[i + v], b[i + v]); }
     return;
   }
   let d = array<u32, 6>(p.d0, p.d1, p.d2, p.d3, p.d4, p.d5);
@@ -66,5 +70,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     ib += c * sb[k];
     if (k == 0u) { break; }
   }
-  out[i] = apply(a[ia], b[ib]);
+  // VEC > 1: the VEC elements differ only in the last coordinate (step sa5, sb5 ∈ {0, 1})
+  for (var v = 0u; v < VEC; v++) { out[i + v] = apply(a[ia + v * p.sa5], b[ib + v * p.sb5]); }
 }
+
