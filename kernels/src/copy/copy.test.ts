@@ -42,7 +42,7 @@ describe('copy', () => {
 
   it('concat along every axis, including sizes of 1', async () => {
     const gpu = await testGpu();
-    for (const [base, axis, sizes] of [[[5], 0, [1, 7, 3]], [[4, 3, 5], 1, [1, 2, 9]], [[3, 7], 1, [1, 1]], [[2, 3, 4], -1, [5, 1, 3, 2]], [[1, 2], 0, [1]]] as [number[], number, number[]][]) {
+    for (const [base, axis, sizes] of [[[5], 0, [1, 7, 3]], [[4, 3, 5], 1, [1, 2, 9]], [[3, 7], 1, [1, 1]], [[2, 3, 4], -1, [5, 1, 3, 2]], [[1, 2], 0, [1]], [[2, 8], 0, [3, 1]], [[6, 12], 1, [4, 8]]] as [number[], number, number[]][]) {
       const seed = freshSeed();
       const r = rng(seed);
       const ax = axis < 0 ? axis + base.length : axis;

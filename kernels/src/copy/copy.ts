@@ -34,14 +34,15 @@ export function stridedCopy(gpu: Gpu, x: GpuArray, out: GpuArray, plan: StridedC
   checkBinding(gpu, kernel, 'out', out);
   const c = collapseDims(shape, [xStrides, outStrides]);
   check(c.shape.length <= MAX_RANK, kernel, 'plan', () => `${c.shape.length} non-mergeable dims; at most ${MAX_RANK}`);
+  const vec = c.shape[c.shape.length - 1] % 4 === 0 ? 4 : 1; // 4 elements per invocation along the last dim
   const pr = params().u32(n).u32(xOffset).u32(outOffset);
   for (const v of [...padRank(c.shape, 1), ...padRank(c.strides[0], 0), ...padRank(c.strides[1], 0)]) pr.u32(v);
   gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline('copy.strided', source, { RANK: c.shape.length }),
+    pipeline: gpu.pipeline('copy.strided', source, { RANK: c.shape.length, VEC: vec }),
     params: pr.bytes,
     buffers: [x, out],
-    workgroups: grid1d(Math.ceil(n / 256), gpu.limits.maxComputeWorkgroupsPerDimension),
+    workgroups: grid1d(Math.ceil(n / (256 * vec)), gpu.limits.maxComputeWorkgroupsPerDimension),
     flops: 0,
     bytes: 8 * n,
   });
