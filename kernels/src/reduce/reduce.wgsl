@@ -79,7 +79,8 @@ fn arg_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
   if (j.ok) {
     for (var r = j.r0 + lid.y; r < j.r1; r += WY) {
       let at = (j.o * p.R + r) * p.inner + j.c;
-      let i = select(xi[at], i32(r), FIRST);
+      var i = i32(r);
+      if (!FIRST) { i = xi[at]; }   // folded away per pipeline: the first pass reads no indices
       let v = x[at];
       if (wins(v, i, best, bi)) { best = v; bi = i; }
     }
