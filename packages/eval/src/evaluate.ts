@@ -1,0 +1,95 @@
+// One evaluation = features computed once per split, then every requested protocol on them.
+// The result is a plain JSON object (a CLI prints it as a table and writes it to summary.json).
+import type { ImageDataset } from '@pretext/data';
+import { type AlignUniformResult, alignmentUniformity } from './align-uniform.js';
+import { type Encoder, extractFeatures, type Features, numClasses, pixelFeatures } from './features.js';
+import { fewLabel, type FewLabelResult } from './few-label.js';
+import { knn, type KnnOptions, type KnnResult } from './knn.js';
+import { linearProbe, type LinearProbeOptions, type LinearProbeResult } from './linear-probe.js';
+import { rankMe } from './rankme.js';
+import { retrievalRecallAt1, type RetrievalResult } from './retrieval.js';
+
+/** What an evaluation runs on: labelled train/test splits and, optionally, positive pairs. */
+export interface EvalData {
+  name: string;
+  train: ImageDataset;
+  test: ImageDataset;
+  /** Row i of a and b are two views of one item (two augmentations, or the two emoji vendors). */
+  pairs?: { a: ImageDataset; b: ImageDataset; description: string };
+}
+
+/** Which protocols to run; `true` means default options. */
+export interface Protocols {
+  linear?: boolean | LinearProbeOptions;
+  knn?: boolean | KnnOptions;
+  fewLabel?: boolean | (LinearProbeOptions & { fractions?: number[] });
+  /** Needs data.pairs. */
+  alignUniform?: boolean;
+  /** On the test features (rows capped at `rankMeRows`). */
+  rankMe?: boolean;
+  /** pairs.a → pairs.b recall@1; needs data.pairs. */
+  retrieval?: boolean;
+}
+
+export const ALL_PROTOCOLS: Protocols = { linear: true, knn: true, fewLabel: true, alignUniform: true, rankMe: true, retrieval: true };
+
+export interface EvalReport {
+  model: string;
+  dataset: string;
+  featureDim: number;
+  nTrain: number;
+  nTest: number;
+  classes: number;
+  linear?: LinearProbeResult;
+  knn?: KnnResult;
+  fewLabel?: FewLabelResult[];
+  alignUniform?: AlignUniformResult & { pairs: string };
+  rankMe?: number;
+  retrieval?: RetrievalResult & { pairs: string };
+  /** Wall seconds per protocol (features included under "features"). */
+  seconds: Record<string, number>;
+}
+
+/** A frozen encoder, or a function from images to features (raw pixels, a cache). */
+export type FeatureSource = Encoder | ((images: ImageDataset) => Promise<Features> | Features);
+
+export const rawPixels: FeatureSource = (images) => pixelFeatures(images);
+
+const opt = <T extends object>(p: boolean | T | undefined): T | null => (p === undefined || p === false ? null : p === true ? ({} as T) : p);
+
+export async function evaluate(model: string, source: FeatureSource, data: EvalData, protocols: Protocols = ALL_PROTOCOLS, opts: { batchSize?: number; rankMeRows?: number } = {}): Promise<EvalReport> {
+  const needsPairs = protocols.alignUniform || protocols.retrieval;
+  if (needsPairs && !data.pairs) throw new Error(`evaluate: alignUniform and retrieval need data.pairs (two views of each item) for dataset '${data.name}'`);
+  const seconds: Record<string, number> = {};
+  const timed = async <T>(key: string, f: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const r = await f();
+    seconds[key] = (seconds[key] ?? 0) + (performance.now() - t0) / 1000;
+    return r;
+  };
+  const featuresOf = (ds: ImageDataset) => timed('features', async () => (typeof source === 'function' ? source(ds) : extractFeatures(source, ds, { batchSize: opts.batchSize })));
+
+  const train = await featuresOf(data.train);
+  const test = await featuresOf(data.test);
+  const classes = numClasses(data.train.labels, data.test.labels);
+  const report: EvalReport = { model, dataset: data.name, featureDim: train.dim, nTrain: train.n, nTest: test.n, classes, seconds };
+
+  const lin = opt(protocols.linear);
+  if (lin) report.linear = await timed('linear', () => linearProbe(train, data.train.labels, test, data.test.labels, { classes, ...lin }));
+  const kn = opt(protocols.knn);
+  if (kn) report.knn = await timed('knn', () => knn(train, data.train.labels, test, data.test.labels, { classes, ...kn, k: Math.min(kn.k ?? 200, train.n) }));
+  const few = opt(protocols.fewLabel);
+  if (few) report.fewLabel = await timed('fewLabel', () => fewLabel(train, data.train.labels, test, data.test.labels, { classes, ...few }));
+  if (protocols.rankMe) {
+    const rows = Math.min(test.n, opts.rankMeRows ?? 4096);
+    report.rankMe = (await timed('rankMe', () => rankMe({ values: test.values.subarray(0, rows * test.dim), n: rows, dim: test.dim }))).rankMe;
+  }
+  if (needsPairs && data.pairs) {
+    const { description } = data.pairs;
+    const a = await featuresOf(data.pairs.a);
+    const b = await featuresOf(data.pairs.b);
+    if (protocols.alignUniform) report.alignUniform = { ...(await timed('alignUniform', () => alignmentUniformity(a, b))), pairs: description };
+    if (protocols.retrieval) report.retrieval = { ...(await timed('retrieval', () => retrievalRecallAt1(a, b))), pairs: description };
+  }
+  return report;
+}

@@ -1,0 +1,110 @@
+// Linear probe (Kolesnikov et al. 2019; SimCLR's protocol): frozen features, standardised with
+// the training split's statistics, multinomial logistic regression y = softmax(x·Wᵀ + b) trained
+// on the GPU with cross-entropy + AdamW (or SGD with momentum) and a cosine learning rate.
+import { adamw, argmax, crossEntropy, gather, keep, linear, noGrad, type Optimizer, sgd, type Tensor, tensor, tidy, warmupCosine } from '@pretext/core';
+import { permutation } from '@pretext/data';
+import { Init, Linear } from '@pretext/models';
+import { checkFeatures, checkLabels, type Features, numClasses, standardize } from './features.js';
+import { releaseOptimizer } from './optimizer-dispose.js';
+
+export interface LinearProbeOptions {
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  weightDecay?: number;
+  optimizer?: 'adamw' | 'sgd';
+  seed?: number;
+  /** Number of classes; default max label + 1 over both splits. */
+  classes?: number;
+  /** Standardise features with the training mean/std (default true). */
+  standardize?: boolean;
+}
+
+export interface LinearProbeResult {
+  top1: number;
+  trainTop1: number;
+  /** Mean cross-entropy over the last epoch. */
+  trainLoss: number;
+  epochs: number;
+  nTrain: number;
+  nTest: number;
+}
+
+export const LINEAR_PROBE_DEFAULTS = { epochs: 30, batchSize: 256, lr: 1e-2, weightDecay: 1e-4, optimizer: 'adamw', seed: 0 } as const;
+
+/** Top-1 of a logistic-regression classifier on train features, measured on test features. */
+export async function linearProbe(trainFeats: Features, trainLabels: Int32Array, testFeats: Features, testLabels: Int32Array, opts: LinearProbeOptions = {}): Promise<LinearProbeResult> {
+  const op = 'linearProbe';
+  checkFeatures(op, 'train features', trainFeats);
+  checkFeatures(op, 'test features', testFeats);
+  checkLabels(op, 'train labels', trainLabels, trainFeats.n);
+  checkLabels(op, 'test labels', testLabels, testFeats.n);
+  if (trainFeats.dim !== testFeats.dim) throw new Error(`${op}: train features have dim ${trainFeats.dim}, test features ${testFeats.dim}`);
+  const o = { ...LINEAR_PROBE_DEFAULTS, ...opts };
+  if (o.optimizer !== 'adamw' && o.optimizer !== 'sgd') throw new Error(`${op}: optimizer must be 'adamw' or 'sgd', got '${o.optimizer}'`);
+  for (const k of ['epochs', 'batchSize'] as const) if (!(Number.isInteger(o[k]) && o[k] > 0)) throw new Error(`${op}: ${k} must be a positive integer, got ${o[k]}`);
+  if (!(o.lr > 0) || !(o.weightDecay >= 0)) throw new Error(`${op}: lr must be > 0 and weightDecay ≥ 0, got lr=${o.lr}, weightDecay=${o.weightDecay}`);
+  const classes = opts.classes ?? numClasses(trainLabels, testLabels);
+  if (numClasses(trainLabels, testLabels) > classes) throw new Error(`${op}: a label is ≥ classes (${classes})`);
+
+  const [tr, te] = opts.standardize === false ? [trainFeats, testFeats] : standardize(trainFeats, trainFeats, testFeats);
+  const n = tr.n;
+  const bs = Math.min(o.batchSize, n);
+  const steps = Math.ceil(n / bs);
+  const total = steps * o.epochs;
+
+  const X = tensor(tr.values, [n, tr.dim]); // (N, D), stays on the GPU for every epoch
+  const head = new Linear(new Init(o.seed), tr.dim, classes); // W (C, D), b (C)
+  const params = head.namedParameters('probe');
+  const opt: Optimizer = o.optimizer === 'adamw' ? adamw(params, { lr: o.lr, weightDecay: o.weightDecay }) : sgd(params, { lr: o.lr, momentum: 0.9, weightDecay: o.weightDecay });
+  let trainLoss = Number.NaN;
+  try {
+    for (let e = 0; e < o.epochs; e++) {
+      const order = permutation(n, o.seed * 7919 + e);
+      let lossSum: Tensor | null = null;
+      for (let s = 0; s < steps; s++) {
+        const idx = order.subarray(s * bs, Math.min(n, (s + 1) * bs));
+        opt.lr = warmupCosine(e * steps + s, total, o.lr);
+        const next: Tensor = tidy(() => {
+          const xb = gather(X, tensor(Int32Array.from(idx))); // (B, D)
+          const yb = tensor(Int32Array.from(idx, (i) => trainLabels[i])); // (B)
+          const loss = crossEntropy(head.forward(xb), yb);
+          loss.backward();
+          opt.update();
+          const weighted = noGrad(() => loss.mul(idx.length)); // Σ over the batch
+          return keep(lossSum ? noGrad(() => weighted.add(lossSum as Tensor)) : weighted);
+        });
+        lossSum?.dispose();
+        lossSum = next;
+      }
+      if (e === o.epochs - 1 && lossSum) trainLoss = (await lossSum.item()) / n;
+      lossSum?.dispose();
+    }
+    const trainTop1 = await accuracy(head, X, trainLabels);
+    const top1 = await accuracy(head, null, testLabels, te);
+    return { top1, trainTop1, trainLoss, epochs: o.epochs, nTrain: n, nTest: te.n };
+  } finally {
+    X.dispose();
+    releaseOptimizer(opt);
+    head.dispose();
+  }
+}
+
+/** Fraction of rows whose argmax logit is the label; features on the GPU (X) or uploaded in chunks. */
+async function accuracy(head: Linear, X: Tensor | null, labels: Int32Array, host?: Features, chunk = 4096): Promise<number> {
+  const n = labels.length;
+  let correct = 0;
+  for (let lo = 0; lo < n; lo += chunk) {
+    const hi = Math.min(n, lo + chunk);
+    const pred = noGrad(() =>
+      tidy(() => {
+        const x = X ? (lo === 0 && hi === n ? X : gather(X, tensor(Int32Array.from({ length: hi - lo }, (_, i) => lo + i)))) : tensor((host as Features).values.subarray(lo * (host as Features).dim, hi * (host as Features).dim), [hi - lo, (host as Features).dim]);
+        return argmax(linear(x, head.weight, head.bias), -1); // (chunk) i32
+      }),
+    );
+    const p = await pred.data();
+    pred.dispose();
+    for (let i = 0; i < p.length; i++) if (p[i] === labels[lo + i]) correct++;
+  }
+  return correct / n;
+}

@@ -1,0 +1,45 @@
+// Cosine similarity in row chunks on the GPU: S = Q̂·Ĝᵀ for a chunk of queries against the whole
+// gallery, so the full (Nq × Ng) matrix is never stored. Rows are L2-normalised on the host first.
+import { noGrad, type Tensor, tensor, tidy } from '@pretext/core';
+import { type Features, l2Normalize } from './features.js';
+
+/** Rows per chunk such that one (chunk × Ng) f32 block stays under ~64 MB. */
+export function chunkRows(galleryRows: number, requested?: number): number {
+  if (requested !== undefined) {
+    if (!(Number.isInteger(requested) && requested > 0)) throw new Error(`chunk must be a positive integer, got ${requested}`);
+    return requested;
+  }
+  return Math.max(1, Math.min(1024, Math.floor((16 * 1024 * 1024) / Math.max(1, galleryRows))));
+}
+
+/**
+ * Calls `body(sims, lo, hi)` for each chunk of query rows [lo, hi), sims = cosine similarities
+ * (hi − lo, Ng) on the GPU, inside a tidy scope; its return value is collected (awaited in order).
+ */
+export async function forEachSimilarityChunk<R>(queries: Features, gallery: Features, body: (sims: Tensor, lo: number, hi: number) => Tensor, read: (out: Tensor, lo: number, hi: number) => Promise<R>, chunk?: number): Promise<R[]> {
+  if (queries.dim !== gallery.dim) throw new Error(`similarity: queries have dim ${queries.dim}, gallery ${gallery.dim}`);
+  const q = l2Normalize(queries);
+  const g = l2Normalize(gallery);
+  const rows = chunkRows(g.n, chunk);
+  const G = tensor(g.values, [g.n, g.dim]); // (Ng, D)
+  const out: R[] = [];
+  try {
+    for (let lo = 0; lo < q.n; lo += rows) {
+      const hi = Math.min(q.n, lo + rows);
+      const t = noGrad(() =>
+        tidy(() => {
+          const Q = tensor(q.values.subarray(lo * q.dim, hi * q.dim), [hi - lo, q.dim]); // (c, D)
+          return body(Q.matmul(G, { transB: true }), lo, hi); // sims (c, Ng)
+        }),
+      );
+      try {
+        out.push(await read(t, lo, hi));
+      } finally {
+        t.dispose();
+      }
+    }
+  } finally {
+    G.dispose();
+  }
+  return out;
+}
