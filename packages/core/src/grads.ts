@@ -169,7 +169,13 @@ export const GRADS: { [P in OpName]: GradRule<P> } = {
   // the kernel computed dL/dq, dL/dk for dL = 1 in the forward pass: scale them by the upstream dy
   infonce: (dy, { inputs, saved }) => {
     const q = inputs[0] as Tensor;
-    return [saved.dq ? mul(wrap(q, saved.dq), dy) : null, saved.dk ? mul(wrap(q, saved.dk), dy) : null];
+    const scaled = (g: Storage) => {
+      const t = wrap(q, q.backend.view(g, g.shape)); // its own reference: the node still owns `saved`
+      const out = mul(t, dy);
+      t.dispose();
+      return out;
+    };
+    return [saved.dq ? scaled(saved.dq) : null, saved.dk ? scaled(saved.dk) : null];
   },
   conv2d: (dy, { attrs, inputs }) => {
     const [x, w] = inputs as Tensor[];

@@ -18,3 +18,4 @@ export { adam, adamw, emaUpdate, lars, Optimizer, type OptimizerOptions, sgd } f
 export { warmupCosine } from './optim/schedule.js';
 export { type CpuStorage, cpuBackend, useCpu } from './backends/cpu.js';
 export { type GpuStorage, GpuStore, useWebGpu, webgpuBackend } from './backends/webgpu.js';
+export * from './ops/augment.js';

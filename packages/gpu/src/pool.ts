@@ -25,6 +25,7 @@ export interface PoolStats {
 export class BufferPool {
   private readonly free = new Map<string, GPUBuffer[]>();
   private readonly owned = new WeakSet<GPUBuffer>();
+  private readonly idle = new WeakSet<GPUBuffer>();
   readonly stats: PoolStats = { created: 0, live: 0, liveBytes: 0, totalBytes: 0, peakBytes: 0 };
 
   constructor(
@@ -40,7 +41,8 @@ export class BufferPool {
     }
     const key = `${usage}:${size}`;
     let buf = this.free.get(key)?.pop();
-    if (!buf) {
+    if (buf) this.idle.delete(buf);
+    else {
       buf = this.onCreate(label, () => this.device.createBuffer({ size, usage, label }));
       this.owned.add(buf);
       this.stats.created++;
@@ -55,6 +57,9 @@ export class BufferPool {
   /** Returns a buffer for reuse by later work (stream-ordered: queued commands still see it first). */
   release(buf: GPUBuffer): void {
     if (!this.owned.has(buf)) throw new Error(`buffer '${buf.label}' was not created by this pool`);
+    // a second release would hand one buffer to two users: fail loudly instead
+    if (this.idle.has(buf)) throw new Error(`buffer '${buf.label}' was released twice`);
+    this.idle.add(buf);
     const key = `${buf.usage}:${buf.size}`;
     let list = this.free.get(key);
     if (!list) this.free.set(key, (list = []));

@@ -1,0 +1,52 @@
+// The datasets a task trains and evaluates on, by id.
+import { type ImageDataset, loadEmoji, loadFashionMnist, subset } from '@pretext/data';
+import { permutation } from '@pretext/data';
+import type { DatasetId } from './task.js';
+
+export const DATASETS: readonly DatasetId[] = ['fashion-mnist', 'emoji'];
+
+export function checkDataset(id: string): DatasetId {
+  if (!(DATASETS as readonly string[]).includes(id)) throw new Error(`unknown dataset '${id}'; valid: ${DATASETS.join(', ')}`);
+  return id as DatasetId;
+}
+
+/** Concatenates image sets of the same shape (emoji: Google then Twitter drawings). */
+function concatSets(a: ImageDataset, b: ImageDataset, name: string): ImageDataset {
+  const images = new Float32Array(a.images.length + b.images.length);
+  images.set(a.images);
+  images.set(b.images, a.images.length);
+  const labels = new Int32Array(a.labels.length + b.labels.length);
+  labels.set(a.labels);
+  labels.set(b.labels, a.labels.length);
+  return { name, images, shape: [a.shape[0] + b.shape[0], a.shape[1], a.shape[2], a.shape[3]], labels, classes: a.classes };
+}
+
+export interface EvalSets {
+  train: ImageDataset;
+  test: ImageDataset;
+  /** emoji only: row k of each is the same emoji drawn by Google and by Twitter (held-out retrieval). */
+  pairs?: { google: ImageDataset; twitter: ImageDataset };
+}
+
+/**
+ * Fashion-MNIST: the official 60k/10k split. Emoji: a seeded 80/20 split of the emoji (both vendors'
+ * drawings of one emoji land on the same side); pairs = the test emoji by both vendors.
+ */
+export function loadSplits(id: DatasetId, opts: { trainLimit?: number; testLimit?: number; seed?: number } = {}): EvalSets {
+  if (id === 'fashion-mnist') {
+    const train = loadFashionMnist('train');
+    const test = loadFashionMnist('test');
+    const cut = (d: ImageDataset, n?: number) => (n && n < d.shape[0] ? subset(d, permutation(d.shape[0], 1234).subarray(0, n), d.name) : d);
+    return { train: cut(train, opts.trainLimit), test: cut(test, opts.testLimit) };
+  }
+  const e = loadEmoji();
+  const n = e.google.shape[0];
+  const order = permutation(n, opts.seed ?? 2024);
+  const nTrain = Math.round(0.8 * n);
+  const pick = (from: number, to: number) => order.subarray(from, to);
+  const train = concatSets(subset(e.google, pick(0, nTrain)), subset(e.twitter, pick(0, nTrain)), 'emoji/train');
+  const testIdx = pick(nTrain, n);
+  const google = subset(e.google, testIdx, 'emoji/test/google');
+  const twitter = subset(e.twitter, testIdx, 'emoji/test/twitter');
+  return { train, test: concatSets(google, twitter, 'emoji/test'), pairs: { google, twitter } };
+}

@@ -1,0 +1,11 @@
+// @pretext/tasks: self-supervised objectives, one readable file each.
+import { simclr } from './simclr.js';
+import type { Task } from './task.js';
+
+export { checkDataset, DATASETS, type EvalSets, loadSplits } from './datasets.js';
+export { embeddingStd } from './metrics.js';
+export { simclr, simclrAugmentation, type SimclrConfig } from './simclr.js';
+export type { DatasetId, PresetId, StepMetrics, Task, TaskConfig, TrainState } from './task.js';
+
+/** Every task by id (what `pretext train <task>` accepts). */
+export const TASKS: Record<string, Task> = { simclr };

@@ -1,0 +1,55 @@
+// What every SSL task provides to the trainer (`pretext train`): build the model from a config,
+// take one optimisation step on a batch, expose the encoder for evaluation and the state for
+// checkpoints. Each task is one file that reads top to bottom (simclr.ts, moco.ts, …).
+import type { Optimizer, Tensor } from '@pretext/core';
+import type { Batch, ImageDataset } from '@pretext/data';
+import type { Module } from '@pretext/models';
+
+export type DatasetId = 'fashion-mnist' | 'emoji';
+export type PresetId = 'quick' | 'full';
+
+export interface TaskConfig {
+  task: string;
+  dataset: DatasetId;
+  preset: PresetId;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  /** Base learning rate (per task default). */
+  lr: number;
+  /** Training images used (quick presets use a subset). */
+  trainLimit?: number;
+  /** Everything else a task reads (τ, widths, queue size, …). */
+  [key: string]: unknown;
+}
+
+export interface StepMetrics {
+  loss: number;
+  /** Top-1 accuracy of the positive among the candidates (contrastive tasks). */
+  accuracy: number;
+  /** Std of the L2-normalised embeddings, averaged over dims: ≈ 1/√d healthy, → 0 collapse. */
+  embeddingStd: number;
+  lr: number;
+}
+
+export interface TrainState {
+  /** The network evaluated afterwards: images (N, C, H, W) → features (N, D). */
+  encoder: Module & { forward(x: Tensor): Tensor; featureDim: number };
+  /** Every module whose parameters and buffers a checkpoint saves, by prefix. */
+  modules: Record<string, Module>;
+  optimizer: Optimizer;
+  /** One optimisation step; `step` counts from 0 over the whole run (schedules, seeds). Reads back only the metrics. */
+  step(batch: Batch, step: number, totalSteps: number): Promise<StepMetrics>;
+  /** Extra tensors to checkpoint (MoCo's queue, …), by name. */
+  extraState(): Map<string, Tensor>;
+  dispose(): void;
+}
+
+export interface Task {
+  id: string;
+  /** One line for `pretext train --help`. */
+  summary: string;
+  /** Config for a dataset and preset (the CLI overrides epochs, batch size, seed). */
+  config(dataset: DatasetId, preset: PresetId): TaskConfig;
+  build(cfg: TaskConfig, data: ImageDataset): TrainState;
+}
