@@ -2,12 +2,12 @@
 // Each is an implicit GEMM (see the .wgsl files); kernel size, stride and dilation are
 // override constants, padding and sizes are params.
 import { ceilDiv, check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
+import { reduce, sumToShape } from '../reduce/reduce.js';
 import source from './conv2d.wgsl.js';
 import dwSource from './conv2d_dw.wgsl.js';
 import dwSgSource from './conv2d_dw_sg.wgsl.js';
 import dxSource from './conv2d_dx.wgsl.js';
 import dxSgSource from './conv2d_dx_sg.wgsl.js';
-import reduceSource from './conv2d_reduce.wgsl.js';
 import sgSource from './conv2d_sg.wgsl.js';
 
 export type Pair = number | readonly [number, number];
@@ -189,30 +189,14 @@ export function conv2dBackwardWeight(
     flops: 2 * macs,
     bytes: 4 * (numel(dy.shape) + numel(x.shape) + used * total),
   });
+  // split-K partials (used, total) → dw, and db = Σ_{n, h, w} dy, both by the reduce kernels
   if (used > 1) {
-    gpu.dispatch({
-      kernel: 'conv2d.dw_reduce',
-      pipeline: gpu.pipeline('conv2d.dw_reduce', reduceSource, {}, 'sum_splits'),
-      params: params().u32(total).u32(used).u32(0).u32(0).u32(0).bytes,
-      buffers: [part, dw],
-      workgroups: grid1d(ceilDiv(total, 256), maxDim),
-      flops: used * total,
-      bytes: 4 * (used + 1) * total,
-    });
+    reduce(gpu, 'sum', part, { axis: 0, out: { ...dw, shape: [total] } });
     gpu.free(part);
   }
   if (!opts.bias) return { dw };
   const db = outArray(gpu, 'conv2d.db', [g.cout], opts.outBias, 'outBias');
-  check(g.cout <= maxDim, 'conv2d.db', 'dy', () => `${g.cout} channels exceed maxComputeWorkgroupsPerDimension (${maxDim})`);
-  gpu.dispatch({
-    kernel: 'conv2d.db',
-    pipeline: gpu.pipeline('conv2d.db', reduceSource, {}, 'bias_grad'),
-    params: params().u32(0).u32(0).u32(g.n).u32(g.cout).u32(g.ho * g.wo).bytes,
-    buffers: [dy, db],
-    workgroups: [g.cout],
-    flops: numel(dy.shape),
-    bytes: 4 * (numel(dy.shape) + g.cout),
-  });
+  sumToShape(gpu, dy, [1, g.cout, 1, 1], { out: { ...db, shape: [1, g.cout, 1, 1] } });
   return { dw, db };
 }
 

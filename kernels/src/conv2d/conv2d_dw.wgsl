@@ -3,7 +3,7 @@
 //   column c = (ci, kh, kw) over Cin_g·KH·KW; the reduction k = (n, oh, ow) runs over N·Ho·Wo.
 // WGSL has no float atomics, so each workgroup owns its output: workgroup (x, y, z) writes the
 // partial sum of rows [y·chunk, (y+1)·chunk) of the (n, oh) range for column tile x and
-// z = g·mtiles + row tile, to part[y, co, c]; conv2d_reduce.wgsl sums the splits.
+// z = g·mtiles + row tile, to part[y, co, c]; the launcher sums the splits with reduce.
 // The dy loads are uniform across the workgroup (rows = output channels); each lane gathers x.
 
 override WG: u32 = 64u;

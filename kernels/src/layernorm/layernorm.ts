@@ -38,7 +38,7 @@ export function layernorm(
     pipeline: gpu.pipeline(kernel, source, {}, 'forward'),
     params: params().u32(rows).u32(d).f32(eps).u32(0).bytes,
     buffers: [x, weight, bias, y, mean, rstd],
-    workgroups: grid1d(rows, gpu.limits.maxComputeWorkgroupsPerDimension),
+    workgroups: grid1d(ceilDiv(rows, WG), gpu.limits.maxComputeWorkgroupsPerDimension),
     flops: 8 * n,
     bytes: 4 * (2 * n + 2 * d + 2 * rows),
   });
@@ -72,7 +72,7 @@ export function layernormBackward(
     pipeline: gpu.pipeline('layernorm.dx', source, {}, 'backward_dx'),
     params: params().u32(rows).u32(d).f32(0).u32(0).bytes,
     buffers: [x, weight, dy, mean, rstd, dx],
-    workgroups: grid1d(rows, maxDim),
+    workgroups: grid1d(ceilDiv(rows, WG), maxDim),
     flops: 12 * n,
     bytes: 4 * (3 * n + d + 2 * rows),
   });

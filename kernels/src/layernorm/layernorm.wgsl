@@ -4,8 +4,7 @@
 // Backward, with g = dy · weight:
 //   dx[r, j] = rstd_r · (g[r, j] − mean_j(g[r, ·]) − xhat[r, j] · mean_j(g[r, ·] · xhat[r, ·]))
 //   dweight[j] = Σ_r dy[r, j] · xhat[r, j],  dbias[j] = Σ_r dy[r, j]
-// forward / backward_dx: one workgroup of 64 per row (flat row = wid.x + wid.y · nwg.x),
-// lanes stride the row and reduce through workgroup memory.
+// forward / backward_dx: one invocation per row (flat row over a 2-D grid).
 // backward_params: invocation j owns column j of chunk s of the rows and writes the partial
 // sums dw[s, j], db[s, j]; the launcher adds the S chunks with reduce (no atomics anywhere).
 
@@ -32,54 +31,45 @@ struct Params { rows: u32, d: u32, eps: f32, chunk: u32 }
 @group(0) @binding(6) var<storage, read_write> bp_db: array<f32>; // (S, D)
 
 const WG = 64u;
-var<workgroup> red: array<vec2f, WG>;
 
-// sums v over the workgroup (every lane gets the total)
-fn wg_sum(lid: u32, v: vec2f) -> vec2f {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var k = WG / 2u; k > 0u; k >>= 1u) {
-    if (lid < k) { red[lid] += red[lid + k]; }
-    workgroupBarrier();
-  }
-  let s = red[0];
-  workgroupBarrier();
-  return s;
-}
-
+// forward / backward_dx: one invocation per row, no workgroup memory or barriers (on lavapipe
+// every load is a per-lane gather whatever the layout, and barriers cost more than they save).
 @compute @workgroup_size(WG)
-fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let r = wid.x + wid.y * nwg.x;
-  if (r >= p.rows) { return; } // uniform per workgroup
+fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let r = gid.x + gid.y * nwg.x * WG;
+  if (r >= p.rows) { return; }
   let base = r * p.d;
   let fd = f32(p.d);
   var s = 0.0;
-  for (var j = lid; j < p.d; j += WG) { s += x[base + j]; }
-  let mu = wg_sum(lid, vec2f(s, 0.0)).x / fd;
+  for (var j = 0u; j < p.d; j++) { s += x[base + j]; }
+  let mu = s / fd;
   var q = 0.0;
-  for (var j = lid; j < p.d; j += WG) { let c = x[base + j] - mu; q += c * c; }
-  let rs = inverseSqrt(wg_sum(lid, vec2f(q, 0.0)).x / fd + p.eps);
-  for (var j = lid; j < p.d; j += WG) { y[base + j] = (x[base + j] - mu) * rs * weight[j] + bias[j]; }
-  if (lid == 0u) { mean[r] = mu; rstd[r] = rs; }
+  for (var j = 0u; j < p.d; j++) { let c = x[base + j] - mu; q += c * c; }
+  let rs = inverseSqrt(q / fd + p.eps);
+  for (var j = 0u; j < p.d; j++) { y[base + j] = (x[base + j] - mu) * rs * weight[j] + bias[j]; }
+  mean[r] = mu;
+  rstd[r] = rs;
 }
 
 @compute @workgroup_size(WG)
-fn backward_dx(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let r = wid.x + wid.y * nwg.x;
+fn backward_dx(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let r = gid.x + gid.y * nwg.x * WG;
   if (r >= p.rows) { return; }
   let base = r * p.d;
   let mu = smean[r];
   let rs = srstd[r];
-  var s = vec2f(0.0); // (Σ g, Σ g · xhat)
-  for (var j = lid; j < p.d; j += WG) {
+  var sg = 0.0;  // Σ g
+  var sgx = 0.0; // Σ g · xhat
+  for (var j = 0u; j < p.d; j++) {
     let g = dy[base + j] * weight[j];
-    s += vec2f(g, g * (x[base + j] - mu) * rs);
+    sg += g;
+    sgx += g * (x[base + j] - mu) * rs;
   }
-  let m = wg_sum(lid, s) / f32(p.d);
-  for (var j = lid; j < p.d; j += WG) {
-    let g = dy[base + j] * weight[j];
+  let m = sg / f32(p.d);
+  let mx = sgx / f32(p.d);
+  for (var j = 0u; j < p.d; j++) {
     let xh = (x[base + j] - mu) * rs;
-    dx[base + j] = rs * (g - m.x - xh * m.y);
+    dx[base + j] = rs * (dy[base + j] * weight[j] - m - xh * mx);
   }
 }
 
