@@ -26,13 +26,13 @@ export abstract class Module {
   /** Non-trainable state saved with the model (running mean/var). */
   protected buffers: Record<string, Tensor> = {};
 
-  /** Own parameters and submodules are discovered from fields. */
+  /** Parameters are the tensors held in fields (frozen ones too); submodules are found recursively. */
   namedParameters(prefix = ''): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [k, v] of Object.entries(this)) {
       if (k === 'buffers') continue;
       const name = prefix ? `${prefix}.${k}` : k;
-      if (isTensor(v) && v.requiresGrad) out.push([name, v]);
+      if (isTensor(v)) out.push([name, v]);
       else if (v instanceof Module) out.push(...v.namedParameters(name));
       else if (Array.isArray(v)) v.forEach((m, i) => { if (m instanceof Module) out.push(...m.namedParameters(`${name}.${i}`)); });
     }

@@ -67,12 +67,11 @@ export class Transformer extends Module {
   pos?: Embedding;
   blocks: Block[];
   lnf: LayerNorm;
-  private sinusoid?: Tensor;
   constructor(init: Init, readonly cfg: TransformerConfig) {
     super();
     this.tok = new Embedding(init, cfg.vocab, cfg.dim, 0.02);
     if ((cfg.positions ?? 'learned') === 'learned') this.pos = new Embedding(init, cfg.maxLen, cfg.dim, 0.02);
-    else this.sinusoid = sinusoidal(cfg.maxLen, cfg.dim);
+    else this.buffers.sinusoid = sinusoidal(cfg.maxLen, cfg.dim);
     this.blocks = Array.from({ length: cfg.layers }, (_, i) => new Block(init, cfg, init.seed + 1000 * (i + 1)));
     this.lnf = new LayerNorm(init, cfg.dim);
   }
@@ -81,7 +80,7 @@ export class Transformer extends Module {
     const [, t] = ids.shape;
     if (t > this.cfg.maxLen) throw new Error(`Transformer: sequence length ${t} exceeds maxLen ${this.cfg.maxLen}`);
     const positions = tensor(Int32Array.from({ length: t }, (_, i) => i), [t]);
-    const pe = this.pos ? this.pos.forward(positions) : slice(this.sinusoid as Tensor, 0, 0, t);
+    const pe = this.pos ? this.pos.forward(positions) : slice(this.buffers.sinusoid, 0, 0, t);
     let h = add(this.tok.forward(ids), pe); // (B, T, C)
     for (const b of this.blocks) h = b.forward(h, mask);
     return this.lnf.forward(h);

@@ -1,0 +1,65 @@
+import { useWebGpu } from '@pretext/core';
+import { ImageLoader, loadFashionMnist } from '@pretext/data';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { moco, simclr, type Task, TASKS } from './index.js';
+
+let gpuStats: () => { buffersCreated: number; pipelinesCreated: number };
+beforeAll(async () => {
+  const b = await useWebGpu();
+  gpuStats = () => b.gpu.stats();
+});
+
+const data = loadFashionMnist('test', { limit: 64 });
+
+async function run(task: Task, extra: Record<string, unknown>, steps: number) {
+  const cfg = { ...task.config('fashion-mnist', 'quick'), batchSize: 16, width: 4, projHidden: 16, projDim: 8, warmupSteps: 0, lr: 1e-2, ...extra };
+  const state = task.build(cfg, data);
+  const batch = new ImageLoader(data, 16, { seed: 1 }).batch(0, 0);
+  const losses: number[] = [];
+  let after1 = { buffersCreated: 0, pipelinesCreated: 0 };
+  for (let s = 0; s < steps; s++) {
+    // the same images every step, same augmentation seed: the loss must go down
+    const m = await state.step(batch, 0, 1000);
+    losses.push(m.loss);
+    expect(Number.isFinite(m.loss) && m.accuracy >= 0 && m.accuracy <= 1 && m.embeddingStd > 0).toBe(true);
+    if (s === 1) after1 = gpuStats();
+  }
+  const end = gpuStats();
+  return { state, losses, newBuffers: end.buffersCreated - after1.buffersCreated, newPipelines: end.pipelinesCreated - after1.pipelinesCreated };
+}
+
+describe('tasks', () => {
+  it('registers simclr and moco', () => {
+    expect(Object.keys(TASKS).sort()).toEqual(['moco', 'simclr']);
+  });
+
+  it('SimCLR starts near ln(2N − 1), learns a batch, and allocates nothing in steady state', async () => {
+    const r = await run(simclr, {}, 12);
+    expect(Math.abs(r.losses[0] - Math.log(31))).toBeLessThan(0.6);
+    expect(r.losses[11]).toBeLessThan(r.losses[0] - 0.3);
+    expect(r.newBuffers).toBe(0);
+    expect(r.newPipelines).toBe(0);
+    r.state.dispose();
+  });
+
+  it('MoCo learns a batch, fills its queue with keys, and its key encoder moves by EMA', async () => {
+    const r = await run(moco, { queueSize: 32, momentum: 0.9 }, 10);
+    expect(r.losses[9]).toBeLessThan(r.losses[0]);
+    const queue = r.state.extraState().get('queue');
+    expect(queue?.shape).toEqual([32, 8]);
+    const key = r.state.modules.keyEncoder.parameters()[0];
+    const query = r.state.modules.encoder.parameters()[0];
+    const [kq, qq] = [await key.data(), await query.data()];
+    let diff = 0;
+    for (let i = 0; i < kq.length; i++) diff += Math.abs(kq[i] - qq[i]);
+    expect(diff).toBeGreaterThan(0); // lags behind the query encoder…
+    expect(diff / kq.length).toBeLessThan(0.5); // …but follows it
+    expect(r.newBuffers).toBe(0);
+    r.state.dispose();
+  });
+
+  it('rejects a queue that is not a multiple of the batch', () => {
+    const cfg = { ...moco.config('fashion-mnist', 'quick'), batchSize: 16, queueSize: 40 };
+    expect(() => moco.build(cfg, data)).toThrow(/queueSize 40 must be a multiple of the batch size 16/);
+  });
+});
