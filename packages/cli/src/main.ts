@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// `pretext` entry point: parse, start WebGPU where the command needs it, run, and exit explicitly
+// (Dawn keeps the process alive while its device lives). Errors print as one message; set
+// PRETEXT_DEBUG=1 for the stack.
+import { useWebGpu } from '@pretext/core';
+import { destroyGpu } from '@pretext/gpu';
+import { DATASETS, TASKS } from '@pretext/tasks';
+import { parseCli, USAGE, UsageError } from './args.js';
+import { benchCommand, evalCommand, reportCommand, trainCommand } from './commands.js';
+import { runInfo } from './summary.js';
+
+async function main(argv: string[]): Promise<number> {
+  const a = parseCli(argv, TASKS, DATASETS);
+  if (a.command === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  if (a.command === 'bench') return benchCommand(a.args);
+  if (a.command === 'report') return reportCommand(a.dir);
+
+  const backend = await useWebGpu();
+  const info = runInfo(backend.gpu.info);
+  console.log(`adapter   ${info.adapter.description || info.adapter.device} (${info.adapter.driver}, ${info.adapter.backend}) · commit ${info.commit}`);
+  try {
+    if (a.command === 'eval') return await evalCommand(a, TASKS);
+    // Ctrl-C once: finish the current step, checkpoint, exit 130; twice: exit at once.
+    let stop = false;
+    process.on('SIGINT', () => {
+      if (stop) process.exit(130);
+      stop = true;
+      process.stderr.write('\nSIGINT: saving a checkpoint after this step (Ctrl-C again to quit now)\n');
+    });
+    return await trainCommand(a, info, () => stop);
+  } finally {
+    await destroyGpu();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    const err = e instanceof Error ? e : new Error(String(e));
+    console.error(`pretext: ${process.env.PRETEXT_DEBUG === '1' ? (err.stack ?? err.message) : err.message}`);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  },
+);

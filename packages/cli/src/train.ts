@@ -1,0 +1,146 @@
+// The trainer: one loop, read top to bottom (after nanoGPT's train.py). Data → task → epochs of
+// steps with a log line each and a checkpoint each epoch → evaluation → summary and report.
+// Resuming restores step, epoch, batch position, parameters, buffers, optimizer state and the
+// task's extra tensors; the loader is deterministic per (seed, epoch, batch) and tasks derive
+// augmentation seeds from the global step, so a resumed run retraces the uninterrupted one.
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { ImageLoader } from '@pretext/data';
+import { type EvalSets, loadSplits, type Task, type TaskConfig } from '@pretext/tasks';
+import { UsageError } from './args.js';
+import { loadRun, restoreRun, saveRun } from './checkpoints.js';
+import { type EvalSettings, evaluateRun } from './evaluation.js';
+import { writeFigures } from './figures.js';
+import { MetricsLog, type MetricsRow, Progress } from './metrics.js';
+import { writeReport } from './report.js';
+import { type RunInfo, type Summary, writeSummary } from './summary.js';
+
+export interface RunOptions {
+  task: Task;
+  /** The config of a new run (ignored on resume: the checkpoint's config is used). */
+  cfg: TaskConfig;
+  dir: string;
+  resume: boolean;
+  info: RunInfo;
+  /** Write a metrics row every this many steps (default 1). */
+  logEvery?: number;
+  progress?: boolean;
+  /** Data to use instead of loadSplits(cfg.dataset) (tests). */
+  splits?: EvalSets;
+  /** Polled after each step; true → save a checkpoint and return 'interrupted' (SIGINT). */
+  shouldStop?: (step: number) => boolean;
+  /** Which protocols and baselines to run after training. */
+  eval?: EvalSettings;
+  /** Test images in the embedding map (default 1000). */
+  mapPoints?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunResult {
+  status: 'complete' | 'interrupted';
+  step: number;
+  summary?: Summary;
+}
+
+/** Fails (changing nothing on disk) unless `dir` suits a new run or a resume of `task`. */
+async function checkOutputDir(opts: RunOptions) {
+  if (opts.resume) return loadRun(opts.dir, opts.task.id);
+  if (existsSync(opts.dir) && readdirSync(opts.dir).length > 0) {
+    throw new UsageError(`output directory ${opts.dir} already exists and is not empty; pass --resume to continue it or --out to pick another`);
+  }
+  return null;
+}
+
+/** The quick presets evaluate on a test subset; `cfg.testLimit` overrides. */
+export function testLimitOf(cfg: TaskConfig): number | undefined {
+  if (typeof cfg.testLimit === 'number') return cfg.testLimit;
+  return cfg.preset === 'quick' ? 2000 : undefined;
+}
+
+export async function runTraining(opts: RunOptions): Promise<RunResult> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const logEvery = opts.logEvery ?? 1;
+  const ckpt = await checkOutputDir(opts);
+  const cfg = ckpt ? ckpt.meta.config : opts.cfg;
+  const startedAt = new Date().toISOString();
+  const sessionStart = performance.now();
+
+  // load data: the train split (cfg.trainLimit subset for quick presets) and the test split
+  const splits = opts.splits ?? loadSplits(cfg.dataset, { trainLimit: cfg.trainLimit, testLimit: testLimitOf(cfg) });
+  const train = splits.train;
+  const loader = new ImageLoader(train, cfg.batchSize, { seed: cfg.seed });
+  const totalSteps = cfg.epochs * loader.batchesPerEpoch;
+  log(`data      ${train.name}: ${train.shape[0]} images [${train.shape.slice(1).join('×')}], ${loader.batchesPerEpoch} batches of ${cfg.batchSize} per epoch; test ${splits.test.shape[0]}`);
+
+  // build the task: model, optimizer, augmentations; on resume, load the checkpoint into it
+  const state = opts.task.build(cfg, train);
+  let step = 0;
+  let epoch = 0;
+  let batchInEpoch = 0;
+  let trainSeconds = 0;
+  if (ckpt) {
+    restoreRun(ckpt, state);
+    ({ step, epoch, batch: batchInEpoch, trainSeconds } = ckpt.meta);
+    log(`resume    ${ckpt.path}: step ${step}/${totalSteps}, epoch ${epoch + 1}, batch ${batchInEpoch}`);
+  }
+  mkdirSync(opts.dir, { recursive: true });
+  const metrics = new MetricsLog(opts.dir, step);
+  const checkpoint = (complete: boolean) =>
+    saveRun(opts.dir, state, { step, epoch, batch: batchInEpoch, task: opts.task.id, config: cfg, adapter: opts.info.adapter.description, commit: opts.info.commit, trainSeconds: elapsed(), complete });
+  const elapsed = () => trainSeconds + (performance.now() - sessionStart) / 1000;
+
+  try {
+    // train: every batch of every epoch from where we stand
+    const progress = new Progress(opts.progress ?? false, totalSteps, step);
+    let lastLog = { step, time: elapsed() };
+    try {
+      while (epoch < cfg.epochs) {
+        for await (const batch of loader.epoch(epoch, batchInEpoch)) {
+          // one optimisation step (the task reads back only its metrics)
+          const m = await state.step(batch, step, totalSteps);
+          step++;
+          batchInEpoch++;
+          if (!Number.isFinite(m.loss)) throw new Error(`loss is ${m.loss} at step ${step - 1} (epoch ${epoch + 1}); lower --lr or check the data`);
+
+          // log: a metrics row every logEvery steps and at the end of each epoch
+          if (step % logEvery === 0 || batchInEpoch === loader.batchesPerEpoch) {
+            const now = elapsed();
+            const row: MetricsRow = { step, epoch, ...m, imagesPerSec: ((step - lastLog.step) * cfg.batchSize) / Math.max(now - lastLog.time, 1e-9), time: now };
+            metrics.append(row);
+            progress.update(step, row);
+            lastLog = { step, time: now };
+          }
+
+          // interrupted (Ctrl-C): checkpoint where we stand, resume continues with the next batch
+          if (opts.shouldStop?.(step)) {
+            if (batchInEpoch === loader.batchesPerEpoch) [epoch, batchInEpoch] = [epoch + 1, 0];
+            progress.stop();
+            await checkpoint(false);
+            log(`\nstopped   at step ${step}/${totalSteps}; checkpoint saved. Continue with --resume --out ${opts.dir}`);
+            return { status: 'interrupted', step };
+          }
+        }
+        // checkpoint at the end of each epoch (position: start of the next one)
+        [epoch, batchInEpoch] = [epoch + 1, 0];
+        await checkpoint(epoch === cfg.epochs);
+      }
+    } finally {
+      progress.stop();
+    }
+
+    // evaluate: the protocols on the frozen encoder, next to their baselines
+    const trainDone = elapsed();
+    log(`trained   ${step} steps in ${trainDone.toFixed(1)} s (${((step * cfg.batchSize) / Math.max(trainDone, 1e-9)).toFixed(1)} images/s)`);
+    const evaluation = await evaluateRun(opts.task, cfg, state.encoder, splits, opts.eval ?? {}, log);
+
+    // figures, summary.json and report.html
+    const figures = await writeFigures(opts.dir, opts.task, cfg, state.encoder, splits, { mapPoints: opts.mapPoints ?? 1000 });
+    const summary = writeSummary(opts.dir, {
+      task: opts.task.id, cfg, info: opts.info, startedAt, steps: step, trainSeconds: trainDone,
+      wallSeconds: (performance.now() - sessionStart) / 1000, evaluation, figures,
+    });
+    writeReport(opts.dir);
+    return { status: 'complete', step, summary };
+  } finally {
+    state.dispose();
+  }
+}
