@@ -15,8 +15,9 @@ const PAIRS: [number[], number[]][] = [
   [[33, 1], [1, 17]],
   [[5, 1, 9], [5, 7, 1]],
   [[2, 1, 3, 1, 5, 2], [1, 4, 3, 3, 1, 2]],
-  // 4 outputs per invocation: equal shapes, and a last dim that is a multiple of 4 (stride 1 or 0)
+  // 8 or 4 outputs per invocation: equal shapes, and a last dim that is a multiple of 4 or 8 (stride 1 or 0)
   [[12, 4], [12, 4]],
+  [[3, 16], [3, 16]],
   [[6, 8], [6, 1]],
   [[3, 5, 12], [5, 12]],
 ];

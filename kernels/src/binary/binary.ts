@@ -30,7 +30,8 @@ function plan(gpu: Gpu, kernel: string, names: string[], xs: GpuArray[]) {
   const c = collapseDims(shape, xs.map((x) => broadcastStrides(x.shape, shape)));
   check(c.shape.length <= MAX_RANK, kernel, names.join(', '), () => `broadcast over ${c.shape.length} non-mergeable dims; at most ${MAX_RANK}`);
   const lastDim = c.shape[c.shape.length - 1];
-  const vec = (equal ? n : lastDim) % 4 === 0 && (equal || c.strides.every((s) => s[s.length - 1] <= 1)) ? 4 : 1;
+  const run = equal ? n : c.strides.every((s) => s[s.length - 1] <= 1) ? lastDim : 1;
+  const vec = [8, 4, 1].find((v) => run % v === 0)!;
   return { shape, n, vec, rank: equal ? 0 : c.shape.length, dims: padRank(c.shape, 1), strides: c.strides.map((s) => padRank(s, 0)) };
 }
 

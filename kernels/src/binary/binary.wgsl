@@ -3,9 +3,9 @@
 // each operand's element strides, 0 along a stretched dim; the output index i is decomposed
 // from the last dim:  c_k = (i / Π_{j>k} d_j) mod d_k,  ia = Σ c_k·sa_k,  ib = Σ c_k·sb_k.
 // RANK = 0 is the fast path for equal shapes: ia = ib = i.
-// Each invocation computes VEC consecutive outputs (VEC = 4 when the last dim is a multiple of 4
-// and every operand steps by 0 or 1 along it), so the index arithmetic (integer division,
-// slow on a CPU adapter) is paid once per 4 elements.
+// Each invocation computes VEC consecutive outputs (VEC = 8 or 4 when the last dim is a multiple
+// of it and every operand steps by 0 or 1 along it), so the index arithmetic (integer division,
+// slow on a CPU adapter) and the per-invocation overhead are paid once per VEC elements.
 // Comparisons return 1.0 or 0.0. The 1-D job is laid over a 2-D grid of 256-wide workgroups.
 
 override OP: u32 = 0u;

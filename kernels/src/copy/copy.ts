@@ -34,7 +34,7 @@ export function stridedCopy(gpu: Gpu, x: GpuArray, out: GpuArray, plan: StridedC
   checkBinding(gpu, kernel, 'out', out);
   const c = collapseDims(shape, [xStrides, outStrides]);
   check(c.shape.length <= MAX_RANK, kernel, 'plan', () => `${c.shape.length} non-mergeable dims; at most ${MAX_RANK}`);
-  const vec = c.shape[c.shape.length - 1] % 4 === 0 ? 4 : 1; // 4 elements per invocation along the last dim
+  const vec = [8, 4, 1].find((v) => c.shape[c.shape.length - 1] % v === 0)!; // elements per invocation along the last dim
   const pr = params().u32(n).u32(xOffset).u32(outOffset);
   for (const v of [...padRank(c.shape, 1), ...padRank(c.strides[0], 0), ...padRank(c.strides[1], 0)]) pr.u32(v);
   gpu.dispatch({

@@ -2,8 +2,8 @@
 //   y[y_off + Σ_k c_k·ys_k] = x[x_off + Σ_k c_k·xs_k]   for every coordinate c of the
 // iteration shape d (RANK ≤ 6 dims, padded on the left with 1s), n = Π d.
 // Elements are moved as raw 32-bit words, so f32, i32 and u32 all copy through it.
-// Each invocation moves VEC consecutive elements of the iteration (VEC = 4 when the last dim is
-// a multiple of 4: they differ only in c_5, so the integer division is paid once per 4).
+// Each invocation moves VEC consecutive elements of the iteration (VEC = 8 or 4 when the last dim
+// is a multiple of it: they differ only in c_5, so the integer division is paid once per VEC).
 // The 1-D job is laid over a 2-D grid of 256-wide workgroups.
 
 override RANK: u32 = 1u;
