@@ -1,0 +1,61 @@
+import { randn } from '@pretext/gpu/testing';
+import { tensor, useWebGpu } from '@pretext/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConvNet, Init, MLP, projectionHead, ResNet, Transformer } from './index.js';
+
+beforeAll(async () => {
+  await useWebGpu();
+});
+
+describe('models', () => {
+  it('ConvNet: (N, 1, 28, 28) → (N, 4w), named parameters and running buffers', async () => {
+    const net = new ConvNet(new Init(1), 1, 4);
+    const y = net.forward(tensor(randn(2 * 784, 1), [2, 1, 28, 28]));
+    expect(y.shape).toEqual([2, 16]);
+    const names = net.namedParameters().map(([n]) => n);
+    expect(names).toContain('blocks.0.conv.weight');
+    expect(names).toContain('blocks.2.bn.bias');
+    expect(net.namedBuffers().map(([n]) => n)).toContain('blocks.1.bn.runningVar');
+    expect(Number.isFinite((await y.data())[0])).toBe(true);
+  });
+
+  it('same seed, same initial weights; eval() switches batch norm to running statistics', async () => {
+    const a = new ConvNet(new Init(7), 1, 4);
+    const b = new ConvNet(new Init(7), 1, 4);
+    expect([...(await a.parameters()[0].data())]).toEqual([...(await b.parameters()[0].data())]);
+    const x = tensor(randn(3 * 784, 2), [3, 1, 28, 28]);
+    const train = await a.forward(x).data();
+    a.eval();
+    expect(a.blocks[0].bn.training).toBe(false);
+    const ev = await a.forward(x).data();
+    expect([...ev]).not.toEqual([...train]);
+  });
+
+  it('ResNet and heads compose, and gradients reach the first layer', async () => {
+    const init = new Init(3);
+    const net = new ResNet(init, { inChannels: 3, width: 4, stages: [1, 1] });
+    const head = projectionHead(init, net.featureDim, 8, 4);
+    const z = head.forward(net.forward(tensor(randn(2 * 3 * 16 * 16, 4), [2, 3, 16, 16])));
+    expect(z.shape).toEqual([2, 4]);
+    z.square().sum().backward();
+    expect(net.stem.conv.weight.grad?.shape).toEqual([4, 3, 3, 3]);
+    expect(new MLP(init, [5, 6, 7]).numParameters()).toBe(5 * 6 + 6 + 6 * 7 + 7);
+  });
+
+  it('Transformer encoder (padding mask) and decoder (causal) give (B, T, C) and tied logits', async () => {
+    for (const causal of [false, true]) {
+      const tf = new Transformer(new Init(5), { vocab: 11, maxLen: 9, dim: 16, heads: 2, layers: 2, causal, positions: causal ? 'learned' : 'sinusoidal' });
+      const ids = tensor(Int32Array.from({ length: 14 }, (_, i) => i % 11), [2, 7]);
+      const mask = causal ? undefined : tensor(Int32Array.from({ length: 14 }, (_, i) => (i % 7 < 5 ? 1 : 0)), [2, 7]);
+      const h = tf.forward(ids, mask);
+      expect(h.shape).toEqual([2, 7, 16]);
+      const logits = tf.logits(h);
+      expect(logits.shape).toEqual([2, 7, 11]);
+      logits.square().mean().backward();
+      expect(tf.tok.weight.grad?.shape).toEqual([11, 16]);
+      expect(Number.isFinite((await logits.data())[0])).toBe(true);
+    }
+    const tf = new Transformer(new Init(5), { vocab: 11, maxLen: 4, dim: 8, heads: 2, layers: 1, causal: true });
+    expect(() => tf.forward(tensor(new Int32Array(10), [2, 5]))).toThrow(/sequence length 5 exceeds maxLen 4/);
+  });
+});
