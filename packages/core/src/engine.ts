@@ -12,6 +12,7 @@ const state = {
   nextId: 1,
 };
 
+// biome-ignore lint/suspicious/noExplicitAny: backends are contravariant in their storage type
 export function setBackend(b: Backend<any>): void {
   state.backend = b as AnyBackend;
 }

@@ -13,7 +13,7 @@ export function unaryOp(op: UnaryOp, x: Tensor, alpha?: number): Tensor {
   return record('unary', { op, alpha }, [x], new Tensor(x.backend.unary(op, x.storage, alpha), x.backend));
 }
 
-function asTensor(v: TensorLike, like: Tensor): Tensor {
+function asTensor(v: TensorLike): Tensor {
   return typeof v === 'number' ? full([], v) : v;
 }
 
@@ -37,13 +37,13 @@ export function div(a: Tensor, b: TensorLike): Tensor {
   return typeof b === 'number' ? unaryOp('scale', a, 1 / b) : binaryOp('div', a, b);
 }
 export function maximum(a: Tensor, b: TensorLike): Tensor {
-  const t = asTensor(b, a);
+  const t = asTensor(b);
   const out = binaryOp('max', a, t);
   if (t !== b) t.dispose();
   return out;
 }
 export function minimum(a: Tensor, b: TensorLike): Tensor {
-  const t = asTensor(b, a);
+  const t = asTensor(b);
   const out = binaryOp('min', a, t);
   if (t !== b) t.dispose();
   return out;
@@ -57,7 +57,7 @@ export function pow(x: Tensor, p: number): Tensor {
 
 /** 1.0 where the comparison holds, else 0.0 (no gradient). */
 export function compare(op: CompareOp, a: Tensor, b: TensorLike): Tensor {
-  const t = asTensor(b, a);
+  const t = asTensor(b);
   a.sameBackend(op, t);
   broadcastShapes(op, a.shape, t.shape);
   const out = new Tensor(a.backend.compare(op, a.storage, t.storage), a.backend);
