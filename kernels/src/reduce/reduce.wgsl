@@ -1,7 +1,7 @@
 // One pass of a reduction along the middle axis of x viewed as [outer, R, inner]:
 //   y[o, s, c] = op over r in chunk s (rows s·chunk … min(R, (s+1)·chunk) − 1) of x[o, r, c]
 // so a pass shrinks R to S = ⌈R / chunk⌉; the launcher repeats passes until S = 1.
-// A workgroup of WX × WY = 256 invocations owns WX columns c of one (o, s): each invocation
+// A workgroup of WX × WY = 64 invocations owns WX columns c of one (o, s): each invocation
 // folds the rows ty, ty + WY, … of the chunk serially (chunk = WY·k, so k values; coalesced
 // along c when inner > 1, along r when inner = 1), then the WY partials are combined by a tree
 // in workgroup memory. Sums are thus pairwise-ish: k serial adds, then log2(WY) tree levels.
@@ -22,8 +22,8 @@ struct Params { outer: u32, R: u32, inner: u32, S: u32, chunk: u32, col_blocks: 
 @group(0) @binding(3) var<storage, read> xi: array<i32>;
 @group(0) @binding(4) var<storage, read_write> yi: array<i32>;
 
-var<workgroup> sv: array<f32, 256>;
-var<workgroup> si: array<i32, 256>;
+var<workgroup> sv: array<f32, 64>;
+var<workgroup> si: array<i32, 64>;
 
 fn combine(a: f32, b: f32) -> f32 {
   switch OP {
