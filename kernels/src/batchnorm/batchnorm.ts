@@ -4,7 +4,7 @@ import { ceilDiv, check, type Gpu, type GpuArray, grid1d, numel, params, shapeSt
 import { checkArray, outArray } from '../conv2d/conv2d.js';
 import source from './batchnorm.wgsl.js';
 
-const WG = 256;
+const WG = 64;
 
 function dimsOf(gpu: Gpu, kernel: string, x: GpuArray): { n: number; c: number; hw: number } {
   check(x.shape.length === 2 || x.shape.length === 4, kernel, 'x', () => `must be (N, C) or (N, C, H, W), got ${shapeString(x.shape)}`);
@@ -16,7 +16,8 @@ function dimsOf(gpu: Gpu, kernel: string, x: GpuArray): { n: number; c: number; 
   return { n, c, hw: h * w };
 }
 
-const elementwiseGrid = (gpu: Gpu, n: number) => grid1d(ceilDiv(n, WG), gpu.limits.maxComputeWorkgroupsPerDimension);
+const PER = 8; // elements per invocation in normalize and backward_dx
+const elementwiseGrid = (gpu: Gpu, n: number) => grid1d(ceilDiv(n, WG * PER), gpu.limits.maxComputeWorkgroupsPerDimension);
 
 export interface BatchnormOptions {
   /** Training: normalise with batch statistics and update the running stats; eval: use them. */

@@ -9,8 +9,8 @@
 //   dbeta_c = Σ dy,  dgamma_c = Σ dy·xhat
 //   dx = gamma_c·invstd_c/M · (M·dy − dbeta_c − xhat·dgamma_c)
 // stats, backward_params: one workgroup per channel (wid.x = c), lanes stride the channel's
-// N·HW elements and reduce through workgroup memory. normalize, backward_dx: one invocation per
-// element over a 2-D grid. Bindings are per entry point (1, 2, … in launcher order).
+// N·HW elements and reduce through workgroup memory. normalize, backward_dx: PER elements per
+// invocation over a 2-D grid. Bindings are per entry point (1, 2, … in launcher order).
 
 struct Params { n: u32, c: u32, hw: u32, eps: f32, momentum: f32, flag: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
@@ -37,7 +37,7 @@ struct Params { n: u32, c: u32, hw: u32, eps: f32, momentum: f32, flag: u32 }
 @group(0) @binding(7) var<storage, read> sum_dy: array<f32>;       // = dbeta
 @group(0) @binding(8) var<storage, read_write> dx: array<f32>;
 
-const WG = 256u;
+const WG = 64u;
 var<workgroup> red: array<vec2f, WG>;
 
 fn wg_sum(lid: u32, v: vec2f) -> vec2f {
@@ -52,6 +52,36 @@ fn wg_sum(lid: u32, v: vec2f) -> vec2f {
   return s;
 }
 
+// Σ over channel c's M = N·HW elements, this lane's share: lanes stride each plane when planes
+// are at least WG/2 wide (no per-element division), else the flat range.
+// stats_sum: Σ x (centered = false) or Σ (x − mu)²; grad_sum: (Σ dy·xhat, Σ dy).
+// Two functions, as each entry point may touch only its own bindings.
+fn stats_sum(c: u32, lid: u32, centered: bool, mu: f32) -> f32 {
+  var s = 0.0;
+  if (2u * p.hw >= WG) {
+    for (var n = 0u; n < p.n; n++) {
+      let base = (n * p.c + c) * p.hw;
+      for (var j = lid; j < p.hw; j += WG) { let d = x[base + j] - mu; s += select(d, d * d, centered); }
+    }
+  } else {
+    for (var i = lid; i < p.n * p.hw; i += WG) { let d = x[at(c, i)] - mu; s += select(d, d * d, centered); }
+  }
+  return s;
+}
+
+fn grad_sum(c: u32, lid: u32, mu: f32, is: f32) -> vec2f {
+  var s = vec2f(0.0);
+  if (2u * p.hw >= WG) {
+    for (var n = 0u; n < p.n; n++) {
+      let base = (n * p.c + c) * p.hw;
+      for (var j = lid; j < p.hw; j += WG) { let k = base + j; s += vec2f(dy[k] * (x[k] - mu) * is, dy[k]); }
+    }
+  } else {
+    for (var i = lid; i < p.n * p.hw; i += WG) { let k = at(c, i); s += vec2f(dy[k] * (x[k] - mu) * is, dy[k]); }
+  }
+  return s;
+}
+
 // element i of channel c's M = N·HW elements
 fn at(c: u32, i: u32) -> u32 { return (i / p.hw * p.c + c) * p.hw + i % p.hw; }
 
@@ -59,12 +89,8 @@ fn at(c: u32, i: u32) -> u32 { return (i / p.hw * p.c + c) * p.hw + i % p.hw; }
 fn stats(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let c = wid.x;
   let m = p.n * p.hw;
-  var s = 0.0;
-  for (var i = lid; i < m; i += WG) { s += x[at(c, i)]; }
-  let mu = wg_sum(lid, vec2f(s, 0.0)).x / f32(m);
-  var q = 0.0;
-  for (var i = lid; i < m; i += WG) { let d = x[at(c, i)] - mu; q += d * d; }
-  let v = wg_sum(lid, vec2f(q, 0.0)).x / f32(m);
+  let mu = wg_sum(lid, vec2f(stats_sum(c, lid, false, 0.0), 0.0)).x / f32(m);
+  let v = wg_sum(lid, vec2f(stats_sum(c, lid, true, mu), 0.0)).x / f32(m);
   if (lid == 0u) {
     save_mean[c] = mu;
     save_invstd[c] = inverseSqrt(v + p.eps);
@@ -75,37 +101,58 @@ fn stats(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid
   }
 }
 
+// normalize, backward_dx: invocation t handles the PER consecutive elements from t·PER, with the
+// per-channel affine coefficients reloaded only where a plane starts.
+const PER = 8u;
+
+// y = a·x + b:  a = invstd·gamma, b = beta − mean·a
+fn norm_coef(c: u32) -> vec2f {
+  let s = select(scale[c], inverseSqrt(scale[c] + p.eps), p.flag != 0u);
+  let a = s * gamma[c];
+  return vec2f(a, beta[c] - mean[c] * a);
+}
+
 @compute @workgroup_size(WG)
 fn normalize(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * WG;
-  if (i >= p.n * p.c * p.hw) { return; }
-  let c = i / p.hw % p.c;
-  let s = select(scale[c], inverseSqrt(scale[c] + p.eps), p.flag != 0u);
-  y[i] = (x[i] - mean[c]) * s * gamma[c] + beta[c];
+  let i0 = (gid.x + gid.y * nwg.x * WG) * PER;
+  let total = p.n * p.c * p.hw;
+  if (i0 >= total) { return; }
+  var ab = norm_coef(i0 / p.hw % p.c);
+  var left = p.hw - i0 % p.hw; // elements left in the current plane
+  for (var i = i0; i < min(i0 + PER, total); i++) {
+    if (left == 0u) { ab = norm_coef(i / p.hw % p.c); left = p.hw; }
+    y[i] = x[i] * ab.x + ab.y;
+    left -= 1u;
+  }
 }
 
 @compute @workgroup_size(WG)
 fn backward_params(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let c = wid.x;
-  let m = p.n * p.hw;
-  let mu = bmean[c];
-  let is = binvstd[c];
-  var s = vec2f(0.0); // (Σ dy·xhat, Σ dy)
-  for (var i = lid; i < m; i += WG) {
-    let k = at(c, i);
-    s += vec2f(dy[k] * (x[k] - mu) * is, dy[k]);
-  }
-  let t = wg_sum(lid, s);
+  let t = wg_sum(lid, grad_sum(c, lid, bmean[c], binvstd[c]));
   if (lid == 0u) { dgamma[c] = t.x; dbeta[c] = t.y; }
+}
+
+// dx = k.x·dy + k.y·x + k.z:  k1 = gamma·invstd, k2 = −k1·invstd·Σ(dy·xhat)/M,
+// k3 = −k1·Σdy/M − k2·mean  (the backward formula above, expanded in x and dy)
+fn dx_coef(c: u32) -> vec3f {
+  let m = f32(p.n * p.hw);
+  let is = binvstd[c];
+  let k1 = bgamma[c] * is;
+  let k2 = -k1 * is * sum_dyx[c] / m;
+  return vec3f(k1, k2, -k1 * sum_dy[c] / m - k2 * bmean[c]);
 }
 
 @compute @workgroup_size(WG)
 fn backward_dx(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * WG;
-  if (i >= p.n * p.c * p.hw) { return; }
-  let c = i / p.hw % p.c;
-  let m = f32(p.n * p.hw);
-  let is = binvstd[c];
-  let xh = (x[i] - bmean[c]) * is;
-  dx[i] = bgamma[c] * is / m * (m * dy[i] - sum_dy[c] - xh * sum_dyx[c]);
+  let i0 = (gid.x + gid.y * nwg.x * WG) * PER;
+  let total = p.n * p.c * p.hw;
+  if (i0 >= total) { return; }
+  var k = dx_coef(i0 / p.hw % p.c);
+  var left = p.hw - i0 % p.hw;
+  for (var i = i0; i < min(i0 + PER, total); i++) {
+    if (left == 0u) { k = dx_coef(i / p.hw % p.c); left = p.hw; }
+    dx[i] = k.x * dy[i] + k.y * x[i] + k.z;
+    left -= 1u;
+  }
 }
