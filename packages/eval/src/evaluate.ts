@@ -6,7 +6,7 @@ import { type Encoder, extractFeatures, type Features, numClasses, pixelFeatures
 import { fewLabel, type FewLabelResult } from './few-label.js';
 import { knn, type KnnOptions, type KnnResult } from './knn.js';
 import { linearProbe, type LinearProbeOptions, type LinearProbeResult } from './linear-probe.js';
-import { rankMe } from './rankme.js';
+import { RANKME_MAX_DIM, rankMe } from './rankme.js';
 import { retrievalRecallAt1, type RetrievalResult } from './retrieval.js';
 
 /** What an evaluation runs on: labelled train/test splits and, optionally, positive pairs. */
@@ -25,7 +25,7 @@ export interface Protocols {
   fewLabel?: boolean | (LinearProbeOptions & { fractions?: number[] });
   /** Needs data.pairs. */
   alignUniform?: boolean;
-  /** On the test features (rows capped at `rankMeRows`). */
+  /** On the first test rows (at most `rankMeRows`, and RANKME_MAX_DIM when D is larger). */
   rankMe?: boolean;
   /** pairs.a → pairs.b recall@1; needs data.pairs. */
   retrieval?: boolean;
@@ -81,7 +81,8 @@ export async function evaluate(model: string, source: FeatureSource, data: EvalD
   const few = opt(protocols.fewLabel);
   if (few) report.fewLabel = await timed('fewLabel', () => fewLabel(train, data.train.labels, test, data.test.labels, { classes, ...few }));
   if (protocols.rankMe) {
-    const rows = Math.min(test.n, opts.rankMeRows ?? 4096);
+    // the host eigen-solver needs min(rows, D) ≤ RANKME_MAX_DIM (raw emoji pixels have D = 12288)
+    const rows = Math.min(test.n, opts.rankMeRows ?? 4096, test.dim > RANKME_MAX_DIM ? RANKME_MAX_DIM : Number.POSITIVE_INFINITY);
     report.rankMe = (await timed('rankMe', () => rankMe({ values: test.values.subarray(0, rows * test.dim), n: rows, dim: test.dim }))).rankMe;
   }
   if (needsPairs && data.pairs) {

@@ -15,7 +15,7 @@ export function fewLabelSubset(labels: Int32Array, fraction: number, seed: numbe
   if (labels.length === 0) throw new Error('fewLabelSubset: labels are empty');
   const classes = numClasses(labels);
   const byClass: number[][] = Array.from({ length: classes }, () => []);
-  labels.forEach((y, i) => byClass[y].push(i));
+  for (let i = 0; i < labels.length; i++) byClass[labels[i]].push(i);
   const present = byClass.filter((m) => m.length > 0).length;
   const perClass = Math.max(1, Math.round((fraction * labels.length) / present));
   const out: number[] = [];

@@ -6,7 +6,7 @@ export { emojiEvalData } from './datasets.js';
 export { ALL_PROTOCOLS, type EvalData, type EvalReport, evaluate, type FeatureSource, type Protocols, rawPixels } from './evaluate.js';
 export { checkFeatures, type Encoder, extractFeatures, type Features, l2Normalize, pixelFeatures, selectRows, standardize } from './features.js';
 export { fewLabel, type FewLabelResult, fewLabelSubset } from './few-label.js';
-export { symmetricEigenvalues } from './jacobi.js';
+export { symmetricEigenvalues } from './symmetric-eigen.js';
 export { knn, type KnnOptions, knnPredict, type KnnResult, topK } from './knn.js';
 export { LINEAR_PROBE_DEFAULTS, linearProbe, type LinearProbeOptions, type LinearProbeResult } from './linear-probe.js';
 export { rankMe, type RankMeResult } from './rankme.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alignmentUniformity, uniformity } from './align-uniform.js';
 import type { Features } from './features.js';
 import { fewLabelSubset } from './few-label.js';
-import { symmetricEigenvalues } from './jacobi.js';
+import { symmetricEigenvalues } from './symmetric-eigen.js';
 import { rankMe } from './rankme.js';
 import { retrievalRecallAt1 } from './retrieval.js';
 import { randomLabels } from './synthetic.test-util.js';
@@ -61,11 +61,22 @@ describe('RankMe', () => {
     expect(res.rankMe).toBeGreaterThan(4);
   });
 
-  it('Jacobi eigenvalues of a known matrix', () => {
+  it('symmetric eigenvalues: a known matrix, and H·diag(λ)·H for a random reflection H', () => {
     // [[2,1,0],[1,2,0],[0,0,5]] has eigenvalues 5, 3, 1
     const ev = symmetricEigenvalues([2, 1, 0, 1, 2, 0, 0, 0, 5], 3);
     expect(Array.from(ev).map((v) => +v.toFixed(10))).toEqual([5, 3, 1]);
     expect(() => symmetricEigenvalues([1, 2, 3], 2)).toThrow(/4/);
+    const seed = freshSeed();
+    const n = 60;
+    const lambda = Array.from(randn(n, seed), (v, i) => (i < 10 ? 0 : v * 3)); // with a 10-fold zero eigenvalue
+    const v = randn(n, seed + 1);
+    const vv = v.reduce((s, x) => s + x * x, 0);
+    const h = (i: number, j: number) => (i === j ? 1 : 0) - (2 * v[i] * v[j]) / vv; // H = I − 2vvᵀ/‖v‖², orthogonal
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) a[i * n + j] += h(i, k) * lambda[k] * h(k, j);
+    const got = symmetricEigenvalues(a, n);
+    const want = [...lambda].sort((x, y) => y - x);
+    expect(Math.max(...Array.from(got, (g, i) => Math.abs(g - want[i]))), `seed ${seed}`).toBeLessThan(1e-9);
   });
 });
 

@@ -1,10 +1,10 @@
 // RankMe (Garrido et al. 2023): the effective rank of the feature matrix Z (N×D),
 //   p_k = σ_k / Σσ + ε,  RankMe = exp(−Σ_k p_k log p_k),  ε = 1e-7,
 // with σ_k the singular values of Z. σ_k² are the eigenvalues of the Gram matrix ZᵀZ (D×D) or
-// ZZᵀ (N×N), whichever is smaller: one GPU matmul, then Jacobi on the host.
+// ZZᵀ (N×N), whichever is smaller: one GPU matmul, then a Householder + QL eigen-solver on the host.
 import { noGrad, tensor, tidy } from '@pretext/core';
 import { checkFeatures, type Features } from './features.js';
-import { symmetricEigenvalues } from './jacobi.js';
+import { symmetricEigenvalues } from './symmetric-eigen.js';
 
 export interface RankMeResult {
   rankMe: number;
