@@ -30,6 +30,7 @@ describe('pretext argument validation', () => {
     fails('train simclr --dataset emoji --epochs 2.5', /--epochs must be an integer/);
     fails('train simclr --dataset emoji --batch-size 1', /--batch-size must be an integer ≥ 2/);
     fails('train simclr --dataset emoji --seed -1', /seed/);
+    fails('train simclr --dataset emoji --train-limit x', /--train-limit must be an integer ≥ 1, got 'x'/);
     fails('train simclr --dataset emoji --lr 3', /Unknown option '--lr'/);
     fails('fly', /unknown command 'fly'; valid: train, eval, report, bench/);
     fails('eval', /takes one run directory, got none/);

@@ -13,7 +13,7 @@ export const PRESETS: readonly PresetId[] = ['quick', 'full'];
 export const USAGE = `pretext <command> [options]
 
   train <task> --dataset <name> [--preset quick|full] [--epochs N] [--batch-size N] [--seed N]
-               [--out DIR] [--resume] [--log-every N] [--no-progress]
+               [--train-limit N] [--out DIR] [--resume] [--log-every N] [--no-progress]
       Pretrain an encoder; writes DIR/metrics.jsonl, DIR/checkpoints/, DIR/summary.json,
       DIR/report.html. Ctrl-C saves a checkpoint; --resume continues from it.
   eval <DIR> [--protocol NAME]...   Re-run evaluation protocols on DIR's latest checkpoint.
@@ -29,6 +29,8 @@ export interface TrainArgs {
   epochs?: number;
   batchSize?: number;
   seed?: number;
+  /** Train on the first N images of the (shuffled) train split. */
+  trainLimit?: number;
   out: string;
   resume: boolean;
   logEvery: number;
@@ -104,6 +106,7 @@ function parseTrain(rest: string[], tasks: Record<string, Task>, datasets: reado
       epochs: { type: 'string' },
       'batch-size': { type: 'string' },
       seed: { type: 'string' },
+      'train-limit': { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'boolean', default: false },
       'log-every': { type: 'string', default: '1' },
@@ -130,6 +133,7 @@ function parseTrain(rest: string[], tasks: Record<string, Task>, datasets: reado
     epochs: positiveInt(v.epochs as string | undefined, 'epochs'),
     batchSize: positiveInt(v['batch-size'] as string | undefined, 'batch-size', 2),
     seed,
+    trainLimit: positiveInt(v['train-limit'] as string | undefined, 'train-limit'),
     out: (v.out as string | undefined) ?? `runs/${task.id}-${dataset}-${preset}-seed${seed ?? 0}`,
     resume: v.resume as boolean,
     logEvery: positiveInt(v['log-every'] as string, 'log-every') as number,

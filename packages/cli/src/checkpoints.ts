@@ -61,7 +61,7 @@ export async function saveRun(runDir: string, state: TrainState, meta: Omit<RunM
  */
 export async function loadRun(runDir: string, task?: string): Promise<LoadedCheckpoint & { meta: RunMeta }> {
   if (!existsSync(runDir)) throw new UsageError(`run directory ${runDir} does not exist`);
-  if (!existsSync(join(checkpointDir(runDir), 'latest.json'))) throw new UsageError(`no checkpoint in ${runDir} (expected ${join(checkpointDir(runDir), 'latest.json')}); start a new run without --resume`);
+  if (!existsSync(join(checkpointDir(runDir), 'latest.json'))) throw new UsageError(`no checkpoint in ${runDir} (expected ${join(checkpointDir(runDir), 'latest.json')}); is it a \`pretext train\` run directory?`);
   const ckpt = await loadCheckpoint(checkpointDir(runDir));
   const meta = ckpt.meta as RunMeta;
   if (typeof meta.task !== 'string' || !meta.config) throw new UsageError(`checkpoint ${ckpt.path} has no task or config in its metadata; it was not written by \`pretext train\``);

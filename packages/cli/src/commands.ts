@@ -17,10 +17,11 @@ export async function trainCommand(a: TrainArgs, info: RunInfo, shouldStop: () =
   if (a.epochs !== undefined) cfg.epochs = a.epochs;
   if (a.batchSize !== undefined) cfg.batchSize = a.batchSize;
   if (a.seed !== undefined) cfg.seed = a.seed;
+  if (a.trainLimit !== undefined) cfg.trainLimit = a.trainLimit;
   if (a.resume) {
     // the checkpoint's config wins; flags that contradict it are an error, not silently ignored
     const { meta } = await loadRun(a.out, a.task.id);
-    const given = { dataset: a.dataset, epochs: a.epochs, batchSize: a.batchSize, seed: a.seed } as const;
+    const given = { dataset: a.dataset, epochs: a.epochs, batchSize: a.batchSize, seed: a.seed, trainLimit: a.trainLimit } as const;
     for (const [k, v] of Object.entries(given)) {
       const saved = meta.config[k];
       if (v !== undefined && v !== saved) throw new UsageError(`--resume: ${k} ${v} differs from the checkpoint's ${saved} in ${a.out}; drop the flag or start a new run with another --out`);

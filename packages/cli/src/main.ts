@@ -20,7 +20,8 @@ async function main(argv: string[]): Promise<number> {
 
   const backend = await useWebGpu();
   const info = runInfo(backend.gpu.info);
-  console.log(`adapter   ${info.adapter.description || info.adapter.device} (${info.adapter.driver}, ${info.adapter.backend}) · commit ${info.commit}`);
+  const { description, device, driver, backend: via } = info.adapter;
+  console.log(`adapter   ${description || device}${driver && !description.includes(driver) ? ` · ${driver}` : ''} (${via}) · commit ${info.commit}`);
   try {
     if (a.command === 'eval') return await evalCommand(a, TASKS);
     // Ctrl-C once: finish the current step, checkpoint, exit 130; twice: exit at once.
