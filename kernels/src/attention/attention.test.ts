@@ -1,0 +1,113 @@
+import { type Gpu, KernelInputError } from '@pretext/gpu';
+import { freshSeed, poisoned, randn, relErr, rng, testGpu } from '@pretext/gpu/testing';
+import { describe, expect, it } from 'vitest';
+import { attention, attentionBackward } from './attention.js';
+import { type AttentionRefInput, attentionBackwardRef, attentionRef } from './attention.ref.js';
+
+interface Case {
+  b?: number; h?: number; tq: number; tk?: number; d: number;
+  mask?: 'bool' | 'i32' | 'additive';
+  /** relative-error bound for O and L (f32 rounding of large scores) */
+  tol?: number;
+  /** batch 0 drops every key: its rows must give O = 0, L = −∞ and zero grads */
+  dropBatch0?: boolean;
+  causal?: boolean; causalOffset?: number; scale?: number;
+}
+
+async function runCase(gpu: Gpu, c: Case): Promise<void> {
+  const seed = freshSeed();
+  const b = c.b ?? 2;
+  const h = c.h ?? 2;
+  const tk = c.tk ?? c.tq;
+  const { tq, d } = c;
+  const what = `seed ${seed} ${JSON.stringify(c)}`;
+  const qh = randn(b * h * tq * d, seed);
+  const kh = randn(b * h * tk * d, seed + 1);
+  const vh = randn(b * h * tk * d, seed + 2);
+  const doh = randn(b * h * tq * d, seed + 3);
+  const r = rng(seed + 4);
+  // keep ~75% of the keys, always key 0 unless batch 0 is dropped
+  const keep = Array.from({ length: b * tk }, (_, i) => !(c.dropBatch0 && i < tk) && (i % tk === 0 || r() < 0.75));
+  let maskHost: Float32Array | Uint32Array | Int32Array | undefined;
+  if (c.mask === 'bool') maskHost = Uint32Array.from(keep, Number);
+  if (c.mask === 'i32') maskHost = Int32Array.from(keep, Number);
+  if (c.mask === 'additive') maskHost = Float32Array.from(keep, (k) => (k ? r() - 0.5 : -Infinity));
+  const refIn: AttentionRefInput = {
+    q: qh, k: kh, v: vh, b, h, tq, tk, d, scale: c.scale, causal: c.causal, causalOffset: c.causalOffset,
+    mask: maskHost && { data: maskHost, additive: c.mask === 'additive' },
+  };
+  const [q, k, v, dout] = [[qh, tq], [kh, tk], [vh, tk], [doh, tq]].map(([data, t]) => gpu.upload(data as Float32Array, [b, h, t as number, d]));
+  const mask = maskHost && gpu.upload(maskHost, [b, tk]);
+  const opts = { scale: c.scale, causal: c.causal, causalOffset: c.causalOffset, mask };
+
+  const out = poisoned(gpu, [b, h, tq, d]);
+  const lse = poisoned(gpu, [b, h, tq]);
+  attention(gpu, q, k, v, { ...opts, out, lse });
+  const want = attentionRef(refIn);
+  const gotO = await gpu.download(out);
+  const gotL = await gpu.download(lse);
+  expect(gotO.every(Number.isFinite), `${what}: non-finite O`).toBe(true);
+  expect(relErr(gotO, want.out), `${what} O`).toBeLessThan(c.tol ?? 1e-5);
+  for (let i = 0; i < gotL.length; i++) {
+    if (want.lse[i] === -Infinity) {
+      expect(gotL[i], `${what} L[${i}] of a fully masked row`).toBe(-Infinity);
+      gotL[i] = 0;
+      want.lse[i] = 0;
+    }
+  }
+  expect(relErr(gotL, want.lse), `${what} L`).toBeLessThan(1e-5);
+
+  const dq = poisoned(gpu, [b, h, tq, d]);
+  const dk = poisoned(gpu, [b, h, tk, d]);
+  const dv = poisoned(gpu, [b, h, tk, d]);
+  attentionBackward(gpu, q, k, v, out, lse, dout, { ...opts, dq, dk, dv });
+  const wantG = attentionBackwardRef(refIn, doh);
+  for (const [name, arr, ref] of [['dQ', dq, wantG.dq], ['dK', dk, wantG.dk], ['dV', dv, wantG.dv]] as const) {
+    const got = await gpu.download(arr);
+    expect(got.every(Number.isFinite), `${what}: non-finite ${name}`).toBe(true);
+    expect(relErr(got, ref), `${what} ${name}`).toBeLessThan(5e-5);
+  }
+  for (const a of [q, k, v, dout, out, lse, dq, dk, dv, ...(mask ? [mask] : [])]) gpu.free(a);
+}
+
+const variants: Omit<Case, 'tq' | 'd'>[] = [{}, { mask: 'bool' }, { causal: true }, { causal: true, mask: 'additive' }];
+const cases: Case[] = [];
+for (const [n, tq] of [1, 5, 33, 130].entries())
+  for (const [m, d] of [8, 16, 64].entries()) cases.push({ tq, d, ...variants[(n + m) % variants.length] });
+cases.push(
+  { tq: 7, tk: 70, d: 24, mask: 'i32', scale: 0.3 }, // cross-attention, d not a power of two
+  { tq: 70, tk: 9, d: 13, causal: true, causalOffset: -3, mask: 'bool' }, // d % 4 ≠ 0; first rows see no key
+  { tq: 40, tk: 66, d: 128, causal: true, causalOffset: 26, b: 1, h: 3 }, // d = 128, bottom-right causal
+  { tq: 33, d: 16, mask: 'bool', dropBatch0: true, causal: true },
+  { tq: 5, tk: 12, d: 8, mask: 'additive', dropBatch0: true },
+  { tq: 9, d: 8, scale: 300, tol: 2e-4 }, // scores of ~±1000: the online max keeps exp finite; f32 scores are off by ~1e3·6e-8
+);
+
+describe('attention', () => {
+  for (const c of cases) {
+    it(`${JSON.stringify(c)} forward and backward`, async () => {
+      await runCase(await testGpu(), c);
+    });
+  }
+
+  it('rejects bad input with the kernel and argument named', async () => {
+    const gpu = await testGpu();
+    const q = gpu.empty([2, 3, 5, 8]);
+    const k = gpu.empty([2, 3, 7, 8]);
+    expect(() => attention(gpu, q, k, gpu.empty([2, 3, 7, 4]))).toThrow(KernelInputError);
+    expect(() => attention(gpu, q, k, gpu.empty([2, 3, 7, 4]))).toThrow(/attention: argument 'v': head size d = 4 differs from q's 8/);
+    expect(() => attention(gpu, q, gpu.empty([2, 3, 7, 6]), k)).toThrow(/argument 'k': head size d = 6/);
+    expect(() => attention(gpu, q, gpu.empty([2, 2, 7, 8]), gpu.empty([2, 2, 7, 8]))).toThrow(/argument 'k': shape \[2, 2, 7, 8\] must be \[2, 3, 7, 8\]/);
+    expect(() => attention(gpu, q, k, gpu.empty([2, 3, 6, 8]))).toThrow(/argument 'v': shape \[2, 3, 6, 8\] must be \[2, 3, 7, 8\]/);
+    expect(() => attention(gpu, gpu.empty([5, 8]), k, k)).toThrow(/argument 'q': must be \(B, H, T, d\), got \[5, 8\]/);
+    const big = gpu.empty([1, 1, 2, 130]);
+    expect(() => attention(gpu, big, big, big)).toThrow(/head size d = 130 exceeds the supported 128/);
+    expect(() => attention(gpu, q, k, k, { mask: gpu.empty([2, 5], 'u32') })).toThrow(/argument 'mask': key padding mask must be \(B, Tk\) = \[2, 7\], got \[2, 5\]/);
+    expect(() => attention(gpu, q, k, k, { scale: Number.POSITIVE_INFINITY })).toThrow(/argument 'scale': must be finite/);
+    expect(() => attention(gpu, gpu.empty([2, 3, 5, 8], 'i32'), k, k)).toThrow(/argument 'q': dtype must be f32/);
+    expect(() => attention(gpu, gpu.empty([2, 0, 5, 8]), k, k)).toThrow(/empty tensor/);
+    const o = gpu.empty([2, 3, 5, 8]);
+    expect(() => attentionBackward(gpu, q, k, k, o, gpu.empty([2, 3, 4]), o)).toThrow(/attentionBackward: argument 'lse': shape \[2, 3, 4\] must be \[2, 3, 5\]/);
+    expect(() => attentionBackward(gpu, q, k, k, o, gpu.empty([2, 3, 5]), gpu.empty([2, 3, 5, 7]))).toThrow(/argument 'dout'/);
+  });
+});

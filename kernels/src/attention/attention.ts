@@ -1,0 +1,165 @@
+// Fused attention, forward and backward: validate → tile sizes from d → launch.
+//   attention(Q, K, V) → { out: O (B, H, Tq, d), lse: L (B, H, Tq) }
+//   attentionBackward(Q, K, V, O, L, dO) → { dq, dk, dv }   (two passes, no atomics)
+import { check, type Gpu, type GpuArray, grid1d, params, shapeString } from '@pretext/gpu';
+import source from './attention.wgsl.js';
+import backwardSource from './attention_backward.wgsl.js';
+
+const ROWS = 64;
+export const ATTENTION_MAX_D = 128;
+
+export interface AttentionMaskOpts {
+  /** Multiplies Q·Kᵀ (default 1/√d). Any finite value. */
+  scale?: number;
+  /** Key padding (B, Tk): u32/i32 nonzero keeps key j, 0 drops it; f32 is added to the scores (−∞ drops). */
+  mask?: GpuArray;
+  /** Key j hidden from query i when j > i + causalOffset. */
+  causal?: boolean;
+  /** Default 0 (top-left aligned); Tk − Tq aligns the last query with the last key. */
+  causalOffset?: number;
+}
+
+interface Dims { b: number; h: number; tq: number; tk: number; d: number }
+
+// Keys (or queries) per workgroup-memory tile: two tiles of TILE·⌈d/4⌉ vec4, the forward's
+// ROWS·TILE scores and two TILE vectors must fit in workgroup memory (32 KiB on lavapipe).
+function tileFor(gpu: Gpu, d4: number): number {
+  let t = 32;
+  while (t > 1 && 2 * t * d4 * 16 + ROWS * t * 4 + 2 * t * 4 > gpu.limits.maxComputeWorkgroupStorageSize) t /= 2;
+  return t;
+}
+
+
+// The D4 override only sizes the workgroup tiles (column loops read ⌈d/4⌉ at run time), so all
+// d share two pipelines per entry point: cold compiles on lavapipe are slow.
+function d4Class(d: number): number {
+  return d <= 64 ? 16 : 32;
+}
+
+function checkF32(kernel: string, name: string, a: GpuArray, shape: readonly number[], gpu: Gpu): void {
+  check(a.dtype === 'f32', kernel, name, () => `dtype must be f32, got ${a.dtype}`);
+  check(shapeString(a.shape) === shapeString(shape), kernel, name, () => `shape ${shapeString(a.shape)} must be ${shapeString(shape)}`);
+  const bytes = shape.reduce((x, y) => x * y, 4);
+  check(bytes <= gpu.limits.maxStorageBufferBindingSize, kernel, name, () => `${bytes} bytes exceed maxStorageBufferBindingSize (${gpu.limits.maxStorageBufferBindingSize})`);
+}
+
+function dims(kernel: string, gpu: Gpu, q: GpuArray, k: GpuArray, v: GpuArray): Dims {
+  for (const [name, a] of [['q', q], ['k', k], ['v', v]] as const) {
+    check(a.shape.length === 4, kernel, name, () => `must be (B, H, T, d), got ${shapeString(a.shape)}`);
+    check(a.shape.every((s) => s > 0), kernel, name, () => `empty tensor ${shapeString(a.shape)}`);
+  }
+  const [b, h, tq, d] = q.shape;
+  const tk = k.shape[2];
+  check(k.shape[3] === d, kernel, 'k', () => `head size d = ${k.shape[3]} differs from q's ${d}`);
+  check(v.shape[3] === d, kernel, 'v', () => `head size d = ${v.shape[3]} differs from q's ${d}`);
+  check(d <= ATTENTION_MAX_D, kernel, 'q', () => `head size d = ${d} exceeds the supported ${ATTENTION_MAX_D}`);
+  checkF32(kernel, 'q', q, [b, h, tq, d], gpu);
+  checkF32(kernel, 'k', k, [b, h, tk, d], gpu);
+  checkF32(kernel, 'v', v, [b, h, tk, d], gpu);
+  return { b, h, tq, tk, d };
+}
+
+// The uniform fields after (tq, tk, d, heads, tiles): scale, mask kind, causal, offset.
+function maskParams(kernel: string, x: Dims, o: AttentionMaskOpts): { scale: number; kind: number; causal: number; offset: number } {
+  const scale = o.scale ?? 1 / Math.sqrt(x.d);
+  check(Number.isFinite(scale), kernel, 'scale', () => `must be finite, got ${scale}`);
+  const offset = o.causalOffset ?? 0;
+  check(Number.isInteger(offset), kernel, 'causalOffset', () => `must be an integer, got ${offset}`);
+  let kind = 0;
+  if (o.mask) {
+    const m = o.mask;
+    check(m.dtype === 'f32' || m.dtype === 'u32' || m.dtype === 'i32', kernel, 'mask', () => `dtype must be u32/i32 (boolean) or f32 (additive), got ${m.dtype}`);
+    check(shapeString(m.shape) === shapeString([x.b, x.tk]), kernel, 'mask', () => `key padding mask must be (B, Tk) = ${shapeString([x.b, x.tk])}, got ${shapeString(m.shape)}`);
+    kind = m.dtype === 'f32' ? 2 : 1;
+  }
+  return { scale, kind, causal: o.causal ? 1 : 0, offset };
+}
+
+/** Unmasked (query, key) pairs per head, for FLOP counts. */
+function pairs(x: Dims, o: AttentionMaskOpts): number {
+  if (!o.causal) return x.tq * x.tk;
+  let n = 0;
+  for (let i = 0; i < x.tq; i++) n += Math.max(0, Math.min(x.tk, i + (o.causalOffset ?? 0) + 1));
+  return n;
+}
+
+/** O = softmax(scale·Q·Kᵀ + mask)·V and the row logsumexp L; fully masked rows: O = 0, L = −∞. */
+export function attention(
+  gpu: Gpu, q: GpuArray, k: GpuArray, v: GpuArray,
+  opts: AttentionMaskOpts & { out?: GpuArray; lse?: GpuArray } = {},
+): { out: GpuArray; lse: GpuArray } {
+  const kernel = 'attention';
+  const x = dims(kernel, gpu, q, k, v);
+  const mp = maskParams(kernel, x, opts);
+  const bh = x.b * x.h;
+  const out = opts.out ?? gpu.empty(q.shape, 'f32', 'attention.out');
+  checkF32(kernel, 'out', out, q.shape, gpu);
+  const lse = opts.lse ?? gpu.empty([x.b, x.h, x.tq], 'f32', 'attention.lse');
+  checkF32(kernel, 'lse', lse, [x.b, x.h, x.tq], gpu);
+  const d4 = d4Class(x.d);
+  const tiles = Math.ceil(x.tq / ROWS);
+  const bk = tileFor(gpu, d4);
+  gpu.dispatch({
+    kernel,
+    pipeline: gpu.pipeline(kernel, source, { D4: d4, BQ: ROWS, BK: bk }),
+    params: params().u32(x.tq).u32(x.tk).u32(x.d).u32(x.h).u32(tiles)
+      .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).f32(-Infinity).u32(bk).bytes,
+    buffers: [q, k, v, opts.mask ?? q, out, lse],
+    workgroups: grid1d(bh * tiles, gpu.limits.maxComputeWorkgroupsPerDimension),
+    // Q·Kᵀ and P·V: 2·d FLOPs each per visible (i, j)
+    flops: 4 * x.d * bh * pairs(x, opts),
+    // compulsory: Q, K, V read, O and L written
+    bytes: 4 * bh * (2 * x.tq * x.d + 2 * x.tk * x.d + x.tq),
+  });
+  return { out, lse };
+}
+
+/** dQ, dK, dV of attention from its inputs, its saved O and L, and dO. Same masks and scale as the forward. */
+export function attentionBackward(
+  gpu: Gpu, q: GpuArray, k: GpuArray, v: GpuArray, out: GpuArray, lse: GpuArray, dout: GpuArray,
+  opts: AttentionMaskOpts & { dq?: GpuArray; dk?: GpuArray; dv?: GpuArray } = {},
+): { dq: GpuArray; dk: GpuArray; dv: GpuArray } {
+  const kernel = 'attentionBackward';
+  const x = dims(kernel, gpu, q, k, v);
+  const mp = maskParams(kernel, x, opts);
+  checkF32(kernel, 'out', out, q.shape, gpu);
+  checkF32(kernel, 'dout', dout, q.shape, gpu);
+  checkF32(kernel, 'lse', lse, [x.b, x.h, x.tq], gpu);
+  const dq = opts.dq ?? gpu.empty(q.shape, 'f32', 'attention.dq');
+  const dk = opts.dk ?? gpu.empty(k.shape, 'f32', 'attention.dk');
+  const dv = opts.dv ?? gpu.empty(v.shape, 'f32', 'attention.dv');
+  checkF32(kernel, 'dq', dq, q.shape, gpu);
+  checkF32(kernel, 'dk', dk, k.shape, gpu);
+  checkF32(kernel, 'dv', dv, v.shape, gpu);
+  const bh = x.b * x.h;
+  const d4 = d4Class(x.d);
+  const constants = { D4: d4, ROWS, TILE: tileFor(gpu, d4) };
+  const np = bh * pairs(x, opts);
+  const mask = opts.mask ?? q;
+  const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
+  const p = (tiles: number) => params().u32(x.tq).u32(x.tk).u32(x.d).u32(x.h).u32(tiles)
+    .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).u32(constants.TILE).bytes;
+  const qTiles = Math.ceil(x.tq / ROWS);
+  gpu.dispatch({
+    kernel: 'attentionBackward.dq',
+    pipeline: gpu.pipeline('attentionBackward.dq', backwardSource, constants, 'dq_main'),
+    params: p(qTiles),
+    buffers: [q, k, v, mask, out, dout, lse, dq],
+    workgroups: grid1d(bh * qTiles, maxDim),
+    // per visible (i, j): q·k, dO·v, dS·k → 6·d
+    flops: 6 * x.d * np,
+    bytes: 4 * bh * (4 * x.tq * x.d + 2 * x.tk * x.d + x.tq),
+  });
+  const kTiles = Math.ceil(x.tk / ROWS);
+  gpu.dispatch({
+    kernel: 'attentionBackward.dkv',
+    pipeline: gpu.pipeline('attentionBackward.dkv', backwardSource, constants, 'dkv_main'),
+    params: p(kTiles),
+    buffers: [q, k, v, mask, out, dout, lse, dk, dv],
+    workgroups: grid1d(bh * kTiles, maxDim),
+    // per visible (i, j): q·k, dO·v, P·dO, dS·q → 8·d
+    flops: 8 * x.d * np,
+    bytes: 4 * bh * (3 * x.tq * x.d + 4 * x.tk * x.d + x.tq),
+  });
+  return { dq, dk, dv };
+}
