@@ -48,7 +48,5 @@ export * from './batchnorm/batchnorm.js';
 export * from './batchnorm/batchnorm.ref.js';
 export * from './softmax/softmax.js';
 export * from './softmax/softmax.ref.js';
-export * from './softmax/softmax.js';
-export * from './softmax/softmax.ref.js';
 export * from './attention/attention.js';
 export * from './attention/attention.ref.js';
