@@ -15,6 +15,10 @@ export function peerTf(): Promise<Tf> {
     navigatorGpu = create(['disable-dawn-features=timestamp_quantization']);
     (globalThis as { navigator?: unknown }).navigator = { gpu: navigatorGpu };
     const tf = await import('@tensorflow/tfjs-core');
+    // tfjs-core alone has no gradients (tf.grad fails with "gradient function not found"): the
+    // union package registers them into the same tfjs-core instance (a single copy: Node's CommonJS
+    // entry points of both packages resolve one @tensorflow/tfjs-core; `pnpm why` shows one version)
+    await import('@tensorflow/tfjs');
     await import('@tensorflow/tfjs-backend-webgpu');
     if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs: the webgpu backend did not initialise');
     await tf.ready();
