@@ -10,6 +10,10 @@ const cases: { x: number[]; opts: Pool2dOptions }[] = [
   { x: [2, 3, 13, 13], opts: { kernel: 3, stride: 1, padding: 1, countIncludePad: false } },
   { x: [1, 1, 1, 1], opts: { kernel: 1 } },
   { x: [2, 4, 9, 12], opts: { kernel: [5, 2], stride: [2, 3], padding: [2, 1] } },
+  // disjoint windows with gaps and padding (max dx by owned cells)
+  { x: [2, 3, 10, 8], opts: { kernel: 2, stride: 3, padding: 1 } },
+  // one window over the whole plane (the global average pool fast path)
+  { x: [3, 5, 7, 6], opts: { kernel: [7, 6] } },
 ];
 
 describe('pool', () => {

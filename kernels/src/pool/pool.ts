@@ -38,6 +38,7 @@ export function poolGeometry(kernel: string, xShape: readonly number[], opts: Po
 const geomParams = (g: PoolGeometry, includePad: boolean) =>
   params().u32(g.n * g.c).u32(g.h).u32(g.w).u32(g.ho).u32(g.wo).u32(g.kh).u32(g.kw).u32(g.sh).u32(g.sw).i32(g.ph).i32(g.pw).u32(includePad ? 1 : 0).bytes;
 
+/** One invocation per each of `count` elements (outputs, inputs or planes, per entry point). */
 function launch(gpu: Gpu, kernel: string, entry: string, g: PoolGeometry, includePad: boolean, buffers: GpuArray[], count: number, flops: number, bytes: number) {
   gpu.dispatch({
     kernel,
@@ -73,9 +74,15 @@ export function maxPool2dBackward(gpu: Gpu, dy: GpuArray, indices: GpuArray, xSh
   check(indices.dtype === 'i32' && shapeString(indices.shape) === shapeString(shape), kernel, 'indices', () => `must be i32 ${shapeString(shape)}, got ${indices.dtype} ${shapeString(indices.shape)}`);
   const dx = outArray(gpu, kernel, xShape, opts.out);
   const n = numel(xShape);
-  launch(gpu, kernel, 'max_bwd', g, false, [dy, dx, indices], n, numel(shape), 4 * (n + 2 * numel(shape)));
+  const m = numel(shape);
+  // disjoint windows: each output owns a cell of dx (its window and the gaps); else gather per dx element
+  if (g.sh >= g.kh && g.sw >= g.kw) launch(gpu, kernel, 'max_bwd_cells', g, false, [dy, dx, indices], m, m, 4 * (n + 2 * m));
+  else launch(gpu, kernel, 'max_bwd', g, false, [dy, dx, indices], n, m, 4 * (n + 2 * m));
   return dx;
 }
+
+/** One unpadded window over the whole plane (how core's globalAvgPool2d calls avgPool2d): a plain mean / broadcast. */
+const isGlobal = (g: PoolGeometry) => g.kh === g.h && g.kw === g.w && g.ph === 0 && g.pw === 0;
 
 /** Average pool (N, C, H, W) → (N, C, Ho, Wo). */
 export function avgPool2d(gpu: Gpu, x: GpuArray, opts: Pool2dOptions & { out?: GpuArray }): GpuArray {
@@ -85,7 +92,7 @@ export function avgPool2d(gpu: Gpu, x: GpuArray, opts: Pool2dOptions & { out?: G
   const shape = [g.n, g.c, g.ho, g.wo];
   const y = outArray(gpu, kernel, shape, opts.out);
   const m = numel(shape);
-  launch(gpu, kernel, 'avg_fwd', g, opts.countIncludePad ?? true, [x, y], m, m * g.kh * g.kw, 4 * (numel(x.shape) + m));
+  launch(gpu, kernel, isGlobal(g) ? 'gap_fwd' : 'avg_fwd', g, opts.countIncludePad ?? true, [x, y], m, m * g.kh * g.kw, 4 * (numel(x.shape) + m));
   return y;
 }
 
@@ -95,7 +102,7 @@ export function avgPool2dBackward(gpu: Gpu, dy: GpuArray, xShape: readonly numbe
   checkArray(gpu, kernel, 'dy', dy, [g.n, g.c, g.ho, g.wo]);
   const dx = outArray(gpu, kernel, xShape, opts.out);
   const n = numel(xShape);
-  launch(gpu, kernel, 'avg_bwd', g, opts.countIncludePad ?? true, [dy, dx], n, 2 * numel(dy.shape) * g.kh * g.kw, 4 * (n + numel(dy.shape)));
+  launch(gpu, kernel, isGlobal(g) ? 'gap_bwd' : 'avg_bwd', g, opts.countIncludePad ?? true, [dy, dx], n, 2 * numel(dy.shape) * g.kh * g.kw, 4 * (n + numel(dy.shape)));
   return dx;
 }
 
