@@ -5,10 +5,12 @@
 // A fully masked row gives zeros. Internally a masked logit is MASKED_V (finite, so no inf − inf);
 // anything ≤ MASKED (including an additive −∞) counts as masked.
 //
-// A workgroup of WG threads owns WG/TPR rows, TPR threads per row. Thread t of a row walks blocks
-// of 4 logits (t, t+TPR, …) once, keeping an online (max m, sum s): per block
-//   m' = max(m, max(block)),  s ← s·e^(m−m') + Σ e^(v−m')        (one exp per logit)
-// then the TPR partial (m, s) pairs merge in a tree in workgroup memory, and a second walk writes y.
+// A workgroup of WG threads owns WG/TPR rows, TPR threads per row. Thread t of a row walks its
+// blocks of 4 logits (t, t+TPR, …): once for its max m_t, once for s_t = Σ e^(v−m_t) (softmax
+// stores e^(v−m_t) in y). The TPR partial (m_t, s_t) merge in a tree in workgroup memory —
+//   m = max(m₁, m₂),  s = s₁e^(m₁−m) + s₂e^(m₂−m)
+// — and a last walk rescales y by e^(m_t−m)/s (log-softmax: writes v − m − log s). One exp per
+// logit; the row (≤ 16 KiB for L = 4096) stays in cache between walks.
 
 override TPR: u32 = 64u;   // threads per row, a power of two ≤ WG
 override LOG: bool = false;
@@ -65,16 +67,26 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let qpos = i32(row % max(p.tq, 1u));
   let nblocks = select(0u, (p.len + 3u) / 4u, live);
 
-  var m = MASKED_V;
-  var s = 0.0;
+  // this thread's max m_t, then s_t = Σ e^(v − m_t) over its blocks; softmax stores e^(v − m_t)
+  // in y now so the final pass rescales without a second exp
+  var mt = MASKED_V;
   for (var b = lane; b < nblocks; b += TPR) {
     let v = block(row_base, mask_base, qpos, 4u * b);
-    let bm = max(max(v.x, v.y), max(v.z, v.w));
-    if (bm > MASKED) {
-      let mn = max(m, bm);
-      let e = select(vec4f(0.0), exp(v - mn), v > vec4f(MASKED));
-      s = s * exp(m - mn) + dot(e, vec4f(1.0));
-      m = mn;
+    mt = max(mt, max(max(v.x, v.y), max(v.z, v.w)));
+  }
+  var m = mt;
+  var s = 0.0;
+  if (mt > MASKED) {
+    for (var b = lane; b < nblocks; b += TPR) {
+      let j0 = 4u * b;
+      let v = block(row_base, mask_base, qpos, j0);
+      let e = select(vec4f(0.0), exp(v - mt), v > vec4f(MASKED));
+      s += dot(e, vec4f(1.0));
+      if (!LOG) {
+        for (var c = 0u; c < 4u; c++) {
+          if (j0 + c < p.len) { y[row_base + j0 + c] = e[c]; }
+        }
+      }
     }
   }
 
@@ -100,16 +112,26 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let empty = m <= MASKED;
   let inv = 1.0 / s;
   let log_s = log(s);
+  if (!LOG) {
+    // y_j = e^(v_j − m_t) · e^(m_t − m) / s  (zeros where this thread saw only masked keys)
+    let f = select(exp(mt - m) * inv, 0.0, empty || mt <= MASKED);
+    for (var b = lane; b < nblocks; b += TPR) {
+      let j0 = 4u * b;
+      for (var c = 0u; c < 4u; c++) {
+        let j = row_base + j0 + c;
+        if (j0 + c < p.len) { y[j] = select(y[j] * f, 0.0, f == 0.0); }
+      }
+    }
+    return;
+  }
   for (var b = lane; b < nblocks; b += TPR) {
     let j0 = 4u * b;
     let v = block(row_base, mask_base, qpos, j0);
     var out: vec4f;
     if (empty) {
       out = vec4f(0.0);
-    } else if (LOG) {
-      out = select(vec4f(p.neg_inf), v - m - log_s, v > vec4f(MASKED));
     } else {
-      out = select(vec4f(0.0), exp(v - m) * inv, v > vec4f(MASKED));
+      out = select(vec4f(p.neg_inf), v - m - log_s, v > vec4f(MASKED));
     }
     for (var c = 0u; c < 4u; c++) {
       if (j0 + c < p.len) { y[row_base + j0 + c] = out[c]; }
