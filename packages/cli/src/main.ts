@@ -7,6 +7,7 @@ import { destroyGpu } from '@pretext/gpu';
 import { DATASETS, TASKS } from '@pretext/tasks';
 import { parseCli, USAGE, UsageError } from './args.js';
 import { benchCommand, evalCommand, reportCommand, trainCommand } from './commands.js';
+import { adapterLine } from './report.js';
 import { runInfo } from './summary.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -20,8 +21,7 @@ async function main(argv: string[]): Promise<number> {
 
   const backend = await useWebGpu();
   const info = runInfo(backend.gpu.info);
-  const { description, device, driver, backend: via } = info.adapter;
-  console.log(`adapter   ${description || device}${driver && !description.includes(driver) ? ` · ${driver}` : ''} (${via}) · commit ${info.commit}`);
+  console.log(`adapter   ${adapterLine(info.adapter)} · commit ${info.commit}`);
   try {
     if (a.command === 'eval') return await evalCommand(a, TASKS);
     // Ctrl-C once: finish the current step, checkpoint, exit 130; twice: exit at once.

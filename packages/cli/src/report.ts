@@ -30,6 +30,12 @@ function configTable(s: Summary): string {
   return `<table class="kv">${rows.join('')}</table>`;
 }
 
+/** "llvmpipe: Mesa … (dawn-node)": the description, plus the driver when it says something new. */
+export function adapterLine(a: Summary['adapter']): string {
+  const name = a.description || a.device;
+  return `${name}${a.driver && !name.includes(a.driver) ? ` · ${a.driver}` : ''} (${a.backend})`;
+}
+
 /** Builds report.html; returns its path. Throws naming the file when a run file is missing or bad. */
 export function writeReport(dir: string): string {
   const s = readSummary(dir);
@@ -42,7 +48,7 @@ export function writeReport(dir: string): string {
   const parts: string[] = [];
   parts.push(`<h1>${esc(s.task)} on ${esc(s.dataset)} (${esc(s.preset)})</h1>`);
   parts.push(
-    `<p class="meta">adapter: ${esc(s.adapter.description || s.adapter.device)} (${esc(s.adapter.driver)}, ${esc(s.adapter.backend)}) · commit ${esc(s.commit)} · ${s.steps} steps · training ${s.trainSeconds.toFixed(1)} s · ${s.imagesPerSec.toFixed(1)} images/s · finished ${esc(s.finishedAt)}</p>`,
+    `<p class="meta">adapter: ${esc(adapterLine(s.adapter))} · commit ${esc(s.commit)} · ${s.steps} steps · training ${s.trainSeconds.toFixed(1)} s · ${s.imagesPerSec.toFixed(1)} images/s · finished ${esc(s.finishedAt)}</p>`,
   );
   if (s.final) parts.push(`<p>final step: loss ${s.final.loss.toFixed(4)}, contrastive accuracy ${(100 * s.final.accuracy).toFixed(1)}%, embedding std ${s.final.embeddingStd.toFixed(4)}</p>`);
 
