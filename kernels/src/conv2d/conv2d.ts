@@ -166,7 +166,9 @@ export function conv2dBackwardWeight(
   const dw = outArray(gpu, kernel, wShape, opts.out);
   const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
   const cols = g.cinG * g.kh * g.kw;
-  const wg = cols <= 8 * TP ? 8 : 64; // few columns (e.g. Cin = 1): one SIMD batch per workgroup
+  // one SIMD batch per workgroup: cols = 9·Cin fills 16-column tiles exactly when 16 | Cin (a
+  // 64-wide tile left up to 44% of its columns idle for Cin = 16, 32)
+  const wg = 8;
   const mtiles = ceilDiv(g.coutG, TM);
   const colTiles = ceilDiv(cols, wg * TP);
   check(colTiles <= maxDim, kernel, 'weight', () => `${colTiles} column tiles exceed maxComputeWorkgroupsPerDimension (${maxDim})`);

@@ -70,11 +70,20 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let r1 = min(vec4u(m0) + vec4u(4u, 5u, 6u, 7u), vec4u(last)) * kk;
   let r2 = min(vec4u(m0) + vec4u(8u, 9u, 10u, 11u), vec4u(last)) * kk;
   let r3 = min(vec4u(m0) + vec4u(12u, 13u, 14u, 15u), vec4u(last)) * kk;
+  // lane sl's tap k0 + sl = (lco, lr) as lco·kk + lr, stepped by 8 per iteration without a
+  // division (u32 division by a runtime value is scalarized on CPU SIMD)
+  let sl0 = min(sl, k_len - 1u);
+  var lco = sl0 / kk;
+  var lr = sl0 % kk;
+  let rowstride = p.cin_g * kk;
+  let wg0 = g * p.cout_g * rowstride;
   for (var k0 = 0u; k0 < k_len; k0 += 8u) {
-    // lane sl holds the 16 weights of tap k0 + sl (zero past the end)
-    let kl = min(k0 + sl, k_len - 1u);
+    // lane sl holds the 16 weights of tap k0 + sl (zero past the end; clamped to the last tap)
     let live = f32(k0 + sl < k_len);
-    let base = (g * p.cout_g + kl / kk) * p.cin_g * kk + kl % kk;
+    let past = k0 + sl >= k_len;
+    let base = select(wg0 + lco * rowstride + lr, wg0 + (p.cout_g - 1u) * rowstride + kk - 1u, past);
+    lr += 8u;
+    while (lr >= kk) { lr -= kk; lco += 1u; }
     let w0 = live * vec4f(wt[base + r0.x], wt[base + r0.y], wt[base + r0.z], wt[base + r0.w]);
     let w1 = live * vec4f(wt[base + r1.x], wt[base + r1.y], wt[base + r1.z], wt[base + r1.w]);
     let w2 = live * vec4f(wt[base + r2.x], wt[base + r2.y], wt[base + r2.z], wt[base + r2.w]);
