@@ -29,8 +29,9 @@ files.sort();
 
 const entry = [
   "import { runCli } from './cli.js';",
+  "import { trainingCases } from './training/index.js';",
   ...files.map((f, i) => `import { benches as b${i} } from ${JSON.stringify(f)};`),
-  `const all = [${files.map((f, i) => `...b${i}.map((c) => ({ case: c, file: ${JSON.stringify(relative(kernels, f))} }))`).join(', ')}];`,
+  `const all = [${files.map((f, i) => `...b${i}.map((c) => ({ case: c, file: ${JSON.stringify(relative(kernels, f))} }))`).join(', ')}, ...trainingCases()];`,
   'runCli(process.argv.slice(2), async () => all).then((code) => process.exit(code), (e) => { console.error(e); process.exit(2); });',
 ].join('\n');
 

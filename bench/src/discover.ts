@@ -65,9 +65,13 @@ export function casePattern(only: string | undefined): (name: string) => boolean
   }
 }
 
-/** Ceiling cases first (always), then the cases `--only` selects, in file order. */
+/**
+ * Ceiling cases first (always), then the cases `--only` selects, in file order. Training-step
+ * cases (kernel 'train', minutes each on lavapipe) run only when `--only` names them.
+ */
 export function selectCases(all: readonly LoadedCase[], only?: string): LoadedCase[] {
   const match = casePattern(only);
   const ceilings = all.filter((c) => c.case.kernel === 'ceiling');
-  return [...ceilings, ...all.filter((c) => c.case.kernel !== 'ceiling' && match(c.case.name))];
+  const chosen = (c: LoadedCase) => c.case.kernel !== 'ceiling' && match(c.case.name) && (only !== undefined || c.case.kernel !== 'train');
+  return [...ceilings, ...all.filter(chosen)];
 }

@@ -17,3 +17,4 @@ export {
 } from './report.js';
 export { gitCommit, type RunConfig, runBench } from './run.js';
 export { median, timeReps } from './stats.js';
+export { isTrainingCase, measureStep, type StepInstance, type TrainingCase, type TrainingMetrics, trainingCases } from './training/index.js';

@@ -3,9 +3,10 @@
 // on the same adapter, prints a table, writes bench/results/<adapter>-<date>.{json,md}.
 import { runCli } from './cli.js';
 import { findBenchFiles, loadCases } from './discover.js';
+import { trainingCases } from './training/index.js';
 
 // Dawn keeps the process alive while its GPU objects live: exit explicitly.
-runCli(process.argv.slice(2), () => loadCases(findBenchFiles())).then(
+runCli(process.argv.slice(2), async () => [...(await loadCases(findBenchFiles())), ...trainingCases()]).then(
   (code) => process.exit(code),
   (e) => {
     console.error(e instanceof Error ? (e.stack ?? e.message) : e);

@@ -1,6 +1,8 @@
 // What one `pnpm bench` run records: the machine (adapter, driver, features, limits, commit,
 // date, node), the adapter's ceilings measured in the same run, and one row per case.
 import type { AdapterSummary } from '@pretext/gpu';
+import type { TrainingMetrics } from './training/measure-step.js';
+import { applyTrainingCeilings, formatTraining } from './training/report.js';
 
 export interface Ceilings {
   /** Best of the FMA-chain variants, GFLOP/s (GPU timestamps). */
@@ -50,6 +52,8 @@ export interface CaseResult {
   /** GPU bytes the case allocated for one run (its workspaceBytes, else pool growth). */
   memoryBytes?: number;
   peer?: PeerResult;
+  /** Training-step cases (kernel 'train'): steps/s, items/s, submits per step, top kernels. */
+  training?: TrainingMetrics;
   /** peer time / our time, same clock on both sides (> 1: we are faster). */
   ratioGpu: number | null;
   ratioWall: number | null;
@@ -96,6 +100,7 @@ export function applyCeilings(cases: CaseResult[], ceilings: Ceilings | null): v
   for (const c of cases) {
     c.fmaFraction = ceilings && c.gflops != null && c.flops > 0 ? c.gflops / ceilings.fmaGflops : null;
     c.copyFraction = ceilings && c.gbps != null && c.bytes > 0 ? c.gbps / ceilings.copyGbps : null;
+    if (c.training) applyTrainingCeilings(c.training, ceilings);
   }
 }
 
@@ -158,7 +163,8 @@ export function formatTable(r: BenchReport): string {
   const w = HEAD.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(w[i]) : cell.padStart(w[i]))).join('  ');
   const notes = r.cases.filter((c) => c.message || c.peer?.message).map((c) => `  ${c.name}: ${[c.message, c.peer?.message].filter(Boolean).join('; ')}`);
-  return [...header(r), '', line(HEAD), ...body.map(line), '', `clocks: ${r.clocks}`, ...(notes.length ? ['notes:', ...notes] : [])].join('\n');
+  const training = formatTraining(r);
+  return [...header(r), '', line(HEAD), ...body.map(line), '', `clocks: ${r.clocks}`, ...(notes.length ? ['notes:', ...notes] : []), ...(training.length ? ['', ...training] : [])].join('\n');
 }
 
 /** The markdown table written next to the JSON. */
@@ -175,5 +181,6 @@ export function formatMarkdown(r: BenchReport): string {
     '',
     `Clocks: ${r.clocks}`,
     '',
+    ...(formatTraining(r).length ? ['```', ...formatTraining(r), '```', ''] : []),
   ].join('\n');
 }

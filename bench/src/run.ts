@@ -6,6 +6,8 @@ import type { Tf } from '@pretext/kernels';
 import type { LoadedCase } from './discover.js';
 import { measureCase } from './measure.js';
 import { applyCeilings, type BenchReport, CLOCKS, ceilingsFrom } from './report.js';
+import { isTrainingCase } from './training/case.js';
+import { measureStep } from './training/measure-step.js';
 
 export interface RunConfig {
   reps: number;
@@ -51,7 +53,8 @@ export async function runBench(gpu: Gpu, cases: readonly LoadedCase[], cfg: RunC
   };
   for (const { case: c } of cases) {
     cfg.log?.(`… ${c.name}`);
-    const r = await measureCase(c, gpu, { reps: cfg.reps, warmup: cfg.warmup, quick: cfg.quick, tf });
+    const o = { reps: cfg.reps, warmup: cfg.warmup, quick: cfg.quick, tf };
+    const r = isTrainingCase(c) ? await measureStep(c, gpu, o) : await measureCase(c, gpu, o);
     report.cases.push(r);
     if (r.status !== 'ok') cfg.log?.(`  ${r.status.toUpperCase()}: ${r.message ?? ''}`);
   }

@@ -1,0 +1,95 @@
+// The training-step cases (`pnpm bench --only train`): SimCLR on the small ConvNet and a
+// masked-LM Transformer encoder step, each against the same step in tfjs-backend-webgpu.
+// check(): after the timed-size step ran once, its parameters must be finite, and a tiny step of
+// the same code (same seeds) must match the CPU reference backend: loss and every gradient.
+import { compareWithCpu, useGpuBackend } from './backend.js';
+import type { TrainingCase } from './case.js';
+import { simclrStepFlops, transformerStepFlops } from './flops.js';
+import { mlmBatch } from './mlm-batch.js';
+import { IMAGE, simclrStep, simclrStepConfig } from './simclr-step.js';
+import { tfSimclrPeer } from './tf-simclr.js';
+import { tfTransformerPeer } from './tf-transformer.js';
+import { type EncoderShape, transformerStep } from './transformer-step.js';
+
+const LIMITS = { reps: 3, warmup: 1 };
+const TOLERANCE = 2e-3;
+
+const finite = (p: Float32Array) => (p.every(Number.isFinite) ? 0 : Number.POSITIVE_INFINITY);
+
+export function simclrCase(n = 256): TrainingCase {
+  return {
+    name: `train simclr convnet step N=${n}x2 28x28`,
+    kernel: 'train',
+    target: '≥10× tfjs, ≥35% FMA ceiling',
+    limits: LIMITS,
+    async setup(gpu, opts) {
+      const batch = opts?.quick ? Math.min(n, 32) : n;
+      useGpuBackend(gpu);
+      const cfg = simclrStepConfig(batch);
+      const s = simclrStep(cfg);
+      return {
+        items: batch,
+        unit: 'images',
+        batch: `${batch} images × 2 views`,
+        run: () => s.step(),
+        async check() {
+          const bad = finite(await s.params());
+          // 4 images, width 4, the same pipeline, model, loss and backward on both backends
+          const tiny = () => {
+            const t = simclrStep({ ...simclrStepConfig(4, 4), projHidden: 16, projDim: 8 });
+            return t.probe().finally(() => t.dispose());
+          };
+          return Math.max(bad, await compareWithCpu(gpu, tiny));
+        },
+        tolerance: TOLERANCE,
+        flops: simclrStepFlops(2 * batch, IMAGE, cfg.width, cfg.projHidden, cfg.projDim).stepFlops,
+        bytes: 0,
+        dispose: () => s.dispose(),
+      };
+    },
+    peer: {
+      name: 'tfjs: tf.image crop/flip/jitter, conv2d + moments BN + maxPool, NT-Xent from ops, adam + decoupled decay',
+      setup: (tf, opts) => tfSimclrPeer(tf, opts?.quick ? Math.min(n, 32) : n),
+    },
+  };
+}
+
+const ENCODER: EncoderShape = { layers: 4, dim: 128, heads: 4, vocab: 256 };
+
+export function transformerCase(b = 32, t = 128, shape = ENCODER): TrainingCase {
+  return {
+    name: `train transformer mlm step B=${b} T=${t} d=${shape.dim} L=${shape.layers}`,
+    kernel: 'train',
+    target: '≥3× tfjs',
+    limits: LIMITS,
+    async setup(gpu, opts) {
+      const batch = opts?.quick ? Math.min(b, 4) : b;
+      useGpuBackend(gpu);
+      const s = transformerStep(shape, mlmBatch(batch, t, shape.vocab));
+      return {
+        items: batch * t,
+        unit: 'tokens',
+        batch: `${batch} × ${t} tokens`,
+        run: () => s.step(),
+        async check() {
+          const bad = finite(await s.params());
+          const tiny = () => {
+            const x = transformerStep({ layers: 1, dim: 16, heads: 2, vocab: 16 }, mlmBatch(2, 8, 16, 3, 0.5));
+            return x.probe().finally(() => x.dispose());
+          };
+          return Math.max(bad, await compareWithCpu(gpu, tiny));
+        },
+        tolerance: TOLERANCE,
+        flops: transformerStepFlops(batch, t, shape.dim, shape.layers, shape.vocab).stepFlops,
+        bytes: 0,
+        dispose: () => s.dispose(),
+      };
+    },
+    peer: {
+      name: 'tfjs: gather, moments LN, matMul + softmax attention with additive mask, gelu from tanh, softmaxCrossEntropy, adam + decoupled decay',
+      setup: (tf, opts) => tfTransformerPeer(tf, shape, mlmBatch(opts?.quick ? Math.min(b, 4) : b, t, shape.vocab)),
+    },
+  };
+}
+
+export const trainingBenches: TrainingCase[] = [simclrCase(), transformerCase()];

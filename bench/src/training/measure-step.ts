@@ -1,0 +1,168 @@
+// Measures a training-step case: setup → one step (pays pipeline compilation) → check() → warm-up
+// → reps of step + wait, each rep's GPU ms from the profiler, its submits and dispatches from
+// gpu.stats(), the last rep's per-kernel table; then the tfjs peer on the wall clock only (tf.time
+// would run every step again with a timestamped pass per program).
+import { loadavg } from 'node:os';
+import type { Gpu, KernelSummary } from '@pretext/gpu';
+import type { Tf } from '@pretext/kernels';
+import { peerRun, peerSync } from '../peer.js';
+import type { CaseResult, PeerResult } from '../report.js';
+import { median, timeReps } from '../stats.js';
+import type { StepInstance, TrainingCase } from './case.js';
+
+export interface TrainingMetrics {
+  batch: string;
+  unit: 'images' | 'tokens';
+  /** Wall clock: step recorded → submitted → GPU idle (no readback). */
+  stepsPerSec: number;
+  itemsPerSec: number;
+  /** Declared conv/matmul FLOPs over the wall time of a step. */
+  gflopsWall: number;
+  /** gflopsWall / the run's FMA ceiling (filled once the ceilings are known). */
+  fmaFractionWall: number | null;
+  submitsPerStep: number;
+  dispatchesPerStep: number;
+  peerStepsPerSec: number | null;
+  peerItemsPerSec: number | null;
+  /** Our items/s over the peer's, both on the wall clock. */
+  ratioItems: number | null;
+  /** Per-kernel GPU time of our last timed step, slowest first. */
+  topKernels: KernelSummary[];
+  /** 1-minute load average when the case started and ended (a shared machine skews everything). */
+  load: [number, number];
+}
+
+export interface StepMeasureOptions {
+  reps: number;
+  warmup: number;
+  quick: boolean;
+  tf: Tf | null;
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+function blank(c: TrainingCase, reps: number): CaseResult {
+  return {
+    name: c.name, kernel: c.kernel, ...(c.target ? { target: c.target } : {}), status: 'error', error: null, tolerance: Number.NaN,
+    flops: 0, bytes: 0, reps, gpuMs: null, gpuMinMs: null, wallMs: null, wallRme: null, gflops: null, gbps: null,
+    fmaFraction: null, copyFraction: null, ratioGpu: null, ratioWall: null,
+  };
+}
+
+export async function measureStep(c: TrainingCase, gpu: Gpu, opts: StepMeasureOptions): Promise<CaseResult> {
+  const reps = Math.max(1, Math.min(opts.reps, c.limits.reps));
+  const warmup = Math.min(opts.warmup, c.limits.warmup);
+  const res = blank(c, reps);
+  const load0 = loadavg()[0];
+  let inst: StepInstance | undefined;
+  const gpuMs: number[] = [];
+  const submits: number[] = [];
+  const dispatches: number[] = [];
+  let kernels: KernelSummary[] = [];
+  try {
+    inst = await c.setup(gpu, { quick: opts.quick });
+    Object.assign(res, { tolerance: inst.tolerance, flops: inst.flops, bytes: inst.bytes });
+    const peakBefore = gpu.stats().peakBytes;
+    inst.run();
+    await gpu.sync();
+    res.memoryBytes = gpu.stats().peakBytes - peakBefore;
+    res.error = await inst.check();
+    if (!(res.error <= inst.tolerance)) {
+      res.status = 'fail';
+      res.message = `check failed: error ${res.error} > tolerance ${inst.tolerance}; not timed`;
+      return res;
+    }
+    for (let i = 0; i < warmup; i++) {
+      inst.run();
+      await gpu.sync();
+    }
+    const step = inst;
+    const wall = await timeReps(c.name, reps, async () => {
+      gpu.profiler.clear();
+      const before = gpu.stats();
+      const t0 = performance.now();
+      step.run();
+      gpu.submit();
+      await gpu.device.queue.onSubmittedWorkDone();
+      const ms = performance.now() - t0;
+      const after = gpu.stats();
+      submits.push(after.submits - before.submits);
+      dispatches.push(after.dispatches - before.dispatches);
+      await gpu.sync();
+      if (gpu.profiler.enabled) {
+        gpuMs.push(gpu.profiler.records.reduce((s, r) => s + Math.max(0, r.end - r.start), 0) / 1e6);
+        kernels = gpu.profiler.summary();
+      }
+      return ms;
+    });
+    gpu.profiler.clear();
+    res.wallMs = wall.p50;
+    res.wallRme = wall.rme;
+    res.gpuMs = median(gpuMs);
+    res.gpuMinMs = gpuMs.length ? Math.min(...gpuMs) : null;
+    res.gflops = inst.flops / ((res.gpuMs ?? res.wallMs) * 1e6);
+    res.status = 'ok';
+  } catch (e) {
+    res.message = message(e);
+    return res;
+  } finally {
+    try {
+      inst?.dispose();
+    } catch {
+      /* a failed dispose must not hide the result */
+    }
+  }
+  const steps = 1000 / (res.wallMs as number);
+  const training: TrainingMetrics = {
+    batch: inst.batch, unit: inst.unit, stepsPerSec: steps, itemsPerSec: steps * inst.items, gflopsWall: (inst.flops * steps) / 1e9,
+    fmaFractionWall: null, submitsPerStep: median(submits) ?? 0, dispatchesPerStep: median(dispatches) ?? 0,
+    peerStepsPerSec: null, peerItemsPerSec: null, ratioItems: null, topKernels: kernels, load: [load0, load0],
+  };
+  if (c.peer && opts.tf) {
+    res.peer = await measureStepPeer(c, opts.tf, reps, warmup, opts.quick);
+    if (res.peer.wallMs != null && res.peer.wallMs > 0) {
+      training.peerStepsPerSec = 1000 / res.peer.wallMs;
+      training.peerItemsPerSec = training.peerStepsPerSec * inst.items;
+      training.ratioItems = res.peer.wallMs / (res.wallMs as number);
+      res.ratioWall = training.ratioItems;
+    }
+  }
+  training.load[1] = loadavg()[0];
+  res.training = training;
+  return res;
+}
+
+/** The peer's step: one untimed (compiles tfjs's shaders), warm-up, then reps on the wall clock. */
+async function measureStepPeer(c: TrainingCase, tf: Tf, reps: number, warmup: number, quick: boolean): Promise<PeerResult> {
+  const peer = c.peer as NonNullable<TrainingCase['peer']>;
+  const out: PeerResult = { name: peer.name, wallMs: null, gpuMs: null, message: 'peer: wall clock only for training steps' };
+  let inst: Awaited<ReturnType<typeof peer.setup>> | undefined;
+  try {
+    inst = await peer.setup(tf, { quick });
+    const p = inst;
+    const before = tf.memory().numBytes;
+    for (let i = 0; i <= warmup; i++) {
+      tf.dispose(peerRun(tf, p));
+      await peerSync(tf);
+    }
+    out.memoryBytes = tf.memory().numBytes - before;
+    const wall = await timeReps(peer.name, reps, async () => {
+      const t0 = performance.now();
+      const y = peerRun(tf, p);
+      await peerSync(tf);
+      const ms = performance.now() - t0;
+      tf.dispose(y);
+      return ms;
+    });
+    out.wallMs = wall.p50;
+  } catch (e) {
+    out.message = `peer failed: ${message(e)}`;
+  } finally {
+    try {
+      inst?.dispose();
+    } catch {
+      /* ignore */
+    }
+  }
+  return out;
+}

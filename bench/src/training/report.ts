@@ -1,0 +1,40 @@
+// The training section of the bench report: per step case, throughput on the wall clock, the
+// FLOP rate against the FMA ceiling, submits per step, the peer, and the slowest kernels.
+import type { BenchReport, Ceilings } from '../report.js';
+import type { TrainingMetrics } from './measure-step.js';
+
+const f = (v: number | null | undefined, d: number) => (v == null || !Number.isFinite(v) ? '-' : v.toFixed(d));
+const pct = (v: number | null | undefined) => (v == null ? '-' : `${(100 * v).toFixed(1)}%`);
+
+/** gflopsWall as a fraction of the run's FMA ceiling. */
+export function applyTrainingCeilings(t: TrainingMetrics, ceilings: Ceilings | null): void {
+  t.fmaFractionWall = ceilings ? t.gflopsWall / ceilings.fmaGflops : null;
+}
+
+/** Lines for the console (and, prefixed, the markdown): empty when the run had no step cases. */
+export function formatTraining(r: BenchReport, topN = 10): string[] {
+  const rows = r.cases.filter((c) => c.training);
+  if (!rows.length) return [];
+  const out = ['training steps (wall clock: record → submit → GPU idle, no readback; FLOPs: conv/matmul only, backward = 2× forward):'];
+  for (const c of rows) {
+    const t = c.training as TrainingMetrics;
+    out.push(
+      `  ${c.name} [${t.batch}]: ${f(t.stepsPerSec, 3)} steps/s, ${f(t.itemsPerSec, 1)} ${t.unit}/s, ` +
+        `${f(t.gflopsWall, 2)} GFLOP/s (${pct(t.fmaFractionWall)} of FMA ceiling; GPU-timestamp sum ${f(c.gflops, 2)} GFLOP/s), ` +
+        `${f(t.submitsPerStep, 0)} submits and ${f(t.dispatchesPerStep, 0)} dispatches per step, load ${f(t.load[0], 1)}→${f(t.load[1], 1)}`,
+    );
+    out.push(
+      t.peerItemsPerSec != null
+        ? `    tfjs: ${f(t.peerStepsPerSec, 3)} steps/s, ${f(t.peerItemsPerSec, 1)} ${t.unit}/s → ours ${f(t.ratioItems, 2)}× (target ${c.target ?? '-'})`
+        : `    tfjs: ${c.peer?.message ?? 'not run'}`,
+    );
+    if (t.topKernels.length) {
+      const total = t.topKernels.reduce((s, k) => s + k.totalMs, 0);
+      out.push(`    top kernels by GPU time (last step, ${f(total, 1)} ms in all):`);
+      for (const k of t.topKernels.slice(0, topN)) {
+        out.push(`      ${k.kernel.padEnd(28)} ${String(k.calls).padStart(4)} calls ${f(k.totalMs, 1).padStart(9)} ms ${pct(k.totalMs / total).padStart(6)} ${f(k.gflops, 2).padStart(7)} GFLOP/s`);
+      }
+    }
+  }
+  return out;
+}
