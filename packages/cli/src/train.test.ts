@@ -16,7 +16,6 @@ import { UsageError } from './args.js';
 import { readMetrics } from './metrics.js';
 import { readSummary, type RunInfo, runInfo } from './summary.js';
 import { type RunOptions, runTraining } from './train.js';
-import type { TaskExtras } from './views.js';
 
 class FlatEncoder extends Module {
   fc: Linear;
@@ -29,12 +28,13 @@ class FlatEncoder extends Module {
   }
 }
 
-function tinyTask(id = 'tiny'): Task & TaskExtras {
+function tinyTask(id = 'tiny'): Task {
   return {
     id,
     summary: 'test task: linear encoder + linear classifier, cross-entropy on labels',
     config: (dataset, preset): TaskConfig => ({ task: id, dataset, preset, epochs: 2, batchSize: 16, seed: 3, lr: 1e-2, dim: 8 }),
     augmentation: (cfg) => simclrAugmentation(cfg.dataset, 0.5),
+    encoder: (cfg, data, init) => new FlatEncoder(init, data.shape[1] * data.shape[2] * data.shape[3], cfg.dim as number),
     build(cfg: TaskConfig, data: ImageDataset): TrainState {
       const [, c, h, w] = data.shape;
       const init = new Init(cfg.seed);

@@ -1,49 +1,19 @@
-// What the CLI needs from a task beyond the Task interface, found without changing it: the
-// augmentation pipeline (for the report's grid and the alignment pairs) and a factory for the
-// bare encoder (for the random-init and supervised baselines).
+// What the CLI takes from a task besides training: its augmentation (the report's grid, the
+// alignment pairs) and its bare encoder (the random-init and supervised baselines).
 import { augment, noGrad, tensor, tidy } from '@pretext/core';
 import type { ImageDataset } from '@pretext/data';
 import type { EncoderFactory } from '@pretext/eval';
 import type { Pipeline } from '@pretext/kernels';
-import { simclrAugmentation, type Task, type TaskConfig } from '@pretext/tasks';
+import type { Task, TaskConfig } from '@pretext/tasks';
 
-/** Optional members a task may provide; the CLI falls back to generic behaviour without them. */
-export interface TaskExtras {
-  /** The two-view augmentation the task trains with. */
-  augmentation?(cfg: TaskConfig): Pipeline;
-  /** A fresh, untrained encoder of the task's architecture. */
-  encoderFactory?(cfg: TaskConfig, data: ImageDataset): EncoderFactory;
+/** The augmentation the task trains with. */
+export function augmentationOf(task: Task, cfg: TaskConfig): Pipeline {
+  return task.augmentation(cfg);
 }
 
-/** The task's augmentation pipeline, or null when the task does not say. */
-export function augmentationOf(task: Task, cfg: TaskConfig): Pipeline | null {
-  const extras = task as Task & TaskExtras;
-  if (extras.augmentation) return extras.augmentation(cfg);
-  if (task.id === 'simclr') return simclrAugmentation(cfg.dataset, typeof cfg.jitter === 'number' ? cfg.jitter : 0.5);
-  return null;
-}
-
-/**
- * The task's encoder at a fresh init. Without task.encoderFactory: build the whole task with the
- * init's seed and free everything but the encoder (its parameters survive the optimizer's arena:
- * storages are reference counted).
- */
+/** A fresh, untrained encoder of the task's architecture, per init. */
 export function encoderFactoryOf(task: Task, cfg: TaskConfig, data: ImageDataset): EncoderFactory {
-  const extras = task as Task & TaskExtras;
-  if (extras.encoderFactory) return extras.encoderFactory(cfg, data);
-  return (init) => {
-    const state = task.build({ ...cfg, seed: init.seed }, data);
-    const own = new Set(state.encoder.stateDict().values());
-    for (const m of Object.values(state.modules)) for (const t of m.stateDict().values()) if (!own.has(t)) t.dispose();
-    for (const t of state.extraState().values()) if (!own.has(t)) t.dispose();
-    const opt = state.optimizer;
-    const b = opt.arena.backend;
-    opt.zeroGrad();
-    b.release(opt.grads);
-    for (const s of opt.state) b.release(s);
-    b.release(opt.arena.flat);
-    return state.encoder;
-  };
+  return (init) => task.encoder(cfg, data, init);
 }
 
 /**

@@ -42,17 +42,19 @@ export const moco: Task = {
       ...PRESETS[dataset][preset],
     };
   },
+  augmentation: (cfg) => (cfg.dataset === 'fashion-mnist' ? simclrAugmentation('fashion-mnist', 0.5) : mocoV2Pipeline()),
+  encoder: (cfg, data, init) => new ConvNet(init, data.shape[1], (cfg as MocoConfig).width),
   build(config: TaskConfig, data: ImageDataset): TrainState {
     const cfg = config as MocoConfig;
-    const [, channels, h, w] = data.shape;
+    const [, , h, w] = data.shape;
     const n = cfg.batchSize;
     if (cfg.queueSize % n !== 0) throw new Error(`moco: queueSize ${cfg.queueSize} must be a multiple of the batch size ${n}`);
 
     // model: query encoder + head (trained), key encoder + head (EMA of the query's, no gradient)
     const init = new Init(cfg.seed);
-    const encoder = new ConvNet(init, channels, cfg.width);
+    const encoder = moco.encoder(cfg, data, init);
     const head = projectionHead(init, encoder.featureDim, cfg.projHidden, cfg.projDim);
-    const keyEncoder = new ConvNet(init, channels, cfg.width);
+    const keyEncoder = moco.encoder(cfg, data, init);
     const keyHead = projectionHead(init, encoder.featureDim, cfg.projHidden, cfg.projDim);
     const optimizer: Optimizer = adamw([...encoder.namedParameters('encoder'), ...head.namedParameters('head')], { lr: cfg.lr, weightDecay: cfg.weightDecay });
     const keyParams = [...keyEncoder.namedParameters('keyEncoder'), ...keyHead.namedParameters('keyHead')];
@@ -62,10 +64,10 @@ export const moco: Task = {
 
     // the queue: K keys, initialised random as in MoCo (the kernel L2-normalises rows)
     const queue = randn([cfg.queueSize, cfg.projDim], { seed: cfg.seed, stream: 7777 });
-    const pipeline = cfg.dataset === 'fashion-mnist' ? simclrAugmentation('fashion-mnist', 0.5) : mocoV2Pipeline();
+    const pipeline = moco.augmentation(cfg);
 
     async function step(batch: Batch, step: number, totalSteps: number): Promise<StepMetrics> {
-      optimizer.lr = warmupCosine(step, totalSteps, cfg.lr, { warmup: cfg.warmupSteps });
+      optimizer.lr = warmupCosine(step, totalSteps, cfg.lr, { warmup: Math.min(cfg.warmupSteps, Math.ceil(totalSteps / 10)) });
       const out = tidy(() => {
         // 1. two views: rows [0, N) for queries, [N, 2N) for keys   (2N, C, H, W)
         const views = augment(tensor(batch.images, batch.shape), pipeline, { seed: cfg.seed * 1_000_003 + step, outSize: [h, w], views: 2 });

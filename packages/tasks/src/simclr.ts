@@ -57,22 +57,25 @@ export const simclr: Task = {
       ...PRESETS[dataset][preset],
     };
   },
+  augmentation: (cfg) => simclrAugmentation(cfg.dataset, (cfg as SimclrConfig).jitter),
+  encoder: (cfg, data, init) => new ConvNet(init, data.shape[1], (cfg as SimclrConfig).width),
   build(config: TaskConfig, data: ImageDataset): TrainState {
     const cfg = config as SimclrConfig;
-    const [, channels, h, w] = data.shape;
+    const [, , h, w] = data.shape;
     const init = new Init(cfg.seed);
 
     // model: encoder (N, C, H, W) → (N, F); projection head (N, F) → (N, d)
-    const encoder = new ConvNet(init, channels, cfg.width);
+    const encoder = simclr.encoder(cfg, data, init);
     const head = projectionHead(init, encoder.featureDim, cfg.projHidden, cfg.projDim);
     const params = [...encoder.namedParameters('encoder'), ...head.namedParameters('head')];
     const optimizer: Optimizer = cfg.optimizer === 'lars'
       ? lars(params, { lr: cfg.lr, weightDecay: cfg.weightDecay })
       : adamw(params, { lr: cfg.lr, weightDecay: cfg.weightDecay });
-    const pipeline = simclrAugmentation(cfg.dataset, cfg.jitter);
+    const pipeline = simclr.augmentation(cfg);
+    // warm up over at most a tenth of the run, so short runs reach the base rate
 
     async function step(batch: Batch, step: number, totalSteps: number): Promise<StepMetrics> {
-      optimizer.lr = warmupCosine(step, totalSteps, cfg.lr, { warmup: cfg.warmupSteps });
+      optimizer.lr = warmupCosine(step, totalSteps, cfg.lr, { warmup: Math.min(cfg.warmupSteps, Math.ceil(totalSteps / 10)) });
       const out = tidy(() => {
         // 1. two views of each image on the GPU: rows n and N + n come from image n   (2N, C, H, W)
         const x = tensor(batch.images, batch.shape);

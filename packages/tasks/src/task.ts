@@ -3,7 +3,11 @@
 // checkpoints. Each task is one file that reads top to bottom (simclr.ts, moco.ts, …).
 import type { Optimizer, Tensor } from '@pretext/core';
 import type { Batch, ImageDataset } from '@pretext/data';
-import type { Module } from '@pretext/models';
+import type { Pipeline } from '@pretext/kernels';
+import type { Init, Module } from '@pretext/models';
+
+/** An encoder: images (N, C, H, W) → features (N, featureDim). */
+export type Encoder = Module & { forward(x: Tensor): Tensor; featureDim: number };
 
 export type DatasetId = 'fashion-mnist' | 'emoji';
 export type PresetId = 'quick' | 'full';
@@ -34,7 +38,7 @@ export interface StepMetrics {
 
 export interface TrainState {
   /** The network evaluated afterwards: images (N, C, H, W) → features (N, D). */
-  encoder: Module & { forward(x: Tensor): Tensor; featureDim: number };
+  encoder: Encoder;
   /** Every module whose parameters and buffers a checkpoint saves, by prefix. */
   modules: Record<string, Module>;
   optimizer: Optimizer;
@@ -52,4 +56,8 @@ export interface Task {
   /** Config for a dataset and preset (the CLI overrides epochs, batch size, seed). */
   config(dataset: DatasetId, preset: PresetId): TaskConfig;
   build(cfg: TaskConfig, data: ImageDataset): TrainState;
+  /** The augmentation the task trains with (the report's grid, the alignment pairs). */
+  augmentation(cfg: TaskConfig): Pipeline;
+  /** A fresh, untrained encoder of the task's architecture (random-init and supervised baselines). */
+  encoder(cfg: TaskConfig, data: ImageDataset, init: Init): Encoder;
 }
