@@ -100,7 +100,8 @@ export interface Backend<S extends Storage = Storage> {
   infonce(q: S, k: S, pos: S | null, o: InfonceSpec<S>): { loss: S; accuracy: S; dq?: S; dk?: S };
 
   conv2d(x: S, w: S, bias: S | undefined, spec: Conv2dSpec): S;
-  conv2dBackward(x: S, w: S, dy: S, spec: Conv2dSpec, hasBias: boolean): { dx: S; dw: S; db?: S };
+  /** dx only when `needDx` (a network's input needs none). */
+  conv2dBackward(x: S, w: S, dy: S, spec: Conv2dSpec, hasBias: boolean, needDx: boolean): { dx?: S; dw: S; db?: S };
   maxPool2d(x: S, p: PoolSpec): { out: S; saved: Saved<S> };
   maxPool2dBackward(dy: S, xShape: Shape, saved: Saved<S>, p: PoolSpec): S;
   avgPool2d(x: S, p: PoolSpec): S;

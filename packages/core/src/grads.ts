@@ -146,9 +146,10 @@ export const GRADS: { [P in OpName]: GradRule<P> } = {
     const a = input({ inputs }, 0);
     const b = input({ inputs }, 1);
     const be = a.backend;
-    const da = attrs.transA ? be.matmul(b.storage, dy.storage, attrs.transB, true) : be.matmul(dy.storage, b.storage, false, !attrs.transB);
-    const db = attrs.transB ? be.matmul(dy.storage, a.storage, true, attrs.transA) : be.matmul(a.storage, dy.storage, !attrs.transA, false);
-    const grads: (Tensor | null)[] = [unbroadcast(wrap(a, da), a), unbroadcast(wrap(b, db), b)];
+    // only the products some input needs
+    const da = a.requiresGrad ? (attrs.transA ? be.matmul(b.storage, dy.storage, attrs.transB, true) : be.matmul(dy.storage, b.storage, false, !attrs.transB)) : null;
+    const db = b.requiresGrad ? (attrs.transB ? be.matmul(dy.storage, a.storage, true, attrs.transA) : be.matmul(a.storage, dy.storage, !attrs.transA, false)) : null;
+    const grads: (Tensor | null)[] = [da ? unbroadcast(wrap(a, da), a) : null, db ? unbroadcast(wrap(b, db), b) : null];
     if (attrs.hasBias) {
       const bias = input({ inputs }, 2);
       grads.push(sumToShape(dy, bias.shape));
@@ -179,8 +180,9 @@ export const GRADS: { [P in OpName]: GradRule<P> } = {
   },
   conv2d: (dy, { attrs, inputs }) => {
     const [x, w] = inputs as Tensor[];
-    const g = x.backend.conv2dBackward(x.storage, w.storage, dy.storage, attrs, attrs.hasBias);
-    const out: (Tensor | null)[] = [wrap(x, g.dx), wrap(x, g.dw)];
+    // the network's input (images) needs no dx: skip that kernel
+    const g = x.backend.conv2dBackward(x.storage, w.storage, dy.storage, attrs, attrs.hasBias, x.requiresGrad);
+    const out: (Tensor | null)[] = [g.dx ? wrap(x, g.dx) : null, wrap(x, g.dw)];
     if (attrs.hasBias && g.db) out.push(wrap(x, g.db));
     return out;
   },

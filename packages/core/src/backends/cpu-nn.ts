@@ -83,9 +83,9 @@ export function cpuNnOps({ f32, i32 }: Makers) {
       const g = convGeom(x.shape, w.shape, spec);
       return f32(R.conv2dRef(g, x.data, w.data, bias?.data), R.conv2dOutputShape(g));
     },
-    conv2dBackward: (x: S, w: S, dy: S, spec: Conv2dSpec, hasBias: boolean) => {
+    conv2dBackward: (x: S, w: S, dy: S, spec: Conv2dSpec, hasBias: boolean, needDx: boolean) => {
       const r = R.conv2dBackwardRef(convGeom(x.shape, w.shape, spec), dy.data, x.data, w.data);
-      return { dx: f32(r.dx, x.shape), dw: f32(r.dw, w.shape), ...(hasBias ? { db: f32(r.db, [w.shape[0]]) } : {}) };
+      return { dx: needDx ? f32(r.dx, x.shape) : undefined, dw: f32(r.dw, w.shape), ...(hasBias ? { db: f32(r.db, [w.shape[0]]) } : {}) };
     },
     maxPool2d: (x: S, p: PoolSpec) => {
       const g = poolGeom(x.shape, p);

@@ -55,7 +55,11 @@ export function webgpuNnOps(gpu: Gpu, own: (a: GpuArray) => S) {
     },
 
     conv2d: (x: S, w: S, bias: S | undefined, spec: Conv2dSpec) => own(K.conv2d(gpu, x, w, bias, convOpts(spec))),
-    conv2dBackward: (x: S, w: S, dy: S, spec: Conv2dSpec, hasBias: boolean) => ownAll(K.conv2dBackward(gpu, dy, x, w, { ...convOpts(spec), bias: hasBias })),
+    conv2dBackward: (x: S, w: S, dy: S, spec: Conv2dSpec, hasBias: boolean, needDx: boolean) => {
+      const { dw, db } = K.conv2dBackwardWeight(gpu, dy, x, w.shape, { ...convOpts(spec), bias: hasBias });
+      const dx = needDx ? own(K.conv2dBackwardData(gpu, dy, w, x.shape, convOpts(spec))) : undefined;
+      return { dx, dw: own(dw), ...(db ? { db: own(db) } : {}) };
+    },
     maxPool2d: (x: S, p: PoolSpec) => {
       const { y, indices } = K.maxPool2d(gpu, x, poolOpts(p));
       return { out: own(y), saved: { indices: own(indices) } as Saved<S> };
