@@ -9,6 +9,8 @@ interface Case {
   mask?: 'bool' | 'i32' | 'additive';
   /** relative-error bound for O and L (f32 rounding of large scores) */
   tol?: number;
+  /** Gradient tolerance (default 5e-5). */
+  tolGrad?: number;
   /** batch 0 drops every key: its rows must give O = 0, L = −∞ and zero grads */
   dropBatch0?: boolean;
   causal?: boolean; causalOffset?: number; scale?: number;
@@ -65,7 +67,7 @@ async function runCase(gpu: Gpu, c: Case): Promise<void> {
   for (const [name, arr, ref] of [['dQ', dq, wantG.dq], ['dK', dk, wantG.dk], ['dV', dv, wantG.dv]] as const) {
     const got = await gpu.download(arr);
     expect(got.every(Number.isFinite), `${what}: non-finite ${name}`).toBe(true);
-    expect(relErr(got, ref), `${what} ${name}`).toBeLessThan(5e-5);
+    expect(relErr(got, ref), `${what} ${name}`).toBeLessThan(c.tolGrad ?? 5e-5);
   }
   for (const a of [q, k, v, dout, out, lse, dq, dk, dv, ...(mask ? [mask] : [])]) gpu.free(a);
 }
@@ -80,7 +82,9 @@ cases.push(
   { tq: 40, tk: 66, d: 128, causal: true, causalOffset: 26, b: 1, h: 3 }, // d = 128, bottom-right causal
   { tq: 33, d: 16, mask: 'bool', dropBatch0: true, causal: true },
   { tq: 5, tk: 12, d: 8, mask: 'additive', dropBatch0: true },
-  { tq: 9, d: 8, scale: 300, tol: 2e-4 }, // scores of ~±1000: the online max keeps exp finite; f32 scores are off by ~1e3·6e-8
+  // scores of ~±1000: the online max keeps exp finite; f32 scores are off by ~1e3·6e-8, and the
+  // gradients' (dP − D) cancels on near-one-hot rows, so errors scale with the 300× score scale
+  { tq: 9, d: 8, scale: 300, tol: 2e-4, tolGrad: 1e-2 },
 );
 
 describe('attention', () => {

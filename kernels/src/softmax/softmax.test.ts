@@ -67,7 +67,17 @@ async function runCase(gpu: Gpu, c: Case, log: boolean): Promise<void> {
   const gotDx = await gpu.download(dx);
   const wantDx = softmaxGradRef(data, c.shape, refOpts, dyHost, log);
   expect(gotDx.every(Number.isFinite), `${what}: non-finite dx`).toBe(true);
-  expect(relErr(gotDx, wantDx), `${what} backward`).toBeLessThan(c.tolDx ?? 5e-5);
+  // dx = scale·y⊙(dy − Σ dy⊙y) cancels when a row saturates (y ≈ one-hot): in f32 the sum alone
+  // carries an absolute error of about len·ε·max|dy|, times scale. Allow that floor, no more.
+  let maxErr = 0;
+  let maxWant = 0;
+  for (let i = 0; i < n; i++) {
+    maxErr = Math.max(maxErr, Math.abs(gotDx[i] - wantDx[i]));
+    maxWant = Math.max(maxWant, Math.abs(wantDx[i]));
+  }
+  const dyMax = dyHost.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const floor = 4 * len * 1.2e-7 * Math.abs(c.scale ?? 1) * dyMax;
+  expect(maxErr, `${what} backward (max |dx| ${maxWant}, f32 floor ${floor})`).toBeLessThan((c.tolDx ?? 5e-5) * maxWant + floor);
   for (const a of [x, y, dy, dx, ...(mask ? [mask] : [])]) gpu.free(a);
 }
 
