@@ -1,7 +1,7 @@
 import { type Gpu, type GpuArray, KernelInputError, numel } from '@pretext/gpu';
 import { freshSeed, poisoned, randn, relErr, testGpu } from '@pretext/gpu/testing';
 import { describe, expect, it } from 'vitest';
-import { matmul, type MatmulOptions, matmulShape } from './matmul.js';
+import { matmul, type MatmulOptions, matmulShape, matmulTuning, matmulVariant } from './matmul.js';
 import { matmulRef } from './matmul.ref.js';
 
 interface Case {
@@ -69,6 +69,33 @@ describe('matmul', () => {
       expect(err, `seed ${seed} ${label(c)}`).toBeLessThan(1e-5);
     });
   }
+
+  // matmul_sg.wgsl (the default for big plain products on 8-lane-subgroup adapters), reached
+  // with small shapes by lowering the size threshold. One test, so one JIT of that pipeline.
+  it('subgroup variant matches the reference (4-aligned shapes, tails of every tile, epilogues, batches)', async () => {
+    const gpu = await testGpu();
+    const sgCases: Case[] = [
+      { a: [9, 4], b: [4, 4] },
+      { a: [17, 36], b: [36, 44] }, // K tail inside a 32-k chunk, N tail inside a 32-column tile
+      { a: [50, 100], b: [100, 68], opts: { bias: true, alpha: -0.37 } },
+      { a: [16, 64], b: [64, 32] }, // exact tiles
+      { a: [3, 33, 68], b: [3, 68, 36], opts: { accumulate: true, alpha: 2.5 } },
+      { a: [33, 68], b: [2, 68, 36], opts: { bias: true } }, // A broadcast over the batch
+    ];
+    const saved = matmulTuning.sgMinMacs;
+    matmulTuning.sgMinMacs = 0;
+    try {
+      const lanes8 = (gpu.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
+      const expected = gpu.features.has('subgroups') && lanes8?.subgroupMinSize === 8 && lanes8.subgroupMaxSize === 8 ? 'sg' : 'tiled';
+      for (const c of sgCases) {
+        expect(matmulVariant(gpu, matmulShape(c.a, c.b), false, false), label(c)).toBe(expected);
+        const { err, seed } = await run(gpu, c);
+        expect(err, `seed ${seed} ${label(c)}`).toBeLessThan(1e-5);
+      }
+    } finally {
+      matmulTuning.sgMinMacs = saved;
+    }
+  });
 
   it('covers grids over 65535 workgroups (70000 batched 1×1×1 products)', async () => {
     const c: Case = { a: [70000, 1, 2], b: [70000, 2, 1] };

@@ -2,6 +2,7 @@
 // (rows per invocation, workgroup width) → flat tile grid → launch.
 import { check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
 import source from './matmul.wgsl.js';
+import sgSource from './matmul_sg.wgsl.js';
 
 export interface MatmulOptions {
   /** A is stored (…, K, M) and used transposed. */
@@ -31,6 +32,35 @@ export interface MatmulShape {
 
 const KERNEL = 'matmul';
 const TN = 4; // columns per invocation (const TN in matmul.wgsl)
+const SG_TM = 16; // rows per workgroup (const TM in matmul_sg.wgsl)
+
+/**
+ * When matmul_sg.wgsl is worth it. Its JIT on lavapipe is slow (about 15–20 s of CPU per
+ * transpose variant, once per process; Mesa's shader disk cache keeps it for later processes),
+ * so it is used only for products big enough to repay that, and by default only for the plain
+ * (no transpose) form. Tests lower `sgMinMacs` to reach it with small shapes.
+ */
+export const matmulTuning = {
+  /** batch·M·N·K at or above which the 'sg' variant is used. */
+  sgMinMacs: 2 ** 26,
+  /** Transpose forms ('nn', 'nt' = transB, 'tn' = transA) allowed to use it. */
+  sgVariants: ['nn'] as string[],
+};
+
+/**
+ * Which shader runs a product: 'sg' (matmul_sg.wgsl: subgroup-shared A tile, vec4 loads; needs
+ * subgroups of exactly 8 lanes and 4-aligned dimensions, see that file), else matmul.wgsl with
+ * 16 rows per invocation ('tiled'), or 4 when M ≤ 4 ('short').
+ */
+export function matmulVariant(gpu: Gpu, s: MatmulShape, transA = false, transB = false): 'sg' | 'tiled' | 'short' {
+  if (s.M <= 4) return 'short';
+  const info = (gpu.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
+  const lanes8 = gpu.features.has('subgroups') && info?.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
+  const aligned = transA ? !transB && s.M % 4 === 0 && s.N % 4 === 0 : s.K % 4 === 0 && (transB || s.N % 4 === 0);
+  const wanted = matmulTuning.sgVariants.includes(`${transA ? 't' : 'n'}${transB ? 't' : 'n'}`);
+  const big = s.batch * s.M * s.N * s.K >= matmulTuning.sgMinMacs;
+  return lanes8 && aligned && wanted && big && s.M > 8 ? 'sg' : 'tiled';
+}
 
 /** Shapes of A and B (with transpose flags) → the product's sizes; throws on mismatch. */
 export function matmulShape(aShape: readonly number[], bShape: readonly number[], transA = false, transB = false): MatmulShape {
@@ -78,16 +108,36 @@ export function matmul(gpu: Gpu, a: GpuArray, b: GpuArray, opts: MatmulOptions =
     `must be f32 ${shapeString(outShape)}, got ${out.dtype} ${shapeString(out.shape)}`);
   check(out.buffer !== a.buffer && out.buffer !== b.buffer && out.buffer !== bias?.buffer, KERNEL, 'out', () => 'must not share a buffer with a, b or bias');
 
-  // Variant: TM rows per invocation (4 for short M, less wasted work); a workgroup of WG
+  const kernel = `${KERNEL}${transA ? '.tA' : ''}${transB ? '.tB' : ''}`;
+  const flops = 2 * s.batch * s.M * s.N * s.K;
+  const bytes = 4 * (numel(a.shape) + numel(b.shape) + s.batch * s.M * s.N * (accumulate ? 2 : 1) + (bias ? s.N : 0));
+  const variant = matmulVariant(gpu, s, transA, transB);
+  if (variant === 'sg') {
+    // matmul_sg.wgsl: 8-lane workgroups of SG_TM rows × 32 columns, vec4 views of A and B
+    const tilesN = Math.ceil(s.N / 32);
+    const tilesM = Math.ceil(s.M / SG_TM);
+    const tiles = tilesN * tilesM * s.batch;
+    const pipeline = gpu.pipeline(KERNEL, sgSource, { TRANS_A: Number(transA), TRANS_B: Number(transB) });
+    gpu.dispatch({
+      kernel,
+      pipeline,
+      params: params().u32(s.M).u32(s.N).u32(s.K).u32(tilesN).u32(tilesM).u32(tiles).u32(s.strideA / 4).u32(s.strideB / 4).f32(alpha)
+        .u32(Number(!!bias)).u32(Number(accumulate)).bytes,
+      buffers: [a, b, bias ?? a, out],
+      workgroups: grid1d(tiles, gpu.limits.maxComputeWorkgroupsPerDimension),
+      flops,
+      bytes,
+    });
+    return out;
+  }
+  // matmul.wgsl: TM rows per invocation (4 for short M, less wasted work); a workgroup of WG
   // invocations covers WG·TN columns. Two pipelines in all: each costs seconds to JIT on lavapipe.
-  const TM = s.M <= 4 ? 4 : 16;
+  const TM = variant === 'short' ? 4 : 16;
   const WG = 16;
   const tilesN = Math.ceil(s.N / (WG * TN));
   const tilesM = Math.ceil(s.M / TM);
   const tiles = tilesN * tilesM * s.batch;
-  const kernel = `${KERNEL}${transA ? '.tA' : ''}${transB ? '.tB' : ''}`;
   const pipeline = gpu.pipeline(KERNEL, variantSource(TM), { WG });
-  const cElems = s.batch * s.M * s.N;
   gpu.dispatch({
     kernel,
     pipeline,
@@ -95,8 +145,8 @@ export function matmul(gpu: Gpu, a: GpuArray, b: GpuArray, opts: MatmulOptions =
       .u32(Number(transA)).u32(Number(transB)).u32(Number(!!bias)).u32(Number(accumulate)).bytes,
     buffers: [a, b, bias ?? a, out],
     workgroups: grid1d(tiles, gpu.limits.maxComputeWorkgroupsPerDimension),
-    flops: 2 * s.batch * s.M * s.N * s.K,
-    bytes: 4 * (numel(a.shape) + numel(b.shape) + cElems * (accumulate ? 2 : 1) + (bias ? s.N : 0)),
+    flops,
+    bytes,
   });
   return out;
 }
