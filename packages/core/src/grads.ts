@@ -133,8 +133,12 @@ export const GRADS: { [P in OpName]: GradRule<P> } = {
   // d x[idx] = scatter-add of dy rows into x's rows
   gather: (dy, { inputs, saved }) => {
     const x = inputs[0] as Tensor;
+    // flatten the index dims of dy and idx alike: (…idx, …row) → (n, …row)
     const rows = reshape(dy, [-1, ...x.shape.slice(1)]);
-    return [wrap(x, x.backend.scatterAddRows(rows.storage, saved.idx, x.shape[0])), null];
+    const idx = x.backend.view(saved.idx, [rows.shape[0]]);
+    const dx = x.backend.scatterAddRows(rows.storage, idx, x.shape[0]);
+    x.backend.release(idx);
+    return [wrap(x, dx), null];
   },
   // d where(c, a, b) = (c·dy, (1 − c)·dy)
   where: (dy, { inputs }) => {

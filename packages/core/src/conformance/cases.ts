@@ -45,6 +45,7 @@ export const CASES: OpCase[] = [
   { name: 'slice', inputs: [{ shape: [4, 6] }], f: (x) => P.slice(x, 1, 2, 5) },
   { name: 'concat', inputs: [{ shape: [2, 3] }, { shape: [4, 3] }], f: (a, b) => P.concat([a, b], 0) },
   { name: 'gather', inputs: [{ shape: [6, 4] }, { shape: [5], int: 6 }], f: (x, i) => P.gather(x, i) },
+  { name: 'gather 2-D indices', inputs: [{ shape: [5, 3] }, { shape: [2, 4], int: 5 }], f: (x, i) => P.gather(x, i) },
   { name: 'broadcastTo', inputs: [{ shape: [3, 1] }], f: (x) => P.broadcastTo(x, [2, 3, 4]) },
   { name: 'matmul', inputs: [{ shape: [7, 5] }, { shape: [5, 3] }], f: (a, b) => P.matmul(a, b) },
   { name: 'matmul transA transB bias', inputs: [{ shape: [5, 7] }, { shape: [3, 5] }, { shape: [3] }], f: (a, b, c) => P.matmul(a, b, { transA: true, transB: true, bias: c }) },
