@@ -78,7 +78,7 @@ describe('matmul', () => {
       { a: [9, 4], b: [4, 4] },
       { a: [17, 36], b: [36, 44] }, // K tail inside a 32-k chunk, N tail inside a 32-column tile
       { a: [50, 100], b: [100, 68], opts: { bias: true, alpha: -0.37 } },
-      { a: [16, 64], b: [64, 32] }, // exact tiles
+      { a: [48, 64], b: [64, 32] }, // exact tiles (2 × 24 rows)
       { a: [3, 33, 68], b: [3, 68, 36], opts: { accumulate: true, alpha: 2.5 } },
       { a: [33, 68], b: [2, 68, 36], opts: { bias: true } }, // A broadcast over the batch
     ];

@@ -32,10 +32,10 @@ export interface MatmulShape {
 
 const KERNEL = 'matmul';
 const TN = 4; // columns per invocation (const TN in matmul.wgsl)
-const SG_TM = 16; // rows per workgroup (const TM in matmul_sg.wgsl)
+const SG_TM = 24; // rows per workgroup (const TM in matmul_sg.wgsl)
 
 /**
- * When matmul_sg.wgsl is worth it. Its JIT on lavapipe is slow (about 15–20 s of CPU per
+ * When matmul_sg.wgsl is worth it. Its JIT on lavapipe is slow (about 40–50 s of CPU per
  * transpose variant, once per process; Mesa's shader disk cache keeps it for later processes),
  * so it is used only for products big enough to repay that, and by default only for the plain
  * (no transpose) form. Tests lower `sgMinMacs` to reach it with small shapes.

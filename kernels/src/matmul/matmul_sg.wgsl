@@ -18,9 +18,9 @@ enable subgroups;
 //    feeds 4·TM multiply-adds.
 // Per lane: TM × 4 accumulators (vec4 per row). Out-of-range rows/columns are clamped for
 // loading and skipped when storing; the k loop stops exactly at K (runtime trip count, which
-// also keeps LLVM from unrolling it: the JIT is already ~15–20 s of CPU per variant).
+// also keeps LLVM from unrolling it: the JIT is already ~40–50 s of CPU per variant at TM = 24).
 
-const TM: u32 = 16u; // rows per workgroup, a multiple of 4 (SG_TM in matmul.ts)
+const TM: u32 = 24u; // rows per workgroup, a multiple of 4 (SG_TM in matmul.ts)
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
