@@ -68,7 +68,7 @@ export async function evaluateRun(task: Task, cfg: TaskConfig, encoder: Encoder,
   const which = settings.baselines ?? BASELINES;
   if (which.length) {
     log(`eval      baselines: ${which.join(', ')}`);
-    const supervised = { epochs: settings.supervisedEpochs ?? cfg.epochs, lr: cfg.lr, batchSize: Math.min(cfg.batchSize, 256) };
+    const supervised = { epochs: settings.supervisedEpochs ?? (typeof cfg.supervisedEpochs === 'number' ? cfg.supervisedEpochs : cfg.epochs), lr: cfg.lr, batchSize: Math.min(cfg.batchSize, 256) };
     reports.push(...(await baselines(encoderFactoryOf(task, cfg, splits.train), data, protocols, { seed: cfg.seed, supervised, which })));
   }
   const table = reportTable(reports);

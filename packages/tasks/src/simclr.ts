@@ -38,7 +38,7 @@ export function simclrAugmentation(dataset: DatasetId, jitter: number): Pipeline
 
 const PRESETS: Record<DatasetId, Record<PresetId, Partial<SimclrConfig>>> = {
   'fashion-mnist': {
-    quick: { epochs: 2, batchSize: 256, trainLimit: 8192, width: 16, lr: 2e-3 },
+    quick: { epochs: 2, batchSize: 256, trainLimit: 8192, supervisedEpochs: 1, width: 16, lr: 2e-3 },
     full: { epochs: 30, batchSize: 512, width: 32, lr: 2e-3 },
   },
   emoji: {

@@ -23,6 +23,8 @@ export interface TaskConfig {
   lr: number;
   /** Training images used (quick presets use a subset). */
   trainLimit?: number;
+  /** Epochs of the supervised baseline (default: the run's epochs; quick presets use fewer). */
+  supervisedEpochs?: number;
   /** Everything else a task reads (τ, widths, queue size, …). */
   [key: string]: unknown;
 }
