@@ -1,7 +1,7 @@
 import { type Gpu, KernelInputError } from '@pretext/gpu';
 import { freshSeed, poisoned, randn, randu, relErr, rng, testGpu } from '@pretext/gpu/testing';
 import { describe, expect, it } from 'vitest';
-import { logSoftmax, logSoftmaxBackward, softmax, softmaxBackward, type SoftmaxMaskOpts } from './softmax.js';
+import { logSoftmax, logSoftmaxBackward, type SoftmaxMaskOpts, softmax, softmaxBackward, softmaxTuning, softmaxVariant } from './softmax.js';
 import { type SoftmaxRefMask, softmaxGradRef, softmaxRef } from './softmax.ref.js';
 
 type MaskSpec = 'none' | 'bool' | 'i32' | 'additive' | 'neginf';
@@ -96,15 +96,49 @@ const cases: Case[] = [
   { shape: [2, 5, 6], causal: true, causalOffset: -2, mask: 'additive' }, // first rows fully masked by the diagonal
   { shape: [4, 8], mask: 'neginf', allMasked: true },
   { shape: [2, 64], mask: 'additive', allMasked: true }, // −2e38 entries count as masked
+  // len % 4 == 0: softmax_sg.wgsl on 8-lane-subgroup adapters (32 vec4s per step, tails inside a step)
+  { shape: [3, 5, 36], mask: 'bool' },
+  { shape: [2, 3, 260], mask: 'neginf', allMasked: true },
+  { shape: [2, 3, 8, 12], causal: true },
+  { shape: [2, 2, 6, 20], causal: true, causalOffset: 14, mask: 'i32' },
+  { shape: [2, 5, 8], causal: true, causalOffset: -2, mask: 'additive' },
+  { shape: [131, 32], std: 1e4 }, // rows not a multiple of the 8 per workgroup
+  { shape: [131, 36], scale: 1e4, std: 1, tolDx: 3e-2 },
+  { shape: [2, 4096], mask: 'bool', scale: 0.3 },
 ];
+
+/** Whether this adapter runs softmax_sg.wgsl for 4-aligned rows (subgroups of exactly 8 lanes). */
+function sgAdapter(gpu: Gpu): boolean {
+  const info = (gpu.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
+  return gpu.features.has('subgroups') && info?.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
+}
 
 describe('softmax', () => {
   for (const log of [false, true]) {
     for (const c of cases) {
       it(`${log ? 'logSoftmax' : 'softmax'} ${JSON.stringify(c)} forward and backward`, async () => {
-        await runCase(await testGpu(), c, log);
+        const gpu = await testGpu();
+        const len = c.shape[c.shape.length - 1];
+        expect(softmaxVariant(gpu, len)).toBe(sgAdapter(gpu) && len % 4 === 0 ? 'sg' : 'rows');
+        await runCase(gpu, c, log);
       });
     }
+  }
+
+  // the 4-aligned cases again through softmax.wgsl, the fallback for other adapters
+  for (const log of [false, true]) {
+    it(`${log ? 'logSoftmax' : 'softmax'} fallback (softmax.wgsl) on 4-aligned rows`, async () => {
+      const gpu = await testGpu();
+      softmaxTuning.sg = false;
+      try {
+        for (const c of cases.filter((k) => k.shape[k.shape.length - 1] % 4 === 0)) {
+          expect(softmaxVariant(gpu, c.shape[c.shape.length - 1])).toBe('rows');
+          await runCase(gpu, c, log);
+        }
+      } finally {
+        softmaxTuning.sg = true;
+      }
+    });
   }
 
   it('broadcasts a (1, L) or (L) mask over every row', async () => {

@@ -3,8 +3,27 @@
 import { check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
 import source from './softmax.wgsl.js';
 import backwardSource from './softmax_backward.wgsl.js';
+import sgSource from './softmax_sg.wgsl.js';
 
 const WG = 64;
+
+/** Knobs of the forward's variant choice (tests turn `sg` off to reach the fallback). */
+export const softmaxTuning = {
+  /** Allow softmax_sg.wgsl (vec4 rows, one 8-lane subgroup per row). */
+  sg: true,
+  /** Rows (8-lane subgroups) per workgroup in softmax_sg.wgsl. */
+  sgRowsPerWorkgroup: 8,
+};
+
+/**
+ * Which forward shader runs: 'sg' (softmax_sg.wgsl; needs subgroups of exactly 8 lanes and
+ * len % 4 == 0), else 'rows' (softmax.wgsl, TPR threads per row, workgroup-memory merge).
+ */
+export function softmaxVariant(gpu: Gpu, len: number): 'sg' | 'rows' {
+  const info = (gpu.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
+  const lanes8 = gpu.features.has('subgroups') && info?.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
+  return softmaxTuning.sg && lanes8 && len % 4 === 0 ? 'sg' : 'rows';
+}
 
 export interface SoftmaxMaskOpts {
   /** Multiplies x before the mask is added (default 1). Any finite value. */
@@ -70,13 +89,15 @@ function launch(gpu: Gpu, x: GpuArray, opts: SoftmaxOpts, log: boolean): GpuArra
   const tq = rank >= 2 ? x.shape[rank - 2] : 1;
   const out = opts.out ?? gpu.empty(x.shape, 'f32', kernel);
   checkOut(kernel, out, x.shape);
+  const sg = softmaxVariant(gpu, len) === 'sg';
+  const rpw = softmaxTuning.sgRowsPerWorkgroup;
   const tpr = threadsPerRow(len);
   gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline(kernel, source, { TPR: tpr, LOG: log ? 1 : 0 }),
+    pipeline: sg ? gpu.pipeline(`${kernel}_sg`, sgSource, { RPW: rpw, LOG: log ? 1 : 0 }) : gpu.pipeline(kernel, source, { TPR: tpr, LOG: log ? 1 : 0 }),
     params: params().u32(rows).u32(len).f32(scale).u32(maskKind).u32(rowsPerMaskRow).u32(causal ? 1 : 0).u32(tq).i32(offset).f32(-Infinity).bytes,
     buffers: [x, mask ?? x, out],
-    workgroups: grid1d(Math.ceil(rows / (WG / tpr)), gpu.limits.maxComputeWorkgroupsPerDimension),
+    workgroups: grid1d(Math.ceil(rows / (sg ? rpw : WG / tpr)), gpu.limits.maxComputeWorkgroupsPerDimension),
     // per logit: scale, max, exp, sum, and exp, multiply on the write pass
     flops: 6 * rows * len,
     // compulsory traffic: x read once, y written once, the mask read once
