@@ -9,11 +9,42 @@ import tileSource from './infonce.wgsl.js';
 import bwdSource from './infonce_bwd.wgsl.js';
 import fwdSource from './infonce_fwd.wgsl.js';
 import rowsSource from './infonce_rows.wgsl.js';
+import sgSource from './infonce_sg.wgsl.js';
 
 const KERNEL = 'infonce';
 const FWD = `${tileSource}\n${fwdSource}`;
 const BWD = `${tileSource}\n${bwdSource}`;
 const TILE = 32;
+// rows per workgroup of infonce_sg.wgsl (its const TM): the forward's B loads feed 4·TM
+// multiply-adds each; the backward keeps TM·DCH vec4 accumulators per lane, so fewer rows
+const SG_TM_FWD = 24;
+const SG_TM_BWD = 16;
+
+/** Tests set `subgroups: false` to exercise the portable kernels on an adapter that has the fast path. */
+export const infonceTuning = { subgroups: true };
+
+/**
+ * infonce_sg.wgsl (8-lane subgroup tiles, vec4 rows) when the adapter's subgroups are exactly 8
+ * lanes wide, d % 4 == 0 and the columns come from one buffer; else infonce.wgsl's portable tiles.
+ */
+function useSubgroups(gpu: Gpu, t: TilePass): boolean {
+  const info = (gpu.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
+  const lanes8 = gpu.features.has('subgroups') && info?.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
+  return infonceTuning.subgroups && lanes8 && t.d % 4 === 0 && (t.cols.b1 === t.cols.b2 || t.cols.n1 === t.cols.n);
+}
+
+const sgSources = new Map<string, string>();
+/** infonce_sg.wgsl with its template slots set: TM rows per workgroup, DCH output vec4s per lane. */
+function sgVariant(tm: number, dch: number): string {
+  const key = `${tm}:${dch}`;
+  let src = sgSources.get(key);
+  if (!src) {
+    if (!/const DCH: u32 = \d+u;/.test(sgSource) || !/const TM: u32 = \d+u;/.test(sgSource)) throw new Error('infonce_sg.wgsl lost a template slot');
+    src = sgSource.replace(/const DCH: u32 = \d+u;/, `const DCH: u32 = ${dch}u;`).replace(/const TM: u32 = \d+u;/, `const TM: u32 = ${tm}u;`);
+    sgSources.set(key, src);
+  }
+  return src;
+}
 
 export type Reduction = 'mean' | 'sum';
 
@@ -60,6 +91,18 @@ function rowGrid(gpu: Gpu, rows: number, perGroup: number): [number, number, num
 function forwardPass(gpu: Gpu, t: TilePass, stats: GpuArray): void {
   const { m, d } = t;
   const n = t.cols.n;
+  if (useSubgroups(gpu, t)) {
+    gpu.dispatch({
+      kernel: `${KERNEL}.forward`,
+      pipeline: gpu.pipeline(`${KERNEL}.forward.sg`, sgVariant(SG_TM_FWD, 1), {}, 'forward'),
+      params: tileParams(t),
+      buffers: [t.a, t.cols.b1, t.pos, t.aux, stats],
+      workgroups: rowGrid(gpu, m, SG_TM_FWD),
+      flops: 2 * m * n * d,
+      bytes: 4 * (m * d + Math.ceil(m / SG_TM_FWD) * n * d + 4 * m),
+    });
+    return;
+  }
   gpu.dispatch({
     kernel: `${KERNEL}.forward`,
     pipeline: gpu.pipeline(`${KERNEL}.forward`, FWD),
@@ -81,6 +124,22 @@ function chunks(gpu: Gpu, d: number): number {
 function backwardPass(gpu: Gpu, t: TilePass, out: GpuArray): void {
   const { m, d } = t;
   const n = t.cols.n;
+  if (useSubgroups(gpu, t)) {
+    // infonce_sg.wgsl: each lane owns DCH output vec4s per row; grid z for d > 128
+    const dch = Math.min(4, Math.ceil(d / 32));
+    const nz = Math.ceil(d / (32 * dch));
+    const [x, y] = rowGrid(gpu, m, SG_TM_BWD);
+    gpu.dispatch({
+      kernel: `${KERNEL}.backward`,
+      pipeline: gpu.pipeline(`${KERNEL}.backward.sg`, sgVariant(SG_TM_BWD, dch), {}, 'backward'),
+      params: tileParams(t),
+      buffers: [t.a, t.cols.b1, t.pos, t.aux, out],
+      workgroups: [x, y, nz],
+      flops: 2 * m * n * d * nz + 2 * m * n * d,
+      bytes: 4 * (2 * m * d + Math.ceil(m / SG_TM_BWD) * n * d * (1 + nz)),
+    });
+    return;
+  }
   const dch = chunks(gpu, d);
   const nz = Math.ceil(d / (TILE * dch));
   const [x, y] = rowGrid(gpu, m, TILE);
