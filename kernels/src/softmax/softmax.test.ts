@@ -96,7 +96,7 @@ const cases: Case[] = [
   { shape: [2, 5, 6], causal: true, causalOffset: -2, mask: 'additive' }, // first rows fully masked by the diagonal
   { shape: [4, 8], mask: 'neginf', allMasked: true },
   { shape: [2, 64], mask: 'additive', allMasked: true }, // −2e38 entries count as masked
-  // len % 4 == 0: softmax_sg.wgsl on 8-lane-subgroup adapters (32 vec4s per step, tails inside a step)
+  // len % 4 == 0: the *_sg.wgsl shaders on 8-lane-subgroup adapters (32 vec4s a step, tails inside a step)
   { shape: [3, 5, 36], mask: 'bool' },
   { shape: [2, 3, 260], mask: 'neginf', allMasked: true },
   { shape: [2, 3, 8, 12], causal: true },
@@ -107,7 +107,7 @@ const cases: Case[] = [
   { shape: [2, 4096], mask: 'bool', scale: 0.3 },
 ];
 
-/** Whether this adapter runs softmax_sg.wgsl for 4-aligned rows (subgroups of exactly 8 lanes). */
+/** Whether this adapter runs the *_sg.wgsl shaders for 4-aligned rows (subgroups of exactly 8 lanes). */
 function sgAdapter(gpu: Gpu): boolean {
   const info = (gpu.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
   return gpu.features.has('subgroups') && info?.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
@@ -125,7 +125,7 @@ describe('softmax', () => {
     }
   }
 
-  // the 4-aligned cases again through softmax.wgsl, the fallback for other adapters
+  // the 4-aligned cases again through softmax.wgsl / softmax_backward.wgsl, the fallback for other adapters
   for (const log of [false, true]) {
     it(`${log ? 'logSoftmax' : 'softmax'} fallback (softmax.wgsl) on 4-aligned rows`, async () => {
       const gpu = await testGpu();

@@ -3,21 +3,23 @@
 import { check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
 import source from './softmax.wgsl.js';
 import backwardSource from './softmax_backward.wgsl.js';
+import backwardSgSource from './softmax_backward_sg.wgsl.js';
 import sgSource from './softmax_sg.wgsl.js';
 
 const WG = 64;
 
-/** Knobs of the forward's variant choice (tests turn `sg` off to reach the fallback). */
+/** Knobs of the variant choice (tests turn `sg` off to reach the fallback). */
 export const softmaxTuning = {
-  /** Allow softmax_sg.wgsl (vec4 rows, one 8-lane subgroup per row). */
+  /** Allow softmax_sg.wgsl / softmax_backward_sg.wgsl (vec4 rows, one 8-lane subgroup per row). */
   sg: true,
-  /** Rows (8-lane subgroups) per workgroup in softmax_sg.wgsl. */
+  /** Rows (8-lane subgroups) per workgroup in the sg shaders. */
   sgRowsPerWorkgroup: 8,
 };
 
 /**
- * Which forward shader runs: 'sg' (softmax_sg.wgsl; needs subgroups of exactly 8 lanes and
- * len % 4 == 0), else 'rows' (softmax.wgsl, TPR threads per row, workgroup-memory merge).
+ * Which shaders run (forward and backward alike): 'sg' (softmax_sg.wgsl, softmax_backward_sg.wgsl;
+ * need subgroups of exactly 8 lanes and len % 4 == 0), else 'rows' (softmax.wgsl,
+ * softmax_backward.wgsl: TPR threads per row, workgroup-memory merge).
  */
 export function softmaxVariant(gpu: Gpu, len: number): 'sg' | 'rows' {
   const info = (gpu.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
@@ -125,13 +127,17 @@ function launchBackward(gpu: Gpu, y: GpuArray, dy: GpuArray, opts: { scale?: num
   check(Number.isFinite(scale), kernel, 'scale', () => `must be finite, got ${scale}`);
   const out = opts.out ?? gpu.empty(y.shape, 'f32', kernel);
   checkOut(kernel, out, y.shape);
+  const sg = softmaxVariant(gpu, len) === 'sg';
+  const rpw = softmaxTuning.sgRowsPerWorkgroup;
   const tpr = threadsPerRow(len);
   gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline(kernel, backwardSource, { TPR: tpr, LOG: log ? 1 : 0 }),
+    pipeline: sg
+      ? gpu.pipeline(`${kernel}_sg`, backwardSgSource, { RPW: rpw, LOG: log ? 1 : 0 })
+      : gpu.pipeline(kernel, backwardSource, { TPR: tpr, LOG: log ? 1 : 0 }),
     params: params().u32(rows).u32(len).f32(scale).bytes,
     buffers: [y, dy, out],
-    workgroups: grid1d(Math.ceil(rows / (WG / tpr)), gpu.limits.maxComputeWorkgroupsPerDimension),
+    workgroups: grid1d(Math.ceil(rows / (sg ? rpw : WG / tpr)), gpu.limits.maxComputeWorkgroupsPerDimension),
     flops: 5 * rows * len,
     bytes: 12 * rows * len,
   });

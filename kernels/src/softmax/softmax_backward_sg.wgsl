@@ -1,0 +1,68 @@
+enable subgroups;
+// Backward of softmax / log-softmax, fast path for adapters with 8-lane subgroups (lavapipe);
+// same math, Params and bindings as softmax_backward.wgsl, picked under the same conditions as
+// softmax_sg.wgsl (subgroup size exactly 8, len % 4 == 0: y, dy, dx are vec4 views):
+//   softmax:      dx_j = scale · y_j · (dy_j − g),       g = Σ_k dy_k y_k
+//   log-softmax:  dx_j = scale · (dy_j − e^(y_j) · g),   g = Σ_k dy_k over unmasked k
+// (a fully masked log-softmax row is all zeros: Σ e^y = L ≥ 2 marks it, and it gets dx = 0).
+// One 8-lane subgroup per row, RPW rows per workgroup; lane l reads vec4s q = 32i + 8u + l
+// (u = 0..3) of step i; subgroupAdd merges the lanes' sums. See softmax_sg.wgsl for why.
+
+override LOG: bool = false;
+override RPW: u32 = 8u;
+const MASKED: f32 = -1.0e38;
+
+struct Params { rows: u32, len: u32, scale: f32 }
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> y: array<vec4f>;
+@group(0) @binding(2) var<storage, read> dy: array<vec4f>;
+@group(0) @binding(3) var<storage, read_write> dx: array<vec4f>;
+
+@compute @workgroup_size(8u * RPW)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) tid: u32, @builtin(subgroup_invocation_id) lane: u32) {
+  let r = (wid.x + wid.y * nwg.x) * RPW + tid / 8u;
+  let live = r < p.rows;
+  let row = min(r, p.rows - 1u);
+  let len4 = p.len / 4u;
+  let base = row * len4;
+  let steps = (len4 + 31u) / 32u;
+
+  // g = Σ dy·y (softmax) or Σ dy (log); t = Σ e^y (log only)
+  var g = vec4f(0.0);
+  var t = vec4f(0.0);
+  for (var i = 0u; i < steps; i++) {
+    for (var u = 0u; u < 4u; u++) {
+      let q = 32u * i + 8u * u + lane;
+      let qc = min(q, len4 - 1u);
+      let yv = y[base + qc];
+      let dv = dy[base + qc];
+      let keep = q < len4;
+      if (LOG) {
+        g += select(vec4f(0.0), select(vec4f(0.0), dv, yv > vec4f(MASKED)), keep);
+        t += select(vec4f(0.0), exp(yv), keep);
+      } else {
+        g += select(vec4f(0.0), dv * yv, keep);
+      }
+    }
+  }
+  let G = subgroupAdd(dot(g, vec4f(1.0)));
+  let T = subgroupAdd(dot(t, vec4f(1.0)));
+  let empty = LOG && T > 1.5;
+
+  for (var i = 0u; i < steps; i++) {
+    for (var u = 0u; u < 4u; u++) {
+      let q = 32u * i + 8u * u + lane;
+      let qc = min(q, len4 - 1u);
+      let yv = y[base + qc];
+      let dv = dy[base + qc];
+      var d: vec4f;
+      if (LOG) {
+        d = select(select(p.scale * (dv - exp(yv) * G), vec4f(0.0), yv <= vec4f(MASKED)), vec4f(0.0), empty);
+      } else {
+        d = p.scale * yv * (dv - G);
+      }
+      if (live && q < len4) { dx[base + q] = d; }
+    }
+  }
+}
