@@ -118,9 +118,28 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
 
 // Backward: per column tile, P_ij = wr·(exp(s_ij − lr_i) − δ_ij) + wc·(exp(s_ij − lc_j) − δ_ij)
 // (0 where excluded), then out_i += Σ_j P_ij·rb_j·b_j. Lane l owns output vec4s dc4 + 8c + l
-// (c < DCH) of the TM rows; P reaches the lanes through subgroupShuffle, each b_j vec4 load
-// feeds TM multiply-adds. Grid z walks chunks of 32·DCH output columns.
+// (chunk c < DCH, one TM-row accumulator array per chunk) of the TM rows; P reaches the lanes
+// through subgroupShuffle, each b_j vec4 load feeds TM multiply-adds. Grid z walks chunks of
+// 32·DCH output columns. Every loop over i has a small body: Mesa unrolls a constant-trip loop
+// only while trip count × body size stays under a limit, and a loop left rolled turns its
+// private arrays into run-time-indexed memory (slow).
 const DCH: u32 = 4u; // template slot: the launcher sets it to min(4, ceil(d / 32))
+
+// o[i] += Σ_t pv[i][t] · b_t   (4 columns of P, their 4 b-row vec4s of one output chunk)
+fn pb(o: ptr<function, array<vec4f, TM>>, pv: ptr<function, array<vec4f, TM>>, b0: vec4f, b1: vec4f, b2: vec4f, b3: vec4f) {
+  for (var i = 0u; i < TM; i++) {
+    let v = (*pv)[i];
+    (*o)[i] = v.w * b3 + (v.z * b2 + (v.y * b1 + (v.x * b0 + (*o)[i])));
+  }
+}
+
+fn store_chunk(o: ptr<function, array<vec4f, TM>>, r0: u32, k: u32, K4: u32) {
+  if (k >= K4) { return; }
+  for (var i = 0u; i < TM; i++) {
+    let row = r0 + i;
+    if (row < p.m) { out[row * K4 + k] = (*o)[i] * p.inv_tau; }
+  }
+}
 
 @compute @workgroup_size(8)
 fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
@@ -128,7 +147,7 @@ fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
   let r0 = first_row(wid, nwg);
   if (r0 >= p.m) { return; }
   let K4 = p.d / 4u;
-  let dc4 = wid.z * 8u * DCH;
+  let dc4 = wid.z * 8u * DCH + lane; // this lane's output vec4s: dc4 + 8c
   var lr: array<f32, TM>;
   var ra: array<f32, TM>;
   var pi: array<i32, TM>;
@@ -138,9 +157,11 @@ fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
     ra[i] = aux[p.ra_off + row] * p.inv_tau;
     pi[i] = pos[row];
   }
-  var qk: array<u32, DCH>; // this lane's output vec4 indices (clamped for loading)
-  for (var c = 0u; c < DCH; c++) { qk[c] = min(dc4 + 8u * c + lane, K4 - 1u); }
-  var o: array<vec4f, TM * DCH>; // o[c·TM + i]: row r0 + i, output vec4 dc4 + 8c + lane
+  // output vec4 indices, clamped for loading
+  let q0 = min(dc4, K4 - 1u); let q1 = min(dc4 + 8u, K4 - 1u);
+  let q2 = min(dc4 + 16u, K4 - 1u); let q3 = min(dc4 + 24u, K4 - 1u);
+  var o0: array<vec4f, TM>; var o1: array<vec4f, TM>;
+  var o2: array<vec4f, TM>; var o3: array<vec4f, TM>;
 
   for (var c0 = 0u; c0 < p.n; c0 += 32u) {
     let acc = s_tile(r0, c0, lane);
@@ -165,39 +186,25 @@ fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
       let ok = inn & !((vec4u(row) == cols) & vec4<bool>(p.mask_self == 1u)) & vec4<bool>(row < p.m);
       g[i] = select(vec4f(0.0), gi * rb, ok);
     }
-    // columns c0 + 4·jl + 0..3 are lane jl's: g via shuffle, b rows via loads
+    // columns c0 + 4·jl + 0..3 are lane jl's: P via shuffle, b rows via loads
     let jn = min(8u, (p.n - c0 + 3u) / 4u);
     for (var jl = 0u; jl < jn; jl++) {
+      var pv: array<vec4f, TM>;
+      for (var i = 0u; i < TM; i++) { pv[i] = subgroupShuffle(g[i], jl); } // P_{r0+i, jb + 0..3}·rb
       let jb = c0 + 4u * jl;
       let k0 = min(jb, p.n - 1u) * K4;
       let k1 = min(jb + 1u, p.n - 1u) * K4;
       let k2 = min(jb + 2u, p.n - 1u) * K4;
       let k3 = min(jb + 3u, p.n - 1u) * K4;
-      var bt: array<vec4f, 4 * DCH>;
-      for (var c = 0u; c < DCH; c++) {
-        bt[4u * c] = B[k0 + qk[c]]; bt[4u * c + 1u] = B[k1 + qk[c]];
-        bt[4u * c + 2u] = B[k2 + qk[c]]; bt[4u * c + 3u] = B[k3 + qk[c]];
-      }
-      for (var i = 0u; i < TM; i++) {
-        let pv = subgroupShuffle(g[i], jl); // P_{r0+i, jb + 0..3}·rb
-        for (var c = 0u; c < DCH; c++) {
-          var t = o[c * TM + i];
-          t = pv.x * bt[4u * c] + t;
-          t = pv.y * bt[4u * c + 1u] + t;
-          t = pv.z * bt[4u * c + 2u] + t;
-          t = pv.w * bt[4u * c + 3u] + t;
-          o[c * TM + i] = t;
-        }
-      }
+      pb(&o0, &pv, B[k0 + q0], B[k1 + q0], B[k2 + q0], B[k3 + q0]);
+      if (DCH > 1u) { pb(&o1, &pv, B[k0 + q1], B[k1 + q1], B[k2 + q1], B[k3 + q1]); }
+      if (DCH > 2u) { pb(&o2, &pv, B[k0 + q2], B[k1 + q2], B[k2 + q2], B[k3 + q2]); }
+      if (DCH > 3u) { pb(&o3, &pv, B[k0 + q3], B[k1 + q3], B[k2 + q3], B[k3 + q3]); }
     }
   }
 
-  for (var i = 0u; i < TM; i++) {
-    let row = r0 + i;
-    if (row >= p.m) { break; }
-    for (var c = 0u; c < DCH; c++) {
-      let k = dc4 + 8u * c + lane;
-      if (k < K4) { out[row * K4 + k] = o[c * TM + i] * p.inv_tau; }
-    }
-  }
+  store_chunk(&o0, r0, dc4, K4);
+  if (DCH > 1u) { store_chunk(&o1, r0, dc4 + 8u, K4); }
+  if (DCH > 2u) { store_chunk(&o2, r0, dc4 + 16u, K4); }
+  if (DCH > 3u) { store_chunk(&o3, r0, dc4 + 24u, K4); }
 }
