@@ -74,6 +74,8 @@ interface Cols { b1: GpuArray; b2: GpuArray; n1: number; n: number }
 interface TilePass {
   a: GpuArray; m: number; cols: Cols; d: number; pos: GpuArray; aux: GpuArray; invTau: number; maskSelf: boolean;
   raOff: number; rbOff: number; lrOff: number; lcOff?: number; wr?: number; wc?: number; deltaFromCol?: boolean; statOff?: number;
+  /** Rows of A and B are normalised (|s| ≤ 1/τ): lets infonce_sg.wgsl's backward use one exp per logit. */
+  normalized?: boolean;
 }
 
 function tileParams(t: TilePass): Uint8Array {
@@ -81,7 +83,12 @@ function tileParams(t: TilePass): Uint8Array {
     .u32(t.m).u32(t.cols.n).u32(t.cols.n1).u32(t.d)
     .f32(t.invTau).u32(t.maskSelf ? 1 : 0).u32(t.raOff).u32(t.rbOff)
     .u32(t.lrOff).u32(t.lcOff ?? 0).f32(t.wr ?? 0).f32(t.wc ?? 0)
-    .u32(t.deltaFromCol ? 1 : 0).u32(t.statOff ?? 0).bytes;
+    .u32(t.deltaFromCol ? 1 : 0).u32(t.statOff ?? 0).u32(fastExp(t) ? 1 : 0).bytes;
+}
+
+/** With |s|, |lse| ≤ 1/τ + ln n, e^{lse_i}·e^{−lse_j} ≤ e^{2/τ + ln n} and e^{−lse_j} ≥ e^{−1/τ − ln n} stay in f32 range. */
+function fastExp(t: TilePass): boolean {
+  return !!t.normalized && 2 * t.invTau + Math.log(Math.max(t.m, t.cols.n)) < 80;
 }
 
 function rowGrid(gpu: Gpu, rows: number, perGroup: number): [number, number, number] {
@@ -338,7 +345,7 @@ export function ntXent(gpu: Gpu, z: GpuArray, opts: InfonceOptions): InfonceResu
   const stats = gpu.empty([2 * m], 'f32', `${kernel}.stats`);
   const cols: Cols = { b1: z, b2: z, n1: m, n: m };
   rowsPass(gpu, 'inv_norm', z, aux, 0, normalize);
-  const t: TilePass = { a: z, m, cols, d, pos, aux, invTau, maskSelf: true, raOff: 0, rbOff: 0, lrOff: m };
+  const t: TilePass = { a: z, m, cols, d, pos, aux, invTau, maskSelf: true, raOff: 0, rbOff: 0, lrOff: m, normalized: normalize };
   forwardPass(gpu, t, stats);
   const wl = reduction === 'mean' ? 1 / m : 1;
   const res = reducePass(gpu, kernel, opts, stats, m, wl);
@@ -364,7 +371,7 @@ export function clip(gpu: Gpu, img: GpuArray, txt: GpuArray, opts: InfonceOption
   const stats = gpu.empty([4 * m], 'f32', `${kernel}.stats`);
   rowsPass(gpu, 'inv_norm', img, aux, 0, normalize);
   rowsPass(gpu, 'inv_norm', txt, aux, m, normalize);
-  const base = { m, d, pos, aux, invTau, maskSelf: false };
+  const base = { m, d, pos, aux, invTau, maskSelf: false, normalized: normalize };
   const i2t: TilePass = { ...base, a: img, cols: { b1: txt, b2: txt, n1: m, n: m }, raOff: 0, rbOff: m, lrOff: 2 * m, lcOff: 3 * m };
   const t2i: TilePass = { ...base, a: txt, cols: { b1: img, b2: img, n1: m, n: m }, raOff: m, rbOff: 0, lrOff: 3 * m, lcOff: 2 * m };
   forwardPass(gpu, i2t, stats);

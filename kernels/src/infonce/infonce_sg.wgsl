@@ -19,6 +19,9 @@ struct Params {
   inv_tau: f32, mask_self: u32, ra_off: u32, rb_off: u32,
   lr_off: u32, lc_off: u32, wr: f32, wc: f32,
   delta_from_col: u32, stat_off: u32,
+  // backward, both weights non-zero: exp(s − lc_j) = exp(s − lr_i)·e^{lr_i}·e^{−lc_j}, one exp per
+  // logit. The launcher sets it only when every factor stays in f32 range (normalised rows: |s| ≤ 1/τ)
+  fast_exp: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -151,9 +154,12 @@ fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
   var lr: array<f32, TM>;
   var ra: array<f32, TM>;
   var pi: array<i32, TM>;
+  var fr: array<f32, TM>; // e^{lr_i} (fast_exp)
+  let fast = p.fast_exp == 1u && p.wr != 0.0 && p.wc != 0.0;
   for (var i = 0u; i < TM; i++) {
     let row = min(r0 + i, p.m - 1u);
     lr[i] = aux[p.lr_off + row];
+    fr[i] = select(0.0, exp(lr[i]), fast);
     ra[i] = aux[p.ra_off + row] * p.inv_tau;
     pi[i] = pos[row];
   }
@@ -173,14 +179,19 @@ fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
     var pc = vec4i(-1);
     if (p.delta_from_col == 1u) { pc = vec4i(pos[cc.x], pos[cc.y], pos[cc.z], pos[cc.w]); }
     let inn = cols < vec4u(p.n);
+    let hc = p.wc * exp(-lc); // fast: wc·e^{−lc_j}
     var g: array<vec4f, TM>;
     for (var i = 0u; i < TM; i++) {
       let row = r0 + i;
       let s = acc[i] * rb * ra[i];
       // a zero weight skips its term (its LSE slot may hold anything)
       var gi = vec4f(0.0);
-      if (p.wr != 0.0) { gi = p.wr * exp(s - vec4f(lr[i])); }
-      if (p.wc != 0.0) { gi += p.wc * exp(s - lc); }
+      if (fast) {
+        gi = exp(s - vec4f(lr[i])) * (vec4f(p.wr) + fr[i] * hc);
+      } else {
+        if (p.wr != 0.0) { gi = p.wr * exp(s - vec4f(lr[i])); }
+        if (p.wc != 0.0) { gi += p.wc * exp(s - lc); }
+      }
       let hit = select(vec4i(cols) == vec4i(pi[i]), pc == vec4i(i32(row)), vec4<bool>(p.delta_from_col == 1u));
       gi -= select(vec4f(0.0), vec4f(p.wr + p.wc), hit);
       let ok = inn & !((vec4u(row) == cols) & vec4<bool>(p.mask_self == 1u)) & vec4<bool>(row < p.m);
