@@ -4,6 +4,8 @@
 // (scalar loss and accuracy, on the GPU) → backward tiles (dQ by row-owning workgroups, dK by
 // key-owning workgroups, or one symmetric pass for Z·Zᵀ) → l2_back (chain through q̂ = q/‖q‖).
 // Variants: infonce (general; MoCo's queue as extra negatives), ntXent (SimCLR), moco, clip.
+// Tiles: infonce_sg.wgsl on adapters with 8-lane subgroups (lavapipe) when d % 4 == 0 and the
+// columns come from one buffer; infonce.wgsl + infonce_fwd/bwd.wgsl otherwise (see useSubgroups).
 import { check, type Gpu, type GpuArray, grid1d, params, shapeString, sizeClass } from '@pretext/gpu';
 import tileSource from './infonce.wgsl.js';
 import bwdSource from './infonce_bwd.wgsl.js';
