@@ -1,9 +1,9 @@
 // MoCo v2 (He et al. 2020; Chen et al. 2020): a query encoder trained by InfoNCE against the keys
 // of a momentum (EMA) encoder plus a queue of K past keys as negatives; MLP head, τ = 0.2.
-import { adamw, arange, augment, emaUpdate, infonce, keep, noGrad, type Optimizer, ParamArena, randn, slice, type Tensor, tensor, tidy, warmupCosine } from '@pretext/core';
+import { adamw, arange, augment, emaUpdate, infonce, keep, noGrad, type Optimizer, ParamArena, randn, slice, tensor, tidy, warmupCosine } from '@pretext/core';
 import type { Batch, ImageDataset } from '@pretext/data';
 import { ConvNet, Init, projectionHead } from '@pretext/models';
-import { embeddingStd } from './metrics.js';
+import { embeddingStd, readMetrics } from './metrics.js';
 import { simclrAugmentation } from './simclr.js';
 import type { DatasetId, PresetId, StepMetrics, Task, TaskConfig, TrainState } from './task.js';
 import { mocoV2Pipeline } from '@pretext/kernels';
@@ -87,9 +87,7 @@ export const moco: Task = {
         queue.backend.release(slot);
         return { loss: keep(loss), accuracy: keep(accuracy), std: keep(embeddingStd(q)) };
       });
-      const [loss, accuracy, std] = await Promise.all([out.loss.item(), out.accuracy.item(), out.std.item()]);
-      for (const t of Object.values(out)) (t as Tensor).dispose();
-      return { loss, accuracy, embeddingStd: std, lr: optimizer.lr };
+      return readMetrics(out, optimizer.lr);
     }
 
     return {

@@ -1,10 +1,10 @@
 // SimCLR (Chen et al. 2020): two augmented views of every image, encoder + 2-layer projection
 // head, NT-Xent on the fused InfoNCE kernel, AdamW or LARS with linear warmup + cosine decay.
-import { adamw, augment, keep, lars, ntXent, type Optimizer, type Tensor, tensor, tidy, warmupCosine } from '@pretext/core';
+import { adamw, augment, keep, lars, ntXent, type Optimizer, tensor, tidy, warmupCosine } from '@pretext/core';
 import type { Batch, ImageDataset } from '@pretext/data';
 import { type Pipeline, simclrPipeline } from '@pretext/kernels';
 import { ConvNet, Init, projectionHead } from '@pretext/models';
-import { embeddingStd } from './metrics.js';
+import { embeddingStd, readMetrics } from './metrics.js';
 import type { DatasetId, PresetId, StepMetrics, Task, TaskConfig, TrainState } from './task.js';
 
 export interface SimclrConfig extends TaskConfig {
@@ -90,9 +90,7 @@ export const simclr: Task = {
         return { loss: keep(loss), accuracy: keep(accuracy), std: keep(embeddingStd(z)) };
       });
       // 5. the step's only readback: three numbers for the log
-      const [loss, accuracy, std] = await Promise.all([out.loss.item(), out.accuracy.item(), out.std.item()]);
-      for (const t of Object.values(out)) (t as Tensor).dispose();
-      return { loss, accuracy, embeddingStd: std, lr: optimizer.lr };
+      return readMetrics(out, optimizer.lr);
     }
 
     return {
