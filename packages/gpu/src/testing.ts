@@ -50,6 +50,14 @@ export function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number 
   return num / Math.max(den, 1e-30);
 }
 
+/** max |got − want|; NaN in got counts as infinitely wrong. For values whose error bound is absolute (near zero). */
+export function absErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  if (got.length !== want.length) throw new Error(`length mismatch: got ${got.length}, want ${want.length}`);
+  let m = 0;
+  for (let i = 0; i < want.length; i++) m = Math.max(m, Number.isNaN(got[i]) ? Number.POSITIVE_INFINITY : Math.abs(got[i] - want[i]));
+  return m;
+}
+
 /** A buffer of `bytes` filled with NaN, so a kernel that skips an output element is caught. */
 export function poisoned(gpu: Gpu, shape: readonly number[]): import('./array.js').GpuArray {
   const n = shape.reduce((a, b) => a * b, 1);
