@@ -13,8 +13,9 @@ import {
 import { augmentRef } from './augment.ref.js';
 import { mocoV2Pipeline, type Pipeline, simclrPipeline } from './pipeline.js';
 
-// awkward sizes: H, W ∈ {5, 13, 28, 33}, N ∈ {1, 3}, C ∈ {1, 3}
-const SHAPES = [[1, 3, 5, 13], [3, 1, 28, 33], [3, 3, 33, 28], [1, 1, 13, 5]] as const;
+// awkward sizes: H, W ∈ {2, 3, 5, 13, 28, 33}, N ∈ {1, 2, 3}, C ∈ {1, 3}; 2×3 is narrower than the
+// 9-tap blur, so its reflection folds more than once
+const SHAPES = [[1, 3, 5, 13], [3, 1, 28, 33], [3, 3, 33, 28], [1, 1, 13, 5], [2, 3, 2, 3]] as const;
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 /** relErr, forgiving solarize's step where float32 and float64 land on either side of it. */
@@ -28,12 +29,15 @@ function err(got: ArrayLike<number>, want: ArrayLike<number>, threshold?: number
   return relErr(g, want);
 }
 
-async function run(gpu: Gpu, pipeline: Pipeline, shape: readonly number[], outSize: [number, number], views = 1) {
+type Strategy = 'sample' | 'passes';
+const STRATEGIES: Strategy[] = ['sample', 'passes'];
+
+async function run(gpu: Gpu, pipeline: Pipeline, shape: readonly number[], outSize: [number, number], views: number, strategy: Strategy) {
   const seed = freshSeed();
   const data = randu(numel(shape), seed);
   const x = gpu.upload(data, shape);
   const out = poisoned(gpu, [views * shape[0], shape[1], ...outSize]);
-  augment(gpu, x, pipeline, { seed, outSize, views, out });
+  augment(gpu, x, pipeline, { seed, outSize, views, out, strategy });
   const got = await gpu.download(out);
   const want = augmentRef(data, shape, pipeline, { seed, outSize, views });
   gpu.free(x);
@@ -47,17 +51,20 @@ const ONE_OP: Pipeline[] = [
   { name: 'jitter', jitter: { brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.2, p: 0.8 }, description: '' },
   { name: 'grayscale', grayscale: { p: 0.5 }, description: '' },
   { name: 'blur', blur: { p: 0.7, sigma: [0.1, 2], kernelSize: 5 }, description: '' },
+  { name: 'wide blur', blur: { p: 1, sigma: [1, 3], kernelSize: 9 }, description: '' },
   { name: 'solarize', solarize: { p: 0.5, threshold: 0.6 }, description: '' },
 ];
 
 describe('augment', () => {
   for (const pipeline of ONE_OP) {
-    it(`${pipeline.name} matches the float64 reference on awkward sizes`, async () => {
+    it(`${pipeline.name} matches the float64 reference on awkward sizes, both strategies`, async () => {
       const gpu = await testGpu();
-      for (const shape of SHAPES) {
-        const outSize: [number, number] = pipeline.crop ? [7, 11] : [shape[2], shape[3]];
-        const { got, want, seed } = await run(gpu, pipeline, shape, outSize);
-        expect(relErr(got, want), `seed ${seed} shape ${shape}`).toBeLessThan(2e-5);
+      for (const strategy of STRATEGIES) {
+        for (const shape of SHAPES) {
+          const outSize: [number, number] = pipeline.crop ? [7, 11] : [shape[2], shape[3]];
+          const { got, want, seed } = await run(gpu, pipeline, shape, outSize, 1, strategy);
+          expect(relErr(got, want), `seed ${seed} shape ${shape} ${strategy}`).toBeLessThan(2e-5);
+        }
       }
     });
   }
@@ -65,9 +72,11 @@ describe('augment', () => {
   for (const pipeline of [simclrPipeline(), mocoV2Pipeline(), { ...simclrPipeline({ strength: 0.5 }), name: 'byol-ish', solarize: { p: 0.2, threshold: 0.5 } }]) {
     it(`${pipeline.name} (two views, fused passes) matches the reference`, async () => {
       const gpu = await testGpu();
-      for (const [shape, outSize] of [[[3, 3, 33, 28], [13, 28]], [[1, 1, 28, 28], [28, 28]], [[3, 3, 5, 13], [5, 5]]] as const) {
-        const { got, want, seed } = await run(gpu, pipeline, shape, [outSize[0], outSize[1]], 2);
-        expect(err(got, want, pipeline.solarize?.threshold), `seed ${seed} shape ${shape}`).toBeLessThan(2e-5);
+      for (const strategy of STRATEGIES) {
+        for (const [shape, outSize] of [[[3, 3, 33, 28], [13, 28]], [[1, 1, 28, 28], [28, 28]], [[3, 3, 5, 13], [5, 5]]] as const) {
+          const { got, want, seed } = await run(gpu, pipeline, shape, [outSize[0], outSize[1]], 2, strategy);
+          expect(err(got, want, pipeline.solarize?.threshold), `seed ${seed} shape ${shape} ${strategy}`).toBeLessThan(2e-5);
+        }
       }
     });
   }
@@ -126,5 +135,7 @@ describe('augment', () => {
     expect(() => colorJitter(gpu, ok, { seed: 1, hue: 0.7 })).toThrow(/'jitter\.hue'/);
     expect(() => augment(gpu, ok, sim, { seed: -3 })).toThrow(/'seed': must be an integer/);
     expect(() => augment(gpu, ok, sim, { seed: 1, out: gpu.empty([2, 3, 8, 7]) })).toThrow(/'out': must be f32 \[2, 3, 8, 8\]/);
+    const big = gpu.empty([1, 3, 64, 64]);
+    expect(() => augment(gpu, big, sim, { seed: 1, strategy: 'sample' })).toThrow(/'strategy': 'sample' needs \d+ bytes of workgroup memory for 3×64×64/);
   });
 });

@@ -1,10 +1,13 @@
 // Launcher for augmentation pipelines and the single ops built from them.
-// Passes: [contrast pre-pass, if jitter] → fused crop/flip/jitter/grayscale(/solarize) pass →
-// [blur horizontal → blur vertical (+ solarize), if blur]. Per-sample parameters are drawn on the
-// CPU from the RNG twin (pipeline.ts) and uploaded, so GPU and CPU reference agree exactly.
+// Small images (a sample's C·OH·OW floats fit twice in workgroup memory): one pass, a workgroup
+// per sample (entry `sample`). Larger: [contrast pre-pass, if jitter] → fused crop/flip/jitter/
+// grayscale(/solarize) pass → [blur horizontal → blur vertical (+ solarize), if blur].
+// Per-sample parameters are drawn on the CPU from the RNG twin (pipeline.ts) and uploaded, so
+// GPU and CPU reference agree exactly.
 import { check, type Gpu, type GpuArray, grid1d, params, shapeString } from '@pretext/gpu';
-import source from './augment.wgsl.js';
-import blurSource from './blur.wgsl.js';
+import augmentSource from './augment.wgsl.js';
+import blurOnlySource from './blur.wgsl.js';
+import reflectSource from './reflect.wgsl.js';
 import { type BlurSpec, blurTaps, type CropSpec, drawParams, gaussianTaps, type JitterSpec, type Pipeline, SLOTS } from './pipeline.js';
 
 export interface AugmentOptions {
@@ -15,7 +18,14 @@ export interface AugmentOptions {
   /** Views per image, stacked view-major: output row v·N + n is view v of image n. */
   views?: number;
   out?: GpuArray;
+  /** 'sample': one pass, a workgroup per sample; 'passes': pixel-parallel passes. Default: 'sample' when it fits. */
+  strategy?: 'sample' | 'passes';
 }
+
+const source = reflectSource + augmentSource;
+const blurSource = reflectSource + blurOnlySource;
+/** Lanes per workgroup of entry `sample`, and the floats of its reduction array. */
+const SAMPLE_WG = 64;
 
 /** Validates an (N, C, H, W) f32 image batch with C ∈ {1, 3}; returns its dims. */
 export function checkImages(gpu: Gpu, kernel: string, x: GpuArray, name = 'images'): [number, number, number, number] {
@@ -105,9 +115,30 @@ export function augment(gpu: Gpu, images: GpuArray, pipeline: Pipeline, opts: Au
     SOLARIZE: solarizeLast && !blur ? 1 : 0,
   };
   const threshold = pipeline.solarize?.threshold ?? 0;
-  const uniforms = params().u32(samples).u32(n).u32(h).u32(w).u32(oh).u32(ow).f32(threshold).bytes;
+  const k = blur ? blurTaps(blur, oh, ow) : 0;
+  const uniforms = params().u32(samples).u32(n).u32(h).u32(w).u32(oh).u32(ow).f32(threshold).u32(k).bytes;
   const pixels = samples * oh * ow;
   const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
+  // two (C, OH, OW) tiles, rounded up to 256 floats so few sizes compile, + the reduction array
+  const tile = Math.ceil((c * oh * ow) / 256) * 256;
+  const fits = (2 * tile + SAMPLE_WG) * 4 <= gpu.limits.maxComputeWorkgroupStorageSize;
+  check(opts.strategy !== 'sample' || fits, kernel, 'strategy', () => `'sample' needs ${(2 * tile + SAMPLE_WG) * 4} bytes of workgroup memory for ${c}×${oh}×${ow}, the adapter has ${gpu.limits.maxComputeWorkgroupStorageSize}`);
+  if ((opts.strategy ?? (fits ? 'sample' : 'passes')) === 'sample') {
+    const taps = gpu.upload(blur ? gaussianTaps(drawn, samples, k) : new Float32Array(1), blur ? [samples, k] : [1], `${kernel}.taps`);
+    const name = `${kernel}.sample`;
+    gpu.dispatch({
+      kernel: name,
+      pipeline: gpu.pipeline(name, source, { ...consts, SOLARIZE: solarizeLast ? 1 : 0, BLUR: blur ? 1 : 0, TILE: tile }, 'sample'),
+      params: uniforms,
+      buffers: [images, sp, out, taps],
+      workgroups: grid1d(samples, maxDim),
+      flops: pixels * (c * 9 + (pipeline.jitter ? 72 : 0) + (blur ? 4 * c * k : 0)),
+      bytes: pixels * c * 20,
+    });
+    gpu.free(taps);
+    gpu.free(sp);
+    return out;
+  }
   if (pipeline.jitter) {
     gpu.dispatch({
       kernel: `${kernel}.stats`,

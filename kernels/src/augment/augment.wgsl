@@ -5,6 +5,8 @@
 // Entry `stats` is the contrast pre-pass: one invocation per sample writes
 //   sp[s, 13] = mean over output pixels of gray(clamp(brightness · crop(x), 0, 1)),
 // the mean torchvision's adjust_contrast blends towards.
+// Entry `sample` runs the whole pipeline, blur included, with one workgroup per sample when a
+// sample's C·OH·OW floats fit twice in workgroup memory (see its comment).
 // Ops are switched on by override constants, so each pipeline compiles only what it uses.
 
 override C: u32 = 3u;
@@ -14,7 +16,7 @@ override JITTER: u32 = 1u;
 override GRAY: u32 = 1u;
 override SOLARIZE: u32 = 0u;
 
-struct Params { samples: u32, n: u32, h: u32, w: u32, oh: u32, ow: u32, threshold: f32 }
+struct Params { samples: u32, n: u32, h: u32, w: u32, oh: u32, ow: u32, threshold: f32, k: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> src: array<f32>;
 @group(0) @binding(2) var<storage, read_write> sp: array<f32>;
@@ -95,10 +97,11 @@ fn hue_shift(v: vec3f, shift: f32) -> vec3f {
   }
 }
 
-fn jitter(v0: vec3f, o: u32) -> vec3f {
+// mean: the gray mean after brightness that contrast blends towards
+fn jitter(v0: vec3f, o: u32, mean: f32) -> vec3f {
   var v = clamp(v0 * sp[o + 6u], vec3f(0.0), vec3f(1.0));                        // brightness
   let c = sp[o + 7u];
-  v = clamp(c * v + (1.0 - c) * sp[o + 13u], vec3f(0.0), vec3f(1.0));           // contrast
+  v = clamp(c * v + (1.0 - c) * mean, vec3f(0.0), vec3f(1.0));                  // contrast
   if (C == 3u) {
     let sat = sp[o + 8u];
     v = clamp(sat * v + (1.0 - sat) * gray(v), vec3f(0.0), vec3f(1.0));         // saturation
@@ -116,11 +119,22 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let y = (i % plane) / p.ow;
   let x = i % p.ow;
   let o = s * SLOTS;
-  var v = pixel(s, y, x);
-  if (JITTER == 1u && sp[o + 5u] > 0.5) { v = jitter(v, o); }
-  if (GRAY == 1u && C == 3u && sp[o + 10u] > 0.5) { v = vec3f(gray(v)); }
-  if (SOLARIZE == 1u && sp[o + 12u] > 0.5) { v = select(v, 1.0 - v, v >= vec3f(p.threshold)); }
+  var v = colour(pixel(s, y, x), o, sp[o + 13u]);
+  if (SOLARIZE == 1u) { v = solarize(v, o); }
   for (var c = 0u; c < C; c++) { out[(s * C + c) * plane + y * p.ow + x] = v[c]; }
+}
+
+// jitter (if drawn) → grayscale (if drawn), for sample parameters at o
+fn colour(v0: vec3f, o: u32, mean: f32) -> vec3f {
+  var v = v0;
+  if (JITTER == 1u && sp[o + 5u] > 0.5) { v = jitter(v, o, mean); }
+  if (GRAY == 1u && C == 3u && sp[o + 10u] > 0.5) { v = vec3f(gray(v)); }
+  return v;
+}
+
+fn solarize(v: vec3f, o: u32) -> vec3f {
+  if (sp[o + 12u] > 0.5) { return select(v, 1.0 - v, v >= vec3f(p.threshold)); }
+  return v;
 }
 
 // One invocation per sample: a serial sum (row partials keep the f32 error near 2·√plane ulp)
@@ -139,4 +153,117 @@ fn stats(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg
     acc += row;
   }
   sp[o + 13u] = acc / f32(p.oh * p.ow);
+}
+
+// Workgroup s runs the pipeline for sample s (CPU-backed adapters gain most: the sample's
+// parameters and blur taps sit at workgroup-uniform addresses, loaded once instead of per lane):
+//   1. crop + flip every output pixel into ta, summing gray(clamp(brightness·v)) for contrast;
+//   2. tree-reduce that sum to the mean; jitter + grayscale in place (each lane its own pixels);
+//   3. blur (BLUR = 1): horizontal ta → tb, vertical tb → out, reflect padding, taps (S, K);
+//      then solarize (SOLARIZE = 1).  ta, tb: (C, OH, OW) in workgroup memory, TILE ≥ C·OH·OW.
+override BLUR: u32 = 0u;
+override TILE: u32 = 1024u;
+const WG: u32 = 64u;
+@group(0) @binding(4) var<storage, read> taps: array<f32>;
+var<workgroup> ta: array<f32, TILE>;
+var<workgroup> tb: array<f32, TILE>;
+var<workgroup> part: array<f32, WG>;
+
+@compute @workgroup_size(64)
+fn sample(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let s = wid.x + wid.y * nwg.x;
+  if (s >= p.samples) { return; }
+  let ow = p.ow;
+  let plane = p.oh * ow;
+  let o = s * SLOTS;
+  // each lane walks pixels lid, lid + WG, …; (y, x) advance by (dy, dx) with a carry, no division
+  let dy = WG / ow;
+  let dx = WG % ow;
+  let y0 = lid / ow;
+  let x0 = lid % ow;
+  let b = sp[o + 6u];
+  var acc = 0.0;
+  var y = y0;
+  var x = x0;
+  for (var i = lid; i < plane; i += WG) {
+    let v = pixel(s, y, x);
+    for (var c = 0u; c < C; c++) { ta[c * plane + i] = v[c]; }
+    if (JITTER == 1u) { acc += gray(clamp(v * b, vec3f(0.0), vec3f(1.0))); }
+    x += dx;
+    y += dy;
+    if (x >= ow) { x -= ow; y += 1u; }
+  }
+  var mean = 0.0;
+  if (JITTER == 1u) {
+    part[lid] = acc;
+    workgroupBarrier();
+    for (var k = WG / 2u; k > 0u; k >>= 1u) {
+      if (lid < k) { part[lid] += part[lid + k]; }
+      workgroupBarrier();
+    }
+    mean = part[0] / f32(plane);
+  }
+  for (var i = lid; i < plane; i += WG) {
+    var v = vec3f(0.0);
+    for (var c = 0u; c < C; c++) { v[c] = ta[c * plane + i]; }
+    v = colour(v, o, mean);
+    if (BLUR == 1u) {
+      for (var c = 0u; c < C; c++) { ta[c * plane + i] = v[c]; }
+    } else {
+      if (SOLARIZE == 1u) { v = solarize(v, o); }
+      for (var c = 0u; c < C; c++) { out[(s * C + c) * plane + i] = v[c]; }
+    }
+  }
+  if (BLUR == 0u) { return; }
+  let blurred = sp[o + 11u] > 0.0;
+  let r = i32(p.k - 1u) / 2;
+  let tk = s * p.k;
+  workgroupBarrier();
+  if (blurred) {
+    y = y0;
+    x = x0;
+    for (var i = lid; i < plane; i += WG) {
+      let xi = i32(x);
+      let interior = xi >= r && xi + r < i32(ow);
+      for (var c = 0u; c < C; c++) {
+        let row = c * plane + y * ow;
+        var a = 0.0;
+        if (interior) {
+          for (var t = 0u; t < p.k; t++) { a += taps[tk + t] * ta[row + x + t - u32(r)]; }
+        } else {
+          for (var t = 0u; t < p.k; t++) { a += taps[tk + t] * ta[row + u32(reflect(xi + i32(t) - r, i32(ow)))]; }
+        }
+        tb[c * plane + i] = a;
+      }
+      x += dx;
+      y += dy;
+      if (x >= ow) { x -= ow; y += 1u; }
+    }
+  }
+  workgroupBarrier();
+  y = y0;
+  x = x0;
+  for (var i = lid; i < plane; i += WG) {
+    let yi = i32(y);
+    let interior = yi >= r && yi + r < i32(p.oh);
+    var v = vec3f(0.0);
+    for (var c = 0u; c < C; c++) {
+      if (!blurred) {
+        v[c] = ta[c * plane + i];
+      } else if (interior) {
+        var a = 0.0;
+        for (var t = 0u; t < p.k; t++) { a += taps[tk + t] * tb[c * plane + i + (t - u32(r)) * ow]; }
+        v[c] = a;
+      } else {
+        var a = 0.0;
+        for (var t = 0u; t < p.k; t++) { a += taps[tk + t] * tb[c * plane + u32(reflect(yi + i32(t) - r, i32(p.oh))) * ow + x]; }
+        v[c] = a;
+      }
+    }
+    if (SOLARIZE == 1u) { v = solarize(v, o); }
+    for (var c = 0u; c < C; c++) { out[(s * C + c) * plane + i] = v[c]; }
+    x += dx;
+    y += dy;
+    if (x >= ow) { x -= ow; y += 1u; }
+  }
 }

@@ -2,9 +2,8 @@
 //   y[s, c, i, j] = Σ_t taps[s, t] · x[s, c, reflect(i + t − r), j]      (AXIS = 1, vertical)
 //   taps[s, t] ∝ exp(−(t − r)² / (2σ²)), t = 0..K−1, r = (K − 1)/2, normalised to sum 1 (the
 //   launcher computes them once per sample); σ = sp[s, 11] = 0 copies.
-// reflect() mirrors without repeating the edge (padding_mode 'reflect'), folded again for
-// images smaller than the kernel. SOLARIZE (vertical pass only) fuses the solarize that
-// follows the blur in a pipeline.  x, y: (S, C, H, W);  sp: (S, 16);  taps: (S, K).
+// reflect() comes from reflect.wgsl, prepended by the launcher. SOLARIZE (vertical pass only)
+// fuses the solarize that follows the blur in a pipeline.  x, y: (S, C, H, W);  sp: (S, 16);  taps: (S, K).
 
 override AXIS: u32 = 0u;
 override SOLARIZE: u32 = 0u;
@@ -15,14 +14,6 @@ struct Params { samples: u32, c: u32, h: u32, w: u32, k: u32, threshold: f32 }
 @group(0) @binding(2) var<storage, read> sp: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 @group(0) @binding(4) var<storage, read> taps: array<f32>;
-
-fn reflect(i: i32, n: i32) -> i32 {
-  if (n == 1) { return 0; }
-  let period = 2 * (n - 1);
-  var j = abs(i) % period;
-  if (j >= n) { j = period - j; }
-  return j;
-}
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
