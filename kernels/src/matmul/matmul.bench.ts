@@ -13,6 +13,7 @@ interface Spec {
   /** stored shapes of A and B */
   a: (quick: boolean) => number[];
   b: (quick: boolean) => number[];
+  transA?: boolean;
   transB?: boolean;
   target?: string;
 }
@@ -23,6 +24,7 @@ const specs: Spec[] = [
   { name: 'matmul 1024x1024x1024', a: (q) => [cube(q), cube(q)], b: (q) => [cube(q), cube(q)], target: '≥3× tfjs, ≥40% FMA ceiling' },
   { name: 'matmul batched 8x256x256x256', a: (q) => [q ? 2 : 8, 256, 256], b: (q) => [q ? 2 : 8, 256, 256] },
   { name: 'matmul transB 1024x1024x1024', a: (q) => [cube(q), cube(q)], b: (q) => [cube(q), cube(q)], transB: true },
+  { name: 'matmul transA 1024x1024x1024', a: (q) => [cube(q), cube(q)], b: (q) => [cube(q), cube(q)], transA: true },
 ];
 
 const numel = (s: readonly number[]) => s.reduce((x, y) => x * y, 1);
@@ -38,14 +40,15 @@ function bench(spec: Spec): BenchCase {
       const [ah, bh] = [randn(numel(aShape), 1), randn(numel(bShape), 2)];
       const a = gpu.upload(ah, aShape);
       const b = gpu.upload(bh, bShape);
-      const out = matmul(gpu, a, b, { transB: spec.transB });
+      const t = { transA: spec.transA, transB: spec.transB };
+      const out = matmul(gpu, a, b, t);
       const [M, N] = out.shape.slice(-2);
-      const K = aShape[aShape.length - 1];
+      const K = aShape[aShape.length - (spec.transA ? 2 : 1)];
       const batch = numel(out.shape) / (M * N);
       return {
-        run: () => void matmul(gpu, a, b, { transB: spec.transB, out }),
+        run: () => void matmul(gpu, a, b, { ...t, out }),
         async check() {
-          const want = matmulRef(ah, aShape, bh, bShape, { transB: spec.transB });
+          const want = matmulRef(ah, aShape, bh, bShape, t);
           return relErr(await gpu.download(out), want);
         },
         tolerance: 1e-5,
@@ -64,7 +67,7 @@ function bench(spec: Spec): BenchCase {
         const a = tf.tensor(randn(numel(aShape), 1), aShape);
         const b = tf.tensor(randn(numel(bShape), 2), bShape);
         return {
-          run: () => tf.matMul(a, b, false, spec.transB ?? false),
+          run: () => tf.matMul(a, b, spec.transA ?? false, spec.transB ?? false),
           dispose: () => tf.dispose([a, b]),
         };
       },

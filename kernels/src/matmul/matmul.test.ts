@@ -70,32 +70,53 @@ describe('matmul', () => {
     });
   }
 
-  // matmul_sg.wgsl (the default for big plain products on 8-lane-subgroup adapters), reached
-  // with small shapes by lowering the size threshold. One test, so one JIT of that pipeline.
-  it('subgroup variant matches the reference (4-aligned shapes, tails of every tile, epilogues, batches)', async () => {
-    const gpu = await testGpu();
-    const sgCases: Case[] = [
+  // matmul_sg.wgsl (the default for big products on 8-lane-subgroup adapters), reached with
+  // small shapes by lowering the size threshold. One test per transpose form (one JIT each).
+  // Sizes are 4-aligned where the form needs it (see matmul_sg.wgsl) and awkward elsewhere:
+  // tails inside a 32-k chunk or an 8-k chunk, tails inside 24-row and 32-column tiles.
+  const sgForms: [string, boolean, boolean, Case[]][] = [
+    ['plain', false, false, [
       { a: [9, 4], b: [4, 4] },
       { a: [17, 36], b: [36, 44] }, // K tail inside a 32-k chunk, N tail inside a 32-column tile
       { a: [50, 100], b: [100, 68], opts: { bias: true, alpha: -0.37 } },
       { a: [48, 64], b: [64, 32] }, // exact tiles (2 × 24 rows)
       { a: [3, 33, 68], b: [3, 68, 36], opts: { accumulate: true, alpha: 2.5 } },
       { a: [33, 68], b: [2, 68, 36], opts: { bias: true } }, // A broadcast over the batch
-    ];
-    const saved = matmulTuning.sgMinMacs;
-    matmulTuning.sgMinMacs = 0;
-    try {
-      const lanes8 = (gpu.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
-      const expected = gpu.features.has('subgroups') && lanes8?.subgroupMinSize === 8 && lanes8.subgroupMaxSize === 8 ? 'sg' : 'tiled';
-      for (const c of sgCases) {
-        expect(matmulVariant(gpu, matmulShape(c.a, c.b), false, false), label(c)).toBe(expected);
-        const { err, seed } = await run(gpu, c);
-        expect(err, `seed ${seed} ${label(c)}`).toBeLessThan(1e-5);
+    ]],
+    ['transB', false, true, [
+      { a: [9, 4], b: [1, 4] }, // N = 1
+      { a: [17, 36], b: [43, 36] }, // N not a multiple of 4 (only K must be)
+      { a: [53, 100], b: [67, 100], opts: { bias: true, alpha: -0.37 } },
+      { a: [3, 33, 68], b: [3, 37, 68], opts: { accumulate: true, alpha: 2.5 } },
+      { a: [2, 33, 68], b: [37, 68] }, // B broadcast over the batch
+    ]],
+    ['transA', true, false, [
+      { a: [1, 12], b: [1, 4] }, // K = 1
+      { a: [37, 20], b: [37, 44] }, // K tail inside an 8-k chunk (K = 37 need not be aligned)
+      { a: [101, 52], b: [101, 68], opts: { bias: true, alpha: -0.37 } },
+      { a: [3, 61, 28], b: [3, 61, 36], opts: { accumulate: true, alpha: 2.5 } },
+      { a: [61, 28], b: [2, 61, 36], opts: { bias: true } }, // A broadcast over the batch
+    ]],
+  ];
+  for (const [form, transA, transB, sgCases] of sgForms) {
+    it(`subgroup variant (${form}) matches the reference (tails of every tile, epilogues, batches)`, async () => {
+      const gpu = await testGpu();
+      const saved = matmulTuning.sgMinMacs;
+      matmulTuning.sgMinMacs = 0;
+      try {
+        const lanes8 = (gpu.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
+        const expected = gpu.features.has('subgroups') && lanes8?.subgroupMinSize === 8 && lanes8.subgroupMaxSize === 8 ? 'sg' : 'tiled';
+        for (const c0 of sgCases) {
+          const c: Case = { ...c0, opts: { ...c0.opts, transA, transB } };
+          expect(matmulVariant(gpu, matmulShape(c.a, c.b, transA, transB), transA, transB), label(c)).toBe(expected);
+          const { err, seed } = await run(gpu, c);
+          expect(err, `seed ${seed} ${label(c)}`).toBeLessThan(1e-5);
+        }
+      } finally {
+        matmulTuning.sgMinMacs = saved;
       }
-    } finally {
-      matmulTuning.sgMinMacs = saved;
-    }
-  });
+    });
+  }
 
   it('covers grids over 65535 workgroups (70000 batched 1×1×1 products)', async () => {
     const c: Case = { a: [70000, 1, 2], b: [70000, 2, 1] };
