@@ -13,6 +13,17 @@ export interface MeasureOptions {
   quick: boolean;
   /** tfjs with the webgpu backend, or null to skip peers. */
   tf: Tf | null;
+  /** Runs the FMA ceiling now and returns its GFLOP/s (measured right before and after a case). */
+  ceiling?: () => Promise<number | null>;
+}
+
+/** The better of the ceilings measured right before and right after a case (load drifts). */
+export async function around<T>(ceiling: (() => Promise<number | null>) | undefined, body: () => Promise<T>): Promise<[T, number | undefined]> {
+  const before = (await ceiling?.()) ?? null;
+  const result = await body();
+  const after = (await ceiling?.()) ?? null;
+  const best = Math.max(before ?? 0, after ?? 0);
+  return [result, best > 0 ? best : undefined];
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -42,7 +53,7 @@ function blank(c: BenchCase, reps: number): CaseResult {
 }
 
 /** GPU time of the passes recorded since the last clear, ms (null when not profiling). */
-function passMs(gpu: Gpu): number | null {
+export function passMs(gpu: Gpu): number | null {
   if (!gpu.profiler.enabled) return null;
   let ns = 0;
   for (const r of gpu.profiler.records) ns += Math.max(0, r.end - r.start);
@@ -71,7 +82,7 @@ export async function measureCase(c: BenchCase, gpu: Gpu, opts: MeasureOptions):
     }
     const gpuSamples: number[] = [];
     const run = inst.run.bind(inst);
-    const wall = await timeReps(c.name, opts.reps, async () => {
+    const [wall, adjacent] = await around(opts.ceiling, () => timeReps(c.name, opts.reps, async () => {
       gpu.profiler.clear();
       const t0 = performance.now();
       run();
@@ -82,8 +93,9 @@ export async function measureCase(c: BenchCase, gpu: Gpu, opts: MeasureOptions):
       const g = passMs(gpu);
       if (g != null) gpuSamples.push(g);
       return ms;
-    });
+    }));
     gpu.profiler.clear();
+    res.adjacentFmaGflops = adjacent;
     res.wallMs = wall.p50;
     res.wallRme = wall.rme;
     res.gpuMs = median(gpuSamples);

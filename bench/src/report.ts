@@ -49,6 +49,10 @@ export interface CaseResult {
   /** gflops / FMA ceiling and gbps / copy ceiling (0..1). */
   fmaFraction: number | null;
   copyFraction: number | null;
+  /** The FMA ceiling measured right before and right after this case (best of the two), GFLOP/s. */
+  adjacentFmaGflops?: number;
+  /** gflops / adjacentFmaGflops: the fraction with the machine's load at the time of the case. */
+  fmaFractionAdjacent?: number | null;
   /** GPU bytes the case allocated for one run (its workspaceBytes, else pool growth). */
   memoryBytes?: number;
   peer?: PeerResult;
@@ -73,6 +77,12 @@ export interface BenchReport {
   ceilings: Ceilings | null;
   cases: CaseResult[];
 }
+
+/** What the fraction and memory columns mean. */
+export const COLUMNS =
+  '%FMA: GFLOP/s over the run\'s FMA ceiling (best rep of the ceiling cases at the start); %FMA adj: over the FMA ceiling measured ' +
+  'right before and after the case (best of the two), which follows the machine\'s load. mem: GPU bytes one run allocates ' +
+  '(ours: the kernel\'s workspace, inputs and outputs excluded, or pool growth; peer: tf.profile peakBytes or tf.memory growth).';
 
 export const CLOCKS =
   'ours: GPU = sum of timestamp-query pass durations per run(); wall = run() → submit → onSubmittedWorkDone. ' +
@@ -99,8 +109,9 @@ export function ceilingsFrom(cases: readonly CaseResult[]): Ceilings | null {
 export function applyCeilings(cases: CaseResult[], ceilings: Ceilings | null): void {
   for (const c of cases) {
     c.fmaFraction = ceilings && c.gflops != null && c.flops > 0 ? c.gflops / ceilings.fmaGflops : null;
+    c.fmaFractionAdjacent = c.adjacentFmaGflops && c.gflops != null && c.flops > 0 ? c.gflops / c.adjacentFmaGflops : null;
     c.copyFraction = ceilings && c.gbps != null && c.bytes > 0 ? c.gbps / ceilings.copyGbps : null;
-    if (c.training) applyTrainingCeilings(c.training, ceilings);
+    if (c.training) applyTrainingCeilings(c.training, ceilings, c.adjacentFmaGflops);
   }
 }
 
@@ -118,6 +129,25 @@ const f = (v: number | null | undefined, digits: number) => (v == null || !Numbe
 const pct = (v: number | null | undefined) => (v == null ? '-' : `${(100 * v).toFixed(1)}%`);
 const sci = (v: number | null) => (v == null ? '-' : v === 0 ? '0' : v.toExponential(1));
 
+/** 81920 → '80.0 KiB' */
+export function bytes(v: number | null | undefined): string {
+  if (v == null || !Number.isFinite(v)) return '-';
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let x = v;
+  let u = 0;
+  while (Math.abs(x) >= 1024 && u < units.length - 1) {
+    x /= 1024;
+    u++;
+  }
+  return u === 0 ? `${x} B` : `${x.toFixed(1)} ${units[u]}`;
+}
+
+/** 'ours / peer' GPU bytes for one run, when the case measured them. */
+function memory(c: CaseResult): string {
+  if (!c.memoryBytes && c.peer?.memoryBytes == null) return '-';
+  return `${bytes(c.memoryBytes)} / ${bytes(c.peer?.memoryBytes)}`;
+}
+
 /** ×peer as printed: the ratio and which clock it compares. */
 export function vsPeer(c: CaseResult): string {
   if (c.ratioGpu != null) return `${c.ratioGpu.toFixed(2)}× gpu`;
@@ -134,15 +164,17 @@ function rows(r: BenchReport): string[][] {
     f(c.gflops, 2),
     f(c.gbps, 2),
     pct(c.fmaFraction),
+    pct(c.fmaFractionAdjacent),
     pct(c.copyFraction),
     c.peer ? f(c.peer.gpuMs, 3) : '-',
     c.peer ? f(c.peer.wallMs, 3) : '-',
     vsPeer(c),
+    memory(c),
     sci(c.error),
   ]);
 }
 
-const HEAD = ['case', 'check', 'gpu ms', 'wall ms', 'GFLOP/s', 'GB/s', '%FMA', '%copy', 'peer gpu ms', 'peer wall ms', '×peer', 'err'];
+const HEAD = ['case', 'check', 'gpu ms', 'wall ms', 'GFLOP/s', 'GB/s', '%FMA', '%FMA adj', '%copy', 'peer gpu ms', 'peer wall ms', '×peer', 'mem ours / peer', 'err'];
 
 function header(r: BenchReport): string[] {
   const a = r.adapter;
@@ -164,7 +196,7 @@ export function formatTable(r: BenchReport): string {
   const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(w[i]) : cell.padStart(w[i]))).join('  ');
   const notes = r.cases.filter((c) => c.message || c.peer?.message).map((c) => `  ${c.name}: ${[c.message, c.peer?.message].filter(Boolean).join('; ')}`);
   const training = formatTraining(r);
-  return [...header(r), '', line(HEAD), ...body.map(line), '', `clocks: ${r.clocks}`, ...(notes.length ? ['notes:', ...notes] : []), ...(training.length ? ['', ...training] : [])].join('\n');
+  return [...header(r), '', line(HEAD), ...body.map(line), '', `clocks: ${r.clocks}`, `columns: ${COLUMNS}`, ...(notes.length ? ['notes:', ...notes] : []), ...(training.length ? ['', ...training] : [])].join('\n');
 }
 
 /** The markdown table written next to the JSON. */
@@ -180,6 +212,8 @@ export function formatMarkdown(r: BenchReport): string {
     ...rows(r).map((row) => `| ${row.map(esc).join(' | ')} |`),
     '',
     `Clocks: ${r.clocks}`,
+    '',
+    `Columns: ${COLUMNS}`,
     '',
     ...(formatTraining(r).length ? ['```', ...formatTraining(r), '```', ''] : []),
   ].join('\n');

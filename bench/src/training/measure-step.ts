@@ -6,6 +6,7 @@ import { loadavg } from 'node:os';
 import type { Gpu, KernelSummary } from '@pretext/gpu';
 import type { Tf } from '@pretext/kernels';
 import { peerRun, peerSync } from '../peer.js';
+import { around } from '../measure.js';
 import type { CaseResult, PeerResult } from '../report.js';
 import { median, timeReps } from '../stats.js';
 import type { StepInstance, TrainingCase } from './case.js';
@@ -20,6 +21,8 @@ export interface TrainingMetrics {
   gflopsWall: number;
   /** gflopsWall / the run's FMA ceiling (filled once the ceilings are known). */
   fmaFractionWall: number | null;
+  /** gflopsWall / the FMA ceiling measured right before and after the step's reps. */
+  fmaFractionWallAdjacent?: number | null;
   submitsPerStep: number;
   dispatchesPerStep: number;
   peerStepsPerSec: number | null;
@@ -37,6 +40,7 @@ export interface StepMeasureOptions {
   warmup: number;
   quick: boolean;
   tf: Tf | null;
+  ceiling?: () => Promise<number | null>;
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -77,7 +81,7 @@ export async function measureStep(c: TrainingCase, gpu: Gpu, opts: StepMeasureOp
       await gpu.sync();
     }
     const step = inst;
-    const wall = await timeReps(c.name, reps, async () => {
+    const [wall, adjacent] = await around(opts.ceiling, () => timeReps(c.name, reps, async () => {
       gpu.profiler.clear();
       const before = gpu.stats();
       const t0 = performance.now();
@@ -94,8 +98,9 @@ export async function measureStep(c: TrainingCase, gpu: Gpu, opts: StepMeasureOp
         kernels = gpu.profiler.summary();
       }
       return ms;
-    });
+    }));
     gpu.profiler.clear();
+    res.adjacentFmaGflops = adjacent;
     res.wallMs = wall.p50;
     res.wallRme = wall.rme;
     res.gpuMs = median(gpuMs);

@@ -7,8 +7,9 @@ const f = (v: number | null | undefined, d: number) => (v == null || !Number.isF
 const pct = (v: number | null | undefined) => (v == null ? '-' : `${(100 * v).toFixed(1)}%`);
 
 /** gflopsWall as a fraction of the run's FMA ceiling. */
-export function applyTrainingCeilings(t: TrainingMetrics, ceilings: Ceilings | null): void {
+export function applyTrainingCeilings(t: TrainingMetrics, ceilings: Ceilings | null, adjacentFmaGflops?: number): void {
   t.fmaFractionWall = ceilings ? t.gflopsWall / ceilings.fmaGflops : null;
+  t.fmaFractionWallAdjacent = adjacentFmaGflops ? t.gflopsWall / adjacentFmaGflops : null;
 }
 
 /** Lines for the console (and, prefixed, the markdown): empty when the run had no step cases. */
@@ -20,7 +21,7 @@ export function formatTraining(r: BenchReport, topN = 10): string[] {
     const t = c.training as TrainingMetrics;
     out.push(
       `  ${c.name} [${t.batch}]: ${f(t.stepsPerSec, 3)} steps/s, ${f(t.itemsPerSec, 1)} ${t.unit}/s, ` +
-        `${f(t.gflopsWall, 2)} GFLOP/s (${pct(t.fmaFractionWall)} of FMA ceiling; GPU-timestamp sum ${f(c.gflops, 2)} GFLOP/s), ` +
+        `${f(t.gflopsWall, 2)} GFLOP/s (${pct(t.fmaFractionWall)} of the run's FMA ceiling, ${pct(t.fmaFractionWallAdjacent)} of the one measured around the step; GPU-timestamp sum ${f(c.gflops, 2)} GFLOP/s), ` +
         `${f(t.submitsPerStep, 0)} submits and ${f(t.dispatchesPerStep, 0)} dispatches per step, load ${f(t.load[0], 1)}→${f(t.load[1], 1)}`,
     );
     out.push(

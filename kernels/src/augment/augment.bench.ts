@@ -47,8 +47,7 @@ function ours(c: number, size: number): BenchCase {
         },
         tolerance: 2e-5,
         ...work(shape),
-        // parameters, the blur's two intermediates
-        workspaceBytes: 2 * shape[0] * (SLOTS + 2 * c * size * size) * 4,
+        // workspace: what the pool grows by (parameters and taps; the blur's intermediates when the planes don't fit a workgroup)
         dispose() {
           gpu.free(x);
           gpu.free(out);
