@@ -1,7 +1,7 @@
 import { type Gpu, KernelInputError } from '@pretext/gpu';
 import { freshSeed, poisoned, randn, relErr, rng, testGpu } from '@pretext/gpu/testing';
 import { describe, expect, it } from 'vitest';
-import { attention, attentionBackward } from './attention.js';
+import { attention, attentionBackward, attentionTuning, attentionVariant } from './attention.js';
 import { type AttentionRefInput, attentionBackwardRef, attentionRef } from './attention.ref.js';
 
 interface Case {
@@ -87,6 +87,10 @@ const variants: Omit<Case, 'tq' | 'd'>[] = [{}, { mask: 'bool' }, { causal: true
 const cases: Case[] = [];
 for (const [n, tq] of [1, 5, 33, 130].entries())
   for (const [m, d] of [8, 16, 64].entries()) cases.push({ tq, d, ...variants[(n + m) % variants.length] });
+// the subgroup shaders' edges: K4 = d/4 of 1, 3, 8 (one register chunk), 9 (two chunks, two output chunks)
+const variants2: Omit<Case, 'tq' | 'd'>[] = [{ mask: 'additive' }, { causal: true, mask: 'bool' }, {}, { causal: true }];
+for (const [n, tq] of [1, 7, 33, 130].entries())
+  for (const [m, d] of [4, 12, 32, 36].entries()) cases.push({ tq, d, b: 1, ...variants2[(n + m) % variants2.length] });
 cases.push(
   { tq: 7, tk: 70, d: 24, mask: 'i32', scale: 0.3 }, // cross-attention, d not a power of two
   { tq: 70, tk: 9, d: 13, causal: true, causalOffset: -3, mask: 'bool' }, // d % 4 ≠ 0; first rows see no key
@@ -95,14 +99,40 @@ cases.push(
   { tq: 5, tk: 12, d: 8, mask: 'additive', dropBatch0: true },
   // scores of ~±1000: the online max keeps exp finite; f32 scores are off by ~1e3·6e-8
   { tq: 9, d: 8, scale: 300, tol: 2e-4 },
+  { tq: 40, tk: 37, d: 32, scale: 60, tol: 2e-4, mask: 'bool' },
+  { tq: 12, tk: 45, d: 36, mask: 'additive', dropBatch0: true, causal: true, causalOffset: 33 },
 );
 
+function lanes8(gpu: Gpu): boolean {
+  const info = (gpu.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
+  return gpu.features.has('subgroups') && info?.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
+}
+
+// every case through both shader sets: 'sg' (8-lane subgroups, d % 4 == 0) and the portable 'tiles'
+for (const path of ['sg', 'tiles'] as const) {
+  describe(`attention (${path} shaders)`, () => {
+    for (const c of cases) {
+      it(`${JSON.stringify(c)} forward and backward`, async () => {
+        const gpu = await testGpu();
+        attentionTuning.sg = path === 'sg';
+        try {
+          const want = path === 'sg' && c.d % 4 === 0 && lanes8(gpu) ? 'sg' : 'tiles';
+          expect(attentionVariant(gpu, c.d)).toBe(want);
+          await runCase(gpu, c);
+        } finally {
+          attentionTuning.sg = true;
+        }
+      });
+    }
+  });
+}
+
 describe('attention', () => {
-  for (const c of cases) {
-    it(`${JSON.stringify(c)} forward and backward`, async () => {
-      await runCase(await testGpu(), c);
-    });
-  }
+  it('takes the subgroup shaders on an adapter with 8-lane subgroups when d % 4 == 0', async () => {
+    const gpu = await testGpu();
+    expect(attentionVariant(gpu, 32)).toBe(lanes8(gpu) ? 'sg' : 'tiles');
+    expect(attentionVariant(gpu, 13)).toBe('tiles');
+  });
 
   it('rejects bad input with the kernel and argument named', async () => {
     const gpu = await testGpu();

@@ -4,9 +4,34 @@
 import { check, type Gpu, type GpuArray, grid1d, params, shapeString } from '@pretext/gpu';
 import source from './attention.wgsl.js';
 import backwardSource from './attention_backward.wgsl.js';
+import backwardSgSource from './attention_backward_sg.wgsl.js';
+import sgSource from './attention_sg.wgsl.js';
 
 const ROWS = 64;
 export const ATTENTION_MAX_D = 128;
+// query rows per workgroup of attention_sg.wgsl (its const TM) and owned rows of attention_backward_sg.wgsl
+const SG_TM_FWD = 16;
+const SG_TM_BWD = 8;
+
+/** Tests set `sg: false` to exercise the portable shaders on an adapter that has the fast path. */
+export const attentionTuning = { sg: true };
+
+/**
+ * Which shaders run: 'sg' (attention_sg.wgsl, attention_backward_sg.wgsl: one 8-lane subgroup per
+ * workgroup, vec4 rows; needs subgroups of exactly 8 lanes and d % 4 == 0), else 'tiles'
+ * (attention.wgsl, attention_backward.wgsl: an invocation per row, tiles in workgroup memory).
+ */
+export function attentionVariant(gpu: Gpu, d: number): 'sg' | 'tiles' {
+  const info = (gpu.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
+  const lanes8 = gpu.features.has('subgroups') && info?.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
+  return attentionTuning.sg && lanes8 && d % 4 === 0 ? 'sg' : 'tiles';
+}
+
+/** Output column chunks of 8 vec4 per lane in the sg shaders (an override: one pipeline per value). */
+function dch(d: number): number {
+  const c = Math.ceil(d / 32);
+  return c <= 2 ? c : 4;
+}
 
 export interface AttentionMaskOpts {
   /** Multiplies Q·Kᵀ (default 1/√d). Any finite value. */
@@ -96,6 +121,24 @@ export function attention(
   checkF32(kernel, 'out', out, q.shape, gpu);
   const lse = opts.lse ?? gpu.empty([x.b, x.h, x.tq], 'f32', 'attention.lse');
   checkF32(kernel, 'lse', lse, [x.b, x.h, x.tq], gpu);
+  // Q·Kᵀ and P·V: 2·d FLOPs each per visible (i, j); compulsory bytes: Q, K, V read, O and L written
+  const flops = 4 * x.d * bh * pairs(x, opts);
+  const bytes = 4 * bh * (2 * x.tq * x.d + 2 * x.tk * x.d + x.tq);
+  const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
+  if (attentionVariant(gpu, x.d) === 'sg') {
+    const tiles = Math.ceil(x.tq / SG_TM_FWD);
+    gpu.dispatch({
+      kernel,
+      pipeline: gpu.pipeline(`${kernel}.sg`, sgSource, { DCH: dch(x.d) }),
+      params: params().u32(x.tq).u32(x.tk).u32(x.d / 4).u32(x.h).u32(tiles).u32(bh * tiles)
+        .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).f32(-Infinity).bytes,
+      buffers: [q, k, v, opts.mask ?? q, out, lse],
+      workgroups: grid1d(bh * tiles, maxDim),
+      flops,
+      bytes,
+    });
+    return { out, lse };
+  }
   const d4 = d4Class(x.d);
   const tiles = Math.ceil(x.tq / ROWS);
   const bk = tileFor(gpu, d4);
@@ -105,11 +148,9 @@ export function attention(
     params: params().u32(x.tq).u32(x.tk).u32(x.d).u32(x.h).u32(tiles)
       .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).f32(-Infinity).u32(bk).bytes,
     buffers: [q, k, v, opts.mask ?? q, out, lse],
-    workgroups: grid1d(bh * tiles, gpu.limits.maxComputeWorkgroupsPerDimension),
-    // Q·Kᵀ and P·V: 2·d FLOPs each per visible (i, j)
-    flops: 4 * x.d * bh * pairs(x, opts),
-    // compulsory: Q, K, V read, O and L written
-    bytes: 4 * bh * (2 * x.tq * x.d + 2 * x.tk * x.d + x.tq),
+    workgroups: grid1d(bh * tiles, maxDim),
+    flops,
+    bytes,
   });
   return { out, lse };
 }
@@ -132,11 +173,44 @@ export function attentionBackward(
   checkF32(kernel, 'dk', dk, k.shape, gpu);
   checkF32(kernel, 'dv', dv, v.shape, gpu);
   const bh = x.b * x.h;
-  const d4 = d4Class(x.d);
-  const constants = { D4: d4, ROWS, TILE: tileFor(gpu, d4) };
   const np = bh * pairs(x, opts);
   const mask = opts.mask ?? q;
   const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
+  // per visible (i, j): q·k, dO·v, dS·k → 6·d in the dQ pass; q·k, dO·v, P·dO, dS·q → 8·d in the dK/dV pass
+  const work = {
+    dq: { flops: 6 * x.d * np, bytes: 4 * bh * (4 * x.tq * x.d + 2 * x.tk * x.d + x.tq) },
+    dkv: { flops: 8 * x.d * np, bytes: 4 * bh * (3 * x.tq * x.d + 4 * x.tk * x.d + x.tq) },
+  };
+  if (attentionVariant(gpu, x.d) === 'sg') {
+    // dq_main writes D = rowsum(dO ⊙ O) (BH, Tq) for dkv_main, which runs after it
+    const delta = gpu.empty([bh, x.tq], 'f32', 'attention.delta');
+    const sgParams = (rows: number) => {
+      const tiles = Math.ceil(rows / SG_TM_BWD);
+      return params().u32(x.tq).u32(x.tk).u32(x.d / 4).u32(x.h).u32(tiles).u32(bh * tiles)
+        .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).bytes;
+    };
+    const constants = { DCH: dch(x.d) };
+    gpu.dispatch({
+      kernel: 'attentionBackward.dq',
+      pipeline: gpu.pipeline('attentionBackward.dq.sg', backwardSgSource, constants, 'dq_main'),
+      params: sgParams(x.tq),
+      buffers: [q, k, v, mask, dout, lse, out, dq, delta],
+      workgroups: grid1d(bh * Math.ceil(x.tq / SG_TM_BWD), maxDim),
+      ...work.dq,
+    });
+    gpu.dispatch({
+      kernel: 'attentionBackward.dkv',
+      pipeline: gpu.pipeline('attentionBackward.dkv.sg', backwardSgSource, constants, 'dkv_main'),
+      params: sgParams(x.tk),
+      buffers: [q, k, v, mask, dout, lse, delta, dk, dv],
+      workgroups: grid1d(bh * Math.ceil(x.tk / SG_TM_BWD), maxDim),
+      ...work.dkv,
+    });
+    gpu.free(delta);
+    return { dq, dk, dv };
+  }
+  const d4 = d4Class(x.d);
+  const constants = { D4: d4, ROWS, TILE: tileFor(gpu, d4) };
   const p = (tiles: number) => params().u32(x.tq).u32(x.tk).u32(x.d).u32(x.h).u32(tiles)
     .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).u32(constants.TILE).bytes;
   const qTiles = Math.ceil(x.tq / ROWS);
@@ -146,9 +220,7 @@ export function attentionBackward(
     params: p(qTiles),
     buffers: [q, k, v, mask, out, dout, lse, dq],
     workgroups: grid1d(bh * qTiles, maxDim),
-    // per visible (i, j): q·k, dO·v, dS·k → 6·d
-    flops: 6 * x.d * np,
-    bytes: 4 * bh * (4 * x.tq * x.d + 2 * x.tk * x.d + x.tq),
+    ...work.dq,
   });
   const kTiles = Math.ceil(x.tk / ROWS);
   gpu.dispatch({
@@ -157,9 +229,7 @@ export function attentionBackward(
     params: p(kTiles),
     buffers: [q, k, v, mask, out, dout, lse, dk, dv],
     workgroups: grid1d(bh * kTiles, maxDim),
-    // per visible (i, j): q·k, dO·v, P·dO, dS·q → 8·d
-    flops: 8 * x.d * np,
-    bytes: 4 * bh * (3 * x.tq * x.d + 4 * x.tk * x.d + x.tq),
+    ...work.dkv,
   });
   return { dq, dk, dv };
 }
