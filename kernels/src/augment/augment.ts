@@ -24,8 +24,8 @@ export interface AugmentOptions {
 
 const source = reflectSource + augmentSource;
 const blurSource = reflectSource + blurOnlySource;
-/** Lanes per workgroup of entry `sample`, and the floats of its reduction array. */
-const SAMPLE_WG = 64;
+/** Lanes per workgroup of entry `sample` (its override WG), also the floats of its reduction array. */
+export const augmentTuning = { sampleLanes: 32 };
 
 /** Validates an (N, C, H, W) f32 image batch with C ∈ {1, 3}; returns its dims. */
 export function checkImages(gpu: Gpu, kernel: string, x: GpuArray, name = 'images'): [number, number, number, number] {
@@ -121,14 +121,14 @@ export function augment(gpu: Gpu, images: GpuArray, pipeline: Pipeline, opts: Au
   const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
   // two (C, OH, OW) tiles, rounded up to 256 floats so few sizes compile, + the reduction array
   const tile = Math.ceil((c * oh * ow) / 256) * 256;
-  const fits = (2 * tile + SAMPLE_WG) * 4 <= gpu.limits.maxComputeWorkgroupStorageSize;
-  check(opts.strategy !== 'sample' || fits, kernel, 'strategy', () => `'sample' needs ${(2 * tile + SAMPLE_WG) * 4} bytes of workgroup memory for ${c}×${oh}×${ow}, the adapter has ${gpu.limits.maxComputeWorkgroupStorageSize}`);
+  const fits = (2 * tile + augmentTuning.sampleLanes) * 4 <= gpu.limits.maxComputeWorkgroupStorageSize;
+  check(opts.strategy !== 'sample' || fits, kernel, 'strategy', () => `'sample' needs ${(2 * tile + augmentTuning.sampleLanes) * 4} bytes of workgroup memory for ${c}×${oh}×${ow}, the adapter has ${gpu.limits.maxComputeWorkgroupStorageSize}`);
   if ((opts.strategy ?? (fits ? 'sample' : 'passes')) === 'sample') {
     const taps = gpu.upload(blur ? gaussianTaps(drawn, samples, k) : new Float32Array(1), blur ? [samples, k] : [1], `${kernel}.taps`);
     const name = `${kernel}.sample`;
     gpu.dispatch({
       kernel: name,
-      pipeline: gpu.pipeline(name, source, { ...consts, SOLARIZE: solarizeLast ? 1 : 0, BLUR: blur ? 1 : 0, TILE: tile }, 'sample'),
+      pipeline: gpu.pipeline(name, source, { ...consts, SOLARIZE: solarizeLast ? 1 : 0, BLUR: blur ? 1 : 0, TILE: tile, WG: augmentTuning.sampleLanes }, 'sample'),
       params: uniforms,
       buffers: [images, sp, out, taps],
       workgroups: grid1d(samples, maxDim),

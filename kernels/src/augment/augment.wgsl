@@ -163,13 +163,13 @@ fn stats(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg
 //      then solarize (SOLARIZE = 1).  ta, tb: (C, OH, OW) in workgroup memory, TILE ≥ C·OH·OW.
 override BLUR: u32 = 0u;
 override TILE: u32 = 1024u;
-const WG: u32 = 64u;
+override WG: u32 = 32u;
 @group(0) @binding(4) var<storage, read> taps: array<f32>;
 var<workgroup> ta: array<f32, TILE>;
 var<workgroup> tb: array<f32, TILE>;
 var<workgroup> part: array<f32, WG>;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn sample(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let s = wid.x + wid.y * nwg.x;
   if (s >= p.samples) { return; }

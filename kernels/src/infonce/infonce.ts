@@ -19,11 +19,11 @@ const BWD = `${tileSource}\n${bwdSource}`;
 const TILE = 32;
 // rows per workgroup of infonce_sg.wgsl (its const TM): the forward's B loads feed 4·TM
 // multiply-adds each; the backward keeps TM·DCH vec4 accumulators per lane, so fewer rows
-const SG_TM_FWD = 24;
-const SG_TM_BWD = 16;
-
-/** Tests set `subgroups: false` to exercise the portable kernels on an adapter that has the fast path. */
-export const infonceTuning = { subgroups: true };
+/**
+ * Tests set `subgroups: false` to exercise the portable kernels on an adapter that has the fast
+ * path; tmFwd / tmBwd are the rows per workgroup of infonce_sg.wgsl (its const TM) in each pass.
+ */
+export const infonceTuning = { subgroups: true, tmFwd: 24, tmBwd: 16 };
 
 /**
  * infonce_sg.wgsl (8-lane subgroup tiles, vec4 rows) when the adapter's subgroups are exactly 8
@@ -103,12 +103,12 @@ function forwardPass(gpu: Gpu, t: TilePass, stats: GpuArray): void {
   if (useSubgroups(gpu, t)) {
     gpu.dispatch({
       kernel: `${KERNEL}.forward`,
-      pipeline: gpu.pipeline(`${KERNEL}.forward.sg`, sgVariant(SG_TM_FWD, 1), {}, 'forward'),
+      pipeline: gpu.pipeline(`${KERNEL}.forward.sg`, sgVariant(infonceTuning.tmFwd, 1), {}, 'forward'),
       params: tileParams(t),
       buffers: [t.a, t.cols.b1, t.pos, t.aux, stats],
-      workgroups: rowGrid(gpu, m, SG_TM_FWD),
+      workgroups: rowGrid(gpu, m, infonceTuning.tmFwd),
       flops: 2 * m * n * d,
-      bytes: 4 * (m * d + Math.ceil(m / SG_TM_FWD) * n * d + 4 * m),
+      bytes: 4 * (m * d + Math.ceil(m / infonceTuning.tmFwd) * n * d + 4 * m),
     });
     return;
   }
@@ -137,15 +137,15 @@ function backwardPass(gpu: Gpu, t: TilePass, out: GpuArray): void {
     // infonce_sg.wgsl: each lane owns DCH output vec4s per row; grid z for d > 128
     const dch = Math.min(4, Math.ceil(d / 32));
     const nz = Math.ceil(d / (32 * dch));
-    const [x, y] = rowGrid(gpu, m, SG_TM_BWD);
+    const [x, y] = rowGrid(gpu, m, infonceTuning.tmBwd);
     gpu.dispatch({
       kernel: `${KERNEL}.backward`,
-      pipeline: gpu.pipeline(`${KERNEL}.backward.sg`, sgVariant(SG_TM_BWD, dch), {}, 'backward'),
+      pipeline: gpu.pipeline(`${KERNEL}.backward.sg`, sgVariant(infonceTuning.tmBwd, dch), {}, 'backward'),
       params: tileParams(t),
       buffers: [t.a, t.cols.b1, t.pos, t.aux, out],
       workgroups: [x, y, nz],
       flops: 2 * m * n * d * nz + 2 * m * n * d,
-      bytes: 4 * (2 * m * d + Math.ceil(m / SG_TM_BWD) * n * d * (1 + nz)),
+      bytes: 4 * (2 * m * d + Math.ceil(m / infonceTuning.tmBwd) * n * d * (1 + nz)),
     });
     return;
   }
