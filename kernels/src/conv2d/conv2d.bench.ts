@@ -7,7 +7,7 @@
 import type { Gpu } from '@pretext/gpu';
 import { randn, relErr } from '@pretext/gpu/testing';
 import type { BenchCase, Tf } from '../bench-case.js';
-import { conv2d, conv2dBackwardData, conv2dBackwardWeight, conv2dGeometry } from './conv2d.js';
+import { type Conv2dOptions, conv2d, conv2dBackwardData, conv2dBackwardWeight, conv2dGeometry } from './conv2d.js';
 import { conv2dBackwardRef, conv2dRef } from './conv2d.ref.js';
 
 // (Cin, Cout, H = W): conv blocks of width 32/64/128 on 28×28, a 2×2 pool between blocks
@@ -17,14 +17,15 @@ const layers: [number, number, number][] = [
   [64, 128, 7],
 ];
 
-function bench([cin, cout, hw]: [number, number, number]): BenchCase {
+/** algo 'auto' is the case tfjs is compared with; 'direct' and 'gemm' show both paths side by side. */
+function bench([cin, cout, hw]: [number, number, number], algo: Conv2dOptions['algo'] = 'auto'): BenchCase {
   const shapes = (quick: boolean) => {
     const n = quick ? 8 : 64;
     return { n, x: [n, cin, hw, hw], w: [cout, cin, 3, 3], y: [n, cout, hw, hw] };
   };
   const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
   return {
-    name: `conv2d fwd+bwd 3x3 ${cin}->${cout} @${hw}x${hw} batch 64`,
+    name: `conv2d ${algo === 'auto' ? '' : `${algo} `}fwd+bwd 3x3 ${cin}->${cout} @${hw}x${hw} batch 64`,
     kernel: 'conv2d',
     target: '≥35% FMA ceiling (SimCLR ConvNet step)',
     async setup(gpu: Gpu, opts) {
@@ -32,7 +33,7 @@ function bench([cin, cout, hw]: [number, number, number]): BenchCase {
       const [xh, wh, dyh] = [randn(numel(s.x), 1), randn(numel(s.w), 2, 0.2), randn(numel(s.y), 3)];
       const [x, w, dy] = [gpu.upload(xh, s.x), gpu.upload(wh, s.w), gpu.upload(dyh, s.y)];
       const [y, dx, dw] = [gpu.empty(s.y), gpu.empty(s.x), gpu.empty(s.w)];
-      const o = { padding: 1 };
+      const o = { padding: 1, algo };
       const g = conv2dGeometry('conv2d', s.x, s.w, o);
       const flops = 3 * 2 * s.n * cout * hw * hw * cin * 9;
       return {
@@ -55,7 +56,7 @@ function bench([cin, cout, hw]: [number, number, number]): BenchCase {
         dispose: () => [x, w, dy, y, dx, dw].forEach((a) => gpu.free(a)),
       };
     },
-    peer: {
+    peer: algo !== 'auto' ? undefined : {
       name: 'tf.conv2d + conv2dTranspose + Conv2DBackpropFilter (NHWC)',
       async setup(tf: Tf, opts) {
         const s = shapes(opts?.quick ?? false);
@@ -76,4 +77,4 @@ function bench([cin, cout, hw]: [number, number, number]): BenchCase {
   };
 }
 
-export const benches: BenchCase[] = layers.map(bench);
+export const benches: BenchCase[] = layers.flatMap((l) => [bench(l), bench(l, 'direct'), bench(l, 'gemm')]);

@@ -1,8 +1,10 @@
 import { KernelInputError } from '@pretext/gpu';
 import { freshSeed, poisoned, randn, relErr, testGpu } from '@pretext/gpu/testing';
 import { describe, expect, it } from 'vitest';
+import { matmulTuning } from '../matmul/matmul.js';
 import { type Conv2dOptions, conv2d, conv2dBackwardData, conv2dBackwardWeight, conv2dGeometry } from './conv2d.js';
 import { conv2dBackwardRef, conv2dRef } from './conv2d.ref.js';
+import { conv2dGemmTuning } from './conv2d_gemm.js';
 
 interface Case { x: [number, number, number, number]; cout: number; k: [number, number]; opts: Conv2dOptions; bias: boolean }
 const cases: Case[] = [
@@ -13,10 +15,18 @@ const cases: Case[] = [
   { x: [1, 1, 1, 1], cout: 1, k: [1, 1], opts: {}, bias: true },
   { x: [2, 4, 28, 27], cout: 33, k: [3, 3], opts: { padding: 1 }, bias: true },
   { x: [2, 10, 12, 10], cout: 15, k: [3, 2], opts: { stride: [1, 2], padding: [0, 1], dilation: [2, 1], groups: 5 }, bias: false },
+  // Cout a multiple of 4: the GEMM path runs on matmul_sg (K = 27 and 40 pad to 28 and 40)
+  { x: [5, 3, 7, 7], cout: 8, k: [3, 3], opts: { padding: 1 }, bias: true },
+  { x: [3, 8, 10, 9], cout: 12, k: [1, 5], opts: { stride: [2, 3], padding: [1, 2], dilation: [1, 2] }, bias: true },
+  // stride 1: dx as a transposed conv, here with its padding DH·(KH − 1) − PH negative along h
+  { x: [2, 6, 9, 8], cout: 4, k: [1, 3], opts: { padding: [1, 2], dilation: [1, 2] }, bias: false },
 ];
 
-/** Forward, dx, dw, db of one case vs the float64 reference (portable: skip the subgroup kernels). */
-async function checkCase(c: Case, portable: boolean) {
+type Path = 'direct' | 'portable' | 'gemm';
+const pathOpts = (path: Path): Conv2dOptions => (path === 'gemm' ? { algo: 'gemm' } : { algo: 'direct', portable: path === 'portable' });
+
+/** Forward, dx, dw, db of one case on one path vs the float64 reference. */
+async function checkCase(c: Case, path: Path) {
   const gpu = await testGpu();
   const seed = freshSeed();
   const groups = c.opts.groups ?? 1;
@@ -34,11 +44,12 @@ async function checkCase(c: Case, portable: boolean) {
   const dx = poisoned(gpu, c.x);
   const dw = poisoned(gpu, wShape);
   const db = poisoned(gpu, [c.cout]);
-  conv2d(gpu, x, w, c.bias ? b : null, { ...c.opts, portable, out: y });
-  conv2dBackwardData(gpu, dy, w, c.x, { ...c.opts, portable, out: dx });
-  conv2dBackwardWeight(gpu, dy, x, wShape, { ...c.opts, portable, bias: true, out: dw, outBias: db });
+  const o = { ...c.opts, ...pathOpts(path) };
+  conv2d(gpu, x, w, c.bias ? b : null, { ...o, out: y });
+  conv2dBackwardData(gpu, dy, w, c.x, { ...o, out: dx });
+  conv2dBackwardWeight(gpu, dy, x, wShape, { ...o, bias: true, out: dw, outBias: db });
   const ref = conv2dBackwardRef(g, dys, xs, ws);
-  const msg = `seed ${seed}${portable ? ' portable' : ''}`;
+  const msg = `seed ${seed} ${path}`;
   expect(relErr(await gpu.download(y), conv2dRef(g, xs, ws, c.bias ? bs : null)), `y ${msg}`).toBeLessThan(2e-5);
   expect(relErr(await gpu.download(dx), ref.dx), `dx ${msg}`).toBeLessThan(2e-5);
   expect(relErr(await gpu.download(dw), ref.dw), `dw ${msg}`).toBeLessThan(2e-5);
@@ -48,12 +59,35 @@ async function checkCase(c: Case, portable: boolean) {
 
 const label = (c: Case) => `x ${c.x} cout ${c.cout} k ${c.k} ${JSON.stringify(c.opts)}${c.bias ? ' +bias' : ''}`;
 
+/** Runs `f` with matmul_sg reachable at test sizes and the GEMM workspace at `workspaceBytes`. */
+async function withTuning(workspaceBytes: number, f: () => Promise<void>) {
+  const saved = [matmulTuning.sgMinMacs, conv2dGemmTuning.workspaceBytes] as const;
+  matmulTuning.sgMinMacs = 0;
+  conv2dGemmTuning.workspaceBytes = workspaceBytes;
+  try {
+    await f();
+  } finally {
+    [matmulTuning.sgMinMacs, conv2dGemmTuning.workspaceBytes] = saved;
+  }
+}
+
 describe('conv2d', () => {
   for (const c of cases) {
-    it(`forward and backward match the reference: ${label(c)}`, async () => {
-      for (const portable of [false, true]) await checkCase(c, portable);
+    const paths: Path[] = (c.opts.groups ?? 1) === 1 ? ['direct', 'portable', 'gemm'] : ['direct', 'portable'];
+    it(`forward and backward match the reference (${paths.join(', ')}): ${label(c)}`, async () => {
+      // the GEMM path with the workspace of one image: every image is its own chunk
+      await withTuning(1, async () => {
+        for (const path of paths) await checkCase(c, path);
+      });
     });
   }
+
+  it('GEMM path with several images per chunk and a ragged last chunk matches the reference', async () => {
+    // an image's workspace is 7·7 pixels × (Kp + Cout = 40 + 16) floats: 3 images fit, chunks of 3, 3, 1
+    const c: Case = { x: [7, 4, 7, 7], cout: 16, k: [3, 3], opts: { padding: 1, stride: 1 }, bias: true };
+    await withTuning(3 * 4 * 49 * (40 + 16), () => checkCase(c, 'gemm'));
+    await withTuning(2 ** 30, () => checkCase(c, 'gemm')); // one chunk
+  });
 
   it('gradients agree with central finite differences of the float64 forward', async () => {
     const gpu = await testGpu();
@@ -103,5 +137,7 @@ describe('conv2d', () => {
     expect(() => conv2d(gpu, x, w, null, { out: gpu.empty([2, 6, 3, 4]) })).toThrow(/'out': must have shape \[2, 6, 3, 3\]/);
     expect(() => conv2dBackwardData(gpu, gpu.empty([2, 6, 4, 4]), w, x.shape)).toThrow(/conv2d.dx: argument 'dy': must have shape \[2, 6, 3, 3\]/);
     expect(() => conv2dBackwardWeight(gpu, gpu.empty([2, 6, 3, 3]), gpu.empty([0, 4, 5, 5]), w.shape)).toThrow(/conv2d.dw: argument 'x': empty tensor/);
+    expect(() => conv2d(gpu, x, gpu.empty([6, 2, 3, 3]), null, { groups: 2, algo: 'gemm' })).toThrow(/conv2d: argument 'algo': 'gemm' needs groups = 1, got groups = 2/);
+    expect(() => conv2d(gpu, x, w, null, { algo: 'fft' as never })).toThrow(/'algo': must be 'auto', 'gemm' or 'direct', got 'fft'/);
   });
 });

@@ -3,6 +3,7 @@
 // override constants, padding and sizes are params.
 import { ceilDiv, check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
 import { reduce, sumToShape } from '../reduce/reduce.js';
+import { conv2dGemm, conv2dGemmBackwardData, conv2dGemmBackwardWeight, gemmPays } from './conv2d_gemm.js';
 import source from './conv2d.wgsl.js';
 import dwSource from './conv2d_dw.wgsl.js';
 import dwSgSource from './conv2d_dw_sg.wgsl.js';
@@ -18,6 +19,11 @@ export interface Conv2dOptions {
   groups?: number;
   /** Use the portable kernels even where the subgroup variants would run (tests, comparisons). */
   portable?: boolean;
+  /**
+   * 'gemm': im2col + the fast matmul (conv2d_gemm.ts; groups = 1 only); 'direct': the implicit
+   * GEMM kernels (conv2d*.wgsl); 'auto' (default): whichever is faster for the shape (gemmPays).
+   */
+  algo?: 'auto' | 'gemm' | 'direct';
 }
 
 /** Everything a launch needs, validated. Output size: Ho = ⌊(H + 2·PH − DH·(KH − 1) − 1) / SH⌋ + 1. */
@@ -97,6 +103,14 @@ function useSubgroups(gpu: Gpu, opts: Conv2dOptions): boolean {
   return gpu.features.has('subgroups') && (info?.subgroupMinSize ?? 0) >= 8;
 }
 
+/** Whether this launch goes through conv2d_gemm.ts. */
+function useGemm(gpu: Gpu, kernel: string, g: Conv2dGeometry, opts: Conv2dOptions, op: 'forward' | 'dx' | 'dw'): boolean {
+  const algo = opts.algo ?? 'auto';
+  check(['auto', 'gemm', 'direct'].includes(algo), kernel, 'algo', () => `must be 'auto', 'gemm' or 'direct', got '${algo}'`);
+  if (algo === 'gemm') check(g.groups === 1, kernel, 'algo', () => `'gemm' needs groups = 1, got groups = ${g.groups}`);
+  return algo === 'gemm' || (algo === 'auto' && !opts.portable && gemmPays(gpu, g, op));
+}
+
 function zGrid(gpu: Gpu, kernel: string, z: number): number {
   const max = gpu.limits.maxComputeWorkgroupsPerDimension;
   check(z <= max, kernel, 'groups', () => `groups × ⌈channels/${TM}⌉ = ${z} workgroups exceed maxComputeWorkgroupsPerDimension (${max})`);
@@ -111,6 +125,10 @@ export function conv2d(gpu: Gpu, x: GpuArray, weight: GpuArray, bias?: GpuArray 
   checkArray(gpu, kernel, 'weight', weight);
   if (bias) checkArray(gpu, kernel, 'bias', bias, [g.cout]);
   const out = outArray(gpu, kernel, conv2dOutputShape(g), opts.out);
+  if (useGemm(gpu, kernel, g, opts, 'forward')) {
+    conv2dGemm(gpu, x, weight, bias, g, out);
+    return out;
+  }
   const wg = 64;
   const mtiles = ceilDiv(g.coutG, TM);
   const [gx, gy] = grid1d(ceilDiv(g.n * g.ho * g.wo, wg * TP), gpu.limits.maxComputeWorkgroupsPerDimension);
@@ -134,6 +152,10 @@ export function conv2dBackwardData(gpu: Gpu, dy: GpuArray, weight: GpuArray, xSh
   checkArray(gpu, kernel, 'dy', dy, conv2dOutputShape(g));
   checkArray(gpu, kernel, 'weight', weight);
   const out = outArray(gpu, kernel, xShape, opts.out);
+  if (useGemm(gpu, kernel, g, opts, 'dx')) {
+    conv2dGemmBackwardData(gpu, dy, weight, g, out);
+    return out;
+  }
   const wg = 64;
   const mtiles = ceilDiv(g.cinG, TM);
   const [gx, gy] = grid1d(ceilDiv(g.n * g.h * g.w, wg * TP), gpu.limits.maxComputeWorkgroupsPerDimension);
@@ -164,6 +186,18 @@ export function conv2dBackwardWeight(
   checkArray(gpu, kernel, 'x', x);
   checkArray(gpu, kernel, 'dy', dy, conv2dOutputShape(g));
   const dw = outArray(gpu, kernel, wShape, opts.out);
+  if (useGemm(gpu, kernel, g, opts, 'dw')) conv2dGemmBackwardWeight(gpu, dy, x, g, dw);
+  else directBackwardWeight(gpu, dy, x, g, dw, opts);
+  if (!opts.bias) return { dw };
+  const db = outArray(gpu, 'conv2d.db', [g.cout], opts.outBias, 'outBias');
+  sumToShape(gpu, dy, [1, g.cout, 1, 1], { out: { ...db, shape: [1, g.cout, 1, 1] } });
+  return { dw, db };
+}
+
+/** dweight by conv2d_dw*.wgsl: split-K partial sums over (n, oh) rows, then a reduce. */
+function directBackwardWeight(gpu: Gpu, dy: GpuArray, x: GpuArray, g: Conv2dGeometry, dw: GpuArray, opts: Conv2dOptions): void {
+  const kernel = 'conv2d.dw';
+  const wShape = [g.cout, g.cinG, g.kh, g.kw];
   const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
   const cols = g.cinG * g.kh * g.kw;
   // one SIMD batch per workgroup: cols = 9·Cin fills 16-column tiles exactly when 16 | Cin (a
@@ -191,15 +225,11 @@ export function conv2dBackwardWeight(
     flops: 2 * macs,
     bytes: 4 * (numel(dy.shape) + numel(x.shape) + used * total),
   });
-  // split-K partials (used, total) → dw, and db = Σ_{n, h, w} dy, both by the reduce kernels
+  // split-K partials (used, total) → dw by the reduce kernel
   if (used > 1) {
     reduce(gpu, 'sum', part, { axis: 0, out: { ...dw, shape: [total] } });
     gpu.free(part);
   }
-  if (!opts.bias) return { dw };
-  const db = outArray(gpu, 'conv2d.db', [g.cout], opts.outBias, 'outBias');
-  sumToShape(gpu, dy, [1, g.cout, 1, 1], { out: { ...db, shape: [1, g.cout, 1, 1] } });
-  return { dw, db };
 }
 
 /** The full backward pass: dx, dweight and (when `bias`) dbias. */

@@ -16,6 +16,8 @@ export interface MatmulOptions {
   /** C += result (gradient accumulation); needs `out`. */
   accumulate?: boolean;
   out?: GpuArray;
+  /** The pass's label in the profiler (default 'matmul', 'matmul.tA', 'matmul.tB'), e.g. a conv's GEMM. */
+  label?: string;
 }
 
 /** Sizes a launch resolves to: op(A) (batch, M, K), op(B) (batch, K, N), C batchShape + (M, N). */
@@ -110,7 +112,7 @@ export function matmul(gpu: Gpu, a: GpuArray, b: GpuArray, opts: MatmulOptions =
     `must be f32 ${shapeString(outShape)}, got ${out.dtype} ${shapeString(out.shape)}`);
   check(out.buffer !== a.buffer && out.buffer !== b.buffer && out.buffer !== bias?.buffer, KERNEL, 'out', () => 'must not share a buffer with a, b or bias');
 
-  const kernel = `${KERNEL}${transA ? '.tA' : ''}${transB ? '.tB' : ''}`;
+  const kernel = opts.label ?? `${KERNEL}${transA ? '.tA' : ''}${transB ? '.tB' : ''}`;
   const flops = 2 * s.batch * s.M * s.N * s.K;
   const bytes = 4 * (numel(a.shape) + numel(b.shape) + s.batch * s.M * s.N * (accumulate ? 2 : 1) + (bias ? s.N : 0));
   const variant = matmulVariant(gpu, s, transA, transB);
