@@ -13,6 +13,8 @@ interface Case {
   tolGrad?: number;
   /** batch 0 drops every key: its rows must give O = 0, L = −∞ and zero grads */
   dropBatch0?: boolean;
+  /** the last batch also drops every key from Tk/2 on (padded sequences: whole key tiles masked) */
+  tailPad?: boolean;
   causal?: boolean; causalOffset?: number; scale?: number;
 }
 
@@ -29,7 +31,8 @@ async function runCase(gpu: Gpu, c: Case): Promise<void> {
   const doh = randn(b * h * tq * d, seed + 3);
   const r = rng(seed + 4);
   // keep ~75% of the keys, always key 0 unless batch 0 is dropped
-  const keep = Array.from({ length: b * tk }, (_, i) => !(c.dropBatch0 && i < tk) && (i % tk === 0 || r() < 0.75));
+  const padded = (i: number) => c.tailPad && i >= (b - 1) * tk && i % tk >= tk / 2;
+  const keep = Array.from({ length: b * tk }, (_, i) => !(c.dropBatch0 && i < tk) && !padded(i) && (i % tk === 0 || r() < 0.75));
   let maskHost: Float32Array | Uint32Array | Int32Array | undefined;
   if (c.mask === 'bool') maskHost = Uint32Array.from(keep, Number);
   if (c.mask === 'i32') maskHost = Int32Array.from(keep, Number);
@@ -100,6 +103,8 @@ cases.push(
   // scores of ~±1000: the online max keeps exp finite; f32 scores are off by ~1e3·6e-8
   { tq: 9, d: 8, scale: 300, tol: 2e-4 },
   { tq: 40, tk: 37, d: 32, scale: 60, tol: 2e-4, mask: 'bool' },
+  { tq: 50, tk: 130, d: 32, mask: 'bool', tailPad: true },
+  { tq: 130, d: 16, mask: 'additive', tailPad: true, causal: true },
   { tq: 12, tk: 45, d: 36, mask: 'additive', dropBatch0: true, causal: true, causalOffset: 33 },
 );
 

@@ -1,20 +1,41 @@
-// Fused attention, forward and backward: validate → tile sizes from d → launch.
+// Fused attention, forward and backward: validate → pick the shaders → launch.
 //   attention(Q, K, V) → { out: O (B, H, Tq, d), lse: L (B, H, Tq) }
 //   attentionBackward(Q, K, V, O, L, dO) → { dq, dk, dv }   (two passes, no atomics)
+// Shaders: attention_sg.wgsl + attention_backward_sg.wgsl (one 8-lane subgroup per workgroup, vec4
+// rows) where the adapter's subgroups are exactly 8 lanes and d % 4 == 0 (lavapipe); otherwise
+// attention.wgsl + attention_backward.wgsl (an invocation per row, tiles in workgroup memory).
 import { check, type Gpu, type GpuArray, grid1d, params, shapeString } from '@pretext/gpu';
 import source from './attention.wgsl.js';
 import backwardSource from './attention_backward.wgsl.js';
 import backwardSgSource from './attention_backward_sg.wgsl.js';
+import deltaSource from './attention_delta.wgsl.js';
 import sgSource from './attention_sg.wgsl.js';
 
 const ROWS = 64;
 export const ATTENTION_MAX_D = 128;
-// query rows per workgroup of attention_sg.wgsl (its const TM) and owned rows of attention_backward_sg.wgsl
-const SG_TM_FWD = 16;
-const SG_TM_BWD = 8;
 
-/** Tests set `sg: false` to exercise the portable shaders on an adapter that has the fast path. */
-export const attentionTuning = { sg: true };
+/** Knobs of the variant choice (tests set `sg: false` to reach the portable shaders on lavapipe). */
+export const attentionTuning = {
+  sg: true,
+  /** Query rows per workgroup of attention_sg.wgsl (its template slot TM). */
+  sgRowsForward: 16,
+  /** Owned rows per workgroup of attention_backward_sg.wgsl (TM): 32 spilled and ran slower here. */
+  sgRowsBackward: 16,
+};
+
+const sgSources = new Map<string, string>();
+/** A sg shader with its template slot `const TM` set (a constant: the row loops must unroll). */
+function withRows(which: 'forward' | 'backward', tm: number): string {
+  const key = `${which}:${tm}`;
+  let out = sgSources.get(key);
+  if (!out) {
+    const src = which === 'forward' ? sgSource : backwardSgSource;
+    if (!/const TM: u32 = \d+u;/.test(src)) throw new Error(`attention ${which} sg shader lost its template slot TM`);
+    out = src.replace(/const TM: u32 = \d+u;/, `const TM: u32 = ${tm}u;`);
+    sgSources.set(key, out);
+  }
+  return out;
+}
 
 /**
  * Which shaders run: 'sg' (attention_sg.wgsl, attention_backward_sg.wgsl: one 8-lane subgroup per
@@ -27,10 +48,14 @@ export function attentionVariant(gpu: Gpu, d: number): 'sg' | 'tiles' {
   return attentionTuning.sg && lanes8 && d % 4 === 0 ? 'sg' : 'tiles';
 }
 
-/** Output column chunks of 8 vec4 per lane in the sg shaders (an override: one pipeline per value). */
-function dch(d: number): number {
-  const c = Math.ceil(d / 32);
-  return c <= 2 ? c : 4;
+/** The sg shaders' grid z: chunks of 32 output columns (each rescores its tiles). */
+function chunks(d: number): number {
+  return Math.ceil(d / 32);
+}
+
+function sgGrid(groups: number, d: number, maxDim: number): [number, number, number] {
+  const [gx, gy] = grid1d(groups, maxDim);
+  return [gx, gy, chunks(d)];
 }
 
 export interface AttentionMaskOpts {
@@ -126,14 +151,15 @@ export function attention(
   const bytes = 4 * bh * (2 * x.tq * x.d + 2 * x.tk * x.d + x.tq);
   const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
   if (attentionVariant(gpu, x.d) === 'sg') {
-    const tiles = Math.ceil(x.tq / SG_TM_FWD);
+    const tm = attentionTuning.sgRowsForward;
+    const tiles = Math.ceil(x.tq / tm);
     gpu.dispatch({
       kernel,
-      pipeline: gpu.pipeline(`${kernel}.sg`, sgSource, { DCH: dch(x.d) }),
+      pipeline: gpu.pipeline(`${kernel}.sg`, withRows('forward', tm)),
       params: params().u32(x.tq).u32(x.tk).u32(x.d / 4).u32(x.h).u32(tiles).u32(bh * tiles)
         .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).f32(-Infinity).bytes,
       buffers: [q, k, v, opts.mask ?? q, out, lse],
-      workgroups: grid1d(bh * tiles, maxDim),
+      workgroups: sgGrid(bh * tiles, x.d, maxDim),
       flops,
       bytes,
     });
@@ -182,28 +208,39 @@ export function attentionBackward(
     dkv: { flops: 8 * x.d * np, bytes: 4 * bh * (3 * x.tq * x.d + 4 * x.tk * x.d + x.tq) },
   };
   if (attentionVariant(gpu, x.d) === 'sg') {
-    // dq_main writes D = rowsum(dO ⊙ O) (BH, Tq) for dkv_main, which runs after it
+    // D = rowsum(dO ⊙ O) (BH, Tq), read by both passes
+    const rows = bh * x.tq;
     const delta = gpu.empty([bh, x.tq], 'f32', 'attention.delta');
+    gpu.dispatch({
+      kernel: 'attentionBackward.delta',
+      pipeline: gpu.pipeline('attentionBackward.delta', deltaSource),
+      params: params().u32(rows).u32(x.d / 4).bytes,
+      buffers: [out, dout, delta],
+      workgroups: grid1d(Math.ceil(rows / 64), maxDim),
+      flops: 2 * rows * x.d,
+      bytes: 4 * rows * (2 * x.d + 1),
+    });
+    const tm = attentionTuning.sgRowsBackward;
+    const src = withRows('backward', tm);
     const sgParams = (rows: number) => {
-      const tiles = Math.ceil(rows / SG_TM_BWD);
+      const tiles = Math.ceil(rows / tm);
       return params().u32(x.tq).u32(x.tk).u32(x.d / 4).u32(x.h).u32(tiles).u32(bh * tiles)
         .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).bytes;
     };
-    const constants = { DCH: dch(x.d) };
     gpu.dispatch({
       kernel: 'attentionBackward.dq',
-      pipeline: gpu.pipeline('attentionBackward.dq.sg', backwardSgSource, constants, 'dq_main'),
+      pipeline: gpu.pipeline('attentionBackward.dq.sg', src, {}, 'dq_main'),
       params: sgParams(x.tq),
-      buffers: [q, k, v, mask, dout, lse, out, dq, delta],
-      workgroups: grid1d(bh * Math.ceil(x.tq / SG_TM_BWD), maxDim),
+      buffers: [q, k, v, mask, dout, lse, delta, dq],
+      workgroups: sgGrid(bh * Math.ceil(x.tq / tm), x.d, maxDim),
       ...work.dq,
     });
     gpu.dispatch({
       kernel: 'attentionBackward.dkv',
-      pipeline: gpu.pipeline('attentionBackward.dkv.sg', backwardSgSource, constants, 'dkv_main'),
+      pipeline: gpu.pipeline('attentionBackward.dkv.sg', src, {}, 'dkv_main'),
       params: sgParams(x.tk),
       buffers: [q, k, v, mask, dout, lse, delta, dk, dv],
-      workgroups: grid1d(bh * Math.ceil(x.tk / SG_TM_BWD), maxDim),
+      workgroups: sgGrid(bh * Math.ceil(x.tk / tm), x.d, maxDim),
       ...work.dkv,
     });
     gpu.free(delta);

@@ -3,16 +3,21 @@ enable subgroups;
 // attention_backward.wgsl; the tile layout of attention_sg.wgsl (read it first). d % 4 == 0.
 //   P_ij = e^(s_ij − L_i) (0 where masked or row i fully masked),  s_ij = scale·q_i·k_j + a_j
 //   D_i = Σ_c dO_ic·O_ic,   dP_ij = dO_i·v_j,   dS_ij = P_ij (dP_ij − D_i)
-//   dq_main  (owns TM query rows, streams keys):  dQ_i = scale · Σ_j dS_ij k_j;  writes D_i too
+//   attention_delta.wgsl writes D (BH, Tq) first, then
+//   dq_main  (owns TM query rows, streams keys):  dQ_i = scale · Σ_j dS_ij k_j
 //   dkv_main (owns TM key rows, streams queries): dV_j = Σ_i P_ij dO_i,  dK_j = scale · Σ_i dS_ij q_i
-// dq_main runs first: dkv_main reads the D it wrote. Both passes score a (TM × 32) tile the same
+// Both passes score a (TM × 32) tile the same
 // way: the owned rows' vec4s sit in registers (loaded once when d ≤ 32; lane l holds vec4 q0 + l)
 // and reach every lane through subgroupShuffle, lane l loads the vec4s of its 4 streamed rows
 // (4×4 transposed). The products with the streamed side (dS·K; Pᵀ·dO, dSᵀ·Q) give lane l the
-// output columns vec4 8c + l (c < DCH), the tile values arriving through subgroupShuffle.
+// output column vec4 8z + l (grid z walks chunks of 32 columns when d > 32, rescoring the tile),
+// the tile values arriving through subgroupShuffle.
 
-const TM: u32 = 8u;           // owned rows per workgroup (SG_TM_BWD in attention.ts)
-override DCH: u32 = 1u;       // output column chunks of 8 vec4 per lane: ≥ ⌈d/32⌉ (1, 2 or 4)
+// The padding-mask skips branch on a subgroupMax result: uniform across the subgroup, though
+// the uniformity analysis cannot see it.
+diagnostic(off, subgroup_uniformity);
+
+const TM: u32 = 16u;          // owned rows per workgroup (template slot: attentionTuning.sgRowsBackward)
 const MASKED_V: f32 = -3.0e38;
 const MASKED: f32 = -1.0e38;
 
@@ -35,13 +40,9 @@ struct Params {
 @group(0) @binding(4) var<storage, read> mask: array<u32>;
 @group(0) @binding(5) var<storage, read> dout: array<vec4f>;
 @group(0) @binding(6) var<storage, read> lse: array<f32>;
-// dq_main
-@group(0) @binding(7) var<storage, read> o: array<vec4f>;
-@group(0) @binding(8) var<storage, read_write> dq: array<vec4f>;
-@group(0) @binding(9) var<storage, read_write> delta_w: array<f32>;   // D (BH, Tq)
-// dkv_main
-@group(0) @binding(7) var<storage, read> delta: array<f32>;
-@group(0) @binding(8) var<storage, read_write> dk: array<vec4f>;
+@group(0) @binding(7) var<storage, read> delta: array<f32>;            // D (BH, Tq)
+@group(0) @binding(8) var<storage, read_write> dq: array<vec4f>;       // dq_main
+@group(0) @binding(8) var<storage, read_write> dk: array<vec4f>;       // dkv_main
 @group(0) @binding(9) var<storage, read_write> dv: array<vec4f>;
 
 fn key_bias(b: u32, j: u32) -> f32 {
@@ -126,44 +127,38 @@ fn dq_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
   let qrow0 = bh * p.tq;
   let krow0 = bh * p.tk;
 
-  // D_i = dO_i · O_i and L_i of the owned rows
-  var dsum: array<vec4f, TM>;
-  for (var c0 = 0u; c0 < K4; c0 += 8u) {
-    let c = min(c0 + lane, K4 - 1u);
-    let keep = select(0.0, 1.0, c0 + lane < K4);
-    for (var i = 0u; i < TM; i++) {
-      let e = (qrow0 + min(r0 + i, p.tq - 1u)) * K4 + c;
-      dsum[i] += dout[e] * o[e] * keep;
-    }
-  }
+  // D_i and L_i of the owned rows (uniform addresses: scalar loads)
   var di: array<f32, TM>;
   var li: array<f32, TM>;
   for (var i = 0u; i < TM; i++) {
-    di[i] = subgroupAdd(dot(dsum[i], vec4f(1.0)));
-    let row = min(r0 + i, p.tq - 1u);
-    li[i] = lse[qrow0 + row];
-    if (lane == i % 8u && r0 + i < p.tq) { delta_w[qrow0 + row] = di[i]; }
+    let row = qrow0 + min(r0 + i, p.tq - 1u);
+    di[i] = delta[row];
+    li[i] = lse[row];
   }
 
+  // lane's vec4 q0 + lane of the owned q_i and dO_i; loaded once when K4 ≤ 8
   var qa: array<vec4f, TM>;
   var da: array<vec4f, TM>;
-  load_rows(&qa, 0u, qrow0, r0, p.tq, 0u, lane);
-  load_rows(&da, 3u, qrow0, r0, p.tq, 0u, lane);
-  var g0: array<vec4f, TM>; var g1: array<vec4f, TM>;
-  var g2: array<vec4f, TM>; var g3: array<vec4f, TM>;
+  var loaded = false;
+  var g0: array<vec4f, TM>;
+  let oc = wid.z * 8u + lane;       // this lane's dQ column (vec4)
 
   var kend = p.tk;
   if (p.causal != 0u) { kend = u32(clamp(i32(r0 + TM) + p.offset, 0, i32(p.tk))); }
   for (var k0 = 0u; k0 < kend; k0 += 32u) {
     let keys = vec4u(k0 + 4u * lane) + vec4u(0u, 1u, 2u, 3u);
     let kb = (krow0 + min(keys, vec4u(p.tk - 1u))) * K4;
+    // a tile whose 32 keys are all dropped by the padding mask adds nothing
+    let bias = key_bias4(b, keys);
+    if (subgroupMax(max(max(bias.x, bias.y), max(bias.z, bias.w))) <= MASKED) { continue; }
     var s: array<vec4f, TM>;   // zeroed explicitly: a bare `var` in a loop kept its values on lavapipe
     var dp: array<vec4f, TM>;
     for (var i = 0u; i < TM; i++) { s[i] = vec4f(0.0); dp[i] = vec4f(0.0); }
     for (var q0 = 0u; q0 < K4; q0 += 8u) {
-      if (K4 > 8u) {
+      if (K4 > 8u || !loaded) {
         load_rows(&qa, 0u, qrow0, r0, p.tq, q0, lane);
         load_rows(&da, 3u, qrow0, r0, p.tq, q0, lane);
+        loaded = true;
       }
       let jn = min(8u, K4 - q0);
       for (var j = 0u; j < jn; j++) {
@@ -172,7 +167,6 @@ fn dq_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
         dot_tile(&dp, &da, j, v[kb.x + qb], v[kb.y + qb], v[kb.z + qb], v[kb.w + qb]);
       }
     }
-    let bias = key_bias4(b, keys);
     var ds: array<vec4f, TM>;
     for (var i = 0u; i < TM; i++) {
       var x = s[i] * p.scale + bias;
@@ -181,22 +175,13 @@ fn dq_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
       let pij = select(vec4f(0.0), exp(x - vec4f(li[i])), ok);
       ds[i] = pij * (dp[i] - vec4f(di[i]));
     }
-    w_rows(&g0, &ds, 1u, krow0, k0, p.tk, min(lane, K4 - 1u));
-    if (DCH > 1u) { w_rows(&g1, &ds, 1u, krow0, k0, p.tk, min(lane + 8u, K4 - 1u)); }
-    if (DCH > 2u) {
-      w_rows(&g2, &ds, 1u, krow0, k0, p.tk, min(lane + 16u, K4 - 1u));
-      w_rows(&g3, &ds, 1u, krow0, k0, p.tk, min(lane + 24u, K4 - 1u));
-    }
+    w_rows(&g0, &ds, 1u, krow0, k0, p.tk, min(oc, K4 - 1u));
   }
 
   for (var i = 0u; i < TM; i++) {
     let row = r0 + i;
     if (row >= p.tq) { break; }
-    let e = (qrow0 + row) * K4 + lane;
-    if (lane < K4) { dq[e] = p.scale * g0[i]; }
-    if (DCH > 1u && lane + 8u < K4) { dq[e + 8u] = p.scale * g1[i]; }
-    if (DCH > 2u && lane + 16u < K4) { dq[e + 16u] = p.scale * g2[i]; }
-    if (DCH > 2u && lane + 24u < K4) { dq[e + 24u] = p.scale * g3[i]; }
+    if (oc < K4) { dq[(qrow0 + row) * K4 + oc] = p.scale * g0[i]; }
   }
 }
 
@@ -213,19 +198,19 @@ fn dkv_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
   let krow0 = bh * p.tk;
 
   var bj: array<f32, TM>;
-  for (var i = 0u; i < TM; i++) { bj[i] = key_bias(b, j0 + i); }
+  var bmax = MASKED_V;
+  for (var i = 0u; i < TM; i++) { bj[i] = key_bias(b, j0 + i); bmax = max(bmax, bj[i]); }
   var ka: array<vec4f, TM>;
   var va: array<vec4f, TM>;
-  load_rows(&ka, 1u, krow0, j0, p.tk, 0u, lane);
-  load_rows(&va, 2u, krow0, j0, p.tk, 0u, lane);
-  var gk0: array<vec4f, TM>; var gk1: array<vec4f, TM>;
-  var gk2: array<vec4f, TM>; var gk3: array<vec4f, TM>;
-  var gv0: array<vec4f, TM>; var gv1: array<vec4f, TM>;
-  var gv2: array<vec4f, TM>; var gv3: array<vec4f, TM>;
+  var loaded = false;
+  var gk: array<vec4f, TM>;
+  var gv: array<vec4f, TM>;
+  let oc = wid.z * 8u + lane;       // this lane's dK, dV column (vec4)
 
   // causal: query i sees key j only when i ≥ j − offset; start at the workgroup's first key
   var istart = 0u;
   if (p.causal != 0u) { istart = u32(clamp(i32(j0) - p.offset, 0, i32(p.tq))); }
+  if (bmax <= MASKED) { istart = p.tq; } // every owned key dropped by the padding mask: dK = dV = 0
   for (var i0 = istart; i0 < p.tq; i0 += 32u) {
     let qs = vec4u(i0 + 4u * lane) + vec4u(0u, 1u, 2u, 3u);
     let qc = qrow0 + min(qs, vec4u(p.tq - 1u));
@@ -236,9 +221,10 @@ fn dkv_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
     var dp: array<vec4f, TM>;
     for (var i = 0u; i < TM; i++) { s[i] = vec4f(0.0); dp[i] = vec4f(0.0); }
     for (var q0 = 0u; q0 < K4; q0 += 8u) {
-      if (K4 > 8u) {
+      if (K4 > 8u || !loaded) {
         load_rows(&ka, 1u, krow0, j0, p.tk, q0, lane);
         load_rows(&va, 2u, krow0, j0, p.tk, q0, lane);
+        loaded = true;
       }
       let jn = min(8u, K4 - q0);
       for (var j = 0u; j < jn; j++) {
@@ -257,27 +243,14 @@ fn dkv_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
       pt[i] = pij;
       dst[i] = pij * (dp[i] - dq4);
     }
-    w_rows(&gv0, &pt, 3u, qrow0, i0, p.tq, min(lane, K4 - 1u));
-    w_rows(&gk0, &dst, 0u, qrow0, i0, p.tq, min(lane, K4 - 1u));
-    if (DCH > 1u) {
-      w_rows(&gv1, &pt, 3u, qrow0, i0, p.tq, min(lane + 8u, K4 - 1u));
-      w_rows(&gk1, &dst, 0u, qrow0, i0, p.tq, min(lane + 8u, K4 - 1u));
-    }
-    if (DCH > 2u) {
-      w_rows(&gv2, &pt, 3u, qrow0, i0, p.tq, min(lane + 16u, K4 - 1u));
-      w_rows(&gk2, &dst, 0u, qrow0, i0, p.tq, min(lane + 16u, K4 - 1u));
-      w_rows(&gv3, &pt, 3u, qrow0, i0, p.tq, min(lane + 24u, K4 - 1u));
-      w_rows(&gk3, &dst, 0u, qrow0, i0, p.tq, min(lane + 24u, K4 - 1u));
-    }
+    w_rows(&gv, &pt, 3u, qrow0, i0, p.tq, min(oc, K4 - 1u));
+    w_rows(&gk, &dst, 0u, qrow0, i0, p.tq, min(oc, K4 - 1u));
   }
 
   for (var i = 0u; i < TM; i++) {
     let row = j0 + i;
     if (row >= p.tk) { break; }
-    let e = (krow0 + row) * K4 + lane;
-    if (lane < K4) { dk[e] = p.scale * gk0[i]; dv[e] = gv0[i]; }
-    if (DCH > 1u && lane + 8u < K4) { dk[e + 8u] = p.scale * gk1[i]; dv[e + 8u] = gv1[i]; }
-    if (DCH > 2u && lane + 16u < K4) { dk[e + 16u] = p.scale * gk2[i]; dv[e + 16u] = gv2[i]; }
-    if (DCH > 2u && lane + 24u < K4) { dk[e + 24u] = p.scale * gk3[i]; dv[e + 24u] = gv3[i]; }
+    let e = (krow0 + row) * K4 + oc;
+    if (oc < K4) { dk[e] = p.scale * gk[i]; dv[e] = gv[i]; }
   }
 }

@@ -11,13 +11,17 @@ enable subgroups;
 //    subgroupShuffle; each lane loads its 4 keys' vec4 (4×4 transposed): 4 loads feed 4·TM FMAs.
 //  - online softmax: the tile's row max through subgroupMax (uniform m_i, so every lane rescales
 //    its O columns alike); ℓ_i stays a per-lane partial sum until the end (subgroupAdd).
-//  - P·V: lane l owns O columns vec4 8c + l (c < DCH); P reaches the lanes through
-//    subgroupShuffle, each V-row vec4 load feeds TM FMAs.
+//  - P·V: lane l owns O column vec4 8z + l (grid z walks chunks of 32 columns when d > 32: each
+//    chunk rescores the tile, a pipeline per chunk count would cost JIT time); P reaches the lanes
+//    through subgroupShuffle, each V-row vec4 load feeds TM FMAs.
 // Loops over depth and keys have runtime trip counts (kept rolled: JIT time); loops over the TM
 // rows are constant and unroll, so the per-row arrays stay in registers.
 
-const TM: u32 = 16u;          // query rows per workgroup (SG_TM_FWD in attention.ts)
-override DCH: u32 = 1u;       // O column chunks of 8 vec4 per lane: ≥ ⌈d/32⌉ (1, 2 or 4)
+// The padding-mask skips branch on a subgroupMax result: uniform across the subgroup, though
+// the uniformity analysis cannot see it.
+diagnostic(off, subgroup_uniformity);
+
+const TM: u32 = 16u;          // query rows per workgroup (template slot: attentionTuning.sgRowsForward)
 const MASKED_V: f32 = -3.0e38;
 const MASKED: f32 = -1.0e38;
 
@@ -92,16 +96,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let qrow0 = bh * p.tq;   // row of (bh, 0) in Q, O, L
   let krow0 = bh * p.tk;   // row of (bh, 0) in K, V
 
-  var qa: array<vec4f, TM>;
-  load_rows(&qa, qrow0, r0, 0u, lane);
+  var qa: array<vec4f, TM>;   // lane's vec4 q0 + lane of the TM rows; loaded once when K4 ≤ 8
+  var loaded = false;
   var m: array<f32, TM>;
   var l: array<f32, TM>;
   for (var i = 0u; i < TM; i++) { m[i] = MASKED_V; l[i] = 0.0; }
-  var o0: array<vec4f, TM>; var o1: array<vec4f, TM>;
-  var o2: array<vec4f, TM>; var o3: array<vec4f, TM>;
-  // this lane's O columns 8c + lane, clamped for loading V
-  let c0 = min(lane, K4 - 1u); let c1 = min(lane + 8u, K4 - 1u);
-  let c2 = min(lane + 16u, K4 - 1u); let c3 = min(lane + 24u, K4 - 1u);
+  var o0: array<vec4f, TM>;
+  let oc = wid.z * 8u + lane;       // this lane's O column (vec4)
+  let c0 = min(oc, K4 - 1u);        // clamped for loading V
 
   // causal: keys past r0 + TM − 1 + offset are hidden from every row here
   var kend = p.tk;
@@ -109,11 +111,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   for (var k0 = 0u; k0 < kend; k0 += 32u) {
     let keys = vec4u(k0 + 4u * lane) + vec4u(0u, 1u, 2u, 3u);
     let kb = (krow0 + min(keys, vec4u(p.tk - 1u))) * K4;
+    // a tile whose 32 keys are all dropped by the padding mask adds nothing
+    let bias = key_bias4(b, keys);
+    if (subgroupMax(max(max(bias.x, bias.y), max(bias.z, bias.w))) <= MASKED) { continue; }
     // (explicitly zeroed: a bare `var` inside the loop kept the last tile's values on lavapipe)
     var acc: array<vec4f, TM>;
     for (var i = 0u; i < TM; i++) { acc[i] = vec4f(0.0); }
     for (var q0 = 0u; q0 < K4; q0 += 8u) {
-      if (K4 > 8u) { load_rows(&qa, qrow0, r0, q0, lane); }
+      if (K4 > 8u || !loaded) { load_rows(&qa, qrow0, r0, q0, lane); loaded = true; }
       let jn = min(8u, K4 - q0);
       for (var j = 0u; j < jn; j++) {
         let qb = q0 + j;
@@ -128,7 +133,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     }
 
     // online softmax over this tile: uniform new max per row, one rescale
-    let bias = key_bias4(b, keys);
     var pr: array<vec4f, TM>;
     var corr: array<f32, TM>;
     for (var i = 0u; i < TM; i++) {
@@ -143,8 +147,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       pr[i] = e;
     }
     scale_rows(&o0, &corr);
-    if (DCH > 1u) { scale_rows(&o1, &corr); }
-    if (DCH > 2u) { scale_rows(&o2, &corr); scale_rows(&o3, &corr); }
 
     // O += P·V: keys k0 + 4·jl + 0..3 are lane jl's
     let jn = min(8u, (p.tk - k0 + 3u) / 4u);
@@ -157,11 +159,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       let v2 = (krow0 + min(jb + 2u, p.tk - 1u)) * K4;
       let v3 = (krow0 + min(jb + 3u, p.tk - 1u)) * K4;
       pv_acc(&o0, &pv, v[v0 + c0], v[v1 + c0], v[v2 + c0], v[v3 + c0]);
-      if (DCH > 1u) { pv_acc(&o1, &pv, v[v0 + c1], v[v1 + c1], v[v2 + c1], v[v3 + c1]); }
-      if (DCH > 2u) {
-        pv_acc(&o2, &pv, v[v0 + c2], v[v1 + c2], v[v2 + c2], v[v3 + c2]);
-        pv_acc(&o3, &pv, v[v0 + c3], v[v1 + c3], v[v2 + c3], v[v3 + c3]);
-      }
     }
   }
 
@@ -172,9 +169,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     let empty = m[i] <= MASKED;
     inv[i] = select(1.0 / li, 0.0, empty);
     let row = r0 + i;
-    if (lane == i % 8u && row < p.tq) { lse[qrow0 + row] = select(m[i] + log(li), p.neg_inf, empty); }
+    if (wid.z == 0u && lane == i % 8u && row < p.tq) { lse[qrow0 + row] = select(m[i] + log(li), p.neg_inf, empty); }
   }
-  store_rows(&o0, &inv, qrow0, r0, lane);
-  if (DCH > 1u) { store_rows(&o1, &inv, qrow0, r0, lane + 8u); }
-  if (DCH > 2u) { store_rows(&o2, &inv, qrow0, r0, lane + 16u); store_rows(&o3, &inv, qrow0, r0, lane + 24u); }
+  store_rows(&o0, &inv, qrow0, r0, oc);
 }
