@@ -7,7 +7,9 @@
 //            other strides: dcol (b·P, Kp) = dyᵀ (b·P, Cout) · W (Cout, Kp), dx[n0 + b] = col2im(dcol)
 //   dw       dWᵀ (Kp, Cout) += colᵀ · dyᵀ   (contraction over b·P, accumulated over chunks)
 // P = Ho·Wo, K = Cin·KH·KW, Kp = ⌈K/4⌉·4 (matmul_sg reads A and B as vec4 along k or n: K, Kp
-// and Cout must be multiples of 4 for it). Pixels as rows keep M huge and N = Cout a multiple
+// and Cout must be multiples of 4 for it). Columns k are ordered (ci, kh, kw) like the weight,
+// or, when Cin % 4 == 0, tap-major (kh, kw, ci): im2col then reads a channels-last copy of the
+// chunk a vec4 at a time (conv2d_im2col4.wgsl), and the weight is packed in that order. Pixels as rows keep M huge and N = Cout a multiple
 // of 32, so no tile is partly idle: with Cout as rows, 24-row tiles wasted 11–33% for Cout =
 // 32/64/128, and P = 49 as columns 23% of 32-column tiles. The price is a transposing copy of
 // y (forward) or dy (backward) per chunk, a memory pass next to a compute-bound GEMM.
@@ -16,6 +18,7 @@ import { matmul, matmulShape, matmulVariant } from '../matmul/matmul.js';
 import type { Conv2dGeometry } from './conv2d.js';
 import col2imSource from './conv2d_col2im.wgsl.js';
 import im2colSource from './conv2d_im2col.wgsl.js';
+import im2col4Source from './conv2d_im2col4.wgsl.js';
 import packSource from './conv2d_pack.wgsl.js';
 
 export const conv2dGemmTuning = {
@@ -49,18 +52,22 @@ interface Plan {
   P: number;
   /** images per chunk */
   nc: number;
+  /** tap-major columns from a channels-last copy (Cin % 4 == 0) */
+  nhwc: boolean;
 }
 
 function plan(gpu: Gpu, kernel: string, g: Conv2dGeometry): Plan {
   const K = g.cin * g.kh * g.kw;
   const Kp = ceilDiv(K, 4) * 4;
   const P = g.ho * g.wo;
-  const perImage = 4 * P * Math.max(Kp, g.cout); // the larger of the two workspace arrays
+  const nhwc = g.cin % 4 === 0;
+  const xh = nhwc ? g.cin * g.h * g.w : 0; // channels-last copy of an image
+  const perImage = 4 * Math.max(P * Kp, P * g.cout, xh); // the largest workspace array
   const maxImages = Math.floor(gpu.limits.maxStorageBufferBindingSize / perImage);
   check(maxImages >= 1, kernel, 'x', () => `one image's column matrix (${P} × ${Kp}) exceeds maxStorageBufferBindingSize; use algo: 'direct'`);
-  const fit = Math.max(1, Math.min(maxImages, Math.floor(conv2dGemmTuning.workspaceBytes / (4 * P * (Kp + g.cout)))));
+  const fit = Math.max(1, Math.min(maxImages, Math.floor(conv2dGemmTuning.workspaceBytes / (4 * (P * (Kp + g.cout) + xh)))));
   const chunks = ceilDiv(g.n, fit);
-  return { K, Kp, P, nc: ceilDiv(g.n, chunks) };
+  return { K, Kp, P, nc: ceilDiv(g.n, chunks), nhwc };
 }
 
 interface PackSpec {
@@ -85,21 +92,43 @@ function pack(gpu: Gpu, src: GpuArray, dst: GpuArray, s: PackSpec): void {
   });
 }
 
-/** col (b·P, Kp) of images n0 .. n0 + b − 1 of x. */
-function im2col(gpu: Gpu, x: GpuArray, col: GpuArray, g: Conv2dGeometry, pl: Plan, n0: number, b: number): void {
+/** col (b·P, Kp) of images n0 .. n0 + b − 1 of x; `xh` (nc·H·W, Cin) is scratch when pl.nhwc. */
+function im2col(gpu: Gpu, x: GpuArray, col: GpuArray, xh: GpuArray | undefined, g: Conv2dGeometry, pl: Plan, n0: number, b: number): void {
   const WG = 64;
   const rows = b * pl.P;
+  const grid = grid1d(ceilDiv(rows, WG), gpu.limits.maxComputeWorkgroupsPerDimension);
+  const bytes = 4 * (rows * pl.Kp + b * g.cin * g.h * g.w);
+  if (xh) {
+    const hw = g.h * g.w;
+    // xh[β·H·W + i, ci] = x[n0 + β, ci, i]
+    pack(gpu, x, xh, { B: b, R: hw, C: g.cin, rValid: hw, cValid: g.cin, srcOff: n0 * g.cin * hw, sB: g.cin * hw, sI: 1, sJ: hw, dstOff: 0 });
+    gpu.dispatch({
+      kernel: 'conv2d.im2col',
+      pipeline: gpu.pipeline('conv2d.im2col', im2col4Source, { WG }),
+      params: params().u32(rows).u32(g.h).u32(g.w).u32(g.ho).u32(g.wo).i32(g.ph).i32(g.pw)
+        .u32(g.kh).u32(g.kw).u32(g.sh).u32(g.sw).u32(g.dh).u32(g.dw).u32(g.cin / 4).bytes,
+      buffers: [xh, col],
+      workgroups: grid,
+      flops: 0,
+      bytes,
+    });
+    return;
+  }
   gpu.dispatch({
     kernel: 'conv2d.im2col',
     pipeline: gpu.pipeline('conv2d.im2col', im2colSource, { WG }),
     params: params().u32(rows).u32(n0).u32(g.cin).u32(g.h).u32(g.w).u32(g.ho).u32(g.wo).i32(g.ph).i32(g.pw)
       .u32(g.kh).u32(g.kw).u32(g.sh).u32(g.sw).u32(g.dh).u32(g.dw).u32(pl.Kp / 4).bytes,
     buffers: [x, col],
-    workgroups: grid1d(ceilDiv(rows, WG), gpu.limits.maxComputeWorkgroupsPerDimension),
+    workgroups: grid,
     flops: 0,
-    bytes: 4 * (rows * pl.Kp + b * g.cin * g.h * g.w),
+    bytes,
   });
 }
+
+/** The scratch im2col needs for a chunk (pl.nhwc), else undefined. */
+const im2colScratch = (gpu: Gpu, g: Conv2dGeometry, pl: Plan) =>
+  pl.nhwc ? gpu.empty([pl.nc * g.h * g.w, g.cin], 'f32', 'conv2d.xh') : undefined;
 
 /** dx[n0 .. n0 + b − 1] from dcol (b·P, Kp). */
 function col2im(gpu: Gpu, dcol: GpuArray, dx: GpuArray, g: Conv2dGeometry, pl: Plan, n0: number, b: number): void {
@@ -130,23 +159,26 @@ function gemmConv(gpu: Gpu, x: GpuArray, wt: GpuArray, bias: GpuArray | undefine
   const { Kp, P, nc } = pl;
   const col = gpu.empty([nc * P, Kp], 'f32', 'conv2d.col');
   const t = gpu.empty([nc * P, g.cout], 'f32', 'conv2d.t');
+  const xh = im2colScratch(gpu, g, pl);
   for (let n0 = 0; n0 < g.n; n0 += nc) {
     const b = Math.min(nc, g.n - n0);
-    im2col(gpu, x, col, g, pl, n0, b);
+    im2col(gpu, x, col, xh, g, pl, n0, b);
     matmul(gpu, view(col, [b * P, Kp]), wt, { bias, out: view(t, [b * P, g.cout]), label });
     // out[n0 + β, co, p] = T[β·P + p, co]
     pack(gpu, t, out, { B: b, R: g.cout, C: P, rValid: g.cout, cValid: P, srcOff: 0, sB: P * g.cout, sI: 1, sJ: g.cout, dstOff: n0 * g.cout * P });
   }
-  for (const a of [col, t]) gpu.free(a);
+  for (const a of [col, t, xh]) if (a) gpu.free(a);
 }
 
 /** y = conv2d(x, weight) + bias into `out` (N, Cout, Ho, Wo); shapes already validated. */
 export function conv2dGemm(gpu: Gpu, x: GpuArray, weight: GpuArray, bias: GpuArray | null | undefined, g: Conv2dGeometry, out: GpuArray): void {
   const pl = plan(gpu, 'conv2d', g);
   const { K, Kp } = pl;
-  // Wᵀ (Kp, Cout), zero rows K..Kp−1
+  // Wᵀ (Kp, Cout): row (ci·KH + kh)·KW + kw, zero rows K..Kp−1; or tap-major row t·Cin + ci
   const wt = gpu.empty([Kp, g.cout], 'f32', 'conv2d.wt');
-  pack(gpu, weight, wt, { B: 1, R: Kp, C: g.cout, rValid: K, cValid: g.cout, srcOff: 0, sB: 0, sI: 1, sJ: K, dstOff: 0 });
+  const kk = g.kh * g.kw;
+  if (pl.nhwc) pack(gpu, weight, wt, { B: kk, R: g.cin, C: g.cout, rValid: g.cin, cValid: g.cout, srcOff: 0, sB: 1, sI: kk, sJ: g.cin * kk, dstOff: 0 });
+  else pack(gpu, weight, wt, { B: 1, R: Kp, C: g.cout, rValid: K, cValid: g.cout, srcOff: 0, sB: 0, sI: 1, sJ: K, dstOff: 0 });
   gemmConv(gpu, x, wt, bias ?? undefined, g, pl, out, 'conv2d.gemm');
   gpu.free(wt);
 }
@@ -161,11 +193,15 @@ export function conv2dGemmBackwardData(gpu: Gpu, dy: GpuArray, weight: GpuArray,
     };
     const pl = plan(gpu, 'conv2d.dx', gt);
     const kk = g.kh * g.kw;
-    // W'ᵀ (Kp', Cin): row (co·KH + kh)·KW + kw, column ci = W[co, ci, KH−1−kh, KW−1−kw], i.e. per
-    // co a (KK, Cin) block read backwards along the taps (stride −1 as a wrapping u32)
+    // W'ᵀ (Kp', Cin): row (co·KH + kh)·KW + kw (or tap-major (kh·KW + kw)·Cout + co), column ci
+    // = W[co, ci, KH−1−kh, KW−1−kw]: the taps read backwards (stride −1 as a wrapping u32)
     const wt = gpu.empty([pl.Kp, g.cin], 'f32', 'conv2d.wt');
-    if (pl.Kp !== pl.K) pack(gpu, weight, wt, { B: 1, R: pl.Kp - pl.K, C: g.cin, rValid: 0, cValid: 0, srcOff: 0, sB: 0, sI: 0, sJ: 0, dstOff: pl.K * g.cin });
-    pack(gpu, weight, wt, { B: g.cout, R: kk, C: g.cin, rValid: kk, cValid: g.cin, srcOff: kk - 1, sB: g.cin * kk, sI: -1, sJ: kk, dstOff: 0 });
+    const ck = g.cin * kk;
+    if (pl.nhwc) pack(gpu, weight, wt, { B: kk, R: g.cout, C: g.cin, rValid: g.cout, cValid: g.cin, srcOff: kk - 1, sB: -1, sI: ck, sJ: kk, dstOff: 0 });
+    else {
+      if (pl.Kp !== pl.K) pack(gpu, weight, wt, { B: 1, R: pl.Kp - pl.K, C: g.cin, rValid: 0, cValid: 0, srcOff: 0, sB: 0, sI: 0, sJ: 0, dstOff: pl.K * g.cin });
+      pack(gpu, weight, wt, { B: g.cout, R: kk, C: g.cin, rValid: kk, cValid: g.cin, srcOff: kk - 1, sB: ck, sI: -1, sJ: kk, dstOff: 0 });
+    }
     gemmConv(gpu, dy, wt, undefined, gt, pl, out, 'conv2d.dx.gemm');
     gpu.free(wt);
     return;
@@ -195,13 +231,16 @@ export function conv2dGemmBackwardWeight(gpu: Gpu, dy: GpuArray, x: GpuArray, g:
   const dwt = gpu.empty([Kp, g.cout], 'f32', 'conv2d.dwt');
   const col = gpu.empty([nc * P, Kp], 'f32', 'conv2d.col');
   const dyt = gpu.empty([nc * P, g.cout], 'f32', 'conv2d.dyt');
+  const xh = im2colScratch(gpu, g, pl);
   for (let n0 = 0; n0 < g.n; n0 += nc) {
     const b = Math.min(nc, g.n - n0);
-    im2col(gpu, x, col, g, pl, n0, b);
+    im2col(gpu, x, col, xh, g, pl, n0, b);
     packDy(gpu, dy, dyt, g, pl, n0, b);
     matmul(gpu, view(col, [b * P, Kp]), view(dyt, [b * P, g.cout]), { transA: true, accumulate: n0 > 0, out: dwt, label: 'conv2d.dw.gemm' });
   }
-  // dw[co, k] = dWᵀ[k, co] for k < K
-  pack(gpu, dwt, out, { B: 1, R: g.cout, C: K, rValid: g.cout, cValid: K, srcOff: 0, sB: 0, sI: 1, sJ: g.cout, dstOff: 0 });
-  for (const a of [dwt, col, dyt]) gpu.free(a);
+  // dw[co, k] = dWᵀ[k, co] for k < K, or dw[co, ci, t] = dWᵀ[t·Cin + ci, co] (tap-major)
+  const kk = g.kh * g.kw;
+  if (pl.nhwc) pack(gpu, dwt, out, { B: g.cout, R: g.cin, C: kk, rValid: g.cin, cValid: kk, srcOff: 0, sB: 1, sI: g.cout, sJ: g.cin * g.cout, dstOff: 0 });
+  else pack(gpu, dwt, out, { B: 1, R: g.cout, C: K, rValid: g.cout, cValid: K, srcOff: 0, sB: 0, sI: 1, sJ: g.cout, dstOff: 0 });
+  for (const a of [dwt, col, dyt, xh]) if (a) gpu.free(a);
 }
