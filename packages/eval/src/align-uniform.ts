@@ -3,7 +3,7 @@
 //   unif  = log E_{i≠j} exp(−t‖x̂_i − x̂_j‖²)  (t = 2), averaged over the two views as in their code.
 // For unit vectors ‖x̂_i − x̂_j‖² = 2 − 2·x̂_i·x̂_j, so the pairwise term comes from Gram chunks.
 import { mul, noGrad, pow, relu, sum, tensor, tidy } from '@pretext/core';
-import { checkFeatures, type Features, l2Normalize } from './features.js';
+import { checkFeatures, type Features, l2Normalize, rowBlocks } from './features.js';
 import { forEachSimilarityChunk } from './similarity.js';
 
 export interface AlignUniformResult {
@@ -37,15 +37,20 @@ export async function alignmentUniformity(a: Features, b: Features, opts: { alph
   if (!(alpha > 0)) throw new Error(`alignmentUniformity: alpha must be > 0, got ${alpha}`);
   const an = l2Normalize(a);
   const bn = l2Normalize(b);
-  const s = noGrad(() =>
-    tidy(() => {
-      const d = tensor(an.values, [a.n, a.dim]).sub(tensor(bn.values, [b.n, b.dim])); // (N, D)
-      const sq = sum(d.square(), -1); // ‖x̂_i − ŷ_i‖² (N)
-      return sum(alpha === 2 ? sq : pow(relu(sq), alpha / 2)); // Σ_i ‖·‖^α
-    }),
-  );
-  const alignment = (await s.item()) / a.n;
-  s.dispose();
+  let total = 0;
+  for (const [lo, hi] of rowBlocks(a)) {
+    const s = noGrad(() =>
+      tidy(() => {
+        const rows = (f: Features) => tensor(f.values.subarray(lo * f.dim, hi * f.dim), [hi - lo, f.dim]);
+        const d = rows(an).sub(rows(bn)); // (rows, D)
+        const sq = sum(d.square(), -1); // ‖x̂_i − ŷ_i‖² (rows)
+        return sum(alpha === 2 ? sq : pow(relu(sq), alpha / 2)); // Σ_i ‖·‖^α
+      }),
+    );
+    total += await s.item();
+    s.dispose();
+  }
+  const alignment = total / a.n;
   const unif = ((await uniformity(a, opts)) + (await uniformity(b, opts))) / 2;
   return { alignment, uniformity: unif };
 }

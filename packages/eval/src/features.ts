@@ -34,6 +34,24 @@ export function numClasses(...labelSets: Int32Array[]): number {
   return m + 1;
 }
 
+/**
+ * Bytes of features a protocol uploads as one GPU tensor. Larger matrices (raw 64×64×3 emoji
+ * pixels: 3050 × 12288 floats = 150 MB, over lavapipe's 128 MiB maxStorageBufferBindingSize)
+ * go up in row blocks of at most this size.
+ */
+export const uploadLimits = { maxBytes: 64 * 1024 * 1024 };
+
+/** Whether f goes up to the GPU as one tensor. */
+export const fitsOneUpload = (f: Pick<Features, 'n' | 'dim'>) => f.n * f.dim * 4 <= uploadLimits.maxBytes;
+
+/** [lo, hi) row ranges of f whose values each fit in uploadLimits.maxBytes. */
+export function rowBlocks(f: Pick<Features, 'n' | 'dim'>): [number, number][] {
+  const rows = Math.max(1, Math.floor(uploadLimits.maxBytes / (4 * f.dim)));
+  const out: [number, number][] = [];
+  for (let lo = 0; lo < f.n; lo += rows) out.push([lo, Math.min(f.n, lo + rows)]);
+  return out;
+}
+
 /** Flattened pixels as features: the raw-pixel baseline (N, C·H·W). */
 export function pixelFeatures(ds: ImageDataset): Features {
   const [n, c, h, w] = ds.shape;

@@ -4,7 +4,7 @@ export { type AlignUniformResult, alignmentUniformity, uniformity } from './alig
 export { baselines, type BaselineOptions } from './baselines.js';
 export { emojiEvalData } from './datasets.js';
 export { ALL_PROTOCOLS, type EvalData, type EvalReport, evaluate, type FeatureSource, type Protocols, rawPixels } from './evaluate.js';
-export { checkFeatures, type Encoder, extractFeatures, type Features, l2Normalize, pixelFeatures, selectRows, standardize } from './features.js';
+export { checkFeatures, type Encoder, extractFeatures, type Features, l2Normalize, pixelFeatures, rowBlocks, selectRows, standardize, uploadLimits } from './features.js';
 export { fewLabel, type FewLabelResult, fewLabelSubset } from './few-label.js';
 export { symmetricEigenvalues } from './symmetric-eigen.js';
 export { knn, type KnnOptions, knnPredict, type KnnResult, topK } from './knn.js';

@@ -4,7 +4,7 @@
 import { adamw, argmax, crossEntropy, gather, keep, linear, noGrad, type Optimizer, sgd, type Tensor, tensor, tidy, warmupCosine } from '@pretext/core';
 import { permutation } from '@pretext/data';
 import { Init, Linear } from '@pretext/models';
-import { checkFeatures, checkLabels, type Features, numClasses, standardize } from './features.js';
+import { checkFeatures, checkLabels, type Features, fitsOneUpload, numClasses, selectRows, standardize } from './features.js';
 import { releaseOptimizer } from './optimizer-dispose.js';
 
 export interface LinearProbeOptions {
@@ -53,7 +53,8 @@ export async function linearProbe(trainFeats: Features, trainLabels: Int32Array,
   const steps = Math.ceil(n / bs);
   const total = steps * o.epochs;
 
-  const X = tensor(tr.values, [n, tr.dim]); // (N, D), stays on the GPU for every epoch
+  // (N, D) stays on the GPU for every epoch when it fits; else each batch goes up from the host
+  const X = fitsOneUpload(tr) ? tensor(tr.values, [n, tr.dim]) : null;
   const head = new Linear(new Init(o.seed), tr.dim, classes); // W (C, D), b (C)
   const params = head.namedParameters('probe');
   const opt: Optimizer = o.optimizer === 'adamw' ? adamw(params, { lr: o.lr, weightDecay: o.weightDecay }) : sgd(params, { lr: o.lr, momentum: 0.9, weightDecay: o.weightDecay });
@@ -66,7 +67,7 @@ export async function linearProbe(trainFeats: Features, trainLabels: Int32Array,
         const idx = order.subarray(s * bs, Math.min(n, (s + 1) * bs));
         opt.lr = warmupCosine(e * steps + s, total, o.lr);
         const next: Tensor = tidy(() => {
-          const xb = gather(X, tensor(Int32Array.from(idx))); // (B, D)
+          const xb = X ? gather(X, tensor(Int32Array.from(idx))) : tensor(selectRows(tr, idx).values, [idx.length, tr.dim]); // (B, D)
           const yb = tensor(Int32Array.from(idx, (i) => trainLabels[i])); // (B)
           const loss = crossEntropy(head.forward(xb), yb);
           loss.backward();
@@ -80,11 +81,11 @@ export async function linearProbe(trainFeats: Features, trainLabels: Int32Array,
       if (e === o.epochs - 1 && lossSum) trainLoss = (await lossSum.item()) / n;
       lossSum?.dispose();
     }
-    const trainTop1 = await accuracy(head, X, trainLabels);
+    const trainTop1 = await accuracy(head, X, trainLabels, tr);
     const top1 = await accuracy(head, null, testLabels, te);
     return { top1, trainTop1, trainLoss, epochs: o.epochs, nTrain: n, nTest: te.n };
   } finally {
-    X.dispose();
+    X?.dispose();
     releaseOptimizer(opt);
     head.dispose();
   }

@@ -2,7 +2,8 @@ import { useWebGpu } from '@pretext/core';
 import { destroyGpu } from '@pretext/gpu';
 import { freshSeed, randn } from '@pretext/gpu/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Features } from './features.js';
+import { alignmentUniformity } from './align-uniform.js';
+import { type Features, rowBlocks, uploadLimits } from './features.js';
 import { knn, knnPredict, topK } from './knn.js';
 import { linearProbe } from './linear-probe.js';
 import { clusters, randomLabels } from './synthetic.test-util.js';
@@ -85,5 +86,33 @@ describe('kNN', () => {
     await expect(knn(f, y, f, y, { k: 5 })).rejects.toThrow(/k = 5 is larger than the number of training rows \(4\)/);
     await expect(knn(f, y, f, new Int32Array(2))).rejects.toThrow(/test labels has 2 entries for 4/);
     await expect(knn(f, y, f, y, { k: 2, tau: 0 })).rejects.toThrow(/tau/);
+  });
+});
+
+describe('features larger than one upload', () => {
+  it('linear probe, kNN and alignment give the same answers from row blocks', async () => {
+    const seed = freshSeed();
+    const train = clusters(300, 4, 24, seed);
+    const test = clusters(120, 4, 24, seed + 10, 4, train.centres);
+    const shifted = { ...test.f, values: test.f.values.map((v, i) => v + 0.1 * Math.sin(i)) };
+    const run = async () => ({
+      probe: await linearProbe(train.f, train.labels, test.f, test.labels, { epochs: 3, seed }),
+      knn: await knn(train.f, train.labels, test.f, test.labels, { k: 7 }),
+      au: await alignmentUniformity(test.f, shifted),
+    });
+    const whole = await run();
+    const saved = uploadLimits.maxBytes;
+    uploadLimits.maxBytes = 24 * 4 * 50; // 50 rows per block: 6 blocks of the train split
+    try {
+      expect(rowBlocks(train.f)).toHaveLength(6);
+      const blocks = await run();
+      expect(blocks.probe.top1, `seed ${seed}`).toBe(whole.probe.top1);
+      expect(blocks.probe.trainLoss, `seed ${seed}`).toBeCloseTo(whole.probe.trainLoss, 5);
+      expect(blocks.knn.top1, `seed ${seed}`).toBe(whole.knn.top1);
+      expect(blocks.au.alignment, `seed ${seed}`).toBeCloseTo(whole.au.alignment, 5);
+      expect(blocks.au.uniformity, `seed ${seed}`).toBeCloseTo(whole.au.uniformity, 5);
+    } finally {
+      uploadLimits.maxBytes = saved;
+    }
   });
 });

@@ -1,7 +1,7 @@
 // Cosine similarity in row chunks on the GPU: S = Q̂·Ĝᵀ for a chunk of queries against the whole
 // gallery, so the full (Nq × Ng) matrix is never stored. Rows are L2-normalised on the host first.
-import { noGrad, type Tensor, tensor, tidy } from '@pretext/core';
-import { type Features, l2Normalize } from './features.js';
+import { concat, noGrad, type Tensor, tensor, tidy } from '@pretext/core';
+import { type Features, l2Normalize, rowBlocks } from './features.js';
 
 /** Rows per chunk such that one (chunk × Ng) f32 block stays under ~64 MB. */
 export function chunkRows(galleryRows: number, requested?: number): number {
@@ -21,7 +21,8 @@ export async function forEachSimilarityChunk<R>(queries: Features, gallery: Feat
   const q = l2Normalize(queries);
   const g = l2Normalize(gallery);
   const rows = chunkRows(g.n, chunk);
-  const G = tensor(g.values, [g.n, g.dim]); // (Ng, D)
+  // (Ng, D), in row blocks when it is larger than one upload
+  const G = rowBlocks(g).map(([a, b]) => tensor(g.values.subarray(a * g.dim, b * g.dim), [b - a, g.dim]));
   const out: R[] = [];
   try {
     for (let lo = 0; lo < q.n; lo += rows) {
@@ -29,7 +30,8 @@ export async function forEachSimilarityChunk<R>(queries: Features, gallery: Feat
       const t = noGrad(() =>
         tidy(() => {
           const Q = tensor(q.values.subarray(lo * q.dim, hi * q.dim), [hi - lo, q.dim]); // (c, D)
-          return body(Q.matmul(G, { transB: true }), lo, hi); // sims (c, Ng)
+          const parts = G.map((Gb) => Q.matmul(Gb, { transB: true })); // (c, Ng_b) each
+          return body(parts.length === 1 ? parts[0] : concat(parts, 1), lo, hi); // sims (c, Ng)
         }),
       );
       try {
@@ -39,7 +41,7 @@ export async function forEachSimilarityChunk<R>(queries: Features, gallery: Feat
       }
     }
   } finally {
-    G.dispose();
+    for (const Gb of G) Gb.dispose();
   }
   return out;
 }
