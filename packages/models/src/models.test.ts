@@ -19,6 +19,28 @@ describe('models', () => {
     expect(Number.isFinite((await y.data())[0])).toBe(true);
   });
 
+  it('ConvNet grid pooling: (N, 4w·g²), each cell the mean of its window', async () => {
+    const net = new ConvNet(new Init(2), 1, 4, { grid: 2 });
+    const x = tensor(randn(3 * 784, 5), [3, 1, 28, 28]);
+    const y = net.forward(x);
+    expect(y.shape).toEqual([3, 64]);
+    expect(net.featureDim).toBe(64);
+    // the 7×7 map in 2×2 windows of 4 with stride 3: cell (0, 0) averages rows and columns 0..3
+    let h = x;
+    const { maxPool2d } = await import('@pretext/core');
+    h = maxPool2d(net.blocks[0].forward(h), 2);
+    h = maxPool2d(net.blocks[1].forward(h), 2);
+    const map = await net.blocks[2].forward(h).data(); // (3, 16, 7, 7)
+    const got = await y.data();
+    for (const [n, c, gy, gx] of [[0, 0, 0, 0], [2, 15, 1, 1], [1, 7, 0, 1]]) {
+      let s = 0;
+      for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) s += map[((n * 16 + c) * 7 + 3 * gy + i) * 7 + 3 * gx + j];
+      expect(got[n * 64 + c * 4 + gy * 2 + gx]).toBeCloseTo(s / 16, 5);
+    }
+    expect(() => new ConvNet(new Init(2), 1, 4, { grid: 0 })).toThrow(/grid must be an integer ≥ 1/);
+    expect(() => new ConvNet(new Init(2), 1, 4, { grid: 9 }).forward(x)).toThrow(/7-cell side cannot be pooled to a grid of 9/);
+  });
+
   it('same seed, same initial weights; eval() switches batch norm to running statistics', async () => {
     const a = new ConvNet(new Init(7), 1, 4);
     const b = new ConvNet(new Init(7), 1, 4);

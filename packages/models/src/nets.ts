@@ -1,5 +1,5 @@
 // Encoders and heads: MLP, the small ConvNet for 28×28, a CIFAR-style ResNet, projection heads.
-import { add, globalAvgPool2d, maxPool2d, relu, type Tensor } from '@pretext/core';
+import { add, avgPool2d, globalAvgPool2d, maxPool2d, relu, type Tensor } from '@pretext/core';
 import { BatchNorm, Conv2d, Linear } from './layers.js';
 import { type Init, Module } from './module.js';
 
@@ -41,24 +41,42 @@ export class ConvBlock extends Module {
 
 /**
  * The small ConvNet for 28×28 input: three conv-BN-ReLU blocks of width w, 2w, 4w
- * (default 32/64/128), 2×2 max-pool after the first two, global average pool → (N, 4w).
+ * (default 32/64/128), 2×2 max-pool after the first two, then average pooling of the last map
+ * (N, 4w, H/4, W/4) to a grid × grid of cells, flattened → (N, 4w·grid²). grid = 1 (default) is
+ * global average pooling; grid = 2 keeps where in the image a feature fired (left/right,
+ * top/bottom), which a linear classifier on 28×28 objects uses a lot.
  */
 export class ConvNet extends Module {
   blocks: ConvBlock[];
   readonly featureDim: number;
-  constructor(init: Init, readonly inChannels = 1, readonly width = 32) {
+  readonly grid: number;
+  constructor(init: Init, readonly inChannels = 1, readonly width = 32, opts: { grid?: number } = {}) {
     super();
     const w = [width, 2 * width, 4 * width];
+    this.grid = opts.grid ?? 1;
+    if (!(Number.isInteger(this.grid) && this.grid >= 1)) throw new Error(`ConvNet: grid must be an integer ≥ 1, got ${opts.grid}`);
     this.blocks = [new ConvBlock(init, inChannels, w[0]), new ConvBlock(init, w[0], w[1]), new ConvBlock(init, w[1], w[2])];
-    this.featureDim = w[2];
+    this.featureDim = w[2] * this.grid * this.grid;
   }
   forward(x: Tensor): Tensor {
     let h = x; // (N, C, 28, 28)
     h = maxPool2d(this.blocks[0].forward(h), 2); // (N, w, 14, 14)
     h = maxPool2d(this.blocks[1].forward(h), 2); // (N, 2w, 7, 7)
     h = this.blocks[2].forward(h); // (N, 4w, 7, 7)
-    return globalAvgPool2d(h); // (N, 4w)
+    if (this.grid === 1) return globalAvgPool2d(h); // (N, 4w)
+    const [n, , ph, pw] = h.shape;
+    const [kh, sh] = gridWindow(ph, this.grid);
+    const [kw, sw] = gridWindow(pw, this.grid);
+    return avgPool2d(h, [kh, kw], [sh, sw]).reshape([n, this.featureDim]); // (N, 4w, g, g) → (N, 4w·g²)
   }
+}
+
+/** Window and stride that cut a side of n cells into g equal, possibly overlapping, windows (7, 2 → 4, 3). */
+export function gridWindow(n: number, g: number): [number, number] {
+  const k = Math.ceil(n / g);
+  const s = g > 1 ? Math.max(1, Math.floor((n - k) / (g - 1))) : 1;
+  if (n < g || Math.floor((n - k) / s) + 1 !== g) throw new Error(`ConvNet: a ${n}-cell side cannot be pooled to a grid of ${g} equal windows`);
+  return [k, s];
 }
 
 /** ResNet basic block: two conv3×3-BN, identity or 1×1-conv shortcut. */

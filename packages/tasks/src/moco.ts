@@ -2,14 +2,13 @@
 // of a momentum (EMA) encoder plus a queue of K past keys as negatives; MLP head, τ = 0.2.
 import { adamw, arange, augment, emaUpdate, infonce, keep, noGrad, type Optimizer, ParamArena, randn, slice, tensor, tidy, warmupCosine } from '@pretext/core';
 import type { Batch, ImageDataset } from '@pretext/data';
-import { ConvNet, Init, projectionHead } from '@pretext/models';
+import { Init, projectionHead } from '@pretext/models';
 import { embeddingStd, readMetrics } from './metrics.js';
 import { simclrAugmentation } from './simclr.js';
-import type { DatasetId, PresetId, StepMetrics, Task, TaskConfig, TrainState } from './task.js';
+import { type ConvEncoderConfig, convEncoder, type DatasetId, type PresetId, type StepMetrics, type Task, type TaskConfig, type TrainState } from './task.js';
 import { mocoV2Pipeline } from '@pretext/kernels';
 
-export interface MocoConfig extends TaskConfig {
-  width: number;
+export interface MocoConfig extends TaskConfig, ConvEncoderConfig {
   projHidden: number;
   projDim: number;
   tau: number;
@@ -38,12 +37,12 @@ export const moco: Task = {
   config(dataset, preset): MocoConfig {
     return {
       task: 'moco', dataset, preset, seed: 0, epochs: 1, batchSize: 256, lr: 2e-3,
-      width: 32, projHidden: 256, projDim: 64, tau: 0.2, momentum: 0.99, queueSize: 4096, weightDecay: 1e-4, warmupSteps: 20,
+      width: 32, grid: 1, projHidden: 256, projDim: 64, tau: 0.2, momentum: 0.99, queueSize: 4096, weightDecay: 1e-4, warmupSteps: 20,
       ...PRESETS[dataset][preset],
     };
   },
   augmentation: (cfg) => (cfg.dataset === 'fashion-mnist' ? simclrAugmentation('fashion-mnist', 0.5) : mocoV2Pipeline()),
-  encoder: (cfg, data, init) => new ConvNet(init, data.shape[1], (cfg as MocoConfig).width),
+  encoder: convEncoder,
   build(config: TaskConfig, data: ImageDataset): TrainState {
     const cfg = config as MocoConfig;
     const [, , h, w] = data.shape;

@@ -3,12 +3,11 @@
 import { adamw, augment, keep, lars, ntXent, type Optimizer, tensor, tidy, warmupCosine } from '@pretext/core';
 import type { Batch, ImageDataset } from '@pretext/data';
 import { type Pipeline, simclrPipeline } from '@pretext/kernels';
-import { ConvNet, Init, projectionHead } from '@pretext/models';
+import { Init, projectionHead } from '@pretext/models';
 import { embeddingStd, readMetrics } from './metrics.js';
-import type { DatasetId, PresetId, StepMetrics, Task, TaskConfig, TrainState } from './task.js';
+import { type ConvEncoderConfig, convEncoder, type DatasetId, type PresetId, type StepMetrics, type Task, type TaskConfig, type TrainState } from './task.js';
 
-export interface SimclrConfig extends TaskConfig {
-  width: number;
+export interface SimclrConfig extends TaskConfig, ConvEncoderConfig {
   projHidden: number;
   projDim: number;
   tau: number;
@@ -53,12 +52,12 @@ export const simclr: Task = {
   config(dataset, preset): SimclrConfig {
     return {
       task: 'simclr', dataset, preset, seed: 0, epochs: 1, batchSize: 256, lr: 1e-3,
-      width: 32, projHidden: 256, projDim: 64, tau: 0.5, optimizer: 'adamw', weightDecay: 1e-4, warmupSteps: 20, jitter: 0.5,
+      width: 32, grid: 1, projHidden: 256, projDim: 64, tau: 0.5, optimizer: 'adamw', weightDecay: 1e-4, warmupSteps: 20, jitter: 0.5,
       ...PRESETS[dataset][preset],
     };
   },
   augmentation: (cfg) => simclrAugmentation(cfg.dataset, (cfg as SimclrConfig).jitter),
-  encoder: (cfg, data, init) => new ConvNet(init, data.shape[1], (cfg as SimclrConfig).width),
+  encoder: convEncoder,
   build(config: TaskConfig, data: ImageDataset): TrainState {
     const cfg = config as SimclrConfig;
     const [, , h, w] = data.shape;

@@ -4,7 +4,7 @@
 import type { Optimizer, Tensor } from '@pretext/core';
 import type { Batch, ImageDataset } from '@pretext/data';
 import type { Pipeline } from '@pretext/kernels';
-import type { Init, Module } from '@pretext/models';
+import { ConvNet, type Init, type Module } from '@pretext/models';
 
 /** An encoder: images (N, C, H, W) → features (N, featureDim). */
 export type Encoder = Module & { forward(x: Tensor): Tensor; featureDim: number };
@@ -62,4 +62,18 @@ export interface Task {
   augmentation(cfg: TaskConfig): Pipeline;
   /** A fresh, untrained encoder of the task's architecture (random-init and supervised baselines). */
   encoder(cfg: TaskConfig, data: ImageDataset, init: Init): Encoder;
+}
+
+/** What the ConvNet encoder of a task reads from its config. */
+export interface ConvEncoderConfig {
+  /** Widths w, 2w, 4w of the three blocks. */
+  width: number;
+  /** The last map average-pooled to grid × grid cells (1: global pooling); features 4w·grid². */
+  grid: number;
+}
+
+/** The tasks' encoder: the small ConvNet for the dataset's channel count. */
+export function convEncoder(cfg: TaskConfig, data: ImageDataset, init: Init): Encoder {
+  const { width, grid } = cfg as TaskConfig & ConvEncoderConfig;
+  return new ConvNet(init, data.shape[1], width, { grid });
 }
