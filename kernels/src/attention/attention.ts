@@ -157,7 +157,7 @@ export function attention(
       kernel,
       pipeline: gpu.pipeline(`${kernel}.sg`, withRows('forward', tm)),
       params: params().u32(x.tq).u32(x.tk).u32(x.d / 4).u32(x.h).u32(tiles).u32(bh * tiles)
-        .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).f32(-Infinity).bytes,
+        .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).f32(-Infinity).u32(tm).bytes,
       buffers: [q, k, v, opts.mask ?? q, out, lse],
       workgroups: sgGrid(bh * tiles, x.d, maxDim),
       flops,
@@ -225,7 +225,7 @@ export function attentionBackward(
     const sgParams = (rows: number) => {
       const tiles = Math.ceil(rows / tm);
       return params().u32(x.tq).u32(x.tk).u32(x.d / 4).u32(x.h).u32(tiles).u32(bh * tiles)
-        .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).bytes;
+        .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).u32(tm).bytes;
     };
     gpu.dispatch({
       kernel: 'attentionBackward.dq',

@@ -32,6 +32,7 @@ struct Params {
   mask_kind: u32,        // 0 none, 1 boolean (nonzero keeps), 2 additive f32
   causal: u32,
   offset: i32,           // key j visible to query i when j ≤ i + offset
+  tm: u32,               // = TM
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> q: array<vec4f>;
@@ -77,7 +78,8 @@ fn ld(src: u32, e: u32) -> vec4f {
 fn load_rows(a: ptr<function, array<vec4f, TM>>, src: u32, row0: u32, r0: u32, n: u32, c0: u32, lane: u32) {
   let c = min(c0 + lane, p.d4 - 1u);
   let keep = select(0.0, 1.0, c0 + lane < p.d4);
-  for (var i = 0u; i < TM; i++) { (*a)[i] = ld(src, (row0 + min(r0 + i, n - 1u)) * p.d4 + c) * keep; }
+  // a runtime trip count (p.tm == TM): one load site instead of TM (halves the JIT time)
+  for (var i = 0u; i < p.tm; i++) { (*a)[i] = ld(src, (row0 + min(r0 + i, n - 1u)) * p.d4 + c) * keep; }
 }
 
 // acc[i] += (a_i's 4 depths shuffled from lane j) · (4 streamed rows' same depths, transposed)
