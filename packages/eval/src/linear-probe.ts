@@ -4,7 +4,7 @@
 import { adamw, argmax, crossEntropy, gather, keep, linear, noGrad, type Optimizer, sgd, type Tensor, tensor, tidy, warmupCosine } from '@pretext/core';
 import { permutation } from '@pretext/data';
 import { Init, Linear } from '@pretext/models';
-import { checkFeatures, checkLabels, type Features, fitsOneUpload, numClasses, selectRows, standardize } from './features.js';
+import { checkFeatures, checkLabels, type Features, fitsOneUpload, numClasses, rowBlocks, selectRows, standardize } from './features.js';
 import { releaseOptimizer } from './optimizer-dispose.js';
 
 export interface LinearProbeOptions {
@@ -91,21 +91,19 @@ export async function linearProbe(trainFeats: Features, trainLabels: Int32Array,
   }
 }
 
-/** Fraction of rows whose argmax logit is the label; features on the GPU (X) or uploaded in chunks. */
-async function accuracy(head: Linear, X: Tensor | null, labels: Int32Array, host?: Features, chunk = 4096): Promise<number> {
-  const n = labels.length;
+/** Fraction of rows whose argmax logit is the label; features on the GPU (X) or uploaded in row blocks. */
+async function accuracy(head: Linear, X: Tensor | null, labels: Int32Array, host: Features): Promise<number> {
   let correct = 0;
-  for (let lo = 0; lo < n; lo += chunk) {
-    const hi = Math.min(n, lo + chunk);
+  for (const [lo, hi] of X ? [[0, labels.length] as [number, number]] : rowBlocks(host)) {
     const pred = noGrad(() =>
       tidy(() => {
-        const x = X ? (lo === 0 && hi === n ? X : gather(X, tensor(Int32Array.from({ length: hi - lo }, (_, i) => lo + i)))) : tensor((host as Features).values.subarray(lo * (host as Features).dim, hi * (host as Features).dim), [hi - lo, (host as Features).dim]);
-        return argmax(linear(x, head.weight, head.bias), -1); // (chunk) i32
+        const x = X ?? tensor(host.values.subarray(lo * host.dim, hi * host.dim), [hi - lo, host.dim]); // (rows, D)
+        return argmax(linear(x, head.weight, head.bias), -1); // (rows) i32
       }),
     );
     const p = await pred.data();
     pred.dispose();
     for (let i = 0; i < p.length; i++) if (p[i] === labels[lo + i]) correct++;
   }
-  return correct / n;
+  return correct / labels.length;
 }
