@@ -6,10 +6,9 @@ enable subgroups;
 //   attention_delta.wgsl writes D (BH, Tq) first, then
 //   dq_main  (owns TM query rows, streams keys):  dQ_i = scale · Σ_j dS_ij k_j
 //   dkv_main (owns TM key rows, streams queries): dV_j = Σ_i P_ij dO_i,  dK_j = scale · Σ_i dS_ij q_i
-// Both passes score a (TM × 32) tile the same
-// way: the owned rows' vec4s sit in registers (loaded once when d ≤ 32; lane l holds vec4 q0 + l)
-// and reach every lane through subgroupShuffle, lane l loads the vec4s of its 4 streamed rows
-// (4×4 transposed). The products with the streamed side (dS·K; Pᵀ·dO, dSᵀ·Q) give lane l the
+// Both passes score a (TM × 32) tile the same way: the owned rows' vec4s sit in registers (loaded
+// once when d ≤ 32; lane l holds vec4 q0 + l) and reach every lane through subgroupShuffle, lane l
+// loads the vec4s of its 4 streamed rows (4×4 transposed). The products with the streamed side (dS·K; Pᵀ·dO, dSᵀ·Q) give lane l the
 // output column vec4 8z + l (grid z walks chunks of 32 columns when d > 32, rescoring the tile),
 // the tile values arriving through subgroupShuffle.
 
