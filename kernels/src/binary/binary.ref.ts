@@ -20,6 +20,12 @@ const F: Record<BinaryOp, (x: number, y: number) => number> = {
   lt: (x, y) => +(x < y),
   le: (x, y) => +(x <= y),
   eq: (x, y) => +(x === y),
+  gelu_grad: (dy, v) => {
+    const c = Math.sqrt(2 / Math.PI);
+    const s = 1 / (1 + Math.exp(-2 * c * (v + 0.044715 * v ** 3)));
+    return dy * (s + v * s * (1 - s) * 2 * c * (1 + 3 * 0.044715 * v * v));
+  },
+  relu_grad: (dy, v) => (v > 0 ? dy : 0),
 };
 
 /** Flat source index of every output element of `to`, for an operand of `shape` broadcast to it. */

@@ -5,9 +5,12 @@ import source from './binary.wgsl.js';
 import { broadcastShapes, broadcastStrides, collapseDims, MAX_RANK, padRank } from './broadcast.js';
 import whereSource from './where.wgsl.js';
 
-/** Op name → the OP override in binary.wgsl. Comparisons give 1.0 / 0.0. */
+/**
+ * Op name → the OP override in binary.wgsl. Comparisons give 1.0 / 0.0. The *_grad ops are
+ * activation backwards in one pass: op(dy, x) = dy·f'(x).
+ */
 export const BINARY_OPS = {
-  add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5, pow: 6, gt: 7, ge: 8, lt: 9, le: 10, eq: 11,
+  add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5, pow: 6, gt: 7, ge: 8, lt: 9, le: 10, eq: 11, gelu_grad: 12, relu_grad: 13,
 } as const;
 export type BinaryOp = keyof typeof BINARY_OPS;
 

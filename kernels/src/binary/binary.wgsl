@@ -45,8 +45,18 @@ fn apply(x: f32, y: f32) -> f32 {
     case 8u: { return select(0.0, 1.0, x >= y); }
     case 9u: { return select(0.0, 1.0, x < y); }
     case 10u: { return select(0.0, 1.0, x <= y); }
-    default: { return select(0.0, 1.0, x == y); }
+    case 11u: { return select(0.0, 1.0, x == y); }
+    case 12u: { return x * gelu_grad(y); }
+    default: { return select(0.0, x, y > 0.0); }   // relu_grad: dy·[x > 0]
   }
+}
+
+// d/dv of gelu (tanh form) = v·σ(2u):  σ(2u) + v·σ(2u)(1 − σ(2u))·2c(1 + 3·0.044715·v²),
+// u = c(v + 0.044715·v³), c = √(2/π)
+fn gelu_grad(v: f32) -> f32 {
+  let c = 0.7978845608028654;
+  let s = 1.0 / (1.0 + exp(-2.0 * c * (v + 0.044715 * v * v * v)));
+  return s + v * s * (1.0 - s) * 2.0 * c * (1.0 + 3.0 * 0.044715 * v * v);
 }
 
 @compute @workgroup_size(256)

@@ -12,7 +12,8 @@ export interface Storage {
   readonly dtype: DType;
 }
 
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow';
+/** *_grad: an activation's backward in one kernel, op(dy, x) = dy·f'(x) (never recorded: rules run untaped). */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow' | 'gelu_grad' | 'relu_grad';
 export type CompareOp = 'gt' | 'ge' | 'lt' | 'le' | 'eq';
 export type ReduceOp = 'sum' | 'mean' | 'max' | 'min';
 

@@ -3,7 +3,7 @@
 // results from backend kernels or from other ops.
 import type { GradRule, OpName } from './autograd.js';
 import type { Storage } from './backend.js';
-import { add, compare, div, mul, neg, sigmoid, square, unaryOp, where } from './ops/elementwise.js';
+import { add, binaryOp, compare, div, mul, neg, sigmoid, square, unaryOp, where } from './ops/elementwise.js';
 import { full } from './ops/creation.js';
 import { broadcastTo, concat, permute, reshape, slice, sumToShape } from './ops/shape.js';
 import { Tensor } from './tensor.js';
@@ -30,18 +30,13 @@ export const GRADS: { [P in OpName]: GradRule<P> } = {
       case 'rsqrt': return [mul(mul(dy, unaryOp('pow', out, 3)), -0.5)];
       // d|x| = sign(x)·dx
       case 'abs': return [mul(dy, unaryOp('sign', x))];
-      // d relu(x) = [x > 0]·dx
-      case 'relu': return [mul(dy, unaryOp('step', x))];
+      // d relu(x) = [x > 0]·dx  (one kernel)
+      case 'relu': return [binaryOp('relu_grad', dy, x)];
       // d leaky(x) = (x > 0 ? 1 : α)·dx
       case 'leaky_relu': { const s = unaryOp('step', x); return [mul(dy, add(mul(s, 1 - a), a))]; }
       // gelu(x) = x·σ(2u), u = c(x + 0.044715x³):  d = σ(2u) + x·σ(2u)(1−σ(2u))·2c(1 + 3·0.044715x²)
-      case 'gelu': {
-        const c = Math.sqrt(2 / Math.PI);
-        const x3 = mul(mul(square(x), x), 0.044715);
-        const s = sigmoid(mul(add(x, x3), 2 * c));
-        const ds = mul(mul(s, add(neg(s), 1)), mul(add(mul(square(x), 3 * 0.044715), 1), 2 * c));
-        return [mul(dy, add(s, mul(x, ds)))];
-      }
+      // (one kernel: binary op gelu_grad)
+      case 'gelu': return [binaryOp('gelu_grad', dy, x)];
       // d silu = σ(x)·(1 + x·(1 − σ(x)))
       case 'silu': { const s = sigmoid(x); return [mul(dy, mul(s, add(mul(x, add(neg(s), 1)), 1)))]; }
       // d tanh = 1 − y²
@@ -87,6 +82,8 @@ export const GRADS: { [P in OpName]: GradRule<P> } = {
         const db = mul(dy, mul(ctx.out, unaryOp('log', a)));
         return [unbroadcast(da, a), unbroadcast(db, b)];
       }
+      // backward-only ops: gradient rules run with recording off, so these never reach a tape
+      case 'gelu_grad': case 'relu_grad': throw new Error(`${ctx.attrs.op}: no second derivative (a backward-only op was recorded)`);
     }
   },
 
