@@ -169,6 +169,13 @@ var<workgroup> ta: array<f32, TILE>;
 var<workgroup> tb: array<f32, TILE>;
 var<workgroup> part: array<f32, WG>;
 
+// (y, x) → the pixel WG further on in row-major order, given WG = dy·ow + dx
+fn walk(y: ptr<function, u32>, x: ptr<function, u32>, dy: u32, dx: u32, ow: u32) {
+  *x += dx;
+  *y += dy;
+  if (*x >= ow) { *x -= ow; *y += 1u; }
+}
+
 @compute @workgroup_size(WG)
 fn sample(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let s = wid.x + wid.y * nwg.x;
@@ -189,9 +196,7 @@ fn sample(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u
     let v = pixel(s, y, x);
     for (var c = 0u; c < C; c++) { ta[c * plane + i] = v[c]; }
     if (JITTER == 1u) { acc += gray(clamp(v * b, vec3f(0.0), vec3f(1.0))); }
-    x += dx;
-    y += dy;
-    if (x >= ow) { x -= ow; y += 1u; }
+    walk(&y, &x, dy, dx, ow);
   }
   var mean = 0.0;
   if (JITTER == 1u) {
@@ -235,9 +240,7 @@ fn sample(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u
         }
         tb[c * plane + i] = a;
       }
-      x += dx;
-      y += dy;
-      if (x >= ow) { x -= ow; y += 1u; }
+      walk(&y, &x, dy, dx, ow);
     }
   }
   workgroupBarrier();
@@ -262,8 +265,6 @@ fn sample(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u
     }
     if (SOLARIZE == 1u) { v = solarize(v, o); }
     for (var c = 0u; c < C; c++) { out[(s * C + c) * plane + i] = v[c]; }
-    x += dx;
-    y += dy;
-    if (x >= ow) { x -= ow; y += 1u; }
+    walk(&y, &x, dy, dx, ow);
   }
 }
