@@ -41,8 +41,6 @@ export function numClasses(...labelSets: Int32Array[]): number {
  */
 export const uploadLimits = { maxBytes: 64 * 1024 * 1024 };
 
-/** Whether f goes up to the GPU as one tensor. */
-export const fitsOneUpload = (f: Pick<Features, 'n' | 'dim'>) => f.n * f.dim * 4 <= uploadLimits.maxBytes;
 
 /** [lo, hi) row ranges of f whose values each fit in uploadLimits.maxBytes. */
 export function rowBlocks(f: Pick<Features, 'n' | 'dim'>): [number, number][] {

@@ -1,10 +1,10 @@
 // Linear probe (Kolesnikov et al. 2019; SimCLR's protocol): frozen features, standardised with
 // the training split's statistics, multinomial logistic regression y = softmax(x·Wᵀ + b) trained
 // on the GPU with cross-entropy + AdamW (or SGD with momentum) and a cosine learning rate.
-import { adamw, argmax, crossEntropy, gather, keep, linear, noGrad, type Optimizer, sgd, type Tensor, tensor, tidy, warmupCosine } from '@pretext/core';
+import { adamw, argmax, concat, crossEntropy, gather, keep, linear, noGrad, type Optimizer, sgd, type Tensor, tensor, tidy, warmupCosine } from '@pretext/core';
 import { permutation } from '@pretext/data';
 import { Init, Linear } from '@pretext/models';
-import { checkFeatures, checkLabels, type Features, fitsOneUpload, numClasses, rowBlocks, selectRows, standardize } from './features.js';
+import { checkFeatures, checkLabels, type Features, numClasses, rowBlocks, standardize } from './features.js';
 import { releaseOptimizer } from './optimizer-dispose.js';
 
 export interface LinearProbeOptions {
@@ -53,8 +53,9 @@ export async function linearProbe(trainFeats: Features, trainLabels: Int32Array,
   const steps = Math.ceil(n / bs);
   const total = steps * o.epochs;
 
-  // (N, D) stays on the GPU for every epoch when it fits; else each batch goes up from the host
-  const X = fitsOneUpload(tr) ? tensor(tr.values, [n, tr.dim]) : null;
+  // (N, D) goes up once and stays on the GPU for every epoch, in row blocks when it is larger than
+  // one upload; a batch gathers its rows block by block (rows grouped by block, labels alike)
+  const blocks = rowBlocks(tr).map(([lo, hi]) => ({ lo, hi, X: tensor(tr.values.subarray(lo * tr.dim, hi * tr.dim), [hi - lo, tr.dim]) }));
   const head = new Linear(new Init(o.seed), tr.dim, classes); // W (C, D), b (C)
   const params = head.namedParameters('probe');
   const opt: Optimizer = o.optimizer === 'adamw' ? adamw(params, { lr: o.lr, weightDecay: o.weightDecay }) : sgd(params, { lr: o.lr, momentum: 0.9, weightDecay: o.weightDecay });
@@ -67,8 +68,14 @@ export async function linearProbe(trainFeats: Features, trainLabels: Int32Array,
         const idx = order.subarray(s * bs, Math.min(n, (s + 1) * bs));
         opt.lr = warmupCosine(e * steps + s, total, o.lr);
         const next: Tensor = tidy(() => {
-          const xb = X ? gather(X, tensor(Int32Array.from(idx))) : tensor(selectRows(tr, idx).values, [idx.length, tr.dim]); // (B, D)
-          const yb = tensor(Int32Array.from(idx, (i) => trainLabels[i])); // (B)
+          const rows: number[] = [];
+          const parts = blocks.flatMap(({ lo, hi, X }) => {
+            const local = Array.from(idx).filter((i) => i >= lo && i < hi);
+            rows.push(...local);
+            return local.length ? [gather(X, tensor(Int32Array.from(local, (i) => i - lo)))] : [];
+          });
+          const xb = parts.length === 1 ? parts[0] : concat(parts, 0); // (B, D)
+          const yb = tensor(Int32Array.from(rows, (i) => trainLabels[i])); // (B)
           const loss = crossEntropy(head.forward(xb), yb);
           loss.backward();
           opt.update();
@@ -78,14 +85,16 @@ export async function linearProbe(trainFeats: Features, trainLabels: Int32Array,
         lossSum?.dispose();
         lossSum = next;
       }
-      if (e === o.epochs - 1 && lossSum) trainLoss = (await lossSum.item()) / n;
+      // one readback per epoch: the epoch's loss, and a point where the CPU waits for the GPU (with
+      // none, 30 epochs × 234 batches of 60 000 rows queued unbounded work and crashed lavapipe)
+      if (lossSum) trainLoss = (await lossSum.item()) / n;
       lossSum?.dispose();
     }
-    const trainTop1 = await accuracy(head, X, trainLabels, tr);
+    const trainTop1 = await accuracy(head, blocks.length === 1 ? blocks[0].X : null, trainLabels, tr);
     const top1 = await accuracy(head, null, testLabels, te);
     return { top1, trainTop1, trainLoss, epochs: o.epochs, nTrain: n, nTest: te.n };
   } finally {
-    X?.dispose();
+    for (const b of blocks) b.X.dispose();
     releaseOptimizer(opt);
     head.dispose();
   }

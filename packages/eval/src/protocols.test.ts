@@ -106,8 +106,10 @@ describe('features larger than one upload', () => {
     try {
       expect(rowBlocks(train.f)).toHaveLength(6);
       const blocks = await run();
-      expect(blocks.probe.top1, `seed ${seed}`).toBe(whole.probe.top1);
-      expect(blocks.probe.trainLoss, `seed ${seed}`).toBeCloseTo(whole.probe.trainLoss, 5);
+      // batches gather their rows block by block: the same rows in another order, so sums round
+      // differently; at most one of the 120 test points may land on the other side of a boundary
+      expect(Math.abs(blocks.probe.top1 - whole.probe.top1), `seed ${seed}`).toBeLessThanOrEqual(1 / 120 + 1e-9);
+      expect(blocks.probe.trainLoss, `seed ${seed}`).toBeCloseTo(whole.probe.trainLoss, 4);
       expect(blocks.knn.top1, `seed ${seed}`).toBe(whole.knn.top1);
       expect(blocks.au.alignment, `seed ${seed}`).toBeCloseTo(whole.au.alignment, 5);
       expect(blocks.au.uniformity, `seed ${seed}`).toBeCloseTo(whole.au.uniformity, 5);
