@@ -41,7 +41,6 @@ export function numClasses(...labelSets: Int32Array[]): number {
  */
 export const uploadLimits = { maxBytes: 64 * 1024 * 1024 };
 
-
 /** [lo, hi) row ranges of f whose values each fit in uploadLimits.maxBytes. */
 export function rowBlocks(f: Pick<Features, 'n' | 'dim'>): [number, number][] {
   const rows = Math.max(1, Math.floor(uploadLimits.maxBytes / (4 * f.dim)));

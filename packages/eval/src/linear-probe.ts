@@ -55,7 +55,7 @@ export async function linearProbe(trainFeats: Features, trainLabels: Int32Array,
 
   // (N, D) goes up once and stays on the GPU for every epoch, in row blocks when it is larger than
   // one upload; a batch gathers its rows block by block (rows grouped by block, labels alike)
-  const blocks = rowBlocks(tr).map(([lo, hi]) => ({ lo, hi, X: tensor(tr.values.subarray(lo * tr.dim, hi * tr.dim), [hi - lo, tr.dim]) }));
+  const blocks = upload(tr);
   const head = new Linear(new Init(o.seed), tr.dim, classes); // W (C, D), b (C)
   const params = head.namedParameters('probe');
   const opt: Optimizer = o.optimizer === 'adamw' ? adamw(params, { lr: o.lr, weightDecay: o.weightDecay }) : sgd(params, { lr: o.lr, momentum: 0.9, weightDecay: o.weightDecay });
@@ -90,26 +90,35 @@ export async function linearProbe(trainFeats: Features, trainLabels: Int32Array,
       if (lossSum) trainLoss = (await lossSum.item()) / n;
       lossSum?.dispose();
     }
-    const trainTop1 = await accuracy(head, blocks.length === 1 ? blocks[0].X : null, trainLabels, tr);
-    const top1 = await accuracy(head, null, testLabels, te);
+    const trainTop1 = await accuracy(head, blocks, trainLabels);
+    const testBlocks = upload(te);
+    const top1 = await accuracy(head, testBlocks, testLabels).finally(() => dispose(testBlocks));
     return { top1, trainTop1, trainLoss, epochs: o.epochs, nTrain: n, nTest: te.n };
   } finally {
-    for (const b of blocks) b.X.dispose();
+    dispose(blocks);
     releaseOptimizer(opt);
     head.dispose();
   }
 }
 
-/** Fraction of rows whose argmax logit is the label; features on the GPU (X) or uploaded in row blocks. */
-async function accuracy(head: Linear, X: Tensor | null, labels: Int32Array, host: Features): Promise<number> {
+interface Block {
+  lo: number;
+  hi: number;
+  /** rows [lo, hi) of the features, (hi − lo, D) on the GPU */
+  X: Tensor;
+}
+
+/** f on the GPU in row blocks of at most one upload each. */
+const upload = (f: Features): Block[] => rowBlocks(f).map(([lo, hi]) => ({ lo, hi, X: tensor(f.values.subarray(lo * f.dim, hi * f.dim), [hi - lo, f.dim]) }));
+const dispose = (blocks: Block[]) => {
+  for (const b of blocks) b.X.dispose();
+};
+
+/** Fraction of rows whose argmax logit is the label. */
+async function accuracy(head: Linear, blocks: Block[], labels: Int32Array): Promise<number> {
   let correct = 0;
-  for (const [lo, hi] of X ? [[0, labels.length] as [number, number]] : rowBlocks(host)) {
-    const pred = noGrad(() =>
-      tidy(() => {
-        const x = X ?? tensor(host.values.subarray(lo * host.dim, hi * host.dim), [hi - lo, host.dim]); // (rows, D)
-        return argmax(linear(x, head.weight, head.bias), -1); // (rows) i32
-      }),
-    );
+  for (const { lo, X } of blocks) {
+    const pred = noGrad(() => tidy(() => argmax(linear(X, head.weight, head.bias), -1))); // (rows) i32
     const p = await pred.data();
     pred.dispose();
     for (let i = 0; i < p.length; i++) if (p[i] === labels[lo + i]) correct++;
