@@ -39,7 +39,16 @@ describe('pretext argument validation', () => {
 
   it('passes bench arguments through and parses eval protocols', () => {
     expect(parse('bench --quick --only matmul')).toEqual({ command: 'bench', args: ['--quick', '--only', 'matmul'] });
-    expect(parse('eval runs/a --protocol knn --protocol linear')).toEqual({ command: 'eval', dir: 'runs/a', protocols: ['knn', 'linear'] });
+    expect(parse('eval runs/a --protocol knn --protocol linear')).toEqual({ command: 'eval', dir: 'runs/a', protocols: ['knn', 'linear'], baselines: undefined });
     expect(parse('')).toEqual({ command: 'help' });
+  });
+
+  it('parses --baselines as a list, none, or all by default, and names the valid ones', () => {
+    expect(parse('eval runs/a --baselines none')).toMatchObject({ baselines: [] });
+    expect(parse('eval runs/a --baselines supervised,raw-pixels')).toMatchObject({ baselines: ['supervised', 'raw-pixels'] });
+    expect(parse('train moco --dataset emoji --baselines random-init')).toMatchObject({ baselines: ['random-init'] });
+    expect(parse('train moco --dataset emoji')).toMatchObject({ baselines: undefined });
+    fails('eval runs/a --baselines pixels', /--baselines: unknown baseline 'pixels'; valid: raw-pixels, random-init, supervised, or none/);
+    fails('train simclr --dataset emoji --baselines supervised,supervised', /names a baseline twice/);
   });
 });

@@ -9,14 +9,18 @@ export class UsageError extends Error {
 }
 
 export const PRESETS: readonly PresetId[] = ['quick', 'full'];
+export const BASELINES = ['raw-pixels', 'random-init', 'supervised'] as const;
+export type BaselineName = (typeof BASELINES)[number];
 
 export const USAGE = `pretext <command> [options]
 
   train <task> --dataset <name> [--preset quick|full] [--epochs N] [--batch-size N] [--seed N]
                [--train-limit N] [--out DIR] [--resume] [--log-every N] [--no-progress]
+               [--baselines raw-pixels,random-init,supervised|none]
       Pretrain an encoder; writes DIR/metrics.jsonl, DIR/checkpoints/, DIR/summary.json,
       DIR/report.html. Ctrl-C saves a checkpoint; --resume continues from it.
-  eval <DIR> [--protocol NAME]...   Re-run evaluation protocols on DIR's latest checkpoint.
+  eval <DIR> [--protocol NAME]... [--baselines LIST|none]
+                                    Re-run evaluation protocols on DIR's latest checkpoint.
   report <DIR>                      Rebuild DIR/report.html from the files in DIR.
   bench [bench options]             Kernel and training throughput (same as \`pnpm bench\`).`;
 
@@ -35,12 +39,15 @@ export interface TrainArgs {
   resume: boolean;
   logEvery: number;
   progress: boolean;
+  /** Baselines evaluated next to the encoder; undefined = all. */
+  baselines?: BaselineName[];
 }
 
 export interface EvalArgs {
   command: 'eval';
   dir: string;
   protocols?: string[];
+  baselines?: BaselineName[];
 }
 
 export interface ReportArgs {
@@ -78,8 +85,8 @@ export function parseCli(argv: string[], tasks: Record<string, Task>, datasets: 
     case 'train':
       return parseTrain(rest, tasks, datasets);
     case 'eval': {
-      const { values, positionals } = parse(rest, { protocol: { type: 'string', multiple: true } }, 'eval');
-      return { command: 'eval', dir: oneDir(positionals, 'eval'), protocols: values.protocol as string[] | undefined };
+      const { values, positionals } = parse(rest, { protocol: { type: 'string', multiple: true }, baselines: { type: 'string' } }, 'eval');
+      return { command: 'eval', dir: oneDir(positionals, 'eval'), protocols: values.protocol as string[] | undefined, baselines: baselineList(values.baselines as string | undefined) };
     }
     case 'report': {
       const { positionals } = parse(rest, {}, 'report');
@@ -90,6 +97,18 @@ export function parseCli(argv: string[], tasks: Record<string, Task>, datasets: 
     default:
       throw new UsageError(`unknown command '${command}'; valid: train, eval, report, bench\n\n${USAGE}`);
   }
+}
+
+/** `--baselines a,b` → the named baselines (each valid, once); 'none' → []; absent → undefined (all). */
+function baselineList(v: string | undefined): BaselineName[] | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'none') return [];
+  const names = v.split(',').map((s) => s.trim());
+  for (const b of names) {
+    if (!(BASELINES as readonly string[]).includes(b)) throw new UsageError(`--baselines: unknown baseline '${b}'; valid: ${BASELINES.join(', ')}, or none`);
+  }
+  if (new Set(names).size !== names.length) throw new UsageError(`--baselines: '${v}' names a baseline twice`);
+  return names as BaselineName[];
 }
 
 function oneDir(positionals: string[], command: string): string {
@@ -111,6 +130,7 @@ function parseTrain(rest: string[], tasks: Record<string, Task>, datasets: reado
       resume: { type: 'boolean', default: false },
       'log-every': { type: 'string', default: '1' },
       'no-progress': { type: 'boolean', default: false },
+      baselines: { type: 'string' },
     },
     'train',
   );
@@ -138,5 +158,6 @@ function parseTrain(rest: string[], tasks: Record<string, Task>, datasets: reado
     resume: v.resume as boolean,
     logEvery: positiveInt(v['log-every'] as string, 'log-every') as number,
     progress: !(v['no-progress'] as boolean),
+    baselines: baselineList(v.baselines as string | undefined),
   };
 }

@@ -28,7 +28,7 @@ export async function trainCommand(a: TrainArgs, info: RunInfo, shouldStop: () =
     }
   }
   console.log(`pretext train ${a.task.id} · ${a.dataset} · preset ${a.preset} · epochs ${cfg.epochs} · batch ${cfg.batchSize} · seed ${cfg.seed} → ${a.out}`);
-  const r = await runTraining({ task: a.task, cfg, dir: a.out, resume: a.resume, info, logEvery: a.logEvery, progress: a.progress, shouldStop });
+  const r = await runTraining({ task: a.task, cfg, dir: a.out, resume: a.resume, info, logEvery: a.logEvery, progress: a.progress, shouldStop, eval: { baselines: a.baselines } });
   if (r.status === 'interrupted') return 130;
   console.log(`report    ${reportPath(a.out)}`);
   return 0;
@@ -45,7 +45,7 @@ export async function evalCommand(a: EvalArgs, tasks: Record<string, Task>): Pro
   try {
     restoreRun(ckpt, state);
     console.log(`eval      ${ckpt.path} (step ${ckpt.meta.step})`);
-    const ev = await evaluateRun(task, cfg, state.encoder, splits, { protocols: a.protocols }, (l) => console.log(l));
+    const ev = await evaluateRun(task, cfg, state.encoder, splits, { protocols: a.protocols, baselines: a.baselines }, (l) => console.log(l));
     summary.evaluations.push(ev);
     saveSummary(a.dir, summary);
     console.log(`report    ${writeReport(a.dir)}`);

@@ -2,13 +2,12 @@
 // protocols on the baselines (raw pixels, random init, supervised), printed as one table.
 import { baselines, type Encoder, type EvalData, type EvalReport, evaluate, type Protocols, reportTable } from '@pretext/eval';
 import type { EvalSets, Task, TaskConfig } from '@pretext/tasks';
-import { UsageError } from './args.js';
+import { BASELINES, type BaselineName, UsageError } from './args.js';
 import { augmentationOf, augmentedPairs, encoderFactoryOf } from './views.js';
 
 export const PROTOCOLS = ['linear', 'knn', 'few-label', 'align-uniform', 'rankme', 'retrieval'] as const;
 export type ProtocolName = (typeof PROTOCOLS)[number];
-export const BASELINES = ['raw-pixels', 'random-init', 'supervised'] as const;
-export type BaselineName = (typeof BASELINES)[number];
+export { BASELINES, type BaselineName };
 
 export interface EvalSettings {
   /** Protocols to run (default: every one the data allows). */
