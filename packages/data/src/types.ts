@@ -5,6 +5,8 @@ export interface ImageDataset {
   shape: [number, number, number, number];
   labels: Int32Array;
   classes: readonly string[];
+  /** Row i's natural positive, when the set has one: the same item from another source (emoji: the other vendor's drawing). */
+  partner?: Int32Array;
 }
 
 /** Items i of an image set as a new set (a split, a subset, a batch). */

@@ -1,5 +1,5 @@
 import { randn } from '@pretext/gpu/testing';
-import { tensor, useWebGpu } from '@pretext/core';
+import { avgPool2d, tensor, useWebGpu } from '@pretext/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConvNet, Init, MLP, projectionHead, ResNet, Transformer } from './index.js';
 
@@ -39,6 +39,19 @@ describe('models', () => {
     }
     expect(() => new ConvNet(new Init(2), 1, 4, { grid: 0 })).toThrow(/grid must be an integer ≥ 1/);
     expect(() => new ConvNet(new Init(2), 1, 4, { grid: 9 }).forward(x)).toThrow(/7-cell side cannot be pooled to a grid of 9/);
+  });
+
+  it('ConvNet downsample: a 2×-larger image average-pooled first equals the pooled image through the plain net', async () => {
+    const big = tensor(randn(2 * 3 * 56 * 58, 8), [2, 3, 56, 58]);
+    const a = new ConvNet(new Init(4), 3, 4, { grid: 2, downsample: 2 });
+    const b = new ConvNet(new Init(4), 3, 4, { grid: 2 });
+    const pooled = tensor(await avgPool2d(big, 2).data(), [2, 3, 28, 29]);
+    const ya = await a.forward(big).data();
+    const yb = await b.forward(pooled).data();
+    expect(a.featureDim).toBe(64);
+    expect(ya.length).toBe(2 * 64);
+    for (let i = 0; i < ya.length; i++) expect(ya[i]).toBeCloseTo(yb[i], 5);
+    expect(() => new ConvNet(new Init(2), 1, 4, { downsample: 1.5 })).toThrow(/downsample must be an integer ≥ 1, got 1.5/);
   });
 
   it('same seed, same initial weights; eval() switches batch norm to running statistics', async () => {

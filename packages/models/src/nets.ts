@@ -44,22 +44,27 @@ export class ConvBlock extends Module {
  * (default 32/64/128), 2×2 max-pool after the first two, then average pooling of the last map
  * (N, 4w, H/4, W/4) to a grid × grid of cells, flattened → (N, 4w·grid²). grid = 1 (default) is
  * global average pooling; grid = 2 keeps where in the image a feature fired (left/right,
- * top/bottom), which a linear classifier on 28×28 objects uses a lot.
+ * top/bottom), which a linear classifier on 28×28 objects uses a lot. downsample = s > 1 first
+ * average-pools the input s×s (64×64 emoji → 32×32: a quarter of the convolution work, and the
+ * same network at training and evaluation).
  */
 export class ConvNet extends Module {
   blocks: ConvBlock[];
   readonly featureDim: number;
   readonly grid: number;
-  constructor(init: Init, readonly inChannels = 1, readonly width = 32, opts: { grid?: number } = {}) {
+  readonly downsample: number;
+  constructor(init: Init, readonly inChannels = 1, readonly width = 32, opts: { grid?: number; downsample?: number } = {}) {
     super();
     const w = [width, 2 * width, 4 * width];
     this.grid = opts.grid ?? 1;
+    this.downsample = opts.downsample ?? 1;
     if (!(Number.isInteger(this.grid) && this.grid >= 1)) throw new Error(`ConvNet: grid must be an integer ≥ 1, got ${opts.grid}`);
+    if (!(Number.isInteger(this.downsample) && this.downsample >= 1)) throw new Error(`ConvNet: downsample must be an integer ≥ 1, got ${opts.downsample}`);
     this.blocks = [new ConvBlock(init, inChannels, w[0]), new ConvBlock(init, w[0], w[1]), new ConvBlock(init, w[1], w[2])];
     this.featureDim = w[2] * this.grid * this.grid;
   }
   forward(x: Tensor): Tensor {
-    let h = x; // (N, C, 28, 28)
+    let h = this.downsample > 1 ? avgPool2d(x, this.downsample) : x; // (N, C, H/s, W/s), 28×28 below
     h = maxPool2d(this.blocks[0].forward(h), 2); // (N, w, 14, 14)
     h = maxPool2d(this.blocks[1].forward(h), 2); // (N, 2w, 7, 7)
     h = this.blocks[2].forward(h); // (N, 4w, 7, 7)

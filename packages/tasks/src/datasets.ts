@@ -30,7 +30,8 @@ export interface EvalSets {
 
 /**
  * Fashion-MNIST: the official 60k/10k split. Emoji: a seeded 80/20 split of the emoji (both vendors'
- * drawings of one emoji land on the same side); pairs = the test emoji by both vendors.
+ * drawings of one emoji land on the same side); pairs = the test emoji by both vendors; the train
+ * set's `partner` maps each drawing to the other vendor's drawing of the same emoji (no labels).
  */
 export function loadSplits(id: DatasetId, opts: { trainLimit?: number; testLimit?: number; seed?: number } = {}): EvalSets {
   if (id === 'fashion-mnist') {
@@ -45,6 +46,7 @@ export function loadSplits(id: DatasetId, opts: { trainLimit?: number; testLimit
   const nTrain = Math.round(0.8 * n);
   const pick = (from: number, to: number) => order.subarray(from, to);
   const train = concatSets(subset(e.google, pick(0, nTrain)), subset(e.twitter, pick(0, nTrain)), 'emoji/train');
+  train.partner = Int32Array.from({ length: 2 * nTrain }, (_, i) => (i + nTrain) % (2 * nTrain)); // google i ↔ twitter i
   const testIdx = pick(nTrain, n);
   const google = subset(e.google, testIdx, 'emoji/test/google');
   const twitter = subset(e.twitter, testIdx, 'emoji/test/twitter');

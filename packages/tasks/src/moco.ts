@@ -1,9 +1,10 @@
 // MoCo v2 (He et al. 2020; Chen et al. 2020): a query encoder trained by InfoNCE against the keys
 // of a momentum (EMA) encoder plus a queue of K past keys as negatives; MLP head, τ = 0.2.
-import { adamw, arange, augment, emaUpdate, infonce, keep, noGrad, type Optimizer, ParamArena, randn, slice, tensor, tidy, warmupCosine } from '@pretext/core';
+import { adamw, arange, emaUpdate, infonce, keep, noGrad, type Optimizer, ParamArena, randn, slice, tidy, warmupCosine } from '@pretext/core';
 import type { Batch, ImageDataset } from '@pretext/data';
 import { Init, projectionHead } from '@pretext/models';
 import { embeddingStd, readMetrics } from './metrics.js';
+import { twoViews } from './views.js';
 import { simclrAugmentation } from './simclr.js';
 import { type ConvEncoderConfig, convEncoder, type DatasetId, type PresetId, type StepMetrics, type Task, type TaskConfig, type TrainState } from './task.js';
 import { mocoV2Pipeline } from '@pretext/kernels';
@@ -18,6 +19,8 @@ export interface MocoConfig extends TaskConfig, ConvEncoderConfig {
   queueSize: number;
   weightDecay: number;
   warmupSteps: number;
+  /** Keys from the image's natural partner (emoji: the other vendor's drawing). */
+  pairs: boolean;
 }
 
 const PRESETS: Record<DatasetId, Record<PresetId, Partial<MocoConfig>>> = {
@@ -26,8 +29,8 @@ const PRESETS: Record<DatasetId, Record<PresetId, Partial<MocoConfig>>> = {
     full: { epochs: 3, batchSize: 256, width: 32, grid: 2, queueSize: 8192, supervisedEpochs: 1 }, // sized as SimCLR's full preset
   },
   emoji: {
-    quick: { epochs: 4, batchSize: 128, width: 16, queueSize: 1024 },
-    full: { epochs: 60, batchSize: 256, width: 32, queueSize: 2048, supervisedEpochs: 20 },
+    quick: { epochs: 8, batchSize: 128, width: 32, grid: 2, downsample: 2, pairs: true, queueSize: 1024, supervisedEpochs: 8 },
+    full: { epochs: 50, batchSize: 256, width: 32, grid: 2, downsample: 2, pairs: true, queueSize: 2048, supervisedEpochs: 20 },
   },
 };
 
@@ -37,7 +40,7 @@ export const moco: Task = {
   config(dataset, preset): MocoConfig {
     return {
       task: 'moco', dataset, preset, seed: 0, epochs: 1, batchSize: 256, lr: 2e-3,
-      width: 32, grid: 1, projHidden: 256, projDim: 64, tau: 0.2, momentum: 0.99, queueSize: 4096, weightDecay: 1e-4, warmupSteps: 20,
+      width: 32, grid: 1, projHidden: 256, projDim: 64, tau: 0.2, momentum: 0.99, queueSize: 4096, weightDecay: 1e-4, warmupSteps: 20, pairs: false,
       ...PRESETS[dataset][preset],
     };
   },
@@ -45,7 +48,6 @@ export const moco: Task = {
   encoder: convEncoder,
   build(config: TaskConfig, data: ImageDataset): TrainState {
     const cfg = config as MocoConfig;
-    const [, , h, w] = data.shape;
     const n = cfg.batchSize;
     if (cfg.queueSize % n !== 0) throw new Error(`moco: queueSize ${cfg.queueSize} must be a multiple of the batch size ${n}`);
 
@@ -68,8 +70,8 @@ export const moco: Task = {
     async function step(batch: Batch, step: number, totalSteps: number): Promise<StepMetrics> {
       optimizer.lr = warmupCosine(step, totalSteps, cfg.lr, { warmup: Math.min(cfg.warmupSteps, Math.ceil(totalSteps / 10)) });
       const out = tidy(() => {
-        // 1. two views: rows [0, N) for queries, [N, 2N) for keys   (2N, C, H, W)
-        const views = augment(tensor(batch.images, batch.shape), pipeline, { seed: cfg.seed * 1_000_003 + step, outSize: [h, w], views: 2 });
+        // 1. two views: rows [0, N) for queries, [N, 2N) for keys (with pairs, the partner's)   (2N, C, H, W)
+        const views = twoViews(batch, data, pipeline, { seed: cfg.seed * 1_000_003 + step, pairs: cfg.pairs });
         // 2. queries (N, d) with gradient; keys (N, d) from the momentum encoder without
         const q = head.forward(encoder.forward(slice(views, 0, 0, n)));
         const k = noGrad(() => keyHead.forward(keyEncoder.forward(slice(views, 0, n, 2 * n))));

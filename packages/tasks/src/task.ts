@@ -70,10 +70,12 @@ export interface ConvEncoderConfig {
   width: number;
   /** The last map average-pooled to grid × grid cells (1: global pooling); features 4w·grid². */
   grid: number;
+  /** Input average-pooled s×s first (emoji 64×64 → 32×32); absent = 1. */
+  downsample?: number;
 }
 
 /** The tasks' encoder: the small ConvNet for the dataset's channel count. */
 export function convEncoder(cfg: TaskConfig, data: ImageDataset, init: Init): Encoder {
-  const { width, grid } = cfg as TaskConfig & ConvEncoderConfig;
-  return new ConvNet(init, data.shape[1], width, { grid });
+  const { width, grid, downsample } = cfg as TaskConfig & ConvEncoderConfig;
+  return new ConvNet(init, data.shape[1], width, { grid, downsample });
 }

@@ -2,6 +2,7 @@ import { useWebGpu } from '@pretext/core';
 import { ImageLoader, loadFashionMnist } from '@pretext/data';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { moco, simclr, type Task, TASKS } from './index.js';
+import { twoViews } from './views.js';
 
 let gpuStats: () => { buffersCreated: number; pipelinesCreated: number };
 beforeAll(async () => {
@@ -56,6 +57,39 @@ describe('tasks', () => {
     expect(diff / kq.length).toBeLessThan(0.5); // …but follows it
     expect(r.newBuffers).toBe(0);
     r.state.dispose();
+  });
+
+  it('twoViews: rows n and N + n are image n twice, or image n and its partner', async () => {
+    const identity = { name: 'identity', description: 'no augmentation' };
+    const paired = { ...data, partner: Int32Array.from({ length: 64 }, (_, i) => 63 - i) };
+    const batch = new ImageLoader(paired, 8, { seed: 3 }).batch(0, 1);
+    const per = 28 * 28;
+    const image = (i: number) => paired.images.subarray(i * per, (i + 1) * per);
+    for (const pairs of [false, true]) {
+      const v = await twoViews(batch, paired, identity, { seed: 5, pairs }).data();
+      for (let k = 0; k < 8; k++) {
+        const first = batch.index[k];
+        const second = pairs ? 63 - first : first;
+        for (const [row, img] of [[k, first], [8 + k, second]]) {
+          const want = image(img);
+          let err = 0;
+          for (let p = 0; p < per; p++) err = Math.max(err, Math.abs(v[row * per + p] - want[p]));
+          expect(err, `pairs ${pairs}, row ${row}`).toBeLessThan(1e-5);
+        }
+      }
+    }
+    expect(() => twoViews(batch, data, identity, { seed: 5, pairs: true })).toThrow(/has no natural positive pairs/);
+  });
+
+  it('SimCLR with partner pairs learns a batch', async () => {
+    const paired = { ...data, partner: Int32Array.from({ length: 64 }, (_, i) => i ^ 1) };
+    const cfg = { ...simclr.config('fashion-mnist', 'quick'), batchSize: 16, width: 4, projHidden: 16, projDim: 8, warmupSteps: 0, lr: 1e-2, pairs: true };
+    const state = simclr.build(cfg, paired);
+    const batch = new ImageLoader(paired, 16, { seed: 1 }).batch(0, 0);
+    const losses: number[] = [];
+    for (let s = 0; s < 10; s++) losses.push((await state.step(batch, 0, 1000)).loss);
+    expect(losses[9]).toBeLessThan(losses[0] - 0.3);
+    state.dispose();
   });
 
   it('rejects a queue that is not a multiple of the batch', () => {
