@@ -13,6 +13,7 @@ import type { Batch, ImageDataset } from '@pretext/data';
 import { Init, Linear, Module } from '@pretext/models';
 import { embeddingStd, simclrAugmentation, type Task, type TaskConfig, type TrainState } from '@pretext/tasks';
 import { UsageError } from './args.js';
+import { alignmentPairs } from './evaluation.js';
 import { readMetrics } from './metrics.js';
 import { readSummary, type RunInfo, runInfo } from './summary.js';
 import { type RunOptions, runTraining } from './train.js';
@@ -136,6 +137,17 @@ describe('pretext train (tiny task)', () => {
     expect(imgs).toContain('augmentations.png');
     for (const src of imgs) expect(existsSync(join(full, src)), src).toBe(true);
     expect(html).not.toMatch(/(src|href)="https?:/); // opens offline
+  });
+
+  it('alignment pairs: two views of each of the first `max` test images, all of a smaller set', async () => {
+    const test = loadFashionMnist('test', { limit: 10 });
+    const identity = { name: 'identity', description: 'no augmentation' };
+    const few = await alignmentPairs(test, identity, 1, 4);
+    expect(few.a.shape).toEqual([4, 1, 28, 28]);
+    expect(few.b.shape).toEqual([4, 1, 28, 28]);
+    for (let i = 0; i < 4 * 784; i++) expect(Math.abs(few.b.images[i] - test.images[i])).toBeLessThan(1e-5);
+    expect(few.description).toMatch(/each of 4 test images/);
+    expect((await alignmentPairs(test, identity, 1)).a.shape[0]).toBe(10);
   });
 
   it('--resume after an interruption retraces the uninterrupted run', async () => {
