@@ -2,7 +2,7 @@
 // result are a positive pair. Either two augmentations of image n, or (pairs) one augmentation of
 // image n and one of its natural partner (emoji: the other vendor's drawing of the same emoji).
 import { augment, type Tensor, tensor } from '@pretext/core';
-import type { Batch, ImageDataset } from '@pretext/data';
+import { type Batch, type ImageDataset, subset } from '@pretext/data';
 import type { Pipeline } from '@pretext/kernels';
 
 export function twoViews(batch: Batch, data: ImageDataset, pipeline: Pipeline, opts: { seed: number; pairs: boolean }): Tensor {
@@ -12,12 +12,9 @@ export function twoViews(batch: Batch, data: ImageDataset, pipeline: Pipeline, o
   const partner = data.partner;
   if (!partner) throw new Error(`pairs: ${data.name} has no natural positive pairs (emoji has: the two vendors' drawings); set pairs: false`);
   // the batch, then each image's partner   (2N, C, H, W), one augmentation each
-  const per = c * h * w;
-  const both = new Float32Array(2 * n * per);
+  const partners = subset(data, Array.from(batch.index, (i) => partner[i]));
+  const both = new Float32Array(2 * batch.images.length);
   both.set(batch.images);
-  for (let k = 0; k < n; k++) {
-    const j = partner[batch.index[k]];
-    both.set(data.images.subarray(j * per, (j + 1) * per), (n + k) * per);
-  }
+  both.set(partners.images, batch.images.length);
   return augment(tensor(both, [2 * n, c, h, w]), pipeline, { seed: opts.seed, outSize: [h, w], views: 1 });
 }
