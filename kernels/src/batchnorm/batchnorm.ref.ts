@@ -1,13 +1,13 @@
 // CPU reference for batch norm over (N, C, HW), float64.
 
-/** x is (N, C, HW) flattened. Training uses batch stats; eval uses runningMean/runningVar. */
+/** x is (N, C, HW) flattened. Training uses batch stats; eval uses runningMean/runningVar; relu: max(0, y). */
 export function batchnormRef(
   x: ArrayLike<number>,
   [n, c, hw]: readonly [number, number, number],
   gamma: ArrayLike<number>,
   beta: ArrayLike<number>,
   running: { mean: ArrayLike<number>; var: ArrayLike<number> },
-  opts: { training: boolean; momentum?: number; eps?: number },
+  opts: { training: boolean; relu?: boolean; momentum?: number; eps?: number },
 ) {
   const eps = opts.eps ?? 1e-5;
   const mom = opts.momentum ?? 0.1;
@@ -37,27 +37,59 @@ export function batchnormRef(
   for (let i = 0; i < y.length; i++) {
     const ch = Math.floor(i / hw) % c;
     y[i] = (x[i] - mean[ch]) * invstd[ch] * gamma[ch] + beta[ch];
+    if (opts.relu) y[i] = Math.max(0, y[i]);
   }
   return { y, mean, invstd, runningMean, runningVar };
 }
 
-/** Training-mode gradients: dx = γ·invstd/M·(M·dy − Σdy − xhat·Σdy·xhat), dγ = Σ dy·xhat, dβ = Σ dy. */
-export function batchnormBackwardRef(dy: ArrayLike<number>, x: ArrayLike<number>, dims: readonly [number, number, number], gamma: ArrayLike<number>, eps = 1e-5) {
+/**
+ * Training-mode gradients: dx = γ·invstd/M·(M·dy − Σdy − xhat·Σdy·xhat), dγ = Σ dy·xhat, dβ = Σ dy.
+ * With reluBeta (batch norm fused with ReLU, β of the forward): dy ← dy·[xhat·γ + β > 0] first.
+ */
+export function batchnormBackwardRef(dy: ArrayLike<number>, x: ArrayLike<number>, dims: readonly [number, number, number], gamma: ArrayLike<number>, eps = 1e-5, reluBeta?: ArrayLike<number>) {
   const [n, c, hw] = dims;
   const m = n * hw;
   const { mean, invstd } = batchnormRef(x, dims, gamma, new Float64Array(c), { mean: new Float64Array(c), var: new Float64Array(c) }, { training: true, eps });
   const dgamma = new Float64Array(c);
   const dbeta = new Float64Array(c);
   const xhat = (i: number, ch: number) => (x[i] - mean[ch]) * invstd[ch];
+  const g = Float64Array.from(dy, (d, i) => {
+    const ch = Math.floor(i / hw) % c;
+    return reluBeta && !(xhat(i, ch) * gamma[ch] + reluBeta[ch] > 0) ? 0 : d;
+  });
   for (let i = 0; i < x.length; i++) {
     const ch = Math.floor(i / hw) % c;
-    dgamma[ch] += dy[i] * xhat(i, ch);
-    dbeta[ch] += dy[i];
+    dgamma[ch] += g[i] * xhat(i, ch);
+    dbeta[ch] += g[i];
   }
   const dx = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) {
     const ch = Math.floor(i / hw) % c;
-    dx[i] = ((gamma[ch] * invstd[ch]) / m) * (m * dy[i] - dbeta[ch] - xhat(i, ch) * dgamma[ch]);
+    dx[i] = ((gamma[ch] * invstd[ch]) / m) * (m * g[i] - dbeta[ch] - xhat(i, ch) * dgamma[ch]);
   }
   return { dx, dgamma, dbeta };
+}
+
+/** Eval mode: max over each k×k cell (stride k, ⌊H/k⌋ × ⌊W/k⌋ cells) of relu(batch norm(x)), x (N, C, H, W). */
+export function batchnormReluMaxPoolRef(
+  x: ArrayLike<number>,
+  [n, c, h, w]: readonly [number, number, number, number],
+  gamma: ArrayLike<number>,
+  beta: ArrayLike<number>,
+  running: { mean: ArrayLike<number>; var: ArrayLike<number> },
+  k: number,
+  eps = 1e-5,
+): Float64Array {
+  const { y } = batchnormRef(x, [n, c, h * w], gamma, beta, running, { training: false, relu: true, eps });
+  const [ho, wo] = [Math.floor(h / k), Math.floor(w / k)];
+  const out = new Float64Array(n * c * ho * wo).fill(-Infinity);
+  for (let pl = 0; pl < n * c; pl++)
+    for (let oh = 0; oh < ho; oh++)
+      for (let ow = 0; ow < wo; ow++)
+        for (let r = 0; r < k; r++)
+          for (let s = 0; s < k; s++) {
+            const o = (pl * ho + oh) * wo + ow;
+            out[o] = Math.max(out[o], y[pl * h * w + (oh * k + r) * w + ow * k + s]);
+          }
+  return out;
 }

@@ -1,15 +1,16 @@
 import { KernelInputError } from '@pretext/gpu';
 import { freshSeed, poisoned, randn, randu, relErr, testGpu } from '@pretext/gpu/testing';
 import { describe, expect, it } from 'vitest';
-import { batchnorm, batchnormBackward } from './batchnorm.js';
-import { batchnormBackwardRef, batchnormRef } from './batchnorm.ref.js';
+import { batchnorm, batchnormBackward, batchnormReluMaxPool } from './batchnorm.js';
+import { batchnormBackwardRef, batchnormRef, batchnormReluMaxPoolRef } from './batchnorm.ref.js';
 
 const dimsOf = (s: number[]): [number, number, number] => [s[0], s[1], (s[2] ?? 1) * (s[3] ?? 1)];
 
 describe('batchnorm', () => {
   // (with 2 values per channel xhat = ±1 whatever x is, so dx ≈ 0 and relative error is meaningless)
+  for (const relu of [false, true])
   for (const shape of [[3, 5, 11, 11], [7, 5], [2, 3, 13, 1], [1, 3, 1, 3], [300, 2]]) {
-    it(`training forward, running stats, eval forward and backward match the reference for x ${shape}`, async () => {
+    it(`${relu ? 'with fused ReLU: ' : ''}training forward, running stats, eval forward and backward match the reference for x ${shape}`, async () => {
       const gpu = await testGpu();
       const seed = freshSeed();
       const c = shape[1];
@@ -18,7 +19,7 @@ describe('batchnorm', () => {
       const xs = randn(n, seed, 2).map((v) => v + 1.5);
       const [gs, bs, dys] = [randn(c, seed + 1), randn(c, seed + 2), randn(n, seed + 3)];
       const [rm0, rv0] = [randn(c, seed + 4), randu(c, seed + 5, 0.5, 2)];
-      const opts = { momentum: 0.1, eps: 1e-5 };
+      const opts = { momentum: 0.1, eps: 1e-5, relu };
       const [x, g, b, dy, rm, rv] = [gpu.upload(xs, shape), gpu.upload(gs), gpu.upload(bs), gpu.upload(dys, shape), gpu.upload(rm0), gpu.upload(rv0)];
       const outs = { out: poisoned(gpu, shape), outMean: poisoned(gpu, [c]), outInvstd: poisoned(gpu, [c]) };
       const { y, mean, invstd } = batchnorm(gpu, x, g, b, rm, rv, { training: true, ...opts, ...outs });
@@ -35,8 +36,9 @@ describe('batchnorm', () => {
       expect(relErr(await gpu.download(yEval), refEval.y), `eval y ${msg}`).toBeLessThan(2e-5);
 
       const grads = { out: poisoned(gpu, shape), outGamma: poisoned(gpu, [c]), outBeta: poisoned(gpu, [c]) };
-      const { dx, dgamma, dbeta } = batchnormBackward(gpu, dy, x, g, mean!, invstd!, grads);
-      const bref = batchnormBackwardRef(dys, xs, dims, gs, opts.eps);
+      const { dx, dgamma, dbeta } = batchnormBackward(gpu, dy, x, g, mean!, invstd!, { ...grads, reluBeta: relu ? b : undefined });
+      const bref = batchnormBackwardRef(dys, xs, dims, gs, opts.eps, relu ? bs : undefined);
+      if (relu) expect(bref.dbeta.some((v, i) => Math.abs(v - dys.filter((_, k) => Math.floor(k / dims[2]) % c === i).reduce((a, d) => a + d, 0)) > 1e-6), 'the mask clamps something').toBe(true);
       expect(relErr(await gpu.download(dx), bref.dx), `dx ${msg}`).toBeLessThan(1e-4);
       expect(relErr(await gpu.download(dgamma), bref.dgamma), `dgamma ${msg}`).toBeLessThan(1e-4);
       expect(relErr(await gpu.download(dbeta), bref.dbeta), `dbeta ${msg}`).toBeLessThan(1e-5);
@@ -44,7 +46,8 @@ describe('batchnorm', () => {
     });
   }
 
-  it('dx and dgamma agree with central finite differences of the float64 training forward', async () => {
+  for (const relu of [false, true])
+  it(`dx and dgamma${relu ? ' of the fused ReLU' : ''} agree with central finite differences of the float64 training forward`, async () => {
     const gpu = await testGpu();
     const seed = freshSeed();
     const shape = [3, 2, 2, 2];
@@ -54,11 +57,12 @@ describe('batchnorm', () => {
     const bs = randn(2, seed + 2);
     const dys = randn(24, seed + 3);
     const zero = { mean: [0, 0], var: [1, 1] };
-    const loss = () => batchnormRef(xs, dims, gs, bs, zero, { training: true }).y.reduce((s, v, i) => s + v * dys[i], 0);
+    const loss = () => batchnormRef(xs, dims, gs, bs, zero, { training: true, relu }).y.reduce((s, v, i) => s + v * dys[i], 0);
     const x = gpu.upload(Float32Array.from(xs), shape);
     const g = gpu.upload(Float32Array.from(gs));
-    const { mean, invstd } = batchnorm(gpu, x, g, gpu.upload(bs), null, null, { training: true });
-    const r = batchnormBackward(gpu, gpu.upload(dys, shape), x, g, mean!, invstd!);
+    const b = gpu.upload(bs);
+    const { mean, invstd } = batchnorm(gpu, x, g, b, null, null, { training: true, relu });
+    const r = batchnormBackward(gpu, gpu.upload(dys, shape), x, g, mean!, invstd!, { reluBeta: relu ? b : undefined });
     const [dx, dgamma] = [await gpu.download(r.dx), await gpu.download(r.dgamma)];
     const fd = (v: Float64Array, i: number) => {
       const v0 = v[i];
@@ -73,6 +77,25 @@ describe('batchnorm', () => {
     for (const i of [0, 1]) expect(dgamma[i], `dgamma[${i}] seed ${seed}`).toBeCloseTo(fd(gs, i), 3);
   });
 
+  for (const [shape, k] of [[[3, 5, 11, 9], 2], [[2, 3, 7, 7], 3], [[1, 2, 5, 4], 1], [[2, 37, 14, 14], 2]] as const)
+    it(`eval batch norm + ReLU + ${k}×${k} max pool in one pass matches the reference for x ${shape}`, async () => {
+      const gpu = await testGpu();
+      const seed = freshSeed();
+      const c = shape[1];
+      const n = shape.reduce((a: number, b: number) => a * b, 1);
+      const xs = randn(n, seed, 2);
+      const [gs, bs, rm0, rv0] = [randn(c, seed + 1), randn(c, seed + 2), randn(c, seed + 3), randu(c, seed + 4, 0.5, 2)];
+      const [x, g, b, rm, rv] = [gpu.upload(xs, [...shape]), gpu.upload(gs), gpu.upload(bs), gpu.upload(rm0), gpu.upload(rv0)];
+      const outShape = [shape[0], c, Math.floor(shape[2] / k), Math.floor(shape[3] / k)];
+      const y = batchnormReluMaxPool(gpu, x, g, b, rm, rv, { pool: k, out: poisoned(gpu, outShape) });
+      expect(y.shape).toEqual(outShape);
+      const ref = batchnormReluMaxPoolRef(xs, shape, gs, bs, { mean: rm0, var: rv0 }, k);
+      const got = await gpu.download(y);
+      expect(relErr(got, ref), `seed ${seed}`).toBeLessThan(2e-5);
+      expect(got.some((v) => v === 0) && got.some((v) => v > 0), 'the ReLU clamps some cells and passes others').toBe(true);
+      for (const a of [x, g, b, rm, rv, y]) gpu.free(a);
+    });
+
   it('rejects bad input with the kernel and argument named', async () => {
     const gpu = await testGpu();
     const x = gpu.empty([4, 3, 2, 2]);
@@ -85,5 +108,9 @@ describe('batchnorm', () => {
     expect(() => batchnorm(gpu, gpu.empty([1, 3]), c3, c3, null, null, { training: true })).toThrow(/more than 1 value per channel/);
     expect(() => batchnorm(gpu, x, c3, c3, null, null, { training: true, momentum: 2 })).toThrow(/'momentum'/);
     expect(() => batchnormBackward(gpu, gpu.empty([4, 3, 2, 1]), x, c3, c3, c3)).toThrow(/batchnorm.backward: argument 'dy'/);
+    expect(() => batchnormReluMaxPool(gpu, x, c3, c3, c3, c3, { pool: 3 })).toThrow(/batchnorm_relu_maxpool.eval: argument 'pool': a 3×3 window does not fit x \[4, 3, 2, 2\]/);
+    expect(() => batchnormReluMaxPool(gpu, gpu.empty([4, 3]), c3, c3, c3, c3, { pool: 1 })).toThrow(/argument 'x': must be \(N, C, H, W\)/);
+    expect(() => batchnormReluMaxPool(gpu, x, c3, c3, gpu.empty([2]), c3, { pool: 2 })).toThrow(/argument 'runningMean': must have shape \[3\]/);
+    expect(() => batchnormBackward(gpu, gpu.empty([4, 3, 2, 2]), x, c3, c3, c3, { reluBeta: gpu.empty([2]) })).toThrow(/batchnorm_relu.backward: argument 'reluBeta': must have shape \[3\]/);
   });
 });

@@ -1,8 +1,10 @@
 // Batch norm for (N, C, H, W) or (N, C): training forward (batch statistics, saves mean and
-// invstd, updates running stats in place), eval forward (running stats), training backward.
+// invstd, updates running stats in place), eval forward (running stats), training backward;
+// optionally fused with a following ReLU (one pass instead of two, forward and backward).
 import { ceilDiv, check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
 import { checkArray, outArray } from '../conv2d/conv2d.js';
 import source from './batchnorm.wgsl.js';
+import poolSource from './batchnorm_pool.wgsl.js';
 
 const WG = 64;
 
@@ -17,11 +19,14 @@ function dimsOf(gpu: Gpu, kernel: string, x: GpuArray): { n: number; c: number; 
 }
 
 const PER = 8; // elements per invocation in normalize and backward_dx
+const RELU = 2; // flag bit (const RELU in batchnorm.wgsl)
 const elementwiseGrid = (gpu: Gpu, n: number) => grid1d(ceilDiv(n, WG * PER), gpu.limits.maxComputeWorkgroupsPerDimension);
 
 export interface BatchnormOptions {
   /** Training: normalise with batch statistics and update the running stats; eval: use them. */
   training: boolean;
+  /** y = max(0, batch norm): the ReLU in the same pass. */
+  relu?: boolean;
   momentum?: number;
   eps?: number;
   out?: GpuArray;
@@ -42,7 +47,7 @@ export function batchnorm(
   runningVar: GpuArray | null,
   opts: BatchnormOptions,
 ): { y: GpuArray; mean?: GpuArray; invstd?: GpuArray } {
-  const kernel = opts.training ? 'batchnorm' : 'batchnorm.eval';
+  const kernel = `batchnorm${opts.relu ? '_relu' : ''}${opts.training ? '' : '.eval'}`;
   const { n, c, hw } = dimsOf(gpu, kernel, x);
   const eps = opts.eps ?? 1e-5;
   const momentum = opts.momentum ?? 0.1;
@@ -59,7 +64,7 @@ export function batchnorm(
     gpu.dispatch({
       kernel: `${kernel}.normalize`,
       pipeline: gpu.pipeline('batchnorm.normalize', source, {}, 'normalize'),
-      params: params().u32(n).u32(c).u32(hw).f32(eps).f32(momentum).u32(evalMode ? 1 : 0).bytes,
+      params: params().u32(n).u32(c).u32(hw).f32(eps).f32(momentum).u32((evalMode ? 1 : 0) | (opts.relu ? RELU : 0)).bytes,
       buffers: [x, mean, scale, gamma, beta, y],
       workgroups: elementwiseGrid(gpu, total),
       flops: 4 * total,
@@ -89,7 +94,11 @@ export function batchnorm(
   return { y, mean, invstd };
 }
 
-/** Training-mode backward: dx, dgamma, dbeta from dy, x and the saved batch mean and invstd. */
+/**
+ * Training-mode backward: dx, dgamma, dbeta from dy, x and the saved batch mean and invstd. With
+ * `reluBeta` (the forward's beta), the backward of batch norm fused with ReLU: dy is masked where
+ * the forward's output was clamped, the mask recomputed from x.
+ */
 export function batchnormBackward(
   gpu: Gpu,
   dy: GpuArray,
@@ -97,24 +106,26 @@ export function batchnormBackward(
   gamma: GpuArray,
   mean: GpuArray,
   invstd: GpuArray,
-  opts: { out?: GpuArray; outGamma?: GpuArray; outBeta?: GpuArray } = {},
+  opts: { reluBeta?: GpuArray; out?: GpuArray; outGamma?: GpuArray; outBeta?: GpuArray } = {},
 ): { dx: GpuArray; dgamma: GpuArray; dbeta: GpuArray } {
-  const kernel = 'batchnorm.backward';
+  const relu = opts.reluBeta;
+  const kernel = relu ? 'batchnorm_relu.backward' : 'batchnorm.backward';
   const { n, c, hw } = dimsOf(gpu, kernel, x);
   checkArray(gpu, kernel, 'dy', dy, x.shape);
   checkArray(gpu, kernel, 'gamma', gamma, [c]);
   checkArray(gpu, kernel, 'mean', mean, [c]);
   checkArray(gpu, kernel, 'invstd', invstd, [c]);
+  if (relu) checkArray(gpu, kernel, 'reluBeta', relu, [c]);
   const dx = outArray(gpu, kernel, x.shape, opts.out);
   const dgamma = outArray(gpu, kernel, [c], opts.outGamma, 'outGamma');
   const dbeta = outArray(gpu, kernel, [c], opts.outBeta, 'outBeta');
   const total = numel(x.shape);
-  const pr = params().u32(n).u32(c).u32(hw).f32(0).f32(0).u32(0).bytes;
+  const pr = params().u32(n).u32(c).u32(hw).f32(0).f32(0).u32(relu ? RELU : 0).bytes;
   gpu.dispatch({
     kernel: 'batchnorm.dparams',
     pipeline: gpu.pipeline('batchnorm.dparams', source, {}, 'backward_params'),
     params: pr,
-    buffers: [x, dy, mean, invstd, dgamma, dbeta],
+    buffers: [x, dy, mean, invstd, dgamma, dbeta, gamma, relu ?? gamma],
     workgroups: [c],
     flops: 5 * total,
     bytes: 4 * (2 * total + 4 * c),
@@ -123,10 +134,49 @@ export function batchnormBackward(
     kernel: 'batchnorm.dx',
     pipeline: gpu.pipeline('batchnorm.dx', source, {}, 'backward_dx'),
     params: pr,
-    buffers: [x, dy, mean, invstd, gamma, dgamma, dbeta, dx],
+    buffers: [x, dy, mean, invstd, gamma, dgamma, dbeta, dx, relu ?? gamma],
     workgroups: elementwiseGrid(gpu, total),
     flops: 8 * total,
     bytes: 4 * (3 * total + 5 * c),
   });
   return { dx, dgamma, dbeta };
+}
+
+/**
+ * Eval mode, inference only: max_pool(relu(batch norm(x)), k, stride k) in one pass over x
+ * (N, C, H, W) → (N, C, ⌊H/k⌋, ⌊W/k⌋), with the running statistics. Training has no such
+ * shortcut: backward needs the unpooled activations.
+ */
+export function batchnormReluMaxPool(
+  gpu: Gpu,
+  x: GpuArray,
+  gamma: GpuArray,
+  beta: GpuArray,
+  runningMean: GpuArray,
+  runningVar: GpuArray,
+  opts: { pool: number; eps?: number; out?: GpuArray },
+): GpuArray {
+  const kernel = 'batchnorm_relu_maxpool.eval';
+  check(x.shape.length === 4, kernel, 'x', () => `must be (N, C, H, W), got ${shapeString(x.shape)}`);
+  const { n, c } = dimsOf(gpu, kernel, x);
+  const [, , h, w] = x.shape;
+  const k = opts.pool;
+  const eps = opts.eps ?? 1e-5;
+  check(Number.isInteger(k) && k >= 1, kernel, 'pool', () => `must be an integer ≥ 1, got ${k}`);
+  check(h >= k && w >= k, kernel, 'pool', () => `a ${k}×${k} window does not fit x ${shapeString(x.shape)}`);
+  check(eps >= 0 && Number.isFinite(eps), kernel, 'eps', () => `must be finite and ≥ 0, got ${eps}`);
+  for (const [name, a] of [['gamma', gamma], ['beta', beta], ['runningMean', runningMean], ['runningVar', runningVar]] as const) checkArray(gpu, kernel, name, a, [c]);
+  const [ho, wo] = [Math.floor(h / k), Math.floor(w / k)];
+  const y = outArray(gpu, kernel, [n, c, ho, wo], opts.out);
+  const count = n * c * ho * wo;
+  gpu.dispatch({
+    kernel,
+    pipeline: gpu.pipeline(kernel, poolSource),
+    params: params().u32(n * c).u32(c).u32(h).u32(w).u32(ho).u32(wo).u32(k).f32(eps).bytes,
+    buffers: [x, runningMean, runningVar, gamma, beta, y],
+    workgroups: grid1d(ceilDiv(count, 256), gpu.limits.maxComputeWorkgroupsPerDimension),
+    flops: 3 * count * k * k,
+    bytes: 4 * (count * k * k + count + 4 * c),
+  });
+  return y;
 }

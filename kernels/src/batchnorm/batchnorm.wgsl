@@ -4,15 +4,18 @@
 //             running_mean ← (1 − momentum)·running_mean + momentum·mean_c
 //             running_var  ← (1 − momentum)·running_var  + momentum·var_c·M/(M − 1)  (unbiased)
 //   eval:     mean_c = running_mean, invstd_c = 1 / sqrt(running_var + eps)
-//   y = (x − mean_c)·invstd_c·gamma_c + beta_c
-// Backward (training), xhat = (x − mean_c)·invstd_c:
+//   y = (x − mean_c)·invstd_c·gamma_c + beta_c,   with relu: y = max(0, ·)
+// Backward (training), xhat = (x − mean_c)·invstd_c, with relu dy ← dy·[xhat·gamma_c + beta_c > 0]
+// (the mask recomputed from x, so the fused op reads no more than batch norm alone):
 //   dbeta_c = Σ dy,  dgamma_c = Σ dy·xhat
 //   dx = gamma_c·invstd_c/M · (M·dy − dbeta_c − xhat·dgamma_c)
 // stats, backward_params: one workgroup per channel (wid.x = c), lanes stride the channel's
 // N·HW elements and reduce through workgroup memory. normalize, backward_dx: PER elements per
 // invocation over a 2-D grid. Bindings are per entry point (1, 2, … in launcher order).
 
+// flag: stats: update the running stats; normalize: bit 0 eval mode, bit 1 relu; backward: bit 1 relu
 struct Params { n: u32, c: u32, hw: u32, eps: f32, momentum: f32, flag: u32 }
+const RELU = 2u;
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>; // (N, C, HW), every entry point
 // stats (flag: update the running stats)
@@ -36,6 +39,9 @@ struct Params { n: u32, c: u32, hw: u32, eps: f32, momentum: f32, flag: u32 }
 @group(0) @binding(6) var<storage, read> sum_dyx: array<f32>;      // = dgamma
 @group(0) @binding(7) var<storage, read> sum_dy: array<f32>;       // = dbeta
 @group(0) @binding(8) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(7) var<storage, read> pgamma: array<f32>;       // backward_params: gamma, beta for the
+@group(0) @binding(8) var<storage, read> pbeta: array<f32>;        //   relu mask (any buffers without relu)
+@group(0) @binding(9) var<storage, read> xbeta: array<f32>;        // backward_dx: beta for the mask
 
 const WG = 64u;
 var<workgroup> red: array<vec2f, WG>;
@@ -69,17 +75,28 @@ fn stats_sum(c: u32, lid: u32, centered: bool, mu: f32) -> f32 {
   return s;
 }
 
-fn grad_sum(c: u32, lid: u32, mu: f32, is: f32) -> vec2f {
+// (Σ dy·xhat, Σ dy), dy masked by the fused relu; ab = the forward's affine map (norm_coef)
+fn grad_sum(c: u32, lid: u32, mu: f32, is: f32, ab: vec2f) -> vec2f {
   var s = vec2f(0.0);
   if (2u * p.hw >= WG) {
     for (var n = 0u; n < p.n; n++) {
       let base = (n * p.c + c) * p.hw;
-      for (var j = lid; j < p.hw; j += WG) { let k = base + j; s += vec2f(dy[k] * (x[k] - mu) * is, dy[k]); }
+      for (var j = lid; j < p.hw; j += WG) { s += grad_terms(base + j, mu, is, ab); }
     }
   } else {
-    for (var i = lid; i < p.n * p.hw; i += WG) { let k = at(c, i); s += vec2f(dy[k] * (x[k] - mu) * is, dy[k]); }
+    for (var i = lid; i < p.n * p.hw; i += WG) { s += grad_terms(at(c, i), mu, is, ab); }
   }
   return s;
+}
+
+fn grad_terms(k: u32, mu: f32, is: f32, ab: vec2f) -> vec2f {
+  let g = relu_grad(dy[k], x[k], ab);
+  return vec2f(g * (x[k] - mu) * is, g);
+}
+
+// dy where the fused relu passed its input (x·a + b > 0, the forward's own expression), else 0
+fn relu_grad(d: f32, xv: f32, ab: vec2f) -> f32 {
+  return select(d, select(0.0, d, xv * ab.x + ab.y > 0.0), (p.flag & RELU) != 0u);
 }
 
 // element i of channel c's M = N·HW elements
@@ -107,7 +124,7 @@ const PER = 8u;
 
 // y = a·x + b:  a = invstd·gamma, b = beta − mean·a
 fn norm_coef(c: u32) -> vec2f {
-  let s = select(scale[c], inverseSqrt(scale[c] + p.eps), p.flag != 0u);
+  let s = select(scale[c], inverseSqrt(scale[c] + p.eps), (p.flag & 1u) != 0u);
   let a = s * gamma[c];
   return vec2f(a, beta[c] - mean[c] * a);
 }
@@ -121,7 +138,8 @@ fn normalize(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups)
   var left = p.hw - i0 % p.hw; // elements left in the current plane
   for (var i = i0; i < min(i0 + PER, total); i++) {
     if (left == 0u) { ab = norm_coef(i / p.hw % p.c); left = p.hw; }
-    y[i] = x[i] * ab.x + ab.y;
+    let v = x[i] * ab.x + ab.y;
+    y[i] = select(v, max(v, 0.0), (p.flag & RELU) != 0u);
     left -= 1u;
   }
 }
@@ -129,18 +147,20 @@ fn normalize(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups)
 @compute @workgroup_size(WG)
 fn backward_params(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let c = wid.x;
-  let t = wg_sum(lid, grad_sum(c, lid, bmean[c], binvstd[c]));
+  let a = binvstd[c] * pgamma[c];
+  let t = wg_sum(lid, grad_sum(c, lid, bmean[c], binvstd[c], vec2f(a, pbeta[c] - bmean[c] * a)));
   if (lid == 0u) { dgamma[c] = t.x; dbeta[c] = t.y; }
 }
 
 // dx = k.x·dy + k.y·x + k.z:  k1 = gamma·invstd, k2 = −k1·invstd·Σ(dy·xhat)/M,
-// k3 = −k1·Σdy/M − k2·mean  (the backward formula above, expanded in x and dy)
-fn dx_coef(c: u32) -> vec3f {
+// k3 = −k1·Σdy/M − k2·mean  (the backward formula above, expanded in x and dy);
+// k.w = beta − mean·k1, so (k1, k.w) is the forward's affine map for the relu mask
+fn dx_coef(c: u32) -> vec4f {
   let m = f32(p.n * p.hw);
   let is = binvstd[c];
   let k1 = bgamma[c] * is;
   let k2 = -k1 * is * sum_dyx[c] / m;
-  return vec3f(k1, k2, -k1 * sum_dy[c] / m - k2 * bmean[c]);
+  return vec4f(k1, k2, -k1 * sum_dy[c] / m - k2 * bmean[c], xbeta[c] - bmean[c] * k1);
 }
 
 @compute @workgroup_size(WG)
@@ -152,7 +172,8 @@ fn backward_dx(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroup
   var left = p.hw - i0 % p.hw;
   for (var i = i0; i < min(i0 + PER, total); i++) {
     if (left == 0u) { k = dx_coef(i / p.hw % p.c); left = p.hw; }
-    dx[i] = k.x * dy[i] + k.y * x[i] + k.z;
+    let xv = x[i];
+    dx[i] = k.x * relu_grad(dy[i], xv, k.xw) + k.y * xv + k.z;
     left -= 1u;
   }
 }

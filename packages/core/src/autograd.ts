@@ -29,7 +29,7 @@ export interface OpAttrs {
   maxPool2d: { kernel: [number, number]; stride: [number, number]; padding: [number, number] };
   avgPool2d: { kernel: [number, number]; stride: [number, number]; padding: [number, number] };
   layerNorm: { eps: number };
-  batchNorm: { eps: number };
+  batchNorm: { eps: number; relu: boolean };
   dropout: { p: number; seed: number; stream: number };
 }
 export type OpName = keyof OpAttrs;

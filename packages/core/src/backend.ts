@@ -111,8 +111,12 @@ export interface Backend<S extends Storage = Storage> {
   layerNorm(x: S, w: S, b: S, eps: number): { out: S; saved: Saved<S> };
   layerNormBackward(x: S, w: S, dy: S, saved: Saved<S>): { dx: S; dw: S; db: S };
   /** Training: batch statistics, running stats updated in place. Eval: running statistics. */
-  batchNorm(x: S, w: S, b: S, runMean: S, runVar: S, training: boolean, momentum: number, eps: number): { out: S; saved: Saved<S> };
-  batchNormBackward(x: S, w: S, dy: S, saved: Saved<S>): { dx: S; dw: S; db: S };
+  /** relu: max(0, ·) fused into the same pass. */
+  batchNorm(x: S, w: S, b: S, runMean: S, runVar: S, training: boolean, momentum: number, eps: number, relu: boolean): { out: S; saved: Saved<S> };
+  /** reluBias: the forward's b when it fused a relu (dy is masked where it clamped). */
+  batchNormBackward(x: S, w: S, dy: S, saved: Saved<S>, reluBias: S | null): { dx: S; dw: S; db: S };
+  /** Inference: max pool k×k, stride k, of relu(eval batch norm(x)), x (N, C, H, W) → (N, C, ⌊H/k⌋, ⌊W/k⌋). */
+  batchNormReluMaxPool(x: S, w: S, b: S, runMean: S, runVar: S, eps: number, k: number): S;
 
   dropout(x: S, p: number, seed: number, stream: number): S;
   /** Per-sample augmentation of images (N, C, H, W) by a pipeline, reproducible from the seed. */

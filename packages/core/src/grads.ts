@@ -200,9 +200,9 @@ export const GRADS: { [P in OpName]: GradRule<P> } = {
     const g = x.backend.layerNormBackward(x.storage, w.storage, dy.storage, saved);
     return [wrap(x, g.dx), wrap(x, g.dw), wrap(x, g.db)];
   },
-  batchNorm: (dy, { inputs, saved }) => {
-    const [x, w] = inputs as Tensor[];
-    const g = x.backend.batchNormBackward(x.storage, w.storage, dy.storage, saved);
+  batchNorm: (dy, { inputs, saved, attrs }) => {
+    const [x, w, b] = inputs as Tensor[];
+    const g = x.backend.batchNormBackward(x.storage, w.storage, dy.storage, saved, attrs.relu ? b.storage : null);
     return [wrap(x, g.dx), wrap(x, g.dw), wrap(x, g.db)];
   },
   // the same mask, regenerated from (seed, stream): dx = dy·mask/(1 − p)

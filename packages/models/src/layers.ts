@@ -1,5 +1,5 @@
 // Basic layers with PyTorch's shapes and default initialisation.
-import { batchNorm, conv2d, dropout, full, gather, layerNorm, linear, type Tensor, zeros } from '@pretext/core';
+import { batchNorm, batchNormReluMaxPool, conv2d, dropout, full, gather, layerNorm, linear, type Tensor, zeros } from '@pretext/core';
 import { type Init, Module } from './module.js';
 
 /** y = x·Wᵀ + b; W (out, in). */
@@ -50,8 +50,14 @@ export class BatchNorm extends Module {
     this.buffers.runningMean = zeros([channels]);
     this.buffers.runningVar = full([channels], 1);
   }
-  forward(x: Tensor): Tensor {
-    return batchNorm(x, this.weight, this.bias, this.buffers.runningMean, this.buffers.runningVar, { training: this.training, ...this.opts });
+  /** relu: max(0, ·) fused into the same pass. */
+  forward(x: Tensor, opts: { relu?: boolean } = {}): Tensor {
+    return batchNorm(x, this.weight, this.bias, this.buffers.runningMean, this.buffers.runningVar, { training: this.training, ...this.opts, relu: opts.relu });
+  }
+  /** Inference (eval mode, no gradient): max pool k×k of relu(this(x)) in one pass. */
+  forwardReluMaxPool(x: Tensor, k: number): Tensor {
+    if (this.training) throw new Error('BatchNorm.forwardReluMaxPool: eval mode only (training needs batchNorm then maxPool2d)');
+    return batchNormReluMaxPool(x, this.weight, this.bias, this.buffers.runningMean, this.buffers.runningVar, k, { eps: this.opts.eps });
   }
 }
 

@@ -1,5 +1,5 @@
-import { randn } from '@pretext/gpu/testing';
-import { avgPool2d, tensor, useWebGpu } from '@pretext/core';
+import { randn, relErr } from '@pretext/gpu/testing';
+import { avgPool2d, noGrad, tensor, useWebGpu } from '@pretext/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConvNet, Init, MLP, projectionHead, ResNet, Transformer } from './index.js';
 
@@ -17,6 +17,17 @@ describe('models', () => {
     expect(names).toContain('blocks.2.bn.bias');
     expect(net.namedBuffers().map(([n]) => n)).toContain('blocks.1.bn.runningVar');
     expect(Number.isFinite((await y.data())[0])).toBe(true);
+  });
+
+  it('ConvNet in eval mode without gradient (fused BN + ReLU + max pool) equals the layer-by-layer forward', async () => {
+    const net = new ConvNet(new Init(3), 1, 4, { grid: 2 });
+    const x = tensor(randn(3 * 784, 7), [3, 1, 28, 28]);
+    net.forward(x); // training step: running statistics move off (0, 1)
+    net.eval();
+    const fused = noGrad(() => net.forward(x)); // batchNormReluMaxPool
+    const layered = net.forward(x); // grad enabled: batchNorm({ relu }) then maxPool2d
+    expect(relErr(await fused.data(), await layered.data())).toBeLessThan(1e-6);
+    expect(() => net.blocks[0].bn.train().forwardReluMaxPool(tensor(randn(4 * 16, 1), [1, 4, 4, 4]), 2)).toThrow(/eval mode only/);
   });
 
   it('ConvNet grid pooling: (N, 4w·g²), each cell the mean of its window', async () => {

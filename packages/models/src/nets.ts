@@ -1,5 +1,5 @@
 // Encoders and heads: MLP, the small ConvNet for 28×28, a CIFAR-style ResNet, projection heads.
-import { add, avgPool2d, globalAvgPool2d, maxPool2d, relu, type Tensor } from '@pretext/core';
+import { add, avgPool2d, globalAvgPool2d, isGradEnabled, maxPool2d, relu, type Tensor } from '@pretext/core';
 import { BatchNorm, Conv2d, Linear } from './layers.js';
 import { type Init, Module } from './module.js';
 
@@ -17,15 +17,14 @@ export class MLP extends Module {
     this.layers.forEach((l, i) => {
       h = l.forward(h);
       if (i < this.layers.length - 1) {
-        if (this.norms[i]) h = this.norms[i].forward(h);
-        h = relu(h);
+        h = this.norms[i] ? this.norms[i].forward(h, { relu: true }) : relu(h);
       }
     });
     return h;
   }
 }
 
-/** conv3×3 → BN → ReLU. */
+/** conv3×3 → BN → ReLU [→ max pool k×k, stride k]. */
 export class ConvBlock extends Module {
   conv: Conv2d;
   bn: BatchNorm;
@@ -34,8 +33,13 @@ export class ConvBlock extends Module {
     this.conv = new Conv2d(init, cin, cout, 3, { stride, padding: 1, bias: false });
     this.bn = new BatchNorm(init, cout);
   }
-  forward(x: Tensor): Tensor {
-    return relu(this.bn.forward(this.conv.forward(x)));
+  forward(x: Tensor, opts: { maxPool?: number } = {}): Tensor {
+    const h = this.conv.forward(x);
+    const k = opts.maxPool;
+    if (!k) return this.bn.forward(h, { relu: true });
+    // inference: BN + ReLU + pool in one pass over h (no gradient is needed from it)
+    if (!this.training && !isGradEnabled()) return this.bn.forwardReluMaxPool(h, k);
+    return maxPool2d(this.bn.forward(h, { relu: true }), k);
   }
 }
 
@@ -65,8 +69,8 @@ export class ConvNet extends Module {
   }
   forward(x: Tensor): Tensor {
     let h = this.downsample > 1 ? avgPool2d(x, this.downsample) : x; // (N, C, H/s, W/s), 28×28 below
-    h = maxPool2d(this.blocks[0].forward(h), 2); // (N, w, 14, 14)
-    h = maxPool2d(this.blocks[1].forward(h), 2); // (N, 2w, 7, 7)
+    h = this.blocks[0].forward(h, { maxPool: 2 }); // (N, w, 14, 14)
+    h = this.blocks[1].forward(h, { maxPool: 2 }); // (N, 2w, 7, 7)
     h = this.blocks[2].forward(h); // (N, 4w, 7, 7)
     if (this.grid === 1) return globalAvgPool2d(h); // (N, 4w)
     const [n, , ph, pw] = h.shape;

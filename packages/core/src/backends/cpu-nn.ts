@@ -109,19 +109,24 @@ export function cpuNnOps({ f32, i32 }: Makers) {
       const r = R.layernormBackwardRef(dy.data, x.data, w.data, d, saved.eps.data[0]);
       return { dx: f32(r.dx, x.shape), dw: f32(r.dweight, [d]), db: f32(r.dbias, [d]) };
     },
-    batchNorm: (x: S, w: S, b: S, runMean: S, runVar: S, training: boolean, momentum: number, eps: number) => {
+    batchNorm: (x: S, w: S, b: S, runMean: S, runVar: S, training: boolean, momentum: number, eps: number, relu: boolean) => {
       const dims: [number, number, number] = [x.shape[0], x.shape[1], sizeOf(x.shape.slice(2))];
-      const r = R.batchnormRef(x.data, dims, w.data, b.data, { mean: runMean.data, var: runVar.data }, { training, momentum, eps });
+      const r = R.batchnormRef(x.data, dims, w.data, b.data, { mean: runMean.data, var: runVar.data }, { training, relu, momentum, eps });
       if (training) {
         runMean.data.set(r.runningMean);
         runVar.data.set(r.runningVar);
       }
       return { out: f32(r.y, x.shape), saved: { eps: f32([eps], [1]) } as Saved<S> };
     },
-    batchNormBackward: (x: S, w: S, dy: S, saved: Saved<S>) => {
+    batchNormBackward: (x: S, w: S, dy: S, saved: Saved<S>, reluBias: S | null) => {
       const dims: [number, number, number] = [x.shape[0], x.shape[1], sizeOf(x.shape.slice(2))];
-      const r = R.batchnormBackwardRef(dy.data, x.data, dims, w.data, saved.eps.data[0]);
+      const r = R.batchnormBackwardRef(dy.data, x.data, dims, w.data, saved.eps.data[0], reluBias?.data);
       return { dx: f32(r.dx, x.shape), dw: f32(r.dgamma, [dims[1]]), db: f32(r.dbeta, [dims[1]]) };
+    },
+    batchNormReluMaxPool: (x: S, w: S, b: S, runMean: S, runVar: S, eps: number, k: number) => {
+      const [n, c, h, wd] = x.shape;
+      const y = R.batchnormReluMaxPoolRef(x.data, [n, c, h, wd], w.data, b.data, { mean: runMean.data, var: runVar.data }, k, eps);
+      return f32(y, [n, c, Math.floor(h / k), Math.floor(wd / k)]);
     },
     dropout: (x: S, p: number, seed: number, stream: number) => f32(R.dropoutRef(x.data, p, seed, stream), x.shape),
     augment: (images: S, pipeline: R.Pipeline, seed: number, outSize: [number, number], views: number) => {

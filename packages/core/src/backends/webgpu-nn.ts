@@ -76,17 +76,18 @@ export function webgpuNnOps(gpu: Gpu, own: (a: GpuArray) => S) {
       const r = K.layernormBackward(gpu, dy, x, w, saved.mean, saved.rstd);
       return { dx: own(r.dx), dw: own(r.dweight), db: own(r.dbias) };
     },
-    batchNorm: (x: S, w: S, b: S, runMean: S, runVar: S, training: boolean, momentum: number, eps: number) => {
-      const r = K.batchnorm(gpu, x, w, b, runMean, runVar, { training, momentum, eps });
+    batchNorm: (x: S, w: S, b: S, runMean: S, runVar: S, training: boolean, momentum: number, eps: number, relu: boolean) => {
+      const r = K.batchnorm(gpu, x, w, b, runMean, runVar, { training, relu, momentum, eps });
       const saved: Saved<S> = {};
       if (r.mean) saved.mean = own(r.mean);
       if (r.invstd) saved.invstd = own(r.invstd);
       return { out: own(r.y), saved };
     },
-    batchNormBackward: (x: S, w: S, dy: S, saved: Saved<S>) => {
-      const r = K.batchnormBackward(gpu, dy, x, w, saved.mean, saved.invstd);
+    batchNormBackward: (x: S, w: S, dy: S, saved: Saved<S>, reluBias: S | null) => {
+      const r = K.batchnormBackward(gpu, dy, x, w, saved.mean, saved.invstd, { reluBeta: reluBias ?? undefined });
       return { dx: own(r.dx), dw: own(r.dgamma), db: own(r.dbeta) };
     },
+    batchNormReluMaxPool: (x: S, w: S, b: S, runMean: S, runVar: S, eps: number, k: number) => own(K.batchnormReluMaxPool(gpu, x, w, b, runMean, runVar, { pool: k, eps })),
     dropout: (x: S, p: number, seed: number, stream: number) => own(K.dropout(gpu, x, p, { seed, stream })),
     augment: (images: S, pipeline: K.Pipeline, seed: number, outSize: [number, number], views: number) => own(K.augment(gpu, images, pipeline, { seed, outSize, views })),
 

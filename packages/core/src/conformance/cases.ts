@@ -84,5 +84,12 @@ export const CASES: OpCase[] = [
     f: (x, w, b, m, v) => P.batchNorm(x, w, b, m, v, { training: true }),
     tol: 1e-4,
   },
+  {
+    name: 'batchNorm train relu',
+    inputs: [{ shape: [4, 3, 2, 2] }, { shape: [3] }, { shape: [3] }, { shape: [3], constant: true }, { shape: [3], constant: true, positive: true }],
+    f: (x, w, b, m, v) => P.batchNorm(x, w, b, m, v, { training: true, relu: true }),
+    tol: 1e-4,
+    nonSmooth: true,
+  },
   { name: 'dropout', inputs: [{ shape: [5, 8] }], f: (x) => P.dropout(x, 0.3, { training: true, seed: 42 }) },
 ];

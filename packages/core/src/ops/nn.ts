@@ -1,5 +1,6 @@
 // Neural-network ops on the fused kernels: matmul, softmax, attention, conv, pooling, norms, dropout.
 import { record } from '../autograd.js';
+import { isGradEnabled } from '../engine.js';
 import type { Conv2dSpec, MaskSpec, Storage } from '../backend.js';
 import { fmt, ShapeError } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -104,18 +105,37 @@ export function layerNorm(x: Tensor, w: Tensor, b: Tensor, eps = 1e-5): Tensor {
   return record('layerNorm', { eps }, [x, w, b], new Tensor(out, x.backend), saved);
 }
 
-/** Batch norm over (N, C[, H, W]); training uses batch stats and updates the running ones in place. */
-export function batchNorm(x: Tensor, w: Tensor, b: Tensor, runMean: Tensor, runVar: Tensor, opts: { training: boolean; momentum?: number; eps?: number }): Tensor {
+/**
+ * Batch norm over (N, C[, H, W]); training uses batch stats and updates the running ones in place.
+ * relu: max(0, ·) in the same pass (forward and backward), the same as relu(batchNorm(…)).
+ */
+export function batchNorm(x: Tensor, w: Tensor, b: Tensor, runMean: Tensor, runVar: Tensor, opts: { training: boolean; relu?: boolean; momentum?: number; eps?: number }): Tensor {
   const c = x.shape[1];
   if (w.size !== c || b.size !== c || runMean.size !== c || runVar.size !== c) throw new ShapeError('batchNorm', `x ${fmt(x.shape)} has ${c} channels; weight, bias and running stats must have ${c}`);
   const eps = opts.eps ?? 1e-5;
-  const { out, saved } = x.backend.batchNorm(x.storage, w.storage, b.storage, runMean.storage, runVar.storage, opts.training, opts.momentum ?? 0.1, eps);
+  const relu = opts.relu ?? false;
+  const { out, saved } = x.backend.batchNorm(x.storage, w.storage, b.storage, runMean.storage, runVar.storage, opts.training, opts.momentum ?? 0.1, eps, relu);
   if (!opts.training) {
     // eval uses running statistics: frozen-encoder evaluation needs no gradient through it
     for (const s of Object.values(saved)) x.backend.release(s);
     return new Tensor(out, x.backend);
   }
-  return record('batchNorm', { eps }, [x, w, b], new Tensor(out, x.backend), saved);
+  return record('batchNorm', { eps, relu }, [x, w, b], new Tensor(out, x.backend), saved);
+}
+
+/**
+ * Inference: maxPool2d(batchNorm(x, …, { training: false, relu: true }), k) in one pass, x (N, C, H, W)
+ * → (N, C, ⌊H/k⌋, ⌊W/k⌋) with the running statistics. No gradient: it throws where one would be
+ * needed (use batchNorm with relu, then maxPool2d, when training).
+ */
+export function batchNormReluMaxPool(x: Tensor, w: Tensor, b: Tensor, runMean: Tensor, runVar: Tensor, k: number, opts: { eps?: number } = {}): Tensor {
+  const op = 'batchNormReluMaxPool';
+  if (x.rank !== 4) throw new ShapeError(op, `x must be (N, C, H, W), got ${fmt(x.shape)}`);
+  const c = x.shape[1];
+  if (w.size !== c || b.size !== c || runMean.size !== c || runVar.size !== c) throw new ShapeError(op, `x ${fmt(x.shape)} has ${c} channels; weight, bias and running stats must have ${c}`);
+  if (!(Number.isInteger(k) && k >= 1 && k <= x.shape[2] && k <= x.shape[3])) throw new ShapeError(op, `pool ${k} must be an integer in [1, min(H, W)] for x ${fmt(x.shape)}`);
+  if (isGradEnabled() && [x, w, b].some((t) => t.requiresGrad)) throw new Error(`${op} is inference-only (no gradient): call it under noGrad, or use batchNorm({ relu: true }) then maxPool2d`);
+  return new Tensor(x.backend.batchNormReluMaxPool(x.storage, w.storage, b.storage, runMean.storage, runVar.storage, opts.eps ?? 1e-5, k), x.backend);
 }
 
 /** Inverted dropout with a counter-based mask (regenerated in backward from seed and stream). */

@@ -1,0 +1,42 @@
+import { freshSeed, randn, randu, relErr, testGpu } from '@pretext/gpu/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Backend, batchNorm, batchNormReluMaxPool, cpuBackend, maxPool2d, noGrad, setBackend, type Storage, tensor, webgpuBackend } from './index.js';
+
+type B = Backend<Storage>;
+let gpuB: B;
+const cpu = cpuBackend() as B;
+beforeAll(async () => {
+  gpuB = webgpuBackend(await testGpu()) as B;
+});
+afterAll(() => setBackend(cpu));
+
+describe('batchNormReluMaxPool (inference)', () => {
+  for (const [shape, k] of [[[3, 4, 9, 11], 2], [[2, 3, 7, 7], 3]] as const) {
+    it(`equals maxPool2d(batchNorm(relu)) on webgpu and cpu for x ${shape}, pool ${k}`, async () => {
+      const seed = freshSeed();
+      const c = shape[1];
+      const host = [randn(shape.reduce((a: number, b: number) => a * b, 1), seed), randn(c, seed + 1), randn(c, seed + 2), randn(c, seed + 3), randu(c, seed + 4, 0.5, 2)];
+      const outs: Float32Array[] = [];
+      for (const b of [gpuB, cpu]) {
+        setBackend(b);
+        const [x, w, bias, m, v] = host.map((h, i) => tensor(h, i === 0 ? [...shape] : [c]));
+        const fused = noGrad(() => batchNormReluMaxPool(x, w, bias, m, v, k));
+        const parts = maxPool2d(batchNorm(x, w, bias, m, v, { training: false, relu: true }), k);
+        expect(fused.shape).toEqual(parts.shape);
+        const [f, p] = [(await fused.data()) as Float32Array, (await parts.data()) as Float32Array];
+        expect(relErr(f, p), `${b.name} seed ${seed}`).toBeLessThan(1e-6);
+        outs.push(f);
+      }
+      expect(relErr(outs[0], outs[1]), `webgpu vs cpu, seed ${seed}`).toBeLessThan(2e-5);
+    });
+  }
+
+  it('refuses a gradient and bad shapes, naming the op', () => {
+    setBackend(cpu);
+    const x = tensor(randn(2 * 3 * 4 * 4, 1), [2, 3, 4, 4], { requiresGrad: true });
+    const [w, b, m, v] = [tensor([1, 1, 1]), tensor([0, 0, 0]), tensor([0, 0, 0]), tensor([1, 1, 1])];
+    expect(() => batchNormReluMaxPool(x, w, b, m, v, 2)).toThrow(/batchNormReluMaxPool is inference-only/);
+    expect(() => noGrad(() => batchNormReluMaxPool(x, w, b, m, v, 5))).toThrow(/batchNormReluMaxPool: pool 5 must be an integer in \[1, min\(H, W\)\]/);
+    expect(() => noGrad(() => batchNormReluMaxPool(x, tensor([1, 1]), b, m, v, 2))).toThrow(/has 3 channels/);
+  });
+});
