@@ -19,7 +19,7 @@ export interface EvalSettings {
   protocols?: readonly string[];
   /** Baselines to run (default all). */
   baselines?: readonly BaselineName[];
-  /** Linear-probe and few-label epochs (default @pretext/eval's). */
+  /** Linear-probe and few-label epochs (default: the preset's probeEpochs for the linear probe, @pretext/eval's otherwise). */
   probeEpochs?: number;
   /** Supervised baseline epochs (default: the run's epochs). */
   supervisedEpochs?: number;
@@ -69,8 +69,9 @@ export async function evaluateRun(task: Task, cfg: TaskConfig, encoder: Encoder,
   const run = requested.filter((p) => (p === 'align-uniform' ? !!data.pairs : p === 'retrieval' ? !!splits.pairs : true));
   for (const p of requested) if (!run.includes(p)) log(`eval      skipping ${p}: ${cfg.dataset} has no ${p === 'retrieval' ? 'cross-vendor pairs' : 'augmentation pairs for this task'}`);
   const probe = settings.probeEpochs ? { epochs: settings.probeEpochs } : true;
+  const linearEpochs = settings.probeEpochs ?? (typeof cfg.probeEpochs === 'number' ? cfg.probeEpochs : undefined);
   const protocols: Protocols = {
-    linear: run.includes('linear') && probe,
+    linear: run.includes('linear') && (linearEpochs ? { epochs: linearEpochs } : true),
     knn: run.includes('knn'),
     fewLabel: run.includes('few-label') && probe,
     alignUniform: run.includes('align-uniform'),

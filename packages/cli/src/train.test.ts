@@ -101,7 +101,9 @@ describe('pretext train (tiny task)', () => {
   const full = join(root, 'full');
 
   it('a 2-epoch run writes metrics.jsonl, a checkpoint, summary.json with evaluations, and report.html', async () => {
-    const r = await runTraining({ ...base, dir: full, resume: false, eval: { protocols: ['linear', 'knn', 'align-uniform', 'rankme'], baselines: ['raw-pixels'] } });
+    // the config's probeEpochs (a preset field) sets the linear probe's epochs
+    const cfg = { ...base.cfg, probeEpochs: 40 };
+    const r = await runTraining({ ...base, cfg, dir: full, resume: false, eval: { protocols: ['linear', 'knn', 'align-uniform', 'rankme'], baselines: ['raw-pixels'] } });
     expect(r.status).toBe('complete');
     const rows = readMetrics(full);
     expect(rows.map((x) => x.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
@@ -124,6 +126,7 @@ describe('pretext train (tiny task)', () => {
     expect(pixels.model).toBe('raw pixels');
     for (const rep of [ours, pixels]) {
       expect(rep.linear?.top1).toBeGreaterThan(0.1); // 10 classes: above chance on 64 test images
+      expect(rep.linear?.epochs).toBe(40);
       expect(rep.knn?.top1).toBeGreaterThanOrEqual(0);
       expect(Number.isFinite(rep.alignUniform?.alignment)).toBe(true);
       expect(rep.rankMe).toBeGreaterThan(1);

@@ -26,7 +26,7 @@ export interface MocoConfig extends TaskConfig, ConvEncoderConfig {
 const PRESETS: Record<DatasetId, Record<PresetId, Partial<MocoConfig>>> = {
   'fashion-mnist': {
     quick: { epochs: 2, batchSize: 256, trainLimit: 8192, supervisedEpochs: 1, width: 16, queueSize: 4096 },
-    full: { epochs: 3, batchSize: 256, width: 32, grid: 2, queueSize: 8192, supervisedEpochs: 1 }, // sized as SimCLR's full preset
+    full: { epochs: 3, batchSize: 256, width: 32, grid: 2, queueSize: 8192, supervisedEpochs: 1, probeEpochs: 15 }, // sized as SimCLR's full preset
   },
   emoji: {
     quick: { epochs: 8, batchSize: 128, width: 32, grid: 2, downsample: 2, pairs: true, queueSize: 1024, supervisedEpochs: 8 },

@@ -25,6 +25,8 @@ export interface TaskConfig {
   trainLimit?: number;
   /** Epochs of the supervised baseline (default: the run's epochs; quick presets use fewer). */
   supervisedEpochs?: number;
+  /** Epochs of the full linear probe (default @pretext/eval's 30; few-label probes keep theirs). */
+  probeEpochs?: number;
   /** Everything else a task reads (τ, widths, queue size, …). */
   [key: string]: unknown;
 }
