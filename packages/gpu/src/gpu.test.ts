@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { destroyGpu, GpuError, grid1d, params, sizeClass } from './index.js';
+import { destroyGpu, GpuError, grid1d, MAX_UNWAITED_SUBMITS, params, sizeClass } from './index.js';
 import { testGpu } from './testing.js';
 
 const addOne = /* wgsl */ `
@@ -31,6 +31,30 @@ describe('Gpu', () => {
     expect(out[49]).toBe(6);
     expect(out[50]).toBe(5);
     expect(out[99]).toBe(5);
+    gpu.free(x);
+  });
+
+  it('refuses to queue unbounded work: submits with no sync or readback between them throw past the limit', async () => {
+    const gpu = await testGpu();
+    const x = gpu.upload(new Float32Array(64));
+    const pipe = gpu.pipeline('add_one', addOne);
+    const once = () => {
+      gpu.dispatch({ kernel: 'add_one', pipeline: pipe, buffers: [x], params: params().u32(64).bytes, workgroups: [1] });
+      gpu.submit();
+    };
+    await gpu.sync();
+    // waiting every so often (a read, a sync) keeps a long loop going
+    for (let i = 0; i < MAX_UNWAITED_SUBMITS + 10; i++) {
+      once();
+      if (i % 1000 === 999) await gpu.download(x);
+    }
+    await gpu.sync();
+    for (let i = 0; i < MAX_UNWAITED_SUBMITS; i++) once();
+    expect(once).toThrow(GpuError);
+    expect(once).toThrow(/\[submit\] 4096 submits in a row with no readback or sync\(\)/);
+    await gpu.sync(); // submits what was recorded, waits, and the count starts again
+    once();
+    expect((await gpu.download(x))[0]).toBe(2 * MAX_UNWAITED_SUBMITS + 10 + 3);
     gpu.free(x);
   });
 

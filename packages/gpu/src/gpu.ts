@@ -48,6 +48,12 @@ export interface GpuStats {
 
 const env = (k: string): string | undefined => (typeof process !== 'undefined' ? process.env[k] : undefined);
 const MAX_PASSES_PER_SUBMIT = 1024;
+/**
+ * Submits in a row with nothing waited on (no sync, no readback) before submit() throws: a loop
+ * that never waits for the GPU queues unbounded work, and lavapipe crashed (SIGSEGV) on ~14 000 of
+ * them (a 30-epoch linear probe without readback). A training step waits once; this is far above.
+ */
+export const MAX_UNWAITED_SUBMITS = 4096;
 
 export class Gpu {
   readonly pool: BufferPool;
@@ -63,6 +69,8 @@ export class Gpu {
   private readonly arenaStaging: Uint8Array<ArrayBuffer>;
   private readonly slot: number;
   private arenaUsed = 0;
+  /** submits since the last completed sync or readback */
+  private unwaited = 0;
   private readonly counters = { dispatches: 0, submits: 0 };
 
   private constructor(
@@ -160,9 +168,18 @@ export class Gpu {
     this.counters.dispatches++;
   }
 
-  /** Sends the recorded batch to the GPU. */
+  /** Sends the recorded batch to the GPU; throws past MAX_UNWAITED_SUBMITS with nothing waited on. */
   submit(): void {
+    this.flush(false);
+  }
+
+  /** submit(), where `waiting` says the caller waits for the GPU right after (sync, read). */
+  private flush(waiting: boolean): void {
     if (!this.encoder) return;
+    if (!waiting && this.unwaited >= MAX_UNWAITED_SUBMITS) {
+      throw new GpuError('submit', `${this.unwaited} submits in a row with no readback or sync() between them: a loop that never waits for the GPU queues unbounded work (lavapipe crashes on it). Await gpu.sync() or read a result every so often.`);
+    }
+    this.unwaited++;
     if (this.arenaUsed > 0) this.device.queue.writeBuffer(this.arena, 0, this.arenaStaging, 0, this.arenaUsed);
     const after = this.profiler.resolve(this.encoder);
     this.device.queue.submit([this.encoder.finish()]);
@@ -175,8 +192,9 @@ export class Gpu {
 
   /** Submits and waits for the GPU; throws the first GPU error since the last sync. */
   async sync(): Promise<void> {
-    this.submit();
+    this.flush(true);
     await this.device.queue.onSubmittedWorkDone();
+    this.unwaited = 0;
     await this.profiler.flush();
     await Promise.resolve();
     this.throwIfFailed();
@@ -211,11 +229,12 @@ export class Gpu {
     try {
       this.encoder ??= this.device.createCommandEncoder({ label: 'pretext' });
       this.encoder.copyBufferToBuffer(buffer, byteOffset, staging, 0, size);
-      this.submit();
+      this.flush(true);
       await staging.mapAsync(MAP_READ_MODE, 0, size).catch((e: Error) => {
         this.throwIfFailed();
         throw new GpuError('readback', e.message);
       });
+      this.unwaited = 0; // the copy ran after everything submitted before it
       const out = staging.getMappedRange(0, size).slice(0, bytes);
       staging.unmap();
       await this.profiler.flush();
@@ -270,7 +289,7 @@ export class Gpu {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     try {
-      this.submit();
+      this.flush(true);
       await this.device.queue.onSubmittedWorkDone();
       if (this.profiler.enabled) {
         const path = this.opts.tracePath ?? env('PRETEXT_TRACE') ?? 'pretext-trace.json';

@@ -2,7 +2,7 @@ export { type AdapterSummary, NO_ADAPTER_HELP, requestAdapterAndDevice } from '.
 export { type GpuArray, shapeString } from './array.js';
 export { type AnyTypedArray, BYTES_PER_ELEMENT, type DType, dtypeOf, numel, type TypedArrayFor, typedArray } from './dtype.js';
 export { check, GpuError, KernelInputError } from './errors.js';
-export { type Binding, type Dispatch, destroyGpu, getGpu, Gpu, type GpuOptions, type GpuStats } from './gpu.js';
+export { type Binding, type Dispatch, destroyGpu, getGpu, Gpu, type GpuOptions, type GpuStats, MAX_UNWAITED_SUBMITS } from './gpu.js';
 export { ceilDiv, grid1d } from './grid.js';
 export { Params, params } from './params.js';
 export { PipelineCache } from './pipelines.js';
