@@ -39,10 +39,10 @@ export function simclrAugmentation(dataset: DatasetId, jitter: number): Pipeline
 }
 
 // full, Fashion-MNIST: sized for the 90-minute budget on a 2-core lavapipe machine. Measured
-// (3 epochs, commit 8922e75): training 58.7 min at 51 images/s, evaluation 39 min (features of
-// three encoders, a 1-epoch supervised baseline, probes; alignment pairs trimmed since), linear
-// probe 89.3%, 1% of labels 80.5%. The linear probe runs 15 epochs (its time is per epoch): on
-// that run's 60 000 × 512 features it reached 89.4 / 89.5 / 89.5 / 89.35% after 10 / 15 / 20 / 30. The last map is pooled to 2×2 cells (512-d features): a
+// (3 epochs, commit 589a2f2): wall 73.8 min, training 49.6 min at 60.3 images/s, evaluation 24.1 min
+// (features of three encoders, a 1-epoch supervised baseline, probes); linear probe 89.5%, 1% of
+// labels 80.5%. The linear probe runs 15 epochs (its time is per epoch): on 60 000 × 512 features
+// of this preset it reached 89.4 / 89.5 / 89.5 / 89.35% after 10 / 15 / 20 / 30. The last map is pooled to 2×2 cells (512-d features): a
 // random-init ConvNet(32) probes at 87.7% that way (83.0% with global pooling, 20k/5k split).
 // Emoji (3050 train drawings, 64×64×3): the encoder average-pools the input to 32×32 (a quarter of
 // the convolution work, so 8 epochs fit a quick run), 2×2 grid pooling, and the two views of a
