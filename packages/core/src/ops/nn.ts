@@ -105,13 +105,18 @@ export function layerNorm(x: Tensor, w: Tensor, b: Tensor, eps = 1e-5): Tensor {
   return record('layerNorm', { eps }, [x, w, b], new Tensor(out, x.backend), saved);
 }
 
+/** Weight, bias and running stats of a batch norm hold one value per channel of x (N, C, …). */
+function checkNormParams(op: string, x: Tensor, perChannel: Tensor[]): void {
+  const c = x.shape[1];
+  if (perChannel.some((t) => t.size !== c)) throw new ShapeError(op, `x ${fmt(x.shape)} has ${c} channels; weight, bias and running stats must have ${c}`);
+}
+
 /**
  * Batch norm over (N, C[, H, W]); training uses batch stats and updates the running ones in place.
  * relu: max(0, ·) in the same pass (forward and backward), the same as relu(batchNorm(…)).
  */
 export function batchNorm(x: Tensor, w: Tensor, b: Tensor, runMean: Tensor, runVar: Tensor, opts: { training: boolean; relu?: boolean; momentum?: number; eps?: number }): Tensor {
-  const c = x.shape[1];
-  if (w.size !== c || b.size !== c || runMean.size !== c || runVar.size !== c) throw new ShapeError('batchNorm', `x ${fmt(x.shape)} has ${c} channels; weight, bias and running stats must have ${c}`);
+  checkNormParams('batchNorm', x, [w, b, runMean, runVar]);
   const eps = opts.eps ?? 1e-5;
   const relu = opts.relu ?? false;
   const { out, saved } = x.backend.batchNorm(x.storage, w.storage, b.storage, runMean.storage, runVar.storage, opts.training, opts.momentum ?? 0.1, eps, relu);
@@ -131,8 +136,7 @@ export function batchNorm(x: Tensor, w: Tensor, b: Tensor, runMean: Tensor, runV
 export function batchNormReluMaxPool(x: Tensor, w: Tensor, b: Tensor, runMean: Tensor, runVar: Tensor, k: number, opts: { eps?: number } = {}): Tensor {
   const op = 'batchNormReluMaxPool';
   if (x.rank !== 4) throw new ShapeError(op, `x must be (N, C, H, W), got ${fmt(x.shape)}`);
-  const c = x.shape[1];
-  if (w.size !== c || b.size !== c || runMean.size !== c || runVar.size !== c) throw new ShapeError(op, `x ${fmt(x.shape)} has ${c} channels; weight, bias and running stats must have ${c}`);
+  checkNormParams(op, x, [w, b, runMean, runVar]);
   if (!(Number.isInteger(k) && k >= 1 && k <= x.shape[2] && k <= x.shape[3])) throw new ShapeError(op, `pool ${k} must be an integer in [1, min(H, W)] for x ${fmt(x.shape)}`);
   if (isGradEnabled() && [x, w, b].some((t) => t.requiresGrad)) throw new Error(`${op} is inference-only (no gradient): call it under noGrad, or use batchNorm({ relu: true }) then maxPool2d`);
   return new Tensor(x.backend.batchNormReluMaxPool(x.storage, w.storage, b.storage, runMean.storage, runVar.storage, opts.eps ?? 1e-5, k), x.backend);
