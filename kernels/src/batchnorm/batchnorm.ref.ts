@@ -70,26 +70,54 @@ export function batchnormBackwardRef(dy: ArrayLike<number>, x: ArrayLike<number>
   return { dx, dgamma, dbeta };
 }
 
-/** Eval mode: max over each k×k cell (stride k, ⌊H/k⌋ × ⌊W/k⌋ cells) of relu(batch norm(x)), x (N, C, H, W). */
+/** The k×k windows (stride k) of an (N, C, H, W) map: cell o's first element's flat index. */
+function windows([n, c, h, w]: readonly [number, number, number, number], k: number) {
+  const [ho, wo] = [Math.floor(h / k), Math.floor(w / k)];
+  const corner = (o: number) => Math.floor(o / (ho * wo)) * h * w + Math.floor((o % (ho * wo)) / wo) * k * w + (o % wo) * k;
+  return { ho, wo, cells: n * c * ho * wo, corner, taps: (o: number) => Array.from({ length: k * k }, (_, t) => corner(o) + Math.floor(t / k) * w + (t % k)) };
+}
+
+/**
+ * max over each k×k cell (stride k, ⌊H/k⌋ × ⌊W/k⌋ cells) of relu(batch norm(x)), x (N, C, H, W);
+ * training (batch stats, updated running stats returned) or eval (running stats).
+ */
 export function batchnormReluMaxPoolRef(
   x: ArrayLike<number>,
-  [n, c, h, w]: readonly [number, number, number, number],
+  dims: readonly [number, number, number, number],
   gamma: ArrayLike<number>,
   beta: ArrayLike<number>,
   running: { mean: ArrayLike<number>; var: ArrayLike<number> },
   k: number,
+  opts: { training?: boolean; momentum?: number; eps?: number } = {},
+) {
+  const [n, c, h, w] = dims;
+  const r = batchnormRef(x, [n, c, h * w], gamma, beta, running, { training: opts.training ?? false, relu: true, momentum: opts.momentum, eps: opts.eps });
+  const win = windows(dims, k);
+  const y = Float64Array.from({ length: win.cells }, (_, o) => Math.max(...win.taps(o).map((j) => r.y[j])));
+  return { ...r, y };
+}
+
+/**
+ * Training-mode backward of batchnormReluMaxPoolRef from the pooled gradient dy: each cell's
+ * gradient goes to its window's first maximum of batch norm's output if that is > 0 (max pool's,
+ * then ReLU's backward), then through batch norm.
+ */
+export function batchnormReluMaxPoolBackwardRef(
+  dy: ArrayLike<number>,
+  x: ArrayLike<number>,
+  dims: readonly [number, number, number, number],
+  gamma: ArrayLike<number>,
+  beta: ArrayLike<number>,
+  k: number,
   eps = 1e-5,
-): Float64Array {
-  const { y } = batchnormRef(x, [n, c, h * w], gamma, beta, running, { training: false, relu: true, eps });
-  const [ho, wo] = [Math.floor(h / k), Math.floor(w / k)];
-  const out = new Float64Array(n * c * ho * wo).fill(-Infinity);
-  for (let pl = 0; pl < n * c; pl++)
-    for (let oh = 0; oh < ho; oh++)
-      for (let ow = 0; ow < wo; ow++)
-        for (let r = 0; r < k; r++)
-          for (let s = 0; s < k; s++) {
-            const o = (pl * ho + oh) * wo + ow;
-            out[o] = Math.max(out[o], y[pl * h * w + (oh * k + r) * w + ow * k + s]);
-          }
-  return out;
+) {
+  const [n, c, h, w] = dims;
+  const { y } = batchnormRef(x, [n, c, h * w], gamma, beta, { mean: new Float64Array(c), var: new Float64Array(c) }, { training: true, eps });
+  const win = windows(dims, k);
+  const g = new Float64Array(x.length);
+  for (let o = 0; o < win.cells; o++) {
+    const at = win.taps(o).reduce((best, j) => (y[j] > y[best] ? j : best));
+    if (y[at] > 0) g[at] = dy[o];
+  }
+  return batchnormBackwardRef(g, x, [n, c, h * w], gamma, eps);
 }

@@ -75,23 +75,39 @@ export function batchnorm(
     normalize(runningMean, runningVar, true);
     return { y };
   }
+  const { mean, invstd } = batchStats(gpu, kernel, x, runningMean && runningVar ? { mean: runningMean, var: runningVar } : null, { n, c, hw }, eps, momentum, opts);
+  normalize(mean, invstd, false);
+  return { y, mean, invstd };
+}
+
+/** The training statistics: saved batch mean and invstd, running stats updated in place when given. */
+function batchStats(
+  gpu: Gpu,
+  kernel: string,
+  x: GpuArray,
+  running: { mean: GpuArray; var: GpuArray } | null,
+  { n, c, hw }: { n: number; c: number; hw: number },
+  eps: number,
+  momentum: number,
+  opts: { outMean?: GpuArray; outInvstd?: GpuArray },
+): { mean: GpuArray; invstd: GpuArray } {
   check(n * hw > 1, kernel, 'x', () => `training needs more than 1 value per channel, got ${shapeString(x.shape)}`);
   const mean = outArray(gpu, kernel, [c], opts.outMean, 'outMean');
   const invstd = outArray(gpu, kernel, [c], opts.outInvstd, 'outInvstd');
   // without running stats the shader skips the update; it still needs two distinct buffers bound
-  const scratch = runningMean ? null : [gpu.empty([c], 'f32', 'batchnorm.unused'), gpu.empty([c], 'f32', 'batchnorm.unused')];
+  const scratch = running ? null : [gpu.empty([c], 'f32', 'batchnorm.unused'), gpu.empty([c], 'f32', 'batchnorm.unused')];
+  const total = n * c * hw;
   gpu.dispatch({
     kernel: 'batchnorm.stats',
     pipeline: gpu.pipeline('batchnorm.stats', source, {}, 'stats'),
-    params: params().u32(n).u32(c).u32(hw).f32(eps).f32(momentum).u32(runningMean ? 1 : 0).bytes,
-    buffers: [x, runningMean ?? scratch![0], runningVar ?? scratch![1], mean, invstd],
+    params: params().u32(n).u32(c).u32(hw).f32(eps).f32(momentum).u32(running ? 1 : 0).bytes,
+    buffers: [x, running?.mean ?? scratch![0], running?.var ?? scratch![1], mean, invstd],
     workgroups: [c],
     flops: 4 * total,
     bytes: 4 * (2 * total + 6 * c),
   });
-  for (const s of scratch ?? []) gpu.free(s);
-  normalize(mean, invstd, false);
-  return { y, mean, invstd };
+  for (const t of scratch ?? []) gpu.free(t);
+  return { mean, invstd };
 }
 
 /**
@@ -143,40 +159,109 @@ export function batchnormBackward(
 }
 
 /**
- * Eval mode, inference only: max_pool(relu(batch norm(x)), k, stride k) in one pass over x
- * (N, C, H, W) → (N, C, ⌊H/k⌋, ⌊W/k⌋), with the running statistics. Training has no such
- * shortcut: backward needs the unpooled activations.
+ * max_pool(relu(batch norm(x)), k, stride k) in one pass over x (N, C, H, W) → (N, C, ⌊H/k⌋, ⌊W/k⌋):
+ * the ReLU'd map is never written. Training normalises with batch statistics (saved for
+ * batchnormReluMaxPoolBackward, running stats updated when given); eval with the running ones.
  */
 export function batchnormReluMaxPool(
   gpu: Gpu,
   x: GpuArray,
   gamma: GpuArray,
   beta: GpuArray,
-  runningMean: GpuArray,
-  runningVar: GpuArray,
-  opts: { pool: number; eps?: number; out?: GpuArray },
-): GpuArray {
-  const kernel = 'batchnorm_relu_maxpool.eval';
+  runningMean: GpuArray | null,
+  runningVar: GpuArray | null,
+  opts: { pool: number; training?: boolean; momentum?: number; eps?: number; out?: GpuArray; outMean?: GpuArray; outInvstd?: GpuArray },
+): { y: GpuArray; mean?: GpuArray; invstd?: GpuArray } {
+  const training = opts.training ?? false;
+  const kernel = `batchnorm_relu_maxpool${training ? '' : '.eval'}`;
+  const { n, c, h, w, k } = poolDims(gpu, kernel, x, opts.pool);
+  const eps = opts.eps ?? 1e-5;
+  const momentum = opts.momentum ?? 0.1;
+  check(eps >= 0 && Number.isFinite(eps), kernel, 'eps', () => `must be finite and ≥ 0, got ${eps}`);
+  check(momentum >= 0 && momentum <= 1, kernel, 'momentum', () => `must be in [0, 1], got ${momentum}`);
+  checkArray(gpu, kernel, 'gamma', gamma, [c]);
+  checkArray(gpu, kernel, 'beta', beta, [c]);
+  check((runningMean === null) === (runningVar === null), kernel, 'runningVar', () => 'runningMean and runningVar come together (both or neither)');
+  if (runningMean) checkArray(gpu, kernel, 'runningMean', runningMean, [c]);
+  if (runningVar) checkArray(gpu, kernel, 'runningVar', runningVar, [c]);
+  const [ho, wo] = [Math.floor(h / k), Math.floor(w / k)];
+  const y = outArray(gpu, kernel, [n, c, ho, wo], opts.out);
+  const cells = n * c * ho * wo;
+  const pool = (mean: GpuArray, scale: GpuArray, evalMode: boolean) =>
+    gpu.dispatch({
+      kernel: `${kernel}.normalize`,
+      pipeline: gpu.pipeline('batchnorm_relu_maxpool.forward', poolSource, {}, 'forward'),
+      params: poolParams(n, c, h, w, ho, wo, k, eps, evalMode ? 1 : 0),
+      buffers: [x, mean, scale, gamma, beta, y],
+      workgroups: grid1d(ceilDiv(cells, 256), gpu.limits.maxComputeWorkgroupsPerDimension),
+      flops: 3 * cells * k * k,
+      bytes: 4 * (cells * k * k + cells + 4 * c),
+    });
+  if (!training) {
+    check(runningMean && runningVar, kernel, 'runningMean', () => 'eval mode needs runningMean and runningVar');
+    pool(runningMean, runningVar, true);
+    return { y };
+  }
+  const running = runningMean && runningVar ? { mean: runningMean, var: runningVar } : null;
+  const { mean, invstd } = batchStats(gpu, kernel, x, running, { n, c, hw: h * w }, eps, momentum, opts);
+  pool(mean, invstd, false);
+  return { y, mean, invstd };
+}
+
+/**
+ * Training-mode backward of batchnormReluMaxPool: dx, dgamma, dbeta from the pooled gradient dy
+ * (N, C, ⌊H/k⌋, ⌊W/k⌋), x and the saved batch mean and invstd; each window's argmax is recomputed from x.
+ */
+export function batchnormReluMaxPoolBackward(
+  gpu: Gpu,
+  dy: GpuArray,
+  x: GpuArray,
+  gamma: GpuArray,
+  beta: GpuArray,
+  mean: GpuArray,
+  invstd: GpuArray,
+  opts: { pool: number; out?: GpuArray; outGamma?: GpuArray; outBeta?: GpuArray },
+): { dx: GpuArray; dgamma: GpuArray; dbeta: GpuArray } {
+  const kernel = 'batchnorm_relu_maxpool.backward';
+  const { n, c, h, w, k } = poolDims(gpu, kernel, x, opts.pool);
+  const [ho, wo] = [Math.floor(h / k), Math.floor(w / k)];
+  checkArray(gpu, kernel, 'dy', dy, [n, c, ho, wo]);
+  for (const [name, a] of [['gamma', gamma], ['beta', beta], ['mean', mean], ['invstd', invstd]] as const) checkArray(gpu, kernel, name, a, [c]);
+  const dx = outArray(gpu, kernel, x.shape, opts.out);
+  const dgamma = outArray(gpu, kernel, [c], opts.outGamma, 'outGamma');
+  const dbeta = outArray(gpu, kernel, [c], opts.outBeta, 'outBeta');
+  const cells = n * c * ho * wo;
+  const total = n * c * h * w;
+  const pr = poolParams(n, c, h, w, ho, wo, k, 0, 0);
+  gpu.dispatch({
+    kernel: 'batchnorm_relu_maxpool.dparams',
+    pipeline: gpu.pipeline('batchnorm_relu_maxpool.dparams', poolSource, {}, 'backward_params'),
+    params: pr,
+    buffers: [x, mean, invstd, gamma, beta, dy, dgamma, dbeta],
+    workgroups: [c],
+    flops: 3 * cells * k * k + 5 * cells,
+    bytes: 4 * (cells * k * k + cells + 6 * c),
+  });
+  gpu.dispatch({
+    kernel: 'batchnorm_relu_maxpool.dx',
+    pipeline: gpu.pipeline('batchnorm_relu_maxpool.dx', poolSource, {}, 'backward_dx'),
+    params: pr,
+    buffers: [x, mean, invstd, gamma, beta, dy, dgamma, dbeta, dx],
+    workgroups: grid1d(ceilDiv(cells, 256), gpu.limits.maxComputeWorkgroupsPerDimension),
+    flops: 3 * cells * k * k + 3 * total,
+    bytes: 4 * (2 * total + cells + 6 * c),
+  });
+  return { dx, dgamma, dbeta };
+}
+
+function poolDims(gpu: Gpu, kernel: string, x: GpuArray, k: number) {
   check(x.shape.length === 4, kernel, 'x', () => `must be (N, C, H, W), got ${shapeString(x.shape)}`);
   const { n, c } = dimsOf(gpu, kernel, x);
   const [, , h, w] = x.shape;
-  const k = opts.pool;
-  const eps = opts.eps ?? 1e-5;
   check(Number.isInteger(k) && k >= 1, kernel, 'pool', () => `must be an integer ≥ 1, got ${k}`);
   check(h >= k && w >= k, kernel, 'pool', () => `a ${k}×${k} window does not fit x ${shapeString(x.shape)}`);
-  check(eps >= 0 && Number.isFinite(eps), kernel, 'eps', () => `must be finite and ≥ 0, got ${eps}`);
-  for (const [name, a] of [['gamma', gamma], ['beta', beta], ['runningMean', runningMean], ['runningVar', runningVar]] as const) checkArray(gpu, kernel, name, a, [c]);
-  const [ho, wo] = [Math.floor(h / k), Math.floor(w / k)];
-  const y = outArray(gpu, kernel, [n, c, ho, wo], opts.out);
-  const count = n * c * ho * wo;
-  gpu.dispatch({
-    kernel,
-    pipeline: gpu.pipeline(kernel, poolSource),
-    params: params().u32(n * c).u32(c).u32(h).u32(w).u32(ho).u32(wo).u32(k).f32(eps).bytes,
-    buffers: [x, runningMean, runningVar, gamma, beta, y],
-    workgroups: grid1d(ceilDiv(count, 256), gpu.limits.maxComputeWorkgroupsPerDimension),
-    flops: 3 * count * k * k,
-    bytes: 4 * (count * k * k + count + 4 * c),
-  });
-  return y;
+  return { n, c, h, w, k };
 }
+
+const poolParams = (n: number, c: number, h: number, w: number, ho: number, wo: number, k: number, eps: number, flag: number) =>
+  params().u32(n).u32(c).u32(h).u32(w).u32(ho).u32(wo).u32(k).f32(eps).u32(flag).bytes;

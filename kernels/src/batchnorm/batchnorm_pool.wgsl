@@ -1,32 +1,122 @@
-// Eval-mode batch norm + ReLU + K×K max pool of stride K (no padding, Ho = ⌊H/K⌋), one pass:
-//   y[n, c, oh, ow] = max over kh, kw < K of max(0, a_c·x[n, c, oh·K + kh, ow·K + kw] + b_c)
-//   a_c = gamma_c / sqrt(running_var_c + eps),  b_c = beta_c − running_mean_c·a_c
-// (the same expression as batchnorm.wgsl's normalize, so the result equals the three passes
-// bit for bit). One invocation per output element, flat index over a 2-D grid of 256-wide
-// workgroups: x is read once and only the pooled map is written.
+// Batch norm + ReLU + K×K max pool of stride K (no padding, Ho = ⌊H/K⌋, Wo = ⌊W/K⌋), one pass
+// each way. Per channel c, v = a_c·x + b_c (the expression of batchnorm.wgsl's normalize):
+//   training: a_c = invstd_c·gamma_c,                 b_c = beta_c − mean_c·a_c  (batchnorm.stats)
+//   eval:     a_c = gamma_c / sqrt(running_var_c + eps), b_c = beta_c − running_mean_c·a_c
+//   forward:  y[n, c, oh, ow] = max(0, max of v over the window)   (x read once, only y written)
+// Backward, with the window's argmax j* (first max of v) and v* recomputed from x: the gradient
+// reaching batch norm's output is g_j = dy[cell] where j = j* and v* > 0, else 0 (max pool's then
+// ReLU's backward); elements in no window (H or W not a multiple of K) get g = 0.
+//   backward_params: dbeta_c = Σ g, dgamma_c = Σ g·xhat (one term per window: j*); one workgroup
+//                    per channel, lanes over its N·Ho·Wo cells, reduced through workgroup memory
+//   backward_dx:     dx = k1·g + k2·x + k3 (batchnorm.wgsl's dx_coef); one invocation per cell,
+//                    which owns its window, run on to the plane's edge in the last row and column
+// Bindings are per entry point (1, 2, … in launcher order).
 
-struct Params { planes: u32, c: u32, h: u32, w: u32, ho: u32, wo: u32, k: u32, eps: f32 }
+// flag: bit 0 eval (`scale` holds running_var instead of invstd)
+struct Params { n: u32, c: u32, h: u32, w: u32, ho: u32, wo: u32, k: u32, eps: f32, flag: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;      // (N, C, H, W)
-@group(0) @binding(2) var<storage, read> mean: array<f32>;   // running mean (C)
-@group(0) @binding(3) var<storage, read> rvar: array<f32>;   // running var (C)
+@group(0) @binding(1) var<storage, read> x: array<f32>;     // (N, C, H, W), every entry point
+@group(0) @binding(2) var<storage, read> mean: array<f32>;  // (C) batch or running mean
+@group(0) @binding(3) var<storage, read> scale: array<f32>; // (C) invstd or running var
 @group(0) @binding(4) var<storage, read> gamma: array<f32>;
 @group(0) @binding(5) var<storage, read> beta: array<f32>;
-@group(0) @binding(6) var<storage, read_write> y: array<f32>; // (N, C, Ho, Wo)
+@group(0) @binding(6) var<storage, read_write> y: array<f32>; // forward: (N, C, Ho, Wo)
+@group(0) @binding(6) var<storage, read> dy: array<f32>;      // backward: (N, C, Ho, Wo)
+@group(0) @binding(7) var<storage, read_write> dgamma: array<f32>; // backward_params writes
+@group(0) @binding(8) var<storage, read_write> dbeta: array<f32>;
+@group(0) @binding(7) var<storage, read> sum_dyx: array<f32>;      // backward_dx reads (= dgamma)
+@group(0) @binding(8) var<storage, read> sum_dy: array<f32>;       // (= dbeta)
+@group(0) @binding(9) var<storage, read_write> dx: array<f32>;     // (N, C, H, W)
+
+const EVAL = 1u;
+
+// (a_c, b_c)
+fn coef(c: u32) -> vec2f {
+  let s = select(scale[c], inverseSqrt(scale[c] + p.eps), (p.flag & EVAL) != 0u);
+  let a = s * gamma[c];
+  return vec2f(a, beta[c] - mean[c] * a);
+}
+
+// index in x of the window's top-left element, cell i flat over (N, C, Ho, Wo)
+fn corner(i: u32) -> u32 {
+  let hwo = p.ho * p.wo;
+  let q = i % hwo;
+  return i / hwo * p.h * p.w + q / p.wo * p.k * p.w + q % p.wo * p.k;
+}
+
+struct Best { v: f32, at: u32 }
+
+// (v*, j*) over the window from `base`
+fn window_max(base: u32, ab: vec2f) -> Best {
+  var b = Best(x[base] * ab.x + ab.y, base);
+  for (var r = 0u; r < p.k; r++) {
+    for (var s = 0u; s < p.k; s++) {
+      let j = base + r * p.w + s;
+      let v = x[j] * ab.x + ab.y;
+      if (v > b.v) { b = Best(v, j); }
+    }
+  }
+  return b;
+}
+
+fn flat(gid: vec3u, nwg: vec3u) -> u32 { return gid.x + gid.y * nwg.x * 256u; }
 
 @compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 256u;
-  let hw_o = p.ho * p.wo;
-  if (i >= p.planes * hw_o) { return; }
-  let plane = i / hw_o;
-  let c = plane % p.c;
-  let a = inverseSqrt(rvar[c] + p.eps) * gamma[c];
-  let b = beta[c] - mean[c] * a;
-  let base = plane * p.h * p.w + (i % hw_o / p.wo) * p.k * p.w + (i % p.wo) * p.k;
-  var best = 0.0; // the ReLU's floor: every candidate is max(0, ·)
-  for (var r = 0u; r < p.k; r++) {
-    for (var s = 0u; s < p.k; s++) { best = max(best, x[base + r * p.w + s] * a + b); }
+fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat(gid, nwg);
+  let hwo = p.ho * p.wo;
+  if (i >= p.n * p.c * hwo) { return; }
+  y[i] = max(window_max(corner(i), coef(i / hwo % p.c)).v, 0.0);
+}
+
+const WG = 64u;
+var<workgroup> red: array<vec2f, WG>;
+
+@compute @workgroup_size(WG)
+fn backward_params(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let c = wid.x;
+  let ab = coef(c);
+  let mu = mean[c];
+  let is = scale[c];
+  let hwo = p.ho * p.wo;
+  var s = vec2f(0.0);
+  for (var t = lid; t < p.n * hwo; t += WG) {
+    let i = (t / hwo * p.c + c) * hwo + t % hwo;
+    let b = window_max(corner(i), ab);
+    let g = select(0.0, dy[i], b.v > 0.0);
+    s += vec2f(g * (x[b.at] - mu) * is, g);
   }
-  y[i] = best;
+  red[lid] = s;
+  workgroupBarrier();
+  for (var k = WG / 2u; k > 0u; k >>= 1u) {
+    if (lid < k) { red[lid] += red[lid + k]; }
+    workgroupBarrier();
+  }
+  if (lid == 0u) { dgamma[c] = red[0].x; dbeta[c] = red[0].y; }
+}
+
+@compute @workgroup_size(256)
+fn backward_dx(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat(gid, nwg);
+  let hwo = p.ho * p.wo;
+  if (i >= p.n * p.c * hwo) { return; }
+  let c = i / hwo % p.c;
+  let b = window_max(corner(i), coef(c));
+  let g = select(0.0, dy[i], b.v > 0.0);
+  let m = f32(p.n * p.h * p.w);
+  let is = scale[c];
+  let k1 = gamma[c] * is;
+  let k2 = -k1 * is * sum_dyx[c] / m;
+  let k3 = -k1 * sum_dy[c] / m - k2 * mean[c];
+  let oh = i % hwo / p.wo;
+  let ow = i % p.wo;
+  let r1 = select((oh + 1u) * p.k, p.h, oh + 1u == p.ho);
+  let s1 = select((ow + 1u) * p.k, p.w, ow + 1u == p.wo);
+  let plane = i / hwo * p.h * p.w;
+  for (var r = oh * p.k; r < r1; r++) {
+    for (var s = ow * p.k; s < s1; s++) {
+      let j = plane + r * p.w + s;
+      dx[j] = select(0.0, k1 * g, j == b.at) + k2 * x[j] + k3;
+    }
+  }
 }

@@ -54,10 +54,9 @@ export class BatchNorm extends Module {
   forward(x: Tensor, opts: { relu?: boolean } = {}): Tensor {
     return batchNorm(x, this.weight, this.bias, this.buffers.runningMean, this.buffers.runningVar, { training: this.training, ...this.opts, relu: opts.relu });
   }
-  /** Inference (eval mode, no gradient): max pool k×k of relu(this(x)) in one pass. */
+  /** max pool k×k (stride k) of relu(this(x)) in one pass each way; the ReLU'd map is never stored. */
   forwardReluMaxPool(x: Tensor, k: number): Tensor {
-    if (this.training) throw new Error('BatchNorm.forwardReluMaxPool: eval mode only (training needs batchNorm then maxPool2d)');
-    return batchNormReluMaxPool(x, this.weight, this.bias, this.buffers.runningMean, this.buffers.runningVar, k, { eps: this.opts.eps });
+    return batchNormReluMaxPool(x, this.weight, this.bias, this.buffers.runningMean, this.buffers.runningVar, k, { training: this.training, ...this.opts });
   }
 }
 

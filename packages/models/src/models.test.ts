@@ -19,15 +19,17 @@ describe('models', () => {
     expect(Number.isFinite((await y.data())[0])).toBe(true);
   });
 
-  it('ConvNet in eval mode without gradient (fused BN + ReLU + max pool) equals the layer-by-layer forward', async () => {
+  it('ConvNet blocks (fused BN + ReLU + max pool) equal the layer-by-layer forward, in training and eval mode', async () => {
+    const { maxPool2d } = await import('@pretext/core');
     const net = new ConvNet(new Init(3), 1, 4, { grid: 2 });
     const x = tensor(randn(3 * 784, 7), [3, 1, 28, 28]);
-    net.forward(x); // training step: running statistics move off (0, 1)
+    const block = net.blocks[0];
+    const layered = () => maxPool2d(block.bn.forward(block.conv.forward(x), { relu: true }), 2);
+    // training: batch statistics (the first call moves the running ones off (0, 1) for eval below)
+    expect(relErr(await block.forward(x, { maxPool: 2 }).data(), await layered().data())).toBeLessThan(1e-6);
     net.eval();
-    const fused = noGrad(() => net.forward(x)); // batchNormReluMaxPool
-    const layered = net.forward(x); // grad enabled: batchNorm({ relu }) then maxPool2d
-    expect(relErr(await fused.data(), await layered.data())).toBeLessThan(1e-6);
-    expect(() => net.blocks[0].bn.train().forwardReluMaxPool(tensor(randn(4 * 16, 1), [1, 4, 4, 4]), 2)).toThrow(/eval mode only/);
+    const fused = noGrad(() => block.forward(x, { maxPool: 2 }));
+    expect(relErr(await fused.data(), await layered().data())).toBeLessThan(1e-6);
   });
 
   it('ConvNet grid pooling: (N, 4w·g²), each cell the mean of its window', async () => {

@@ -1,5 +1,5 @@
 // Encoders and heads: MLP, the small ConvNet for 28×28, a CIFAR-style ResNet, projection heads.
-import { add, avgPool2d, globalAvgPool2d, isGradEnabled, maxPool2d, relu, type Tensor } from '@pretext/core';
+import { add, avgPool2d, globalAvgPool2d, relu, type Tensor } from '@pretext/core';
 import { BatchNorm, Conv2d, Linear } from './layers.js';
 import { type Init, Module } from './module.js';
 
@@ -36,10 +36,7 @@ export class ConvBlock extends Module {
   forward(x: Tensor, opts: { maxPool?: number } = {}): Tensor {
     const h = this.conv.forward(x);
     const k = opts.maxPool;
-    if (!k) return this.bn.forward(h, { relu: true });
-    // inference: BN + ReLU + pool in one pass over h (no gradient is needed from it)
-    if (!this.training && !isGradEnabled()) return this.bn.forwardReluMaxPool(h, k);
-    return maxPool2d(this.bn.forward(h, { relu: true }), k);
+    return k ? this.bn.forwardReluMaxPool(h, k) : this.bn.forward(h, { relu: true });
   }
 }
 

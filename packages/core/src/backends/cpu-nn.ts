@@ -123,10 +123,19 @@ export function cpuNnOps({ f32, i32 }: Makers) {
       const r = R.batchnormBackwardRef(dy.data, x.data, dims, w.data, saved.eps.data[0], reluBias?.data);
       return { dx: f32(r.dx, x.shape), dw: f32(r.dgamma, [dims[1]]), db: f32(r.dbeta, [dims[1]]) };
     },
-    batchNormReluMaxPool: (x: S, w: S, b: S, runMean: S, runVar: S, eps: number, k: number) => {
+    batchNormReluMaxPool: (x: S, w: S, b: S, runMean: S, runVar: S, training: boolean, momentum: number, eps: number, k: number) => {
       const [n, c, h, wd] = x.shape;
-      const y = R.batchnormReluMaxPoolRef(x.data, [n, c, h, wd], w.data, b.data, { mean: runMean.data, var: runVar.data }, k, eps);
-      return f32(y, [n, c, Math.floor(h / k), Math.floor(wd / k)]);
+      const r = R.batchnormReluMaxPoolRef(x.data, [n, c, h, wd], w.data, b.data, { mean: runMean.data, var: runVar.data }, k, { training, momentum, eps });
+      if (training) {
+        runMean.data.set(r.runningMean);
+        runVar.data.set(r.runningVar);
+      }
+      return { out: f32(r.y, [n, c, Math.floor(h / k), Math.floor(wd / k)]), saved: { eps: f32([eps], [1]) } as Saved<S> };
+    },
+    batchNormReluMaxPoolBackward: (x: S, w: S, b: S, dy: S, saved: Saved<S>, k: number) => {
+      const [n, c, h, wd] = x.shape;
+      const r = R.batchnormReluMaxPoolBackwardRef(dy.data, x.data, [n, c, h, wd], w.data, b.data, k, saved.eps.data[0]);
+      return { dx: f32(r.dx, x.shape), dw: f32(r.dgamma, [c]), db: f32(r.dbeta, [c]) };
     },
     dropout: (x: S, p: number, seed: number, stream: number) => f32(R.dropoutRef(x.data, p, seed, stream), x.shape),
     augment: (images: S, pipeline: R.Pipeline, seed: number, outSize: [number, number], views: number) => {

@@ -91,5 +91,12 @@ export const CASES: OpCase[] = [
     tol: 1e-4,
     nonSmooth: true,
   },
+  {
+    name: 'batchNormReluMaxPool train',
+    inputs: [{ shape: [3, 2, 5, 4] }, { shape: [2] }, { shape: [2] }, { shape: [2], constant: true }, { shape: [2], constant: true, positive: true }],
+    f: (x, w, b, m, v) => P.batchNormReluMaxPool(x, w, b, m, v, 2, { training: true }),
+    tol: 1e-4,
+    nonSmooth: true,
+  },
   { name: 'dropout', inputs: [{ shape: [5, 8] }], f: (x) => P.dropout(x, 0.3, { training: true, seed: 42 }) },
 ];

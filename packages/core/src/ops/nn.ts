@@ -1,6 +1,5 @@
 // Neural-network ops on the fused kernels: matmul, softmax, attention, conv, pooling, norms, dropout.
 import { record } from '../autograd.js';
-import { isGradEnabled } from '../engine.js';
 import type { Conv2dSpec, MaskSpec, Storage } from '../backend.js';
 import { fmt, ShapeError } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -129,17 +128,23 @@ export function batchNorm(x: Tensor, w: Tensor, b: Tensor, runMean: Tensor, runV
 }
 
 /**
- * Inference: maxPool2d(batchNorm(x, …, { training: false, relu: true }), k) in one pass, x (N, C, H, W)
- * → (N, C, ⌊H/k⌋, ⌊W/k⌋) with the running statistics. No gradient: it throws where one would be
- * needed (use batchNorm with relu, then maxPool2d, when training).
+ * maxPool2d(batchNorm(x, …, { relu: true }), k) in one pass each way, x (N, C, H, W) →
+ * (N, C, ⌊H/k⌋, ⌊W/k⌋): the ReLU'd map is never stored; backward recomputes each window's argmax
+ * from x. Training and eval as batchNorm (default eval: running statistics, no gradient).
  */
-export function batchNormReluMaxPool(x: Tensor, w: Tensor, b: Tensor, runMean: Tensor, runVar: Tensor, k: number, opts: { eps?: number } = {}): Tensor {
+export function batchNormReluMaxPool(x: Tensor, w: Tensor, b: Tensor, runMean: Tensor, runVar: Tensor, k: number, opts: { training?: boolean; momentum?: number; eps?: number } = {}): Tensor {
   const op = 'batchNormReluMaxPool';
   if (x.rank !== 4) throw new ShapeError(op, `x must be (N, C, H, W), got ${fmt(x.shape)}`);
   checkNormParams(op, x, [w, b, runMean, runVar]);
   if (!(Number.isInteger(k) && k >= 1 && k <= x.shape[2] && k <= x.shape[3])) throw new ShapeError(op, `pool ${k} must be an integer in [1, min(H, W)] for x ${fmt(x.shape)}`);
-  if (isGradEnabled() && [x, w, b].some((t) => t.requiresGrad)) throw new Error(`${op} is inference-only (no gradient): call it under noGrad, or use batchNorm({ relu: true }) then maxPool2d`);
-  return new Tensor(x.backend.batchNormReluMaxPool(x.storage, w.storage, b.storage, runMean.storage, runVar.storage, opts.eps ?? 1e-5, k), x.backend);
+  const eps = opts.eps ?? 1e-5;
+  const training = opts.training ?? false;
+  const { out, saved } = x.backend.batchNormReluMaxPool(x.storage, w.storage, b.storage, runMean.storage, runVar.storage, training, opts.momentum ?? 0.1, eps, k);
+  if (!training) {
+    for (const s of Object.values(saved)) x.backend.release(s);
+    return new Tensor(out, x.backend);
+  }
+  return record(op, { eps, k }, [x, w, b], new Tensor(out, x.backend), saved);
 }
 
 /** Inverted dropout with a counter-based mask (regenerated in backward from seed and stream). */
