@@ -5,6 +5,7 @@ import { matmulTuning } from '../matmul/matmul.js';
 import { type Conv2dOptions, conv2d, conv2dBackwardData, conv2dBackwardWeight, conv2dGeometry } from './conv2d.js';
 import { conv2dBackwardRef, conv2dRef } from './conv2d.ref.js';
 import { conv2dGemmTuning } from './conv2d_gemm.js';
+import { conv2dWinogradTuning } from './conv2d_winograd.js';
 
 interface Case { x: [number, number, number, number]; cout: number; k: [number, number]; opts: Conv2dOptions; bias: boolean }
 const cases: Case[] = [
@@ -138,6 +139,80 @@ describe('conv2d', () => {
     expect(() => conv2dBackwardData(gpu, gpu.empty([2, 6, 4, 4]), w, x.shape)).toThrow(/conv2d.dx: argument 'dy': must have shape \[2, 6, 3, 3\]/);
     expect(() => conv2dBackwardWeight(gpu, gpu.empty([2, 6, 3, 3]), gpu.empty([0, 4, 5, 5]), w.shape)).toThrow(/conv2d.dw: argument 'x': empty tensor/);
     expect(() => conv2d(gpu, x, gpu.empty([6, 2, 3, 3]), null, { groups: 2, algo: 'gemm' })).toThrow(/conv2d: argument 'algo': 'gemm' needs groups = 1, got groups = 2/);
-    expect(() => conv2d(gpu, x, w, null, { algo: 'fft' as never })).toThrow(/'algo': must be 'auto', 'gemm' or 'direct', got 'fft'/);
+    expect(() => conv2d(gpu, x, w, null, { algo: 'fft' as never })).toThrow(/'algo': must be 'auto', 'gemm', 'direct' or 'winograd', got 'fft'/);
+  });
+});
+
+describe('conv2d winograd', () => {
+  // 3×3, stride 1: H, W odd (ragged last tiles), padding 0..2 forward (dx then runs with padding 2..0)
+  const wcases: { x: [number, number, number, number]; cout: number; padding: number | [number, number]; bias: boolean }[] = [
+    { x: [3, 8, 7, 9], cout: 12, padding: 1, bias: true },
+    { x: [3, 12, 5, 5], cout: 20, padding: 1, bias: false },
+    { x: [3, 8, 13, 11], cout: 12, padding: 0, bias: true },
+    { x: [3, 12, 5, 7], cout: 8, padding: 2, bias: true },
+    { x: [2, 4, 6, 9], cout: 4, padding: [2, 0], bias: false },
+  ];
+
+  /** Forward and dx by 'winograd' vs the float64 reference, outputs poisoned first. */
+  async function checkWinograd(c: (typeof wcases)[number], portable = false) {
+    const gpu = await testGpu();
+    const seed = freshSeed();
+    const wShape = [c.cout, c.x[1], 3, 3];
+    const opts: Conv2dOptions = { padding: c.padding, algo: 'winograd', portable };
+    const g = conv2dGeometry('test', c.x, wShape, opts);
+    const xs = randn(g.n * g.cin * g.h * g.w, seed);
+    const ws = randn(wShape.reduce((a, b) => a * b), seed + 1, 0.3);
+    const bs = randn(c.cout, seed + 2);
+    const dys = randn(g.n * g.cout * g.ho * g.wo, seed + 3);
+    const [x, w, b, dy] = [gpu.upload(xs, c.x), gpu.upload(ws, wShape), gpu.upload(bs, [c.cout]), gpu.upload(dys, [g.n, g.cout, g.ho, g.wo])];
+    const y = poisoned(gpu, [g.n, g.cout, g.ho, g.wo]);
+    const dx = poisoned(gpu, c.x);
+    conv2d(gpu, x, w, c.bias ? b : null, { ...opts, out: y });
+    conv2dBackwardData(gpu, dy, w, c.x, { ...opts, out: dx });
+    // f32 Winograd: the transforms add up to 16 terms before and after the GEMM (measured ≤ ~1e-6)
+    const msg = `seed ${seed}${portable ? ' portable' : ''}`;
+    expect(relErr(await gpu.download(y), conv2dRef(g, xs, ws, c.bias ? bs : null)), `y ${msg}`).toBeLessThan(1e-5);
+    expect(relErr(await gpu.download(dx), conv2dBackwardRef(g, dys, xs, ws).dx), `dx ${msg}`).toBeLessThan(1e-5);
+    for (const a of [x, w, b, dy, y, dx]) gpu.free(a);
+  }
+
+  for (const c of wcases) {
+    it(`forward and dx match the reference: x ${c.x} cout ${c.cout} padding ${c.padding}${c.bias ? ' +bias' : ''}`, async () => {
+      // one image per chunk, on conv2d_winograd_gemm.wgsl; then one chunk, the GEMMs on matmul()
+      const saved = conv2dWinogradTuning.workspaceBytes;
+      try {
+        conv2dWinogradTuning.workspaceBytes = 1;
+        await checkWinograd(c);
+        conv2dWinogradTuning.workspaceBytes = 2 ** 30;
+        await checkWinograd(c, true);
+      } finally {
+        conv2dWinogradTuning.workspaceBytes = saved;
+      }
+    });
+  }
+
+  it('several images per chunk with a ragged last chunk match the reference', async () => {
+    // an image's workspace is 16 · 4·5 tiles × (Cin + Cout = 20) floats: 2 images fit, chunks of 2, 1
+    const saved = conv2dWinogradTuning.workspaceBytes;
+    conv2dWinogradTuning.workspaceBytes = 2 * 4 * 16 * 20 * 20;
+    try {
+      await checkWinograd({ x: [3, 8, 7, 9], cout: 12, padding: 1, bias: true });
+    } finally {
+      conv2dWinogradTuning.workspaceBytes = saved;
+    }
+  });
+
+  it('rejects geometries it has no form for, naming the problem', async () => {
+    const gpu = await testGpu();
+    const x = gpu.empty([2, 4, 9, 9]);
+    const w = gpu.empty([8, 4, 3, 3]);
+    const o: Conv2dOptions = { algo: 'winograd', padding: 1 };
+    expect(() => conv2d(gpu, x, w, null, { ...o, stride: 2 })).toThrow(/conv2d: argument 'algo': 'winograd' needs stride 1, got \[2, 2\]/);
+    expect(() => conv2d(gpu, x, gpu.empty([8, 4, 5, 5]), null, o)).toThrow(/'winograd' needs a 3×3 kernel, got 5×5/);
+    expect(() => conv2d(gpu, x, gpu.empty([8, 2, 3, 3]), null, { ...o, groups: 2 })).toThrow(/'winograd' needs groups = 1, got groups = 2/);
+    expect(() => conv2d(gpu, x, w, null, { ...o, dilation: 2 })).toThrow(/'winograd' needs dilation 1, got \[2, 2\]/);
+    expect(() => conv2d(gpu, gpu.empty([2, 3, 9, 9]), gpu.empty([8, 3, 3, 3]), null, o)).toThrow(/'winograd' needs Cin and Cout multiples of 4, got Cin = 3, Cout = 8/);
+    expect(() => conv2dBackwardData(gpu, gpu.empty([2, 8, 5, 5]), w, x.shape, { ...o, stride: 2 })).toThrow(/conv2d.dx: argument 'algo': 'winograd' needs stride 1/);
+    for (const a of [x, w]) gpu.free(a);
   });
 });

@@ -3,13 +3,14 @@
 // override constants, padding and sizes are params.
 import { ceilDiv, check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
 import { reduce, sumToShape } from '../reduce/reduce.js';
-import { conv2dGemm, conv2dGemmBackwardData, conv2dGemmBackwardWeight, gemmPays } from './conv2d_gemm.js';
 import source from './conv2d.wgsl.js';
 import dwSource from './conv2d_dw.wgsl.js';
 import dwSgSource from './conv2d_dw_sg.wgsl.js';
 import dxSource from './conv2d_dx.wgsl.js';
 import dxSgSource from './conv2d_dx_sg.wgsl.js';
+import { conv2dGemm, conv2dGemmBackwardData, conv2dGemmBackwardWeight, gemmPays } from './conv2d_gemm.js';
 import sgSource from './conv2d_sg.wgsl.js';
+import { checkWinograd, conv2dWinograd, conv2dWinogradBackwardData, winogradPays } from './conv2d_winograd.js';
 
 export type Pair = number | readonly [number, number];
 export interface Conv2dOptions {
@@ -21,9 +22,11 @@ export interface Conv2dOptions {
   portable?: boolean;
   /**
    * 'gemm': im2col + the fast matmul (conv2d_gemm.ts; groups = 1 only); 'direct': the implicit
-   * GEMM kernels (conv2d*.wgsl); 'auto' (default): whichever is faster for the shape (gemmPays).
+   * GEMM kernels (conv2d*.wgsl); 'winograd': Winograd F(2×2, 3×3) (conv2d_winograd.ts; 3×3, stride
+   * 1, dilation 1, groups 1, Cin and Cout multiples of 4; forward and dx, dw runs what 'auto' picks);
+   * 'auto' (default): whichever is faster for the shape (winogradPays, then gemmPays).
    */
-  algo?: 'auto' | 'gemm' | 'direct';
+  algo?: 'auto' | 'gemm' | 'direct' | 'winograd';
 }
 
 /** Everything a launch needs, validated. Output size: Ho = ⌊(H + 2·PH − DH·(KH − 1) − 1) / SH⌋ + 1. */
@@ -103,12 +106,17 @@ function useSubgroups(gpu: Gpu, opts: Conv2dOptions): boolean {
   return gpu.features.has('subgroups') && (info?.subgroupMinSize ?? 0) >= 8;
 }
 
-/** Whether this launch goes through conv2d_gemm.ts. */
-function useGemm(gpu: Gpu, kernel: string, g: Conv2dGeometry, opts: Conv2dOptions, op: 'forward' | 'dx' | 'dw'): boolean {
+/** Which implementation runs this launch: conv2d_winograd.ts, conv2d_gemm.ts or the direct kernels. */
+function pickAlgo(gpu: Gpu, kernel: string, g: Conv2dGeometry, opts: Conv2dOptions, op: 'forward' | 'dx' | 'dw'): 'winograd' | 'gemm' | 'direct' {
   const algo = opts.algo ?? 'auto';
-  check(['auto', 'gemm', 'direct'].includes(algo), kernel, 'algo', () => `must be 'auto', 'gemm' or 'direct', got '${algo}'`);
+  check(['auto', 'gemm', 'direct', 'winograd'].includes(algo), kernel, 'algo', () => `must be 'auto', 'gemm', 'direct' or 'winograd', got '${algo}'`);
   if (algo === 'gemm') check(g.groups === 1, kernel, 'algo', () => `'gemm' needs groups = 1, got groups = ${g.groups}`);
-  return algo === 'gemm' || (algo === 'auto' && !opts.portable && gemmPays(gpu, g, op));
+  if (algo === 'winograd') checkWinograd(kernel, g);
+  if (algo === 'winograd' && op !== 'dw') return 'winograd';
+  if (algo === 'gemm' || algo === 'direct') return algo;
+  if (opts.portable) return 'direct';
+  if (winogradPays(gpu, g, op)) return 'winograd';
+  return gemmPays(gpu, g, op) ? 'gemm' : 'direct';
 }
 
 function zGrid(gpu: Gpu, kernel: string, z: number): number {
@@ -125,7 +133,12 @@ export function conv2d(gpu: Gpu, x: GpuArray, weight: GpuArray, bias?: GpuArray 
   checkArray(gpu, kernel, 'weight', weight);
   if (bias) checkArray(gpu, kernel, 'bias', bias, [g.cout]);
   const out = outArray(gpu, kernel, conv2dOutputShape(g), opts.out);
-  if (useGemm(gpu, kernel, g, opts, 'forward')) {
+  const algo = pickAlgo(gpu, kernel, g, opts, 'forward');
+  if (algo === 'winograd') {
+    conv2dWinograd(gpu, x, weight, bias, g, out, opts.portable);
+    return out;
+  }
+  if (algo === 'gemm') {
     conv2dGemm(gpu, x, weight, bias, g, out);
     return out;
   }
@@ -152,7 +165,12 @@ export function conv2dBackwardData(gpu: Gpu, dy: GpuArray, weight: GpuArray, xSh
   checkArray(gpu, kernel, 'dy', dy, conv2dOutputShape(g));
   checkArray(gpu, kernel, 'weight', weight);
   const out = outArray(gpu, kernel, xShape, opts.out);
-  if (useGemm(gpu, kernel, g, opts, 'dx')) {
+  const algo = pickAlgo(gpu, kernel, g, opts, 'dx');
+  if (algo === 'winograd') {
+    conv2dWinogradBackwardData(gpu, dy, weight, g, out, opts.portable);
+    return out;
+  }
+  if (algo === 'gemm') {
     conv2dGemmBackwardData(gpu, dy, weight, g, out);
     return out;
   }
@@ -186,7 +204,7 @@ export function conv2dBackwardWeight(
   checkArray(gpu, kernel, 'x', x);
   checkArray(gpu, kernel, 'dy', dy, conv2dOutputShape(g));
   const dw = outArray(gpu, kernel, wShape, opts.out);
-  if (useGemm(gpu, kernel, g, opts, 'dw')) conv2dGemmBackwardWeight(gpu, dy, x, g, dw);
+  if (pickAlgo(gpu, kernel, g, opts, 'dw') === 'gemm') conv2dGemmBackwardWeight(gpu, dy, x, g, dw);
   else directBackwardWeight(gpu, dy, x, g, dw, opts);
   if (!opts.bias) return { dw };
   const db = outArray(gpu, 'conv2d.db', [g.cout], opts.outBias, 'outBias');

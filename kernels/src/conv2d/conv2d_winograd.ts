@@ -1,0 +1,156 @@
+// conv2d (3×3, stride 1, dilation 1, groups 1, Cin and Cout multiples of 4) by Winograd
+// F(2×2, 3×3): each 2×2 output tile costs 16 multiplies per (ci, co) instead of 36. Per chunk of
+// b images, tH = ⌈Ho/2⌉, tW = ⌈Wo/2⌉, T = b·tH·tW tiles, ξ = 0..15 the 4×4 transform points:
+//   U  (16, Cin, Cout) = G · g · Gᵀ         per (ci, co), once              conv2d_winograd_weight.wgsl
+//   V  (16, T, Cin)    = Bᵀ · d · B         per (tile, ci), d its 4×4 patch  conv2d_winograd_input.wgsl
+//   Mx (16, T, Cout)   = V · U              16 batched GEMMs                 conv2d_winograd_gemm.wgsl
+//   y  (N, Cout, Ho, Wo) = Aᵀ · m · A (+ bias)  per (tile, co)               conv2d_winograd_output.wgsl
+// dx (stride 1) is the same on dy with the flipped, transposed kernel (as in conv2d_gemm.ts):
+//   dx = conv(dy, W'), W'[ci, co, kh, kw] = W[co, ci, 2 − kh, 2 − kw], padding 2 − PH (may be negative).
+import { ceilDiv, check, type Gpu, type GpuArray, grid1d, params } from '@pretext/gpu';
+import { matmul } from '../matmul/matmul.js';
+import type { Conv2dGeometry } from './conv2d.js';
+import gemmSource from './conv2d_winograd_gemm.wgsl.js';
+import inputSource from './conv2d_winograd_input.wgsl.js';
+import outputSource from './conv2d_winograd_output.wgsl.js';
+import weightSource from './conv2d_winograd_weight.wgsl.js';
+
+export const conv2dWinogradTuning = {
+  /** Workspace of one chunk (V + Mx), bytes; a chunk has ≥ 1 image. */
+  workspaceBytes: 64 * 2 ** 20,
+};
+
+/** Why the geometry has no Winograd form here, or undefined when it has one. */
+export function winogradUnsupported(g: Conv2dGeometry): string | undefined {
+  if (g.kh !== 3 || g.kw !== 3) return `a 3×3 kernel, got ${g.kh}×${g.kw}`;
+  if (g.sh !== 1 || g.sw !== 1) return `stride 1, got [${g.sh}, ${g.sw}]`;
+  if (g.dh !== 1 || g.dw !== 1) return `dilation 1, got [${g.dh}, ${g.dw}]`;
+  if (g.groups !== 1) return `groups = 1, got groups = ${g.groups}`;
+  if (g.cin % 4 !== 0 || g.cout % 4 !== 0) return `Cin and Cout multiples of 4, got Cin = ${g.cin}, Cout = ${g.cout}`;
+  return undefined;
+}
+
+/**
+ * The 'auto' rule for forward and dx (dw has no Winograd form here). Measured on lavapipe
+ * (N 512, 3×3, padding 1, one process, alternating, best of 3): see conv2dWinogradPays' caller.
+ */
+export function winogradPays(gpu: Gpu, g: Conv2dGeometry, op: 'forward' | 'dx' | 'dw'): boolean {
+  if (op === 'dw' || winogradUnsupported(g)) return false;
+  return lanes8(gpu);
+}
+
+/** conv2d_winograd_gemm.wgsl needs subgroups of exactly 8 lanes. */
+function lanes8(gpu: Gpu): boolean {
+  const info = (gpu.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
+  return gpu.features.has('subgroups') && info?.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
+}
+
+const TM = 24; // rows per workgroup of conv2d_winograd_gemm.wgsl
+
+/** Mx (16, T, Cout) = V (16, T, Cin) · U (16, Cin, Cout); matmul() where there are no 8-lane subgroups or `portable`. */
+function gemm(gpu: Gpu, v: GpuArray, u: GpuArray, mx: GpuArray, label: string, portable: boolean): void {
+  const [, T, cin] = v.shape;
+  const cout = u.shape[2];
+  if (portable || !lanes8(gpu)) {
+    matmul(gpu, v, u, { out: mx, label });
+    return;
+  }
+  const tilesN = ceilDiv(cout, 32);
+  const tilesM = ceilDiv(T, TM);
+  const tiles = 16 * tilesN * tilesM;
+  gpu.dispatch({
+    kernel: label,
+    pipeline: gpu.pipeline('conv2d.winograd.gemm', gemmSource),
+    params: params().u32(T).u32(cin / 4).u32(cout / 4).u32(tilesN).u32(tilesM).u32(tiles).bytes,
+    buffers: [v, u, mx],
+    workgroups: grid1d(tiles, gpu.limits.maxComputeWorkgroupsPerDimension),
+    flops: 2 * 16 * T * cin * cout,
+    bytes: 4 * 16 * (T * cin + cin * cout + T * cout),
+  });
+}
+
+/** (16, R, C) transformed weight: forward R = Cin, C = Cout; flip (dx) R = Cout, C = Cin. */
+function weightTransform(gpu: Gpu, weight: GpuArray, g: Conv2dGeometry, flip: boolean): GpuArray {
+  const WG = 64;
+  const [R, C] = flip ? [g.cout, g.cin] : [g.cin, g.cout];
+  const u = gpu.empty([16, R, C], 'f32', 'conv2d.winograd.u');
+  const n = R * (C / 4);
+  gpu.dispatch({
+    kernel: 'conv2d.winograd.weight',
+    pipeline: gpu.pipeline('conv2d.winograd.weight', weightSource, { WG }),
+    params: params().u32(R).u32(C / 4).u32(g.cin).u32(flip ? 1 : 0).bytes,
+    buffers: [weight, u],
+    workgroups: grid1d(ceilDiv(n, WG), gpu.limits.maxComputeWorkgroupsPerDimension),
+    flops: 28 * R * C,
+    bytes: 4 * 25 * R * C,
+  });
+  return u;
+}
+
+const view = (a: GpuArray, shape: number[]): GpuArray => ({ ...a, shape });
+
+/**
+ * out = conv(x, U) + bias over chunks of images, for a geometry already checked by
+ * winogradUnsupported; `g` is the conv actually run (for dx, the transposed one).
+ */
+function winogradConv(gpu: Gpu, kernel: string, x: GpuArray, u: GpuArray, bias: GpuArray | undefined, g: Conv2dGeometry, out: GpuArray, label: string, portable: boolean): void {
+  const WG = 64;
+  const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
+  const tH = ceilDiv(g.ho, 2);
+  const tW = ceilDiv(g.wo, 2);
+  const perImage = 16 * tH * tW * 4; // bytes of one image's V or Mx per channel
+  const maxImages = Math.floor(gpu.limits.maxStorageBufferBindingSize / (perImage * Math.max(g.cin, g.cout)));
+  check(maxImages >= 1, kernel, 'x', () => `one image's Winograd workspace exceeds maxStorageBufferBindingSize; use algo: 'gemm'`);
+  const fit = Math.max(1, Math.min(maxImages, Math.floor(conv2dWinogradTuning.workspaceBytes / (perImage * (g.cin + g.cout)))));
+  const nc = ceilDiv(g.n, ceilDiv(g.n, fit));
+  const v = gpu.empty([16, nc * tH * tW, g.cin], 'f32', 'conv2d.winograd.v');
+  const mx = gpu.empty([16, nc * tH * tW, g.cout], 'f32', 'conv2d.winograd.m');
+  for (let n0 = 0; n0 < g.n; n0 += nc) {
+    const T = Math.min(nc, g.n - n0) * tH * tW;
+    gpu.dispatch({
+      kernel: 'conv2d.winograd.input',
+      pipeline: gpu.pipeline('conv2d.winograd.input', inputSource, { WG }),
+      params: params().u32(T).u32(n0).u32(g.cin / 4).u32(g.h).u32(g.w).u32(tH).u32(tW).i32(g.ph).i32(g.pw).bytes,
+      buffers: [x, v],
+      workgroups: grid1d(ceilDiv(T * (g.cin / 4), WG), maxDim),
+      flops: 32 * T * g.cin,
+      bytes: 4 * 32 * T * g.cin,
+    });
+    gemm(gpu, view(v, [16, T, g.cin]), u, view(mx, [16, T, g.cout]), label, portable);
+    gpu.dispatch({
+      kernel: 'conv2d.winograd.output',
+      pipeline: gpu.pipeline('conv2d.winograd.output', outputSource, { WG }),
+      params: params().u32(T).u32(n0).u32(g.cout / 4).u32(g.ho).u32(g.wo).u32(tH).u32(tW).u32(bias ? 1 : 0).bytes,
+      buffers: [mx, bias ?? mx, out],
+      workgroups: grid1d(ceilDiv(T * (g.cout / 4), WG), maxDim),
+      flops: 28 * T * g.cout,
+      bytes: 4 * 20 * T * g.cout,
+    });
+  }
+  gpu.free(v);
+  gpu.free(mx);
+}
+
+/** Throws KernelInputError naming `kernel` when the geometry has no Winograd form here. */
+export function checkWinograd(kernel: string, g: Conv2dGeometry): void {
+  const why = winogradUnsupported(g);
+  check(!why, kernel, 'algo', () => `'winograd' needs ${why}`);
+}
+
+/** y = conv2d(x, weight) + bias into `out` (N, Cout, Ho, Wo); shapes already validated. */
+export function conv2dWinograd(gpu: Gpu, x: GpuArray, weight: GpuArray, bias: GpuArray | null | undefined, g: Conv2dGeometry, out: GpuArray, portable = false): void {
+  checkWinograd('conv2d', g);
+  const u = weightTransform(gpu, weight, g, false);
+  winogradConv(gpu, 'conv2d', x, u, bias ?? undefined, g, out, 'conv2d.winograd.gemm', portable);
+  gpu.free(u);
+}
+
+/** dx (N, Cin, H, W) into `out` from dy (N, Cout, Ho, Wo) and weight; shapes already validated. */
+export function conv2dWinogradBackwardData(gpu: Gpu, dy: GpuArray, weight: GpuArray, g: Conv2dGeometry, out: GpuArray, portable = false): void {
+  checkWinograd('conv2d.dx', g);
+  // the transposed conv: input dy, output dx, padding 2 − PH
+  const gt: Conv2dGeometry = { ...g, cin: g.cout, h: g.ho, w: g.wo, cout: g.cin, ho: g.h, wo: g.w, cinG: g.cout, coutG: g.cin, ph: 2 - g.ph, pw: 2 - g.pw };
+  const u = weightTransform(gpu, weight, g, true);
+  winogradConv(gpu, 'conv2d.dx', dy, u, undefined, gt, out, 'conv2d.dx.winograd.gemm', portable);
+  gpu.free(u);
+}
