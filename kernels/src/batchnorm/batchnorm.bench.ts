@@ -6,8 +6,9 @@
 import type { Gpu } from '@pretext/gpu';
 import { randn, relErr } from '@pretext/gpu/testing';
 import type { BenchCase, Tf } from '../bench-case.js';
-import { batchnorm, batchnormBackward } from './batchnorm.js';
-import { batchnormBackwardRef, batchnormRef } from './batchnorm.ref.js';
+import { maxPool2d, maxPool2dBackward } from '../pool/pool.js';
+import { batchnorm, batchnormBackward, batchnormReluMaxPool, batchnormReluMaxPoolBackward } from './batchnorm.js';
+import { batchnormBackwardRef, batchnormRef, batchnormReluMaxPoolBackwardRef } from './batchnorm.ref.js';
 
 const shapeOf = (quick: boolean) => (quick ? [8, 64, 14, 14] : [64, 64, 14, 14]);
 
@@ -63,4 +64,53 @@ function bench(backward: boolean): BenchCase {
   };
 }
 
-export const benches: BenchCase[] = [bench(false), bench(true)];
+/**
+ * The ConvNet's first block after its conv, training, forward + backward: batch norm + ReLU + 2×2
+ * max pool fused (x read, pooled y written; backward reads x and the pooled dy, writes dx) or as
+ * the three kernels (batch norm + ReLU writes the full map, max pool reads it, its backward writes a
+ * full dy that batch norm's backward reads). Bytes counted are the fused path's: ~6.5·n·4 (+ stats).
+ */
+function poolBench(fused: boolean): BenchCase {
+  const shapeOf = (quick: boolean) => (quick ? [8, 32, 28, 28] : [64, 32, 28, 28]);
+  return {
+    name: `batchnorm+relu+maxpool2 train fwd+bwd ${fused ? 'fused' : 'composed'} 64x32x28x28`,
+    kernel: 'batchnorm',
+    async setup(gpu: Gpu, opts) {
+      const shape = shapeOf(opts?.quick ?? false);
+      const [n, c, h, w] = shape;
+      const total = n * c * h * w;
+      const pooled = [n, c, h / 2, w / 2];
+      const [xh, gh, bh, dyh] = [randn(total, 1), randn(c, 2), randn(c, 3), randn(total / 4, 4)];
+      const [x, g, b, dy] = [gpu.upload(xh, shape), gpu.upload(gh), gpu.upload(bh), gpu.upload(dyh, pooled)];
+      const [rm, rv] = [gpu.upload(new Float32Array(c)), gpu.upload(new Float32Array(c).fill(1))];
+      const stats = { outMean: gpu.empty([c]), outInvstd: gpu.empty([c]) };
+      const grads = { out: gpu.empty(shape), outGamma: gpu.empty([c]), outBeta: gpu.empty([c]) };
+      const y = gpu.empty(pooled);
+      const composed = fused ? [] : [gpu.empty(shape), gpu.empty(shape), gpu.empty(pooled, 'i32')];
+      const pool = { kernel: 2, stride: 2 };
+      return {
+        run() {
+          if (fused) {
+            batchnormReluMaxPool(gpu, x, g, b, rm, rv, { pool: 2, training: true, out: y, ...stats });
+            batchnormReluMaxPoolBackward(gpu, dy, x, g, b, stats.outMean, stats.outInvstd, { pool: 2, ...grads });
+            return;
+          }
+          const [full, dfull, idx] = composed;
+          batchnorm(gpu, x, g, b, rm, rv, { training: true, relu: true, out: full, ...stats });
+          maxPool2d(gpu, full, { ...pool, out: y, outIndices: idx });
+          maxPool2dBackward(gpu, dy, idx, shape, { ...pool, out: dfull });
+          batchnormBackward(gpu, dfull, x, g, stats.outMean, stats.outInvstd, { reluBeta: b, ...grads });
+        },
+        async check() {
+          return relErr(await gpu.download(grads.out), batchnormReluMaxPoolBackwardRef(dyh, xh, [n, c, h, w], gh, bh, 2).dx);
+        },
+        tolerance: 1e-4,
+        flops: 20 * total,
+        bytes: 26 * total,
+        dispose: () => [x, g, b, dy, rm, rv, y, ...Object.values(stats), ...Object.values(grads), ...composed].forEach((a) => gpu.free(a)),
+      };
+    },
+  };
+}
+
+export const benches: BenchCase[] = [bench(false), bench(true), poolBench(true), poolBench(false)];

@@ -85,6 +85,7 @@ describe('batchnorm', () => {
       const n = shape.reduce((a: number, b: number) => a * b, 1);
       const xs = randn(n, seed, 2);
       const [gs, bs, rm0, rv0] = [randn(c, seed + 1), randn(c, seed + 2), randn(c, seed + 3), randu(c, seed + 4, 0.5, 2)];
+      [gs[0], bs[0], gs[1], bs[1]] = [0.1, -1, 0.1, 1]; // channel 0 clamped by the ReLU everywhere, channel 1 nowhere
       const [x, g, b, rm, rv] = [gpu.upload(xs, [...shape]), gpu.upload(gs), gpu.upload(bs), gpu.upload(rm0), gpu.upload(rv0)];
       const outShape = [shape[0], c, Math.floor(shape[2] / k), Math.floor(shape[3] / k)];
       const { y } = batchnormReluMaxPool(gpu, x, g, b, rm, rv, { pool: k, out: poisoned(gpu, outShape) });
@@ -106,7 +107,7 @@ describe('batchnorm', () => {
       const cells = shape[0] * c * ho * wo;
       const xs = randn(n, seed, 2);
       const [gs, bs, rm0, rv0, dys] = [randn(c, seed + 1), randn(c, seed + 2), randn(c, seed + 3), randu(c, seed + 4, 0.5, 2), randn(cells, seed + 5)];
-      [bs[0], bs[1]] = [-4, 1]; // channel 0 all clamped by the ReLU, channel 1 mostly passed
+      [gs[0], bs[0], gs[1], bs[1]] = [0.1, -1, 0.1, 1]; // channel 0 clamped by the ReLU everywhere, channel 1 nowhere
       const [x, g, b, rm, rv, dyg] = [gpu.upload(xs, [...shape]), gpu.upload(gs), gpu.upload(bs), gpu.upload(rm0), gpu.upload(rv0), gpu.upload(dys, [shape[0], c, ho, wo])];
       const outShape = [shape[0], c, ho, wo];
       const f = batchnormReluMaxPool(gpu, x, g, b, rm, rv, { pool: k, training: true, momentum: 0.2, out: poisoned(gpu, outShape), outMean: poisoned(gpu, [c]), outInvstd: poisoned(gpu, [c]) });

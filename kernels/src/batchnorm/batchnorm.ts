@@ -190,10 +190,10 @@ export function batchnormReluMaxPool(
   const pool = (mean: GpuArray, scale: GpuArray, evalMode: boolean) =>
     gpu.dispatch({
       kernel: `${kernel}.normalize`,
-      pipeline: gpu.pipeline('batchnorm_relu_maxpool.forward', poolSource, {}, 'forward'),
-      params: poolParams(n, c, h, w, ho, wo, k, eps, evalMode ? 1 : 0),
+      pipeline: gpu.pipeline('batchnorm_relu_maxpool.forward', poolSource, { K: k }, 'forward'),
+      params: poolParams(n, c, h, w, ho, wo, eps, evalMode ? 1 : 0),
       buffers: [x, mean, scale, gamma, beta, y],
-      workgroups: grid1d(ceilDiv(cells, 256), gpu.limits.maxComputeWorkgroupsPerDimension),
+      workgroups: grid1d(ceilDiv(n * c * ho, 64), gpu.limits.maxComputeWorkgroupsPerDimension),
       flops: 3 * cells * k * k,
       bytes: 4 * (cells * k * k + cells + 4 * c),
     });
@@ -232,10 +232,10 @@ export function batchnormReluMaxPoolBackward(
   const dbeta = outArray(gpu, kernel, [c], opts.outBeta, 'outBeta');
   const cells = n * c * ho * wo;
   const total = n * c * h * w;
-  const pr = poolParams(n, c, h, w, ho, wo, k, 0, 0);
+  const pr = poolParams(n, c, h, w, ho, wo, 0, 0);
   gpu.dispatch({
     kernel: 'batchnorm_relu_maxpool.dparams',
-    pipeline: gpu.pipeline('batchnorm_relu_maxpool.dparams', poolSource, {}, 'backward_params'),
+    pipeline: gpu.pipeline('batchnorm_relu_maxpool.dparams', poolSource, { K: k }, 'backward_params'),
     params: pr,
     buffers: [x, mean, invstd, gamma, beta, dy, dgamma, dbeta],
     workgroups: [c],
@@ -244,10 +244,10 @@ export function batchnormReluMaxPoolBackward(
   });
   gpu.dispatch({
     kernel: 'batchnorm_relu_maxpool.dx',
-    pipeline: gpu.pipeline('batchnorm_relu_maxpool.dx', poolSource, {}, 'backward_dx'),
+    pipeline: gpu.pipeline('batchnorm_relu_maxpool.dx', poolSource, { K: k }, 'backward_dx'),
     params: pr,
     buffers: [x, mean, invstd, gamma, beta, dy, dgamma, dbeta, dx],
-    workgroups: grid1d(ceilDiv(cells, 256), gpu.limits.maxComputeWorkgroupsPerDimension),
+    workgroups: grid1d(ceilDiv(n * c * ho, 64), gpu.limits.maxComputeWorkgroupsPerDimension),
     flops: 3 * cells * k * k + 3 * total,
     bytes: 4 * (2 * total + cells + 6 * c),
   });
@@ -263,5 +263,5 @@ function poolDims(gpu: Gpu, kernel: string, x: GpuArray, k: number) {
   return { n, c, h, w, k };
 }
 
-const poolParams = (n: number, c: number, h: number, w: number, ho: number, wo: number, k: number, eps: number, flag: number) =>
-  params().u32(n).u32(c).u32(h).u32(w).u32(ho).u32(wo).u32(k).f32(eps).u32(flag).bytes;
+const poolParams = (n: number, c: number, h: number, w: number, ho: number, wo: number, eps: number, flag: number) =>
+  params().u32(n).u32(c).u32(h).u32(w).u32(ho).u32(wo).f32(eps).u32(flag).bytes;

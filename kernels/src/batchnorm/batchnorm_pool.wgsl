@@ -7,13 +7,14 @@
 // reaching batch norm's output is g_j = dy[cell] where j = j* and v* > 0, else 0 (max pool's then
 // ReLU's backward); elements in no window (H or W not a multiple of K) get g = 0.
 //   backward_params: dbeta_c = Σ g, dgamma_c = Σ g·xhat (one term per window: j*); one workgroup
-//                    per channel, lanes over its N·Ho·Wo cells, reduced through workgroup memory
-//   backward_dx:     dx = k1·g + k2·x + k3 (batchnorm.wgsl's dx_coef); one invocation per cell,
-//                    which owns its window, run on to the plane's edge in the last row and column
+//                    per channel, lanes over its N·Ho rows of cells, reduced through workgroup memory
+//   backward_dx:     dx = k1·g + k2·x + k3 (batchnorm.wgsl's dx_coef); each cell owns its window,
+//                    run on to the plane's edge in the last row and column of cells
+// forward and backward_dx: one invocation per row of cells (the channel's coefficients loaded once).
 // Bindings are per entry point (1, 2, … in launcher order).
 
 // flag: bit 0 eval (`scale` holds running_var instead of invstd)
-struct Params { n: u32, c: u32, h: u32, w: u32, ho: u32, wo: u32, k: u32, eps: f32, flag: u32 }
+struct Params { n: u32, c: u32, h: u32, w: u32, ho: u32, wo: u32, eps: f32, flag: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;     // (N, C, H, W), every entry point
 @group(0) @binding(2) var<storage, read> mean: array<f32>;  // (C) batch or running mean
@@ -37,20 +38,15 @@ fn coef(c: u32) -> vec2f {
   return vec2f(a, beta[c] - mean[c] * a);
 }
 
-// index in x of the window's top-left element, cell i flat over (N, C, Ho, Wo)
-fn corner(i: u32) -> u32 {
-  let hwo = p.ho * p.wo;
-  let q = i % hwo;
-  return i / hwo * p.h * p.w + q / p.wo * p.k * p.w + q % p.wo * p.k;
-}
+override K: u32 = 2u; // window size = stride (the launcher passes it: loops of fixed length)
 
 struct Best { v: f32, at: u32 }
 
-// (v*, j*) over the window from `base`
+// (v*, j*) over the K×K window from `base`
 fn window_max(base: u32, ab: vec2f) -> Best {
   var b = Best(x[base] * ab.x + ab.y, base);
-  for (var r = 0u; r < p.k; r++) {
-    for (var s = 0u; s < p.k; s++) {
+  for (var r = 0u; r < K; r++) {
+    for (var s = 0u; s < K; s++) {
       let j = base + r * p.w + s;
       let v = x[j] * ab.x + ab.y;
       if (v > b.v) { b = Best(v, j); }
@@ -59,14 +55,19 @@ fn window_max(base: u32, ab: vec2f) -> Best {
   return b;
 }
 
-fn flat(gid: vec3u, nwg: vec3u) -> u32 { return gid.x + gid.y * nwg.x * 256u; }
+// Every entry point walks rows of cells: row t = (plane, oh), flat over (N, C, Ho); its cells'
+// windows start at x[row_base(t) + ow·K] and its outputs at dy or y[t·Wo + ow].
+fn row_base(t: u32) -> u32 { return t / p.ho * p.h * p.w + t % p.ho * K * p.w; }
 
-@compute @workgroup_size(256)
+fn flat(gid: vec3u, nwg: vec3u) -> u32 { return gid.x + gid.y * nwg.x * 64u; }
+
+@compute @workgroup_size(64)
 fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = flat(gid, nwg);
-  let hwo = p.ho * p.wo;
-  if (i >= p.n * p.c * hwo) { return; }
-  y[i] = max(window_max(corner(i), coef(i / hwo % p.c)).v, 0.0);
+  let t = flat(gid, nwg);
+  if (t >= p.n * p.c * p.ho) { return; }
+  let ab = coef(t / p.ho % p.c);
+  let base = row_base(t);
+  for (var ow = 0u; ow < p.wo; ow++) { y[t * p.wo + ow] = max(window_max(base + ow * K, ab).v, 0.0); }
 }
 
 const WG = 64u;
@@ -78,13 +79,15 @@ fn backward_params(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_
   let ab = coef(c);
   let mu = mean[c];
   let is = scale[c];
-  let hwo = p.ho * p.wo;
   var s = vec2f(0.0);
-  for (var t = lid; t < p.n * hwo; t += WG) {
-    let i = (t / hwo * p.c + c) * hwo + t % hwo;
-    let b = window_max(corner(i), ab);
-    let g = select(0.0, dy[i], b.v > 0.0);
-    s += vec2f(g * (x[b.at] - mu) * is, g);
+  for (var r = lid; r < p.n * p.ho; r += WG) {
+    let t = (r / p.ho * p.c + c) * p.ho + r % p.ho;
+    let base = row_base(t);
+    for (var ow = 0u; ow < p.wo; ow++) {
+      let b = window_max(base + ow * K, ab);
+      let g = select(0.0, dy[t * p.wo + ow], b.v > 0.0);
+      s += vec2f(g * (x[b.at] - mu) * is, g);
+    }
   }
   red[lid] = s;
   workgroupBarrier();
@@ -95,28 +98,28 @@ fn backward_params(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_
   if (lid == 0u) { dgamma[c] = red[0].x; dbeta[c] = red[0].y; }
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn backward_dx(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = flat(gid, nwg);
-  let hwo = p.ho * p.wo;
-  if (i >= p.n * p.c * hwo) { return; }
-  let c = i / hwo % p.c;
-  let b = window_max(corner(i), coef(c));
-  let g = select(0.0, dy[i], b.v > 0.0);
+  let t = flat(gid, nwg);
+  if (t >= p.n * p.c * p.ho) { return; }
+  let c = t / p.ho % p.c;
+  let ab = coef(c);
   let m = f32(p.n * p.h * p.w);
   let is = scale[c];
   let k1 = gamma[c] * is;
   let k2 = -k1 * is * sum_dyx[c] / m;
   let k3 = -k1 * sum_dy[c] / m - k2 * mean[c];
-  let oh = i % hwo / p.wo;
-  let ow = i % p.wo;
-  let r1 = select((oh + 1u) * p.k, p.h, oh + 1u == p.ho);
-  let s1 = select((ow + 1u) * p.k, p.w, ow + 1u == p.wo);
-  let plane = i / hwo * p.h * p.w;
-  for (var r = oh * p.k; r < r1; r++) {
-    for (var s = ow * p.k; s < s1; s++) {
-      let j = plane + r * p.w + s;
-      dx[j] = select(0.0, k1 * g, j == b.at) + k2 * x[j] + k3;
+  let base = row_base(t);
+  let rows = select(K, p.h - t % p.ho * K, t % p.ho + 1u == p.ho); // the last row of cells runs on to H
+  for (var ow = 0u; ow < p.wo; ow++) {
+    let b = window_max(base + ow * K, ab);
+    let g = select(0.0, k1 * dy[t * p.wo + ow], b.v > 0.0);
+    let cols = select(K, p.w - ow * K, ow + 1u == p.wo);
+    for (var r = 0u; r < rows; r++) {
+      for (var s = 0u; s < cols; s++) {
+        let j = base + r * p.w + ow * K + s;
+        dx[j] = select(0.0, g, j == b.at) + k2 * x[j] + k3;
+      }
     }
   }
 }
