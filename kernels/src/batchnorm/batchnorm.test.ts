@@ -9,7 +9,7 @@ const dimsOf = (s: number[]): [number, number, number] => [s[0], s[1], (s[2] ?? 
 describe('batchnorm', () => {
   // (with 2 values per channel xhat = ±1 whatever x is, so dx ≈ 0 and relative error is meaningless)
   for (const relu of [false, true])
-  for (const shape of [[3, 5, 11, 11], [7, 5], [2, 3, 13, 1], [1, 3, 1, 3], [300, 2]]) {
+  for (const shape of [[3, 5, 11, 11], [5, 3, 6, 6], [3, 2, 2, 2], [7, 5], [2, 3, 13, 1], [1, 3, 1, 3], [300, 2]]) {
     it(`${relu ? 'with fused ReLU: ' : ''}training forward, running stats, eval forward and backward match the reference for x ${shape}`, async () => {
       const gpu = await testGpu();
       const seed = freshSeed();
@@ -45,6 +45,21 @@ describe('batchnorm', () => {
       for (const a of [x, g, b, dy, rm, rv, y, mean!, invstd!, yEval, dx, dgamma, dbeta]) gpu.free(a);
     });
   }
+
+  for (const shape of [[4, 3, 6, 6], [4, 3, 5, 5]])
+    it(`statistics stay accurate far from zero (x = 300 + N(0, 1), one pass) for x ${shape}`, async () => {
+      const gpu = await testGpu();
+      const seed = freshSeed();
+      const c = shape[1];
+      const xs = randn(shape.reduce((a, b) => a * b), seed).map((v) => v + 300);
+      const [gs, bs] = [randn(c, seed + 1), randn(c, seed + 2)];
+      const [x, g, b] = [gpu.upload(xs, shape), gpu.upload(gs), gpu.upload(bs)];
+      const r = batchnorm(gpu, x, g, b, null, null, { training: true });
+      const ref = batchnormRef(xs, dimsOf(shape), gs, bs, { mean: new Float64Array(c), var: new Float64Array(c) }, { training: true });
+      expect(relErr(await gpu.download(r.mean!), ref.mean), `mean seed ${seed}`).toBeLessThan(1e-6);
+      expect(relErr(await gpu.download(r.invstd!), ref.invstd), `invstd seed ${seed}`).toBeLessThan(1e-4);
+      for (const a of [x, g, b, r.y, r.mean!, r.invstd!]) gpu.free(a);
+    });
 
   for (const relu of [false, true])
   it(`dx and dgamma${relu ? ' of the fused ReLU' : ''} agree with central finite differences of the float64 training forward`, async () => {

@@ -101,10 +101,10 @@ function batchStats(
     kernel: 'batchnorm.stats',
     pipeline: gpu.pipeline('batchnorm.stats', source, {}, 'stats'),
     params: params().u32(n).u32(c).u32(hw).f32(eps).f32(momentum).u32(running ? 1 : 0).bytes,
-    buffers: [x, running?.mean ?? scratch![0], running?.var ?? scratch![1], mean, invstd],
+    buffers: [x, running?.mean ?? scratch![0], running?.var ?? scratch![1], mean, invstd, x],
     workgroups: [c],
     flops: 4 * total,
-    bytes: 4 * (2 * total + 6 * c),
+    bytes: 4 * (total + 6 * c),
   });
   for (const t of scratch ?? []) gpu.free(t);
   return { mean, invstd };

@@ -10,7 +10,7 @@
 //   dbeta_c = Σ dy,  dgamma_c = Σ dy·xhat
 //   dx = gamma_c·invstd_c/M · (M·dy − dbeta_c − xhat·dgamma_c)
 // stats, backward_params: one workgroup per channel (wid.x = c), lanes stride the channel's
-// N·HW elements and reduce through workgroup memory. normalize, backward_dx: PER elements per
+// N·HW elements and reduce through workgroup memory (stats in one pass, merging (count, mean, M2)). normalize, backward_dx: PER elements per
 // invocation over a 2-D grid. Bindings are per entry point (1, 2, … in launcher order).
 
 // flag: stats: update the running stats; normalize: bit 0 eval mode, bit 1 relu; backward: bit 1 relu
@@ -23,6 +23,7 @@ const RELU = 2u;
 @group(0) @binding(3) var<storage, read_write> running_var: array<f32>;
 @group(0) @binding(4) var<storage, read_write> save_mean: array<f32>;
 @group(0) @binding(5) var<storage, read_write> save_invstd: array<f32>;
+@group(0) @binding(6) var<storage, read> x4: array<vec4f>;           // = x
 // normalize (flag: eval mode, `scale` holds running_var instead of invstd)
 @group(0) @binding(2) var<storage, read> mean: array<f32>;
 @group(0) @binding(3) var<storage, read> scale: array<f32>;
@@ -58,24 +59,9 @@ fn wg_sum(lid: u32, v: vec2f) -> vec2f {
   return s;
 }
 
-// Σ over channel c's M = N·HW elements, this lane's share: lanes stride each plane when planes
-// are at least WG/2 wide (no per-element division), else the flat range.
-// stats_sum: Σ x (centered = false) or Σ (x − mu)²; grad_sum: (Σ dy·xhat, Σ dy).
-// Two functions, as each entry point may touch only its own bindings.
-fn stats_sum(c: u32, lid: u32, centered: bool, mu: f32) -> f32 {
-  var s = 0.0;
-  if (2u * p.hw >= WG) {
-    for (var n = 0u; n < p.n; n++) {
-      let base = (n * p.c + c) * p.hw;
-      for (var j = lid; j < p.hw; j += WG) { let d = x[base + j] - mu; s += select(d, d * d, centered); }
-    }
-  } else {
-    for (var i = lid; i < p.n * p.hw; i += WG) { let d = x[at(c, i)] - mu; s += select(d, d * d, centered); }
-  }
-  return s;
-}
-
-// (Σ dy·xhat, Σ dy), dy masked by the fused relu; ab = the forward's affine map (norm_coef)
+// (Σ dy·xhat, Σ dy) over channel c's M = N·HW elements, this lane's share, dy masked by the fused
+// relu (ab = the forward's affine map, norm_coef): lanes stride each plane when planes are at
+// least WG/2 wide (no per-element division), else the flat range.
 fn grad_sum(c: u32, lid: u32, mu: f32, is: f32, ab: vec2f) -> vec2f {
   var s = vec2f(0.0);
   if (2u * p.hw >= WG) {
@@ -102,18 +88,54 @@ fn relu_grad(d: f32, xv: f32, ab: vec2f) -> f32 {
 // element i of channel c's M = N·HW elements
 fn at(c: u32, i: u32) -> u32 { return (i / p.hw * p.c + c) * p.hw + i % p.hw; }
 
+// (count, mean, M2 = Σ (x − mean)²) of two disjoint parts merged (Chan et al.)
+fn merge(a: vec3f, b: vec3f) -> vec3f {
+  let n = a.x + b.x;
+  if (n == 0.0) { return a; }
+  let d = b.y - a.y;
+  let f = b.x / n;
+  return vec3f(n, a.y + d * f, a.z + b.z + d * d * a.x * f);
+}
+
+var<workgroup> red3: array<vec3f, WG>;
+
+// One pass over channel c: each lane keeps (count, mean, M2) of its share, a vec4 at a time when
+// planes are whole vec4s (HW % 4 == 0: x4 is x, bound again as vec4s), then the lanes merge.
 @compute @workgroup_size(WG)
 fn stats(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let c = wid.x;
-  let m = p.n * p.hw;
-  let mu = wg_sum(lid, vec2f(stats_sum(c, lid, false, 0.0), 0.0)).x / f32(m);
-  let v = wg_sum(lid, vec2f(stats_sum(c, lid, true, mu), 0.0)).x / f32(m);
+  var a = vec3f(0.0);
+  if (p.hw % 4u == 0u) {
+    let hw4 = p.hw / 4u;
+    var n = lid / hw4;
+    var j = lid % hw4;
+    while (n < p.n) {
+      let v = x4[(n * p.c + c) * hw4 + j];
+      let m = (v.x + v.y + v.z + v.w) * 0.25;
+      let d = v - m;
+      a = merge(a, vec3f(4.0, m, dot(d, d)));
+      j += WG;
+      n += j / hw4;
+      j = j % hw4;
+    }
+  } else {
+    for (var i = lid; i < p.n * p.hw; i += WG) { a = merge(a, vec3f(1.0, x[at(c, i)], 0.0)); }
+  }
+  red3[lid] = a;
+  workgroupBarrier();
+  for (var k = WG / 2u; k > 0u; k >>= 1u) {
+    if (lid < k) { red3[lid] = merge(red3[lid], red3[lid + k]); }
+    workgroupBarrier();
+  }
   if (lid == 0u) {
+    let m = red3[0].x;
+    let mu = red3[0].y;
+    let v = red3[0].z / m;
     save_mean[c] = mu;
     save_invstd[c] = inverseSqrt(v + p.eps);
     if (p.flag != 0u) {
       running_mean[c] = (1.0 - p.momentum) * running_mean[c] + p.momentum * mu;
-      running_var[c] = (1.0 - p.momentum) * running_var[c] + p.momentum * v * f32(m) / f32(m - 1u);
+      running_var[c] = (1.0 - p.momentum) * running_var[c] + p.momentum * v * m / (m - 1.0);
     }
   }
 }
