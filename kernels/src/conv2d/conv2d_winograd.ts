@@ -110,9 +110,9 @@ function winogradConv(gpu: Gpu, kernel: string, x: GpuArray, u: GpuArray, bias: 
     gpu.dispatch({
       kernel: 'conv2d.winograd.input',
       pipeline: gpu.pipeline('conv2d.winograd.input', inputSource, { WG }),
-      params: params().u32(T).u32(n0).u32(g.cin / 4).u32(g.h).u32(g.w).u32(tH).u32(tW).i32(g.ph).i32(g.pw).bytes,
+      params: params().u32(T / tW).u32(n0).u32(g.cin / 4).u32(g.h).u32(g.w).u32(tH).u32(tW).i32(g.ph).i32(g.pw).u32(T).bytes,
       buffers: [x, v],
-      workgroups: grid1d(ceilDiv(T * (g.cin / 4), WG), maxDim),
+      workgroups: grid1d(ceilDiv((T / tW) * (g.cin / 4), WG), maxDim),
       flops: 32 * T * g.cin,
       bytes: 4 * 32 * T * g.cin,
     });
