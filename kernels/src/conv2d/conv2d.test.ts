@@ -151,6 +151,8 @@ describe('conv2d winograd', () => {
     { x: [3, 8, 13, 11], cout: 12, padding: 0, bias: true },
     { x: [3, 12, 5, 7], cout: 8, padding: 2, bias: true },
     { x: [2, 4, 6, 9], cout: 4, padding: [2, 0], bias: false },
+    // Cin, Cout ≥ 64: the GEMM's 64-column tiles, here with a ragged second one and K % 32 ≠ 0
+    { x: [2, 68, 5, 7], cout: 72, padding: 1, bias: true },
   ];
 
   /** Forward and dx by 'winograd' vs the float64 reference, outputs poisoned first. */

@@ -10,9 +10,13 @@ enable subgroups;
 
 const TM: u32 = 24u; // rows per workgroup (TM in conv2d_winograd.ts)
 
+// WIDE: each lane owns two vec4s of columns, 4·(16·tn + l) + 0..3 and 4·(16·tn + 8 + l) + 0..3
+// (64 per workgroup): twice the multiply-adds per shuffled A value and per A load. For Cout ≥ 64.
+override WIDE: bool = false;
+
 struct Params {
   M: u32, K4: u32, N4: u32, // T, Cin / 4, Cout / 4
-  tilesN: u32,              // ⌈Cout / 32⌉
+  tilesN: u32,              // ⌈Cout / 32⌉, or ⌈Cout / 64⌉ when WIDE
   tilesM: u32,              // ⌈T / TM⌉
   tiles: u32,               // tilesN · tilesM · 16
 }
@@ -34,10 +38,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let N4 = p.N4;
   let aBase = b * p.M * K4;
   let bBase = b * K4 * 4u * N4;
-  let c4 = tn * 8u + lane; // this lane's columns: 4·c4 + 0..3
+  let c4 = tn * select(8u, 16u, WIDE) + lane; // this lane's columns: 4·c4 + 0..3 (and 4·(c4 + 8) + 0..3)
   let n4 = min(c4, N4 - 1u);
+  let n4w = min(c4 + 8u, N4 - 1u);
 
   var acc: array<vec4f, TM>;
+  var accw: array<vec4f, TM>;
   // chunks of 32 k: lane l holds A[m0 + i, 4·(q0 + l) + 0..3]
   for (var q0 = 0u; q0 < K4; q0 += 8u) {
     let q = min(q0 + lane, K4 - 1u);
@@ -45,22 +51,44 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     for (var i = 0u; i < TM; i++) { av[i] = A[aBase + min(m0 + i, p.M - 1u) * K4 + q]; }
     let jn = min(8u, K4 - q0); // a runtime trip count: keeps the loop rolled (JIT time)
     for (var j = 0u; j < jn; j++) {
-      let kb = 4u * (q0 + j);
-      let b0 = B[bBase + kb * N4 + n4];
-      let b1 = B[bBase + (kb + 1u) * N4 + n4];
-      let b2 = B[bBase + (kb + 2u) * N4 + n4];
-      let b3 = B[bBase + (kb + 3u) * N4 + n4];
-      for (var i = 0u; i < TM; i++) {
-        let a = subgroupShuffle(av[i], j); // A[m0 + i, kb + 0..3]
-        acc[i] = a.x * b0 + acc[i];
-        acc[i] = a.y * b1 + acc[i];
-        acc[i] = a.z * b2 + acc[i];
-        acc[i] = a.w * b3 + acc[i];
+      let kb = bBase + 4u * (q0 + j) * N4;
+      let b0 = B[kb + n4];
+      let b1 = B[kb + N4 + n4];
+      let b2 = B[kb + 2u * N4 + n4];
+      let b3 = B[kb + 3u * N4 + n4];
+      if (WIDE) {
+        let w0 = B[kb + n4w];
+        let w1 = B[kb + N4 + n4w];
+        let w2 = B[kb + 2u * N4 + n4w];
+        let w3 = B[kb + 3u * N4 + n4w];
+        for (var i = 0u; i < TM; i++) {
+          let a = subgroupShuffle(av[i], j); // A[m0 + i, 4·(q0 + j) + 0..3]
+          acc[i] = a.x * b0 + acc[i];
+          acc[i] = a.y * b1 + acc[i];
+          acc[i] = a.z * b2 + acc[i];
+          acc[i] = a.w * b3 + acc[i];
+          accw[i] = a.x * w0 + accw[i];
+          accw[i] = a.y * w1 + accw[i];
+          accw[i] = a.z * w2 + accw[i];
+          accw[i] = a.w * w3 + accw[i];
+        }
+      } else {
+        for (var i = 0u; i < TM; i++) {
+          let a = subgroupShuffle(av[i], j);
+          acc[i] = a.x * b0 + acc[i];
+          acc[i] = a.y * b1 + acc[i];
+          acc[i] = a.z * b2 + acc[i];
+          acc[i] = a.w * b3 + acc[i];
+        }
       }
     }
   }
-  if (c4 >= N4) { return; }
   let rows = min(TM, p.M - m0);
-  let cBase = b * p.M * N4;
-  for (var i = 0u; i < rows; i++) { C[cBase + (m0 + i) * N4 + c4] = acc[i]; }
+  let cBase = b * p.M * N4 + m0 * N4;
+  if (c4 < N4) {
+    for (var i = 0u; i < rows; i++) { C[cBase + i * N4 + c4] = acc[i]; }
+  }
+  if (WIDE && c4 + 8u < N4) {
+    for (var i = 0u; i < rows; i++) { C[cBase + i * N4 + c4 + 8u] = accw[i]; }
+  }
 }
