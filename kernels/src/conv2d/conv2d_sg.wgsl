@@ -71,7 +71,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let r1 = (row + min(vec4u(m0) + vec4u(4u, 5u, 6u, 7u), vec4u(last))) * k_len;
   let r2 = (row + min(vec4u(m0) + vec4u(8u, 9u, 10u, 11u), vec4u(last))) * k_len;
   let r3 = (row + min(vec4u(m0) + vec4u(12u, 13u, 14u, 15u), vec4u(last))) * k_len;
-  for (var k0 = 0u; k0 < k_len; k0 += 8u) {
+  var k0 = 0u;
+  for (; k0 < k_len; k0 += 8u) {
     // lane sl holds the 16 weights of tap k0 + sl (zero past the end); taps broadcast them
     let kl = min(k0 + sl, k_len - 1u);
     let live = f32(k0 + sl < k_len);
@@ -79,6 +80,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     let w1 = live * vec4f(wt[r1.x + kl], wt[r1.y + kl], wt[r1.z + kl], wt[r1.w + kl]);
     let w2 = live * vec4f(wt[r2.x + kl], wt[r2.y + kl], wt[r2.z + kl], wt[r2.w + kl]);
     let w3 = live * vec4f(wt[r3.x + kl], wt[r3.y + kl], wt[r3.z + kl], wt[r3.w + kl]);
+    if (k0 + 8u > k_len) {
+      // the last, partial group (k_len % 8 taps, e.g. 1 of K = 9): only its live taps
+      for (var t = 0u; k0 + t < k_len; t++) {
+        tap(subgroupShuffle(w0, t), subgroupShuffle(w1, t), subgroupShuffle(w2, t), subgroupShuffle(w3, t));
+      }
+      break;
+    }
     tap(subgroupBroadcast(w0, 0u), subgroupBroadcast(w1, 0u), subgroupBroadcast(w2, 0u), subgroupBroadcast(w3, 0u));
     tap(subgroupBroadcast(w0, 1u), subgroupBroadcast(w1, 1u), subgroupBroadcast(w2, 1u), subgroupBroadcast(w3, 1u));
     tap(subgroupBroadcast(w0, 2u), subgroupBroadcast(w1, 2u), subgroupBroadcast(w2, 2u), subgroupBroadcast(w3, 2u));
