@@ -17,7 +17,7 @@ const layers: [number, number, number][] = [
   [64, 128, 7],
 ];
 
-/** algo 'auto' is the case tfjs is compared with; 'direct' and 'gemm' show both paths side by side. */
+/** algo 'auto' is the case tfjs is compared with; 'direct', 'gemm' and 'winograd' show the paths side by side. */
 function bench([cin, cout, hw]: [number, number, number], algo: Conv2dOptions['algo'] = 'auto'): BenchCase {
   const shapes = (quick: boolean) => {
     const n = quick ? 8 : 64;
@@ -77,4 +77,10 @@ function bench([cin, cout, hw]: [number, number, number], algo: Conv2dOptions['a
   };
 }
 
-export const benches: BenchCase[] = layers.flatMap((l) => [bench(l), bench(l, 'direct'), bench(l, 'gemm')]);
+// 'winograd' runs forward and dx by Winograd F(2×2, 3×3) and dw as 'auto' does (Cin % 4 == 0 only)
+export const benches: BenchCase[] = layers.flatMap((l) => [
+  bench(l),
+  bench(l, 'direct'),
+  bench(l, 'gemm'),
+  ...(l[0] % 4 === 0 ? [bench(l, 'winograd')] : []),
+]);

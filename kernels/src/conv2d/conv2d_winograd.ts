@@ -10,6 +10,7 @@
 import { ceilDiv, check, type Gpu, type GpuArray, grid1d, params } from '@pretext/gpu';
 import { matmul } from '../matmul/matmul.js';
 import type { Conv2dGeometry } from './conv2d.js';
+import { gemmPays } from './conv2d_gemm.js';
 import gemmSource from './conv2d_winograd_gemm.wgsl.js';
 import inputSource from './conv2d_winograd_input.wgsl.js';
 import outputSource from './conv2d_winograd_output.wgsl.js';
@@ -18,6 +19,8 @@ import weightSource from './conv2d_winograd_weight.wgsl.js';
 export const conv2dWinogradTuning = {
   /** Workspace of one chunk (V + Mx), bytes; a chunk has ≥ 1 image. */
   workspaceBytes: 64 * 2 ** 20,
+  /** 'auto' takes the Winograd path from Cin, Cout ≥ minChannels on. */
+  minChannels: 32,
 };
 
 /** Why the geometry has no Winograd form here, or undefined when it has one. */
@@ -31,12 +34,16 @@ export function winogradUnsupported(g: Conv2dGeometry): string | undefined {
 }
 
 /**
- * The 'auto' rule for forward and dx (dw has no Winograd form here). Measured on lavapipe
- * (N 512, 3×3, padding 1, one process, alternating, best of 3): see conv2dWinogradPays' caller.
+ * The 'auto' rule for forward and dx (dw has no Winograd form here): where the GEMM path would
+ * run (gemmPays), the geometry has a Winograd form, the adapter has 8-lane subgroups and Cin,
+ * Cout ≥ minChannels (the measured range). Measured on lavapipe, N 512, 3×3, padding 1, one
+ * process, alternating, best of 5, loaded machine (load 4–6), GEMM path → Winograd:
+ * 32→64 @14×14 forward 248 → 175 ms, dx 285 → 173 ms; 64→128 @7×7 forward 195 → 158 ms,
+ * dx 226 → 179 ms (a tile's 16 products instead of 36 multiplies, no im2col or transposing copies).
  */
 export function winogradPays(gpu: Gpu, g: Conv2dGeometry, op: 'forward' | 'dx' | 'dw'): boolean {
-  if (op === 'dw' || winogradUnsupported(g)) return false;
-  return lanes8(gpu);
+  if (op === 'dw' || winogradUnsupported(g) || !lanes8(gpu)) return false;
+  return Math.min(g.cin, g.cout) >= conv2dWinogradTuning.minChannels && gemmPays(gpu, g, op);
 }
 
 /** conv2d_winograd_gemm.wgsl needs subgroups of exactly 8 lanes. */
