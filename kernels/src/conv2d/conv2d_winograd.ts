@@ -37,9 +37,10 @@ export function winogradUnsupported(g: Conv2dGeometry): string | undefined {
  * The 'auto' rule for forward and dx (dw has no Winograd form here): where the GEMM path would
  * run (gemmPays), the geometry has a Winograd form, the adapter has 8-lane subgroups and Cin,
  * Cout ≥ minChannels (the measured range). Measured on lavapipe, N 512, 3×3, padding 1, one
- * process, alternating, best of 5, loaded machine (load 4–6), GEMM path → Winograd:
- * 32→64 @14×14 forward 248 → 175 ms, dx 285 → 173 ms; 64→128 @7×7 forward 195 → 158 ms,
- * dx 226 → 179 ms (a tile's 16 products instead of 36 multiplies, no im2col or transposing copies).
+ * process, alternating, best of 5, shared machine (load 3–6), GEMM path → Winograd, two runs:
+ * 32→64 @14×14 forward 248 → 175 / 244 → 189 ms, dx 285 → 173 / 291 → 183 ms; 64→128 @7×7
+ * forward 195 → 158 / 189 → 178 ms, dx 226 → 179 / 210 → 168 ms (16 multiplies per 2×2 tile
+ * instead of 36, no im2col or transposing copies; 7×7 wastes 15 of 64 tile outputs).
  */
 export function winogradPays(gpu: Gpu, g: Conv2dGeometry, op: 'forward' | 'dx' | 'dw'): boolean {
   if (op === 'dw' || winogradUnsupported(g) || !lanes8(gpu)) return false;
