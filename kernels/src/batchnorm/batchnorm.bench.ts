@@ -7,8 +7,8 @@ import type { Gpu } from '@pretext/gpu';
 import { randn, relErr } from '@pretext/gpu/testing';
 import type { BenchCase, Tf } from '../bench-case.js';
 import { maxPool2d, maxPool2dBackward } from '../pool/pool.js';
-import { batchnorm, batchnormBackward, batchnormReluMaxPool, batchnormReluMaxPoolBackward } from './batchnorm.js';
-import { batchnormBackwardRef, batchnormRef, batchnormReluMaxPoolBackwardRef } from './batchnorm.ref.js';
+import { batchnorm, batchnormBackward, batchnormReluPool, batchnormReluPoolBackward } from './batchnorm.js';
+import { batchnormBackwardRef, batchnormRef, batchnormReluPoolBackwardRef } from './batchnorm.ref.js';
 
 const shapeOf = (quick: boolean) => (quick ? [8, 64, 14, 14] : [64, 64, 14, 14]);
 
@@ -91,8 +91,8 @@ function poolBench(fused: boolean): BenchCase {
       return {
         run() {
           if (fused) {
-            batchnormReluMaxPool(gpu, x, g, b, rm, rv, { pool: 2, training: true, out: y, ...stats });
-            batchnormReluMaxPoolBackward(gpu, dy, x, g, b, stats.outMean, stats.outInvstd, { pool: 2, ...grads });
+            batchnormReluPool(gpu, x, g, b, rm, rv, { pool: 2, training: true, out: y, ...stats });
+            batchnormReluPoolBackward(gpu, dy, x, g, b, stats.outMean, stats.outInvstd, { pool: 2, ...grads });
             return;
           }
           const [full, dfull, idx] = composed;
@@ -102,7 +102,7 @@ function poolBench(fused: boolean): BenchCase {
           batchnormBackward(gpu, dfull, x, g, stats.outMean, stats.outInvstd, { reluBeta: b, ...grads });
         },
         async check() {
-          return relErr(await gpu.download(grads.out), batchnormReluMaxPoolBackwardRef(dyh, xh, [n, c, h, w], gh, bh, 2).dx);
+          return relErr(await gpu.download(grads.out), batchnormReluPoolBackwardRef(dyh, xh, [n, c, h, w], gh, bh, 2).dx);
         },
         tolerance: 1e-4,
         flops: 20 * total,

@@ -70,54 +70,60 @@ export function batchnormBackwardRef(dy: ArrayLike<number>, x: ArrayLike<number>
   return { dx, dgamma, dbeta };
 }
 
-/** The k×k windows (stride k) of an (N, C, H, W) map: cell o's first element's flat index. */
-function windows([n, c, h, w]: readonly [number, number, number, number], k: number) {
+/**
+ * The windows of a fused pooling over an (N, C, H, W) map, each as the flat indices it covers:
+ * k×k of stride k (⌊H/k⌋ × ⌊W/k⌋ per plane), or 'mean': the whole plane.
+ */
+function windows([n, c, h, w]: readonly [number, number, number, number], pool: number | 'mean'): number[][] {
+  if (pool === 'mean') return Array.from({ length: n * c }, (_, o) => Array.from({ length: h * w }, (_, i) => o * h * w + i));
+  const k = pool;
   const [ho, wo] = [Math.floor(h / k), Math.floor(w / k)];
   const corner = (o: number) => Math.floor(o / (ho * wo)) * h * w + Math.floor((o % (ho * wo)) / wo) * k * w + (o % wo) * k;
-  return { ho, wo, cells: n * c * ho * wo, corner, taps: (o: number) => Array.from({ length: k * k }, (_, t) => corner(o) + Math.floor(t / k) * w + (t % k)) };
+  return Array.from({ length: n * c * ho * wo }, (_, o) => Array.from({ length: k * k }, (_, t) => corner(o) + Math.floor(t / k) * w + (t % k)));
 }
 
 /**
- * max over each k×k cell (stride k, ⌊H/k⌋ × ⌊W/k⌋ cells) of relu(batch norm(x)), x (N, C, H, W);
- * training (batch stats, updated running stats returned) or eval (running stats).
+ * pool(relu(batch norm(x))), x (N, C, H, W): pool k = max over each k×k cell (stride k), 'mean' =
+ * the mean of each plane; training (batch stats, updated running stats returned) or eval (running).
  */
-export function batchnormReluMaxPoolRef(
+export function batchnormReluPoolRef(
   x: ArrayLike<number>,
   dims: readonly [number, number, number, number],
   gamma: ArrayLike<number>,
   beta: ArrayLike<number>,
   running: { mean: ArrayLike<number>; var: ArrayLike<number> },
-  k: number,
+  pool: number | 'mean',
   opts: { training?: boolean; momentum?: number; eps?: number } = {},
 ) {
   const [n, c, h, w] = dims;
   const r = batchnormRef(x, [n, c, h * w], gamma, beta, running, { training: opts.training ?? false, relu: true, momentum: opts.momentum, eps: opts.eps });
-  const win = windows(dims, k);
-  const y = Float64Array.from({ length: win.cells }, (_, o) => Math.max(...win.taps(o).map((j) => r.y[j])));
+  const y = Float64Array.from(windows(dims, pool), (js) => (pool === 'mean' ? js.reduce((s, j) => s + r.y[j], 0) / js.length : Math.max(...js.map((j) => r.y[j]))));
   return { ...r, y };
 }
 
 /**
- * Training-mode backward of batchnormReluMaxPoolRef from the pooled gradient dy: each cell's
- * gradient goes to its window's first maximum of batch norm's output if that is > 0 (max pool's,
- * then ReLU's backward), then through batch norm.
+ * Training-mode backward of batchnormReluPoolRef from the pooled gradient dy: max pool sends each
+ * cell's gradient to its window's first maximum, mean spreads dy/HW over the plane; then the ReLU
+ * (batch norm's output > 0) and batch norm.
  */
-export function batchnormReluMaxPoolBackwardRef(
+export function batchnormReluPoolBackwardRef(
   dy: ArrayLike<number>,
   x: ArrayLike<number>,
   dims: readonly [number, number, number, number],
   gamma: ArrayLike<number>,
   beta: ArrayLike<number>,
-  k: number,
+  pool: number | 'mean',
   eps = 1e-5,
 ) {
   const [n, c, h, w] = dims;
   const { y } = batchnormRef(x, [n, c, h * w], gamma, beta, { mean: new Float64Array(c), var: new Float64Array(c) }, { training: true, eps });
-  const win = windows(dims, k);
   const g = new Float64Array(x.length);
-  for (let o = 0; o < win.cells; o++) {
-    const at = win.taps(o).reduce((best, j) => (y[j] > y[best] ? j : best));
-    if (y[at] > 0) g[at] = dy[o];
-  }
+  windows(dims, pool).forEach((js, o) => {
+    if (pool === 'mean') for (const j of js) g[j] = y[j] > 0 ? dy[o] / js.length : 0;
+    else {
+      const at = js.reduce((best, j) => (y[j] > y[best] ? j : best));
+      if (y[at] > 0) g[at] = dy[o];
+    }
+  });
   return batchnormBackwardRef(g, x, [n, c, h * w], gamma, eps);
 }

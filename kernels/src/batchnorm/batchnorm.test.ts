@@ -1,10 +1,13 @@
 import { KernelInputError } from '@pretext/gpu';
 import { freshSeed, poisoned, randn, randu, relErr, testGpu } from '@pretext/gpu/testing';
 import { describe, expect, it } from 'vitest';
-import { batchnorm, batchnormBackward, batchnormReluMaxPool, batchnormReluMaxPoolBackward } from './batchnorm.js';
-import { batchnormBackwardRef, batchnormRef, batchnormReluMaxPoolBackwardRef, batchnormReluMaxPoolRef } from './batchnorm.ref.js';
+import { batchnorm, batchnormBackward, batchnormReluPool, batchnormReluPoolBackward } from './batchnorm.js';
+import { batchnormBackwardRef, batchnormRef, batchnormReluPoolBackwardRef, batchnormReluPoolRef } from './batchnorm.ref.js';
 
 const dimsOf = (s: number[]): [number, number, number] => [s[0], s[1], (s[2] ?? 1) * (s[3] ?? 1)];
+/** The fused pooling's output shape for x (N, C, H, W). */
+const pooledShape = (s: readonly number[], pool: number | 'mean') => (pool === 'mean' ? [s[0], s[1]] : [s[0], s[1], Math.floor(s[2] / pool), Math.floor(s[3] / pool)]);
+const poolName = (pool: number | 'mean') => (pool === 'mean' ? 'global mean pool' : `${pool}×${pool} max pool`);
 
 describe('batchnorm', () => {
   // (with 2 values per channel xhat = ±1 whatever x is, so dx ≈ 0 and relative error is meaningless)
@@ -92,8 +95,8 @@ describe('batchnorm', () => {
     for (const i of [0, 1]) expect(dgamma[i], `dgamma[${i}] seed ${seed}`).toBeCloseTo(fd(gs, i), 3);
   });
 
-  for (const [shape, k] of [[[3, 5, 11, 9], 2], [[2, 3, 7, 7], 3], [[1, 2, 5, 4], 1], [[2, 37, 14, 14], 2]] as const)
-    it(`eval batch norm + ReLU + ${k}×${k} max pool in one pass matches the reference for x ${shape}`, async () => {
+  for (const [shape, k] of [[[3, 5, 11, 9], 2], [[2, 3, 7, 7], 3], [[1, 2, 5, 4], 1], [[2, 37, 14, 14], 2], [[3, 5, 7, 7], 'mean'], [[2, 4, 3, 5], 'mean']] as const)
+    it(`eval batch norm + ReLU + ${poolName(k)} in one pass matches the reference for x ${shape}`, async () => {
       const gpu = await testGpu();
       const seed = freshSeed();
       const c = shape[1];
@@ -102,31 +105,30 @@ describe('batchnorm', () => {
       const [gs, bs, rm0, rv0] = [randn(c, seed + 1), randn(c, seed + 2), randn(c, seed + 3), randu(c, seed + 4, 0.5, 2)];
       [gs[0], bs[0], gs[1], bs[1]] = [0.1, -1, 0.1, 1]; // channel 0 clamped by the ReLU everywhere, channel 1 nowhere
       const [x, g, b, rm, rv] = [gpu.upload(xs, [...shape]), gpu.upload(gs), gpu.upload(bs), gpu.upload(rm0), gpu.upload(rv0)];
-      const outShape = [shape[0], c, Math.floor(shape[2] / k), Math.floor(shape[3] / k)];
-      const { y } = batchnormReluMaxPool(gpu, x, g, b, rm, rv, { pool: k, out: poisoned(gpu, outShape) });
+      const outShape = pooledShape(shape, k);
+      const { y } = batchnormReluPool(gpu, x, g, b, rm, rv, { pool: k, out: poisoned(gpu, outShape) });
       expect(y.shape).toEqual(outShape);
-      const ref = batchnormReluMaxPoolRef(xs, shape, gs, bs, { mean: rm0, var: rv0 }, k).y;
+      const ref = batchnormReluPoolRef(xs, shape, gs, bs, { mean: rm0, var: rv0 }, k).y;
       const got = await gpu.download(y);
       expect(relErr(got, ref), `seed ${seed}`).toBeLessThan(2e-5);
       expect(got.some((v) => v === 0) && got.some((v) => v > 0), 'the ReLU clamps some cells and passes others').toBe(true);
       for (const a of [x, g, b, rm, rv, y]) gpu.free(a);
     });
 
-  for (const [shape, k] of [[[3, 5, 11, 9], 2], [[2, 3, 7, 8], 3], [[1, 2, 5, 4], 1], [[4, 37, 14, 14], 2]] as const)
-    it(`training batch norm + ReLU + ${k}×${k} max pool: forward, running stats and backward match the reference for x ${shape}`, async () => {
+  for (const [shape, k] of [[[3, 5, 11, 9], 2], [[2, 3, 7, 8], 3], [[1, 2, 5, 4], 1], [[4, 37, 14, 14], 2], [[5, 6, 7, 7], 'mean'], [[3, 4, 4, 6], 'mean']] as const)
+    it(`training batch norm + ReLU + ${poolName(k)}: forward, running stats and backward match the reference for x ${shape}`, async () => {
       const gpu = await testGpu();
       const seed = freshSeed();
       const c = shape[1];
       const n = shape.reduce((a: number, b: number) => a * b, 1);
-      const [ho, wo] = [Math.floor(shape[2] / k), Math.floor(shape[3] / k)];
-      const cells = shape[0] * c * ho * wo;
+      const outShape = pooledShape(shape, k);
+      const cells = outShape.reduce((a, b) => a * b);
       const xs = randn(n, seed, 2);
       const [gs, bs, rm0, rv0, dys] = [randn(c, seed + 1), randn(c, seed + 2), randn(c, seed + 3), randu(c, seed + 4, 0.5, 2), randn(cells, seed + 5)];
       [gs[0], bs[0], gs[1], bs[1]] = [0.1, -1, 0.1, 1]; // channel 0 clamped by the ReLU everywhere, channel 1 nowhere
-      const [x, g, b, rm, rv, dyg] = [gpu.upload(xs, [...shape]), gpu.upload(gs), gpu.upload(bs), gpu.upload(rm0), gpu.upload(rv0), gpu.upload(dys, [shape[0], c, ho, wo])];
-      const outShape = [shape[0], c, ho, wo];
-      const f = batchnormReluMaxPool(gpu, x, g, b, rm, rv, { pool: k, training: true, momentum: 0.2, out: poisoned(gpu, outShape), outMean: poisoned(gpu, [c]), outInvstd: poisoned(gpu, [c]) });
-      const ref = batchnormReluMaxPoolRef(xs, shape, gs, bs, { mean: rm0, var: rv0 }, k, { training: true, momentum: 0.2 });
+      const [x, g, b, rm, rv, dyg] = [gpu.upload(xs, [...shape]), gpu.upload(gs), gpu.upload(bs), gpu.upload(rm0), gpu.upload(rv0), gpu.upload(dys, outShape)];
+      const f = batchnormReluPool(gpu, x, g, b, rm, rv, { pool: k, training: true, momentum: 0.2, out: poisoned(gpu, outShape), outMean: poisoned(gpu, [c]), outInvstd: poisoned(gpu, [c]) });
+      const ref = batchnormReluPoolRef(xs, shape, gs, bs, { mean: rm0, var: rv0 }, k, { training: true, momentum: 0.2 });
       const got = await gpu.download(f.y);
       expect(relErr(got, ref.y), `y seed ${seed}`).toBeLessThan(2e-5);
       expect(got.some((v) => v === 0) && got.some((v) => v > 0), 'the ReLU clamps some cells and passes others').toBe(true);
@@ -134,8 +136,8 @@ describe('batchnorm', () => {
       expect(relErr(await gpu.download(f.invstd!), ref.invstd), `invstd seed ${seed}`).toBeLessThan(2e-5);
       expect(relErr(await gpu.download(rm), ref.runningMean), `running mean seed ${seed}`).toBeLessThan(2e-5);
       expect(relErr(await gpu.download(rv), ref.runningVar), `running var seed ${seed}`).toBeLessThan(2e-5);
-      const r = batchnormReluMaxPoolBackward(gpu, dyg, x, g, b, f.mean!, f.invstd!, { pool: k, out: poisoned(gpu, [...shape]), outGamma: poisoned(gpu, [c]), outBeta: poisoned(gpu, [c]) });
-      const want = batchnormReluMaxPoolBackwardRef(dys, xs, shape, gs, bs, k);
+      const r = batchnormReluPoolBackward(gpu, dyg, x, g, b, f.mean!, f.invstd!, { pool: k, out: poisoned(gpu, [...shape]), outGamma: poisoned(gpu, [c]), outBeta: poisoned(gpu, [c]) });
+      const want = batchnormReluPoolBackwardRef(dys, xs, shape, gs, bs, k);
       const dx = await gpu.download(r.dx);
       expect(dx.every(Number.isFinite), 'every dx element written, those in no window too').toBe(true);
       expect(relErr(dx, want.dx), `dx seed ${seed}`).toBeLessThan(5e-5);
@@ -156,11 +158,13 @@ describe('batchnorm', () => {
     expect(() => batchnorm(gpu, gpu.empty([1, 3]), c3, c3, null, null, { training: true })).toThrow(/more than 1 value per channel/);
     expect(() => batchnorm(gpu, x, c3, c3, null, null, { training: true, momentum: 2 })).toThrow(/'momentum'/);
     expect(() => batchnormBackward(gpu, gpu.empty([4, 3, 2, 1]), x, c3, c3, c3)).toThrow(/batchnorm.backward: argument 'dy'/);
-    expect(() => batchnormReluMaxPool(gpu, x, c3, c3, c3, c3, { pool: 3 })).toThrow(/batchnorm_relu_maxpool.eval: argument 'pool': a 3×3 window does not fit x \[4, 3, 2, 2\]/);
-    expect(() => batchnormReluMaxPool(gpu, gpu.empty([4, 3]), c3, c3, c3, c3, { pool: 1 })).toThrow(/argument 'x': must be \(N, C, H, W\)/);
-    expect(() => batchnormReluMaxPool(gpu, x, c3, c3, gpu.empty([2]), c3, { pool: 2 })).toThrow(/argument 'runningMean': must have shape \[3\]/);
+    expect(() => batchnormReluPool(gpu, x, c3, c3, c3, c3, { pool: 3 })).toThrow(/batchnorm_relu_maxpool.eval: argument 'pool': a 3×3 window does not fit x \[4, 3, 2, 2\]/);
+    expect(() => batchnormReluPool(gpu, gpu.empty([4, 3]), c3, c3, c3, c3, { pool: 1 })).toThrow(/argument 'x': must be \(N, C, H, W\)/);
+    expect(() => batchnormReluPool(gpu, x, c3, c3, gpu.empty([2]), c3, { pool: 2 })).toThrow(/argument 'runningMean': must have shape \[3\]/);
     expect(() => batchnormBackward(gpu, gpu.empty([4, 3, 2, 2]), x, c3, c3, c3, { reluBeta: gpu.empty([2]) })).toThrow(/batchnorm_relu.backward: argument 'reluBeta': must have shape \[3\]/);
-    expect(() => batchnormReluMaxPool(gpu, x, c3, c3, null, null, { pool: 2 })).toThrow(/batchnorm_relu_maxpool.eval: argument 'runningMean': eval mode needs/);
-    expect(() => batchnormReluMaxPoolBackward(gpu, gpu.empty([4, 3, 2, 2]), x, c3, c3, c3, c3, { pool: 2 })).toThrow(/batchnorm_relu_maxpool.backward: argument 'dy': must have shape \[4, 3, 1, 1\]/);
+    expect(() => batchnormReluPool(gpu, x, c3, c3, null, null, { pool: 2 })).toThrow(/batchnorm_relu_maxpool.eval: argument 'runningMean': eval mode needs/);
+    expect(() => batchnormReluPoolBackward(gpu, gpu.empty([4, 3, 2, 2]), x, c3, c3, c3, c3, { pool: 2 })).toThrow(/batchnorm_relu_maxpool.backward: argument 'dy': must have shape \[4, 3, 1, 1\]/);
+    expect(() => batchnormReluPoolBackward(gpu, gpu.empty([4, 3, 1, 1]), x, c3, c3, c3, c3, { pool: 'mean' })).toThrow(/batchnorm_relu_meanpool.backward: argument 'dy': must have shape \[4, 3\]/);
+    expect(() => batchnormReluPool(gpu, x, c3, c3, c3, c3, { pool: 1.5 })).toThrow(/argument 'pool': must be an integer ≥ 1 or 'mean', got 1.5/);
   });
 });

@@ -4,6 +4,7 @@
 import { ceilDiv, check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
 import { checkArray, outArray } from '../conv2d/conv2d.js';
 import source from './batchnorm.wgsl.js';
+import gapSource from './batchnorm_gap.wgsl.js';
 import poolSource from './batchnorm_pool.wgsl.js';
 
 const WG = 64;
@@ -159,22 +160,68 @@ export function batchnormBackward(
 }
 
 /**
- * max_pool(relu(batch norm(x)), k, stride k) in one pass over x (N, C, H, W) → (N, C, ⌊H/k⌋, ⌊W/k⌋):
- * the ReLU'd map is never written. Training normalises with batch statistics (saved for
- * batchnormReluMaxPoolBackward, running stats updated when given); eval with the running ones.
+ * The pooling fused after batch norm + ReLU: a number k is a k×k max pool of stride k (no padding,
+ * (H, W) → (⌊H/k⌋, ⌊W/k⌋); batchnorm_pool.wgsl), 'mean' the mean of each plane (→ (N, C);
+ * batchnorm_gap.wgsl).
  */
-export function batchnormReluMaxPool(
+export type FusedPool = number | 'mean';
+
+/** What a fused pooling launches: its shader, output shape and the invocations of forward and dx. */
+interface FusedPlan {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  /** elements per window */
+  taps: number;
+  outShape: number[];
+  rows: number;
+  source: string;
+  constants: Record<string, number>;
+  params: (eps: number, flag: number) => Uint8Array;
+}
+
+function fusedPlan(gpu: Gpu, kernel: string, x: GpuArray, pool: FusedPool): FusedPlan {
+  check(x.shape.length === 4, kernel, 'x', () => `must be (N, C, H, W), got ${shapeString(x.shape)}`);
+  const { n, c } = dimsOf(gpu, kernel, x);
+  const [, , h, w] = x.shape;
+  if (pool === 'mean') {
+    return {
+      n, c, h, w, taps: h * w, outShape: [n, c], rows: n * c, source: gapSource, constants: {},
+      params: (eps: number, flag: number) => params().u32(n).u32(c).u32(h * w).f32(eps).u32(flag).bytes,
+    };
+  }
+  const k = pool;
+  check(Number.isInteger(k) && k >= 1, kernel, 'pool', () => `must be an integer ≥ 1 or 'mean', got ${k}`);
+  check(h >= k && w >= k, kernel, 'pool', () => `a ${k}×${k} window does not fit x ${shapeString(x.shape)}`);
+  const [ho, wo] = [Math.floor(h / k), Math.floor(w / k)];
+  return {
+    n, c, h, w, taps: k * k, outShape: [n, c, ho, wo], rows: n * c * ho, source: poolSource, constants: { K: k },
+    params: (eps: number, flag: number) => params().u32(n).u32(c).u32(h).u32(w).u32(ho).u32(wo).f32(eps).u32(flag).bytes,
+  };
+}
+
+const fusedName = (pool: FusedPool) => `batchnorm_relu_${pool === 'mean' ? 'meanpool' : 'maxpool'}`;
+
+/**
+ * pool(relu(batch norm(x))) in one pass over x (N, C, H, W), the pooling fused (FusedPool): the
+ * ReLU'd map is never written. Training normalises with batch statistics (saved for
+ * batchnormReluPoolBackward, running stats updated when given); eval with the running ones.
+ */
+export function batchnormReluPool(
   gpu: Gpu,
   x: GpuArray,
   gamma: GpuArray,
   beta: GpuArray,
   runningMean: GpuArray | null,
   runningVar: GpuArray | null,
-  opts: { pool: number; training?: boolean; momentum?: number; eps?: number; out?: GpuArray; outMean?: GpuArray; outInvstd?: GpuArray },
+  opts: { pool: FusedPool; training?: boolean; momentum?: number; eps?: number; out?: GpuArray; outMean?: GpuArray; outInvstd?: GpuArray },
 ): { y: GpuArray; mean?: GpuArray; invstd?: GpuArray } {
   const training = opts.training ?? false;
-  const kernel = `batchnorm_relu_maxpool${training ? '' : '.eval'}`;
-  const { n, c, h, w, k } = poolDims(gpu, kernel, x, opts.pool);
+  const name = fusedName(opts.pool);
+  const kernel = `${name}${training ? '' : '.eval'}`;
+  const pl = fusedPlan(gpu, kernel, x, opts.pool);
+  const { n, c, h, w } = pl;
   const eps = opts.eps ?? 1e-5;
   const momentum = opts.momentum ?? 0.1;
   check(eps >= 0 && Number.isFinite(eps), kernel, 'eps', () => `must be finite and ≥ 0, got ${eps}`);
@@ -184,18 +231,17 @@ export function batchnormReluMaxPool(
   check((runningMean === null) === (runningVar === null), kernel, 'runningVar', () => 'runningMean and runningVar come together (both or neither)');
   if (runningMean) checkArray(gpu, kernel, 'runningMean', runningMean, [c]);
   if (runningVar) checkArray(gpu, kernel, 'runningVar', runningVar, [c]);
-  const [ho, wo] = [Math.floor(h / k), Math.floor(w / k)];
-  const y = outArray(gpu, kernel, [n, c, ho, wo], opts.out);
-  const cells = n * c * ho * wo;
+  const y = outArray(gpu, kernel, pl.outShape, opts.out);
+  const cells = numel(pl.outShape);
   const pool = (mean: GpuArray, scale: GpuArray, evalMode: boolean) =>
     gpu.dispatch({
       kernel: `${kernel}.normalize`,
-      pipeline: gpu.pipeline('batchnorm_relu_maxpool.forward', poolSource, { K: k }, 'forward'),
-      params: poolParams(n, c, h, w, ho, wo, eps, evalMode ? 1 : 0),
+      pipeline: gpu.pipeline(`${name}.forward`, pl.source, pl.constants, 'forward'),
+      params: pl.params(eps, evalMode ? 1 : 0),
       buffers: [x, mean, scale, gamma, beta, y],
-      workgroups: grid1d(ceilDiv(n * c * ho, 64), gpu.limits.maxComputeWorkgroupsPerDimension),
-      flops: 3 * cells * k * k,
-      bytes: 4 * (cells * k * k + cells + 4 * c),
+      workgroups: grid1d(ceilDiv(pl.rows, 64), gpu.limits.maxComputeWorkgroupsPerDimension),
+      flops: 3 * cells * pl.taps,
+      bytes: 4 * (cells * pl.taps + cells + 4 * c),
     });
   if (!training) {
     check(runningMean && runningVar, kernel, 'runningMean', () => 'eval mode needs runningMean and runningVar');
@@ -209,10 +255,10 @@ export function batchnormReluMaxPool(
 }
 
 /**
- * Training-mode backward of batchnormReluMaxPool: dx, dgamma, dbeta from the pooled gradient dy
- * (N, C, ⌊H/k⌋, ⌊W/k⌋), x and the saved batch mean and invstd; each window's argmax is recomputed from x.
+ * Training-mode backward of batchnormReluPool: dx, dgamma, dbeta from the pooled gradient dy, x
+ * and the saved batch mean and invstd; the ReLU mask and each max window's argmax are recomputed from x.
  */
-export function batchnormReluMaxPoolBackward(
+export function batchnormReluPoolBackward(
   gpu: Gpu,
   dy: GpuArray,
   x: GpuArray,
@@ -220,48 +266,37 @@ export function batchnormReluMaxPoolBackward(
   beta: GpuArray,
   mean: GpuArray,
   invstd: GpuArray,
-  opts: { pool: number; out?: GpuArray; outGamma?: GpuArray; outBeta?: GpuArray },
+  opts: { pool: FusedPool; out?: GpuArray; outGamma?: GpuArray; outBeta?: GpuArray },
 ): { dx: GpuArray; dgamma: GpuArray; dbeta: GpuArray } {
-  const kernel = 'batchnorm_relu_maxpool.backward';
-  const { n, c, h, w, k } = poolDims(gpu, kernel, x, opts.pool);
-  const [ho, wo] = [Math.floor(h / k), Math.floor(w / k)];
-  checkArray(gpu, kernel, 'dy', dy, [n, c, ho, wo]);
-  for (const [name, a] of [['gamma', gamma], ['beta', beta], ['mean', mean], ['invstd', invstd]] as const) checkArray(gpu, kernel, name, a, [c]);
+  const name = fusedName(opts.pool);
+  const kernel = `${name}.backward`;
+  const pl = fusedPlan(gpu, kernel, x, opts.pool);
+  const c = pl.c;
+  checkArray(gpu, kernel, 'dy', dy, pl.outShape);
+  for (const [arg, a] of [['gamma', gamma], ['beta', beta], ['mean', mean], ['invstd', invstd]] as const) checkArray(gpu, kernel, arg, a, [c]);
   const dx = outArray(gpu, kernel, x.shape, opts.out);
   const dgamma = outArray(gpu, kernel, [c], opts.outGamma, 'outGamma');
   const dbeta = outArray(gpu, kernel, [c], opts.outBeta, 'outBeta');
-  const cells = n * c * ho * wo;
-  const total = n * c * h * w;
-  const pr = poolParams(n, c, h, w, ho, wo, 0, 0);
+  const cells = numel(pl.outShape);
+  const total = numel(x.shape);
+  const pr = pl.params(0, 0);
   gpu.dispatch({
-    kernel: 'batchnorm_relu_maxpool.dparams',
-    pipeline: gpu.pipeline('batchnorm_relu_maxpool.dparams', poolSource, { K: k }, 'backward_params'),
+    kernel: `${name}.dparams`,
+    pipeline: gpu.pipeline(`${name}.dparams`, pl.source, pl.constants, 'backward_params'),
     params: pr,
     buffers: [x, mean, invstd, gamma, beta, dy, dgamma, dbeta],
     workgroups: [c],
-    flops: 3 * cells * k * k + 5 * cells,
-    bytes: 4 * (cells * k * k + cells + 6 * c),
+    flops: 3 * cells * pl.taps + 5 * cells,
+    bytes: 4 * (cells * pl.taps + cells + 6 * c),
   });
   gpu.dispatch({
-    kernel: 'batchnorm_relu_maxpool.dx',
-    pipeline: gpu.pipeline('batchnorm_relu_maxpool.dx', poolSource, { K: k }, 'backward_dx'),
+    kernel: `${name}.dx`,
+    pipeline: gpu.pipeline(`${name}.dx`, pl.source, pl.constants, 'backward_dx'),
     params: pr,
     buffers: [x, mean, invstd, gamma, beta, dy, dgamma, dbeta, dx],
-    workgroups: grid1d(ceilDiv(n * c * ho, 64), gpu.limits.maxComputeWorkgroupsPerDimension),
-    flops: 3 * cells * k * k + 3 * total,
+    workgroups: grid1d(ceilDiv(pl.rows, 64), gpu.limits.maxComputeWorkgroupsPerDimension),
+    flops: 3 * cells * pl.taps + 3 * total,
     bytes: 4 * (2 * total + cells + 6 * c),
   });
   return { dx, dgamma, dbeta };
 }
-
-function poolDims(gpu: Gpu, kernel: string, x: GpuArray, k: number) {
-  check(x.shape.length === 4, kernel, 'x', () => `must be (N, C, H, W), got ${shapeString(x.shape)}`);
-  const { n, c } = dimsOf(gpu, kernel, x);
-  const [, , h, w] = x.shape;
-  check(Number.isInteger(k) && k >= 1, kernel, 'pool', () => `must be an integer ≥ 1, got ${k}`);
-  check(h >= k && w >= k, kernel, 'pool', () => `a ${k}×${k} window does not fit x ${shapeString(x.shape)}`);
-  return { n, c, h, w, k };
-}
-
-const poolParams = (n: number, c: number, h: number, w: number, ho: number, wo: number, eps: number, flag: number) =>
-  params().u32(n).u32(c).u32(h).u32(w).u32(ho).u32(wo).f32(eps).u32(flag).bytes;

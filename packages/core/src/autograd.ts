@@ -30,7 +30,7 @@ export interface OpAttrs {
   avgPool2d: { kernel: [number, number]; stride: [number, number]; padding: [number, number] };
   layerNorm: { eps: number };
   batchNorm: { eps: number; relu: boolean };
-  batchNormReluMaxPool: { eps: number; k: number };
+  batchNormReluPool: { eps: number; pool: number | 'mean' };
   dropout: { p: number; seed: number; stream: number };
 }
 export type OpName = keyof OpAttrs;

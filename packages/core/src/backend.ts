@@ -115,10 +115,10 @@ export interface Backend<S extends Storage = Storage> {
   batchNorm(x: S, w: S, b: S, runMean: S, runVar: S, training: boolean, momentum: number, eps: number, relu: boolean): { out: S; saved: Saved<S> };
   /** reluBias: the forward's b when it fused a relu (dy is masked where it clamped). */
   batchNormBackward(x: S, w: S, dy: S, saved: Saved<S>, reluBias: S | null): { dx: S; dw: S; db: S };
-  /** Max pool k×k, stride k, of relu(batch norm(x)), x (N, C, H, W) → (N, C, ⌊H/k⌋, ⌊W/k⌋); training as batchNorm. */
-  batchNormReluMaxPool(x: S, w: S, b: S, runMean: S, runVar: S, training: boolean, momentum: number, eps: number, k: number): { out: S; saved: Saved<S> };
+  /** pool(relu(batch norm(x))), x (N, C, H, W): pool k = k×k max pool of stride k, 'mean' = each plane's mean → (N, C); training as batchNorm. */
+  batchNormReluPool(x: S, w: S, b: S, runMean: S, runVar: S, training: boolean, momentum: number, eps: number, pool: number | 'mean'): { out: S; saved: Saved<S> };
   /** Training-mode backward from the pooled gradient dy. */
-  batchNormReluMaxPoolBackward(x: S, w: S, b: S, dy: S, saved: Saved<S>, k: number): { dx: S; dw: S; db: S };
+  batchNormReluPoolBackward(x: S, w: S, b: S, dy: S, saved: Saved<S>, pool: number | 'mean'): { dx: S; dw: S; db: S };
 
   dropout(x: S, p: number, seed: number, stream: number): S;
   /** Per-sample augmentation of images (N, C, H, W) by a pipeline, reproducible from the seed. */

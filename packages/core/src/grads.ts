@@ -205,9 +205,9 @@ export const GRADS: { [P in OpName]: GradRule<P> } = {
     const g = x.backend.batchNormBackward(x.storage, w.storage, dy.storage, saved, attrs.relu ? b.storage : null);
     return [wrap(x, g.dx), wrap(x, g.dw), wrap(x, g.db)];
   },
-  batchNormReluMaxPool: (dy, { inputs, saved, attrs }) => {
+  batchNormReluPool: (dy, { inputs, saved, attrs }) => {
     const [x, w, b] = inputs as Tensor[];
-    const g = x.backend.batchNormReluMaxPoolBackward(x.storage, w.storage, b.storage, dy.storage, saved, attrs.k);
+    const g = x.backend.batchNormReluPoolBackward(x.storage, w.storage, b.storage, dy.storage, saved, attrs.pool);
     return [wrap(x, g.dx), wrap(x, g.dw), wrap(x, g.db)];
   },
   // the same mask, regenerated from (seed, stream): dx = dy·mask/(1 − p)

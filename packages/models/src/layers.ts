@@ -1,5 +1,5 @@
 // Basic layers with PyTorch's shapes and default initialisation.
-import { batchNorm, batchNormReluMaxPool, conv2d, dropout, full, gather, layerNorm, linear, type Tensor, zeros } from '@pretext/core';
+import { batchNorm, batchNormReluPool, conv2d, dropout, full, gather, layerNorm, linear, type Tensor, zeros } from '@pretext/core';
 import { type Init, Module } from './module.js';
 
 /** y = x·Wᵀ + b; W (out, in). */
@@ -54,9 +54,9 @@ export class BatchNorm extends Module {
   forward(x: Tensor, opts: { relu?: boolean } = {}): Tensor {
     return batchNorm(x, this.weight, this.bias, this.buffers.runningMean, this.buffers.runningVar, { training: this.training, ...this.opts, relu: opts.relu });
   }
-  /** max pool k×k (stride k) of relu(this(x)) in one pass each way; the ReLU'd map is never stored. */
-  forwardReluMaxPool(x: Tensor, k: number): Tensor {
-    return batchNormReluMaxPool(x, this.weight, this.bias, this.buffers.runningMean, this.buffers.runningVar, k, { training: this.training, ...this.opts });
+  /** pool(relu(this(x))) in one pass each way, pool k = k×k max pool of stride k, 'mean' = global average pool; the ReLU'd map is never stored. */
+  forwardReluPool(x: Tensor, pool: number | 'mean'): Tensor {
+    return batchNormReluPool(x, this.weight, this.bias, this.buffers.runningMean, this.buffers.runningVar, pool, { training: this.training, ...this.opts });
   }
 }
 

@@ -19,16 +19,18 @@ describe('models', () => {
     expect(Number.isFinite((await y.data())[0])).toBe(true);
   });
 
-  it('ConvNet blocks (fused BN + ReLU + max pool) equal the layer-by-layer forward, in training and eval mode', async () => {
-    const { maxPool2d } = await import('@pretext/core');
+  it('ConvNet blocks (fused BN + ReLU + max or mean pool) equal the layer-by-layer forward, in training and eval mode', async () => {
+    const { globalAvgPool2d, maxPool2d } = await import('@pretext/core');
     const net = new ConvNet(new Init(3), 1, 4, { grid: 2 });
     const x = tensor(randn(3 * 784, 7), [3, 1, 28, 28]);
     const block = net.blocks[0];
     const layered = () => maxPool2d(block.bn.forward(block.conv.forward(x), { relu: true }), 2);
     // training: batch statistics (the first call moves the running ones off (0, 1) for eval below)
-    expect(relErr(await block.forward(x, { maxPool: 2 }).data(), await layered().data())).toBeLessThan(1e-6);
+    expect(relErr(await block.forward(x, { pool: 2 }).data(), await layered().data())).toBeLessThan(1e-6);
+    const mean = globalAvgPool2d(block.bn.forward(block.conv.forward(x), { relu: true }));
+    expect(relErr(await block.forward(x, { pool: 'mean' }).data(), await mean.data())).toBeLessThan(1e-6);
     net.eval();
-    const fused = noGrad(() => block.forward(x, { maxPool: 2 }));
+    const fused = noGrad(() => block.forward(x, { pool: 2 }));
     expect(relErr(await fused.data(), await layered().data())).toBeLessThan(1e-6);
   });
 

@@ -24,7 +24,7 @@ export class MLP extends Module {
   }
 }
 
-/** conv3×3 → BN → ReLU [→ max pool k×k, stride k]. */
+/** conv3×3 → BN → ReLU [→ max pool k×k of stride k, or global average pool], BN to pool in one pass. */
 export class ConvBlock extends Module {
   conv: Conv2d;
   bn: BatchNorm;
@@ -33,10 +33,9 @@ export class ConvBlock extends Module {
     this.conv = new Conv2d(init, cin, cout, 3, { stride, padding: 1, bias: false });
     this.bn = new BatchNorm(init, cout);
   }
-  forward(x: Tensor, opts: { maxPool?: number } = {}): Tensor {
+  forward(x: Tensor, opts: { pool?: number | 'mean' } = {}): Tensor {
     const h = this.conv.forward(x);
-    const k = opts.maxPool;
-    return k ? this.bn.forwardReluMaxPool(h, k) : this.bn.forward(h, { relu: true });
+    return opts.pool ? this.bn.forwardReluPool(h, opts.pool) : this.bn.forward(h, { relu: true });
   }
 }
 
@@ -66,10 +65,10 @@ export class ConvNet extends Module {
   }
   forward(x: Tensor): Tensor {
     let h = this.downsample > 1 ? avgPool2d(x, this.downsample) : x; // (N, C, H/s, W/s), 28×28 below
-    h = this.blocks[0].forward(h, { maxPool: 2 }); // (N, w, 14, 14)
-    h = this.blocks[1].forward(h, { maxPool: 2 }); // (N, 2w, 7, 7)
+    h = this.blocks[0].forward(h, { pool: 2 }); // (N, w, 14, 14)
+    h = this.blocks[1].forward(h, { pool: 2 }); // (N, 2w, 7, 7)
+    if (this.grid === 1) return this.blocks[2].forward(h, { pool: 'mean' }); // (N, 4w, 7, 7) → (N, 4w)
     h = this.blocks[2].forward(h); // (N, 4w, 7, 7)
-    if (this.grid === 1) return globalAvgPool2d(h); // (N, 4w)
     const [n, , ph, pw] = h.shape;
     const [kh, sh] = gridWindow(ph, this.grid);
     const [kw, sw] = gridWindow(pw, this.grid);

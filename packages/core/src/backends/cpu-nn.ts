@@ -123,18 +123,18 @@ export function cpuNnOps({ f32, i32 }: Makers) {
       const r = R.batchnormBackwardRef(dy.data, x.data, dims, w.data, saved.eps.data[0], reluBias?.data);
       return { dx: f32(r.dx, x.shape), dw: f32(r.dgamma, [dims[1]]), db: f32(r.dbeta, [dims[1]]) };
     },
-    batchNormReluMaxPool: (x: S, w: S, b: S, runMean: S, runVar: S, training: boolean, momentum: number, eps: number, k: number) => {
+    batchNormReluPool: (x: S, w: S, b: S, runMean: S, runVar: S, training: boolean, momentum: number, eps: number, pool: number | 'mean') => {
       const [n, c, h, wd] = x.shape;
-      const r = R.batchnormReluMaxPoolRef(x.data, [n, c, h, wd], w.data, b.data, { mean: runMean.data, var: runVar.data }, k, { training, momentum, eps });
+      const r = R.batchnormReluPoolRef(x.data, [n, c, h, wd], w.data, b.data, { mean: runMean.data, var: runVar.data }, pool, { training, momentum, eps });
       if (training) {
         runMean.data.set(r.runningMean);
         runVar.data.set(r.runningVar);
       }
-      return { out: f32(r.y, [n, c, Math.floor(h / k), Math.floor(wd / k)]), saved: { eps: f32([eps], [1]) } as Saved<S> };
+      return { out: f32(r.y, pool === 'mean' ? [n, c] : [n, c, Math.floor(h / pool), Math.floor(wd / pool)]), saved: { eps: f32([eps], [1]) } as Saved<S> };
     },
-    batchNormReluMaxPoolBackward: (x: S, w: S, b: S, dy: S, saved: Saved<S>, k: number) => {
+    batchNormReluPoolBackward: (x: S, w: S, b: S, dy: S, saved: Saved<S>, pool: number | 'mean') => {
       const [n, c, h, wd] = x.shape;
-      const r = R.batchnormReluMaxPoolBackwardRef(dy.data, x.data, [n, c, h, wd], w.data, b.data, k, saved.eps.data[0]);
+      const r = R.batchnormReluPoolBackwardRef(dy.data, x.data, [n, c, h, wd], w.data, b.data, pool, saved.eps.data[0]);
       return { dx: f32(r.dx, x.shape), dw: f32(r.dgamma, [c]), db: f32(r.dbeta, [c]) };
     },
     dropout: (x: S, p: number, seed: number, stream: number) => f32(R.dropoutRef(x.data, p, seed, stream), x.shape),

@@ -87,15 +87,15 @@ export function webgpuNnOps(gpu: Gpu, own: (a: GpuArray) => S) {
       const r = K.batchnormBackward(gpu, dy, x, w, saved.mean, saved.invstd, { reluBeta: reluBias ?? undefined });
       return { dx: own(r.dx), dw: own(r.dgamma), db: own(r.dbeta) };
     },
-    batchNormReluMaxPool: (x: S, w: S, b: S, runMean: S, runVar: S, training: boolean, momentum: number, eps: number, k: number) => {
-      const r = K.batchnormReluMaxPool(gpu, x, w, b, runMean, runVar, { pool: k, training, momentum, eps });
+    batchNormReluPool: (x: S, w: S, b: S, runMean: S, runVar: S, training: boolean, momentum: number, eps: number, pool: number | 'mean') => {
+      const r = K.batchnormReluPool(gpu, x, w, b, runMean, runVar, { pool, training, momentum, eps });
       const saved: Saved<S> = {};
       if (r.mean) saved.mean = own(r.mean);
       if (r.invstd) saved.invstd = own(r.invstd);
       return { out: own(r.y), saved };
     },
-    batchNormReluMaxPoolBackward: (x: S, w: S, b: S, dy: S, saved: Saved<S>, k: number) => {
-      const r = K.batchnormReluMaxPoolBackward(gpu, dy, x, w, b, saved.mean, saved.invstd, { pool: k });
+    batchNormReluPoolBackward: (x: S, w: S, b: S, dy: S, saved: Saved<S>, pool: number | 'mean') => {
+      const r = K.batchnormReluPoolBackward(gpu, dy, x, w, b, saved.mean, saved.invstd, { pool });
       return { dx: own(r.dx), dw: own(r.dgamma), db: own(r.dbeta) };
     },
     dropout: (x: S, p: number, seed: number, stream: number) => own(K.dropout(gpu, x, p, { seed, stream })),

@@ -92,9 +92,16 @@ export const CASES: OpCase[] = [
     nonSmooth: true,
   },
   {
-    name: 'batchNormReluMaxPool train',
+    name: 'batchNormReluPool train max',
     inputs: [{ shape: [3, 2, 5, 4] }, { shape: [2] }, { shape: [2] }, { shape: [2], constant: true }, { shape: [2], constant: true, positive: true }],
-    f: (x, w, b, m, v) => P.batchNormReluMaxPool(x, w, b, m, v, 2, { training: true }),
+    f: (x, w, b, m, v) => P.batchNormReluPool(x, w, b, m, v, 2, { training: true }),
+    tol: 1e-4,
+    nonSmooth: true,
+  },
+  {
+    name: 'batchNormReluPool train mean',
+    inputs: [{ shape: [3, 2, 3, 4] }, { shape: [2] }, { shape: [2] }, { shape: [2], constant: true }, { shape: [2], constant: true, positive: true }],
+    f: (x, w, b, m, v) => P.batchNormReluPool(x, w, b, m, v, 'mean', { training: true }),
     tol: 1e-4,
     nonSmooth: true,
   },

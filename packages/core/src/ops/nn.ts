@@ -128,23 +128,25 @@ export function batchNorm(x: Tensor, w: Tensor, b: Tensor, runMean: Tensor, runV
 }
 
 /**
- * maxPool2d(batchNorm(x, …, { relu: true }), k) in one pass each way, x (N, C, H, W) →
- * (N, C, ⌊H/k⌋, ⌊W/k⌋): the ReLU'd map is never stored; backward recomputes each window's argmax
- * from x. Training and eval as batchNorm (default eval: running statistics, no gradient).
+ * pool(batchNorm(x, …, { relu: true })) in one pass each way, x (N, C, H, W): pool k is
+ * maxPool2d(·, k) → (N, C, ⌊H/k⌋, ⌊W/k⌋), 'mean' is globalAvgPool2d → (N, C). The ReLU'd map is
+ * never stored; backward recomputes the ReLU mask and each max window's argmax from x. Training
+ * and eval as batchNorm (default eval: running statistics, no gradient).
  */
-export function batchNormReluMaxPool(x: Tensor, w: Tensor, b: Tensor, runMean: Tensor, runVar: Tensor, k: number, opts: { training?: boolean; momentum?: number; eps?: number } = {}): Tensor {
-  const op = 'batchNormReluMaxPool';
+export function batchNormReluPool(x: Tensor, w: Tensor, b: Tensor, runMean: Tensor, runVar: Tensor, pool: number | 'mean', opts: { training?: boolean; momentum?: number; eps?: number } = {}): Tensor {
+  const op = 'batchNormReluPool';
   if (x.rank !== 4) throw new ShapeError(op, `x must be (N, C, H, W), got ${fmt(x.shape)}`);
   checkNormParams(op, x, [w, b, runMean, runVar]);
-  if (!(Number.isInteger(k) && k >= 1 && k <= x.shape[2] && k <= x.shape[3])) throw new ShapeError(op, `pool ${k} must be an integer in [1, min(H, W)] for x ${fmt(x.shape)}`);
+  const k = pool;
+  if (k !== 'mean' && !(Number.isInteger(k) && k >= 1 && k <= x.shape[2] && k <= x.shape[3])) throw new ShapeError(op, `pool ${k} must be 'mean' or an integer in [1, min(H, W)] for x ${fmt(x.shape)}`);
   const eps = opts.eps ?? 1e-5;
   const training = opts.training ?? false;
-  const { out, saved } = x.backend.batchNormReluMaxPool(x.storage, w.storage, b.storage, runMean.storage, runVar.storage, training, opts.momentum ?? 0.1, eps, k);
+  const { out, saved } = x.backend.batchNormReluPool(x.storage, w.storage, b.storage, runMean.storage, runVar.storage, training, opts.momentum ?? 0.1, eps, pool);
   if (!training) {
     for (const s of Object.values(saved)) x.backend.release(s);
     return new Tensor(out, x.backend);
   }
-  return record(op, { eps, k }, [x, w, b], new Tensor(out, x.backend), saved);
+  return record(op, { eps, pool }, [x, w, b], new Tensor(out, x.backend), saved);
 }
 
 /** Inverted dropout with a counter-based mask (regenerated in backward from seed and stream). */
