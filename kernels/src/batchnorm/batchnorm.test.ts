@@ -44,7 +44,7 @@ describe('batchnorm', () => {
       if (relu) expect(bref.dbeta.some((v, i) => Math.abs(v - dys.filter((_, k) => Math.floor(k / dims[2]) % c === i).reduce((a, d) => a + d, 0)) > 1e-6), 'the mask clamps something').toBe(true);
       expect(relErr(await gpu.download(dx), bref.dx), `dx ${msg}`).toBeLessThan(1e-4);
       expect(relErr(await gpu.download(dgamma), bref.dgamma), `dgamma ${msg}`).toBeLessThan(1e-4);
-      expect(relErr(await gpu.download(dbeta), bref.dbeta), `dbeta ${msg}`).toBeLessThan(1e-5);
+      expect(relErr(await gpu.download(dbeta), bref.dbeta), `dbeta ${msg}`).toBeLessThan(5e-5); // f32 sums of ~M masked terms
       for (const a of [x, g, b, dy, rm, rv, y, mean!, invstd!, yEval, dx, dgamma, dbeta]) gpu.free(a);
     });
   }
@@ -95,7 +95,7 @@ describe('batchnorm', () => {
     for (const i of [0, 1]) expect(dgamma[i], `dgamma[${i}] seed ${seed}`).toBeCloseTo(fd(gs, i), 3);
   });
 
-  for (const [shape, k] of [[[3, 5, 11, 9], 2], [[2, 3, 7, 7], 3], [[1, 2, 5, 4], 1], [[2, 37, 14, 14], 2], [[3, 5, 7, 7], 'mean'], [[2, 4, 3, 5], 'mean']] as const)
+  for (const [shape, k] of [[[3, 5, 11, 9], 2], [[2, 3, 7, 7], 3], [[1, 2, 5, 4], 1], [[2, 37, 14, 14], 2], [[3, 5, 6, 10], 2], [[3, 5, 7, 7], 'mean'], [[2, 4, 3, 5], 'mean']] as const)
     it(`eval batch norm + ReLU + ${poolName(k)} in one pass matches the reference for x ${shape}`, async () => {
       const gpu = await testGpu();
       const seed = freshSeed();
@@ -115,7 +115,7 @@ describe('batchnorm', () => {
       for (const a of [x, g, b, rm, rv, y]) gpu.free(a);
     });
 
-  for (const [shape, k] of [[[3, 5, 11, 9], 2], [[2, 3, 7, 8], 3], [[1, 2, 5, 4], 1], [[4, 37, 14, 14], 2], [[5, 6, 7, 7], 'mean'], [[3, 4, 4, 6], 'mean']] as const)
+  for (const [shape, k] of [[[3, 5, 11, 9], 2], [[2, 3, 7, 8], 3], [[1, 2, 5, 4], 1], [[4, 37, 14, 14], 2], [[3, 5, 6, 10], 2], [[5, 6, 7, 7], 'mean'], [[3, 4, 4, 6], 'mean']] as const)
     it(`training batch norm + ReLU + ${poolName(k)}: forward, running stats and backward match the reference for x ${shape}`, async () => {
       const gpu = await testGpu();
       const seed = freshSeed();

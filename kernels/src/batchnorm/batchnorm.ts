@@ -6,6 +6,7 @@ import { checkArray, outArray } from '../conv2d/conv2d.js';
 import source from './batchnorm.wgsl.js';
 import gapSource from './batchnorm_gap.wgsl.js';
 import poolSource from './batchnorm_pool.wgsl.js';
+import pool2Source from './batchnorm_pool2.wgsl.js';
 
 const WG = 64;
 
@@ -195,8 +196,10 @@ function fusedPlan(gpu: Gpu, kernel: string, x: GpuArray, pool: FusedPool): Fuse
   check(Number.isInteger(k) && k >= 1, kernel, 'pool', () => `must be an integer ≥ 1 or 'mean', got ${k}`);
   check(h >= k && w >= k, kernel, 'pool', () => `a ${k}×${k} window does not fit x ${shapeString(x.shape)}`);
   const [ho, wo] = [Math.floor(h / k), Math.floor(w / k)];
+  // 2×2 on even sides: aligned pairs, read and written as vec2s (batchnorm_pool2.wgsl)
+  const pairs = k === 2 && h % 2 === 0 && w % 2 === 0;
   return {
-    n, c, h, w, taps: k * k, outShape: [n, c, ho, wo], rows: n * c * ho, source: poolSource, constants: { K: k },
+    n, c, h, w, taps: k * k, outShape: [n, c, ho, wo], rows: n * c * ho, source: pairs ? pool2Source : poolSource, constants: pairs ? {} : { K: k },
     params: (eps: number, flag: number) => params().u32(n).u32(c).u32(h).u32(w).u32(ho).u32(wo).f32(eps).u32(flag).bytes,
   };
 }
