@@ -21,6 +21,9 @@ const cases: Case[] = [
   { x: [3, 8, 10, 9], cout: 12, k: [1, 5], opts: { stride: [2, 3], padding: [1, 2], dilation: [1, 2] }, bias: true },
   // stride 1: dx as a transposed conv, here with its padding DH·(KH − 1) − PH negative along h
   { x: [2, 6, 9, 8], cout: 4, k: [1, 3], opts: { padding: [1, 2], dilation: [1, 2] }, bias: false },
+  // Wo % 4 == 0: the direct forward in strips of 4 pixels (conv2d_sg4.wgsl), a partial channel tile
+  { x: [3, 1, 9, 12], cout: 20, k: [3, 3], opts: { padding: 1 }, bias: true },
+  { x: [2, 4, 6, 9], cout: 36, k: [3, 2], opts: { stride: [1, 3], padding: [1, 2], groups: 2 }, bias: false },
 ];
 
 type Path = 'direct' | 'portable' | 'gemm';

@@ -10,6 +10,7 @@ import dxSource from './conv2d_dx.wgsl.js';
 import dxSgSource from './conv2d_dx_sg.wgsl.js';
 import { conv2dGemm, conv2dGemmBackwardData, conv2dGemmBackwardWeight, gemmPays } from './conv2d_gemm.js';
 import sgSource from './conv2d_sg.wgsl.js';
+import sg4Source from './conv2d_sg4.wgsl.js';
 import { checkWinograd, conv2dWinograd, conv2dWinogradBackwardData, winogradPays } from './conv2d_winograd.js';
 
 export type Pair = number | readonly [number, number];
@@ -144,11 +145,14 @@ export function conv2d(gpu: Gpu, x: GpuArray, weight: GpuArray, bias?: GpuArray 
   }
   const wg = 64;
   const mtiles = ceilDiv(g.coutG, TM);
-  const [gx, gy] = grid1d(ceilDiv(g.n * g.ho * g.wo, wg * TP), gpu.limits.maxComputeWorkgroupsPerDimension);
+  // subgroups and Wo % 4 == 0: strips of 4 pixels stored as vec4s (conv2d_sg4.wgsl)
+  const sg = useSubgroups(gpu, opts);
+  const strips = sg && g.wo % 4 === 0;
+  const [gx, gy] = grid1d(ceilDiv(g.n * g.ho * g.wo, wg * (strips ? 4 : TP)), gpu.limits.maxComputeWorkgroupsPerDimension);
   const macs = g.n * g.cout * g.ho * g.wo * g.cinG * g.kh * g.kw;
   gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline(kernel, useSubgroups(gpu, opts) ? sgSource : source, { WG: wg }),
+    pipeline: gpu.pipeline(strips ? 'conv2d.strips' : kernel, strips ? sg4Source : sg ? sgSource : source, { WG: wg }),
     params: geomParams(g, mtiles, !!bias).bytes,
     buffers: [weight, x, out, bias ?? weight],
     workgroups: [gx, gy, zGrid(gpu, kernel, g.groups * mtiles)],

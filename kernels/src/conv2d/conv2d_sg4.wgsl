@@ -1,0 +1,109 @@
+enable subgroups;
+// conv2d forward, conv2d_sg.wgsl (same math, params and bindings, y as vec4s) for Wo % 4 == 0:
+// an invocation owns a strip of 4 consecutive output pixels of a row, (n, oh, 4·s .. 4·s + 3),
+// × 16 output channels, and stores each channel's strip as one vec4. Per tap, the 4 pixels'
+// inputs are gathered once and the 16 weights (from subgroupBroadcast, as in conv2d_sg.wgsl) feed
+// 64 multiply-adds; half the weight gathers per output of conv2d_sg.wgsl, a quarter the stores.
+//   y[n, g·Cout_g + m, oh, ow] = bias + Σ_k W[g·Cout_g + m, k] · x[n, g·Cin_g + ci, oh·SH − PH + kh·DH, ow·SW − PW + kw·DW]
+//   k = (ci, kh, kw); invocation t = strip t of the flat (N, Ho, Wo / 4).
+
+override WG: u32 = 64u;
+
+const TM = 16u; // output channels per workgroup
+
+struct Params {
+  n: u32, cin: u32, h: u32, w: u32,
+  cout: u32, ho: u32, wo: u32, ph: i32,
+  pw: i32, cin_g: u32, cout_g: u32, mtiles: u32,
+  kh: u32, kw: u32, sh: u32, sw: u32,
+  dh: u32, dw: u32, has_bias: u32,
+}
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> wt: array<f32>;     // (Cout, Cin_g, KH, KW)
+@group(0) @binding(2) var<storage, read> x: array<f32>;      // (N, Cin, H, W)
+@group(0) @binding(3) var<storage, read_write> y: array<vec4f>; // (N, Cout, Ho, Wo / 4)
+@group(0) @binding(4) var<storage, read> bias: array<f32>;   // (Cout), any buffer when !has_bias
+
+// acc[4·q + j]: channels 4q .. 4q + 3 at pixel j of the strip; the tap counters, shared with tap()
+var<private> acc: array<vec4f, 16>;
+var<private> ci: u32;
+var<private> kh: u32;
+var<private> kw: u32;
+var<private> xb: u32;   // x offset of (n, g·Cin_g)
+var<private> ih0: i32;
+var<private> iw0: vec4i; // the 4 pixels' first input column
+
+fn tap(a0: vec4f, a1: vec4f, a2: vec4f, a3: vec4f) {
+  let ih = ih0 + i32(kh * p.dh);
+  let iw = iw0 + i32(kw * p.dw);
+  let ok = (vec4u(iw) < vec4u(p.w)) & vec4(u32(ih) < p.h && ci < p.cin_g);
+  let row = xb + ci * p.h * p.w + u32(ih) * p.w;
+  let idx = select(vec4u(0u), vec4u(row) + vec4u(iw), ok);
+  let b = select(vec4f(0.0), vec4f(x[idx.x], x[idx.y], x[idx.z], x[idx.w]), ok);
+  acc[0] += a0 * b.x; acc[1] += a1 * b.x; acc[2] += a2 * b.x; acc[3] += a3 * b.x;
+  acc[4] += a0 * b.y; acc[5] += a1 * b.y; acc[6] += a2 * b.y; acc[7] += a3 * b.y;
+  acc[8] += a0 * b.z; acc[9] += a1 * b.z; acc[10] += a2 * b.z; acc[11] += a3 * b.z;
+  acc[12] += a0 * b.w; acc[13] += a1 * b.w; acc[14] += a2 * b.w; acc[15] += a3 * b.w;
+  kw += 1u;
+  if (kw == p.kw) { kw = 0u; kh += 1u; }
+  if (kh == p.kh) { kh = 0u; ci += 1u; }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(subgroup_invocation_id) sl: u32) {
+  let g = wid.z / p.mtiles;
+  let m0 = (wid.z % p.mtiles) * TM;
+  let wo4 = p.wo / 4u;
+  let strips = p.n * p.ho * wo4;
+  let s = (wid.x + wid.y * nwg.x) * WG + lid;
+  let q = min(s, strips - 1u); // lanes past the end compute the last strip and do not store
+  let n = q / (p.ho * wo4);
+  let oh = q / wo4 % p.ho;
+  let ow0 = q % wo4 * 4u;
+  xb = (n * p.cin + g * p.cin_g) * p.h * p.w;
+  ih0 = i32(oh * p.sh) - p.ph;
+  iw0 = vec4i((vec4u(ow0) + vec4u(0u, 1u, 2u, 3u)) * p.sw) - p.pw;
+  let k_len = p.cin_g * p.kh * p.kw;
+  let row = g * p.cout_g;
+  let last = p.cout_g - 1u;
+  let r0 = (row + min(vec4u(m0) + vec4u(0u, 1u, 2u, 3u), vec4u(last))) * k_len;
+  let r1 = (row + min(vec4u(m0) + vec4u(4u, 5u, 6u, 7u), vec4u(last))) * k_len;
+  let r2 = (row + min(vec4u(m0) + vec4u(8u, 9u, 10u, 11u), vec4u(last))) * k_len;
+  let r3 = (row + min(vec4u(m0) + vec4u(12u, 13u, 14u, 15u), vec4u(last))) * k_len;
+  var k0 = 0u;
+  for (; k0 < k_len; k0 += 8u) {
+    // lane sl holds the 16 weights of tap k0 + sl (zero past the end); taps broadcast them
+    let kl = min(k0 + sl, k_len - 1u);
+    let w0 = vec4f(wt[r0.x + kl], wt[r0.y + kl], wt[r0.z + kl], wt[r0.w + kl]);
+    let w1 = vec4f(wt[r1.x + kl], wt[r1.y + kl], wt[r1.z + kl], wt[r1.w + kl]);
+    let w2 = vec4f(wt[r2.x + kl], wt[r2.y + kl], wt[r2.z + kl], wt[r2.w + kl]);
+    let w3 = vec4f(wt[r3.x + kl], wt[r3.y + kl], wt[r3.z + kl], wt[r3.w + kl]);
+    if (k0 + 8u > k_len) {
+      // the last, partial group: only its live taps
+      for (var t = 0u; k0 + t < k_len; t++) {
+        tap(subgroupShuffle(w0, t), subgroupShuffle(w1, t), subgroupShuffle(w2, t), subgroupShuffle(w3, t));
+      }
+      break;
+    }
+    tap(subgroupBroadcast(w0, 0u), subgroupBroadcast(w1, 0u), subgroupBroadcast(w2, 0u), subgroupBroadcast(w3, 0u));
+    tap(subgroupBroadcast(w0, 1u), subgroupBroadcast(w1, 1u), subgroupBroadcast(w2, 1u), subgroupBroadcast(w3, 1u));
+    tap(subgroupBroadcast(w0, 2u), subgroupBroadcast(w1, 2u), subgroupBroadcast(w2, 2u), subgroupBroadcast(w3, 2u));
+    tap(subgroupBroadcast(w0, 3u), subgroupBroadcast(w1, 3u), subgroupBroadcast(w2, 3u), subgroupBroadcast(w3, 3u));
+    tap(subgroupBroadcast(w0, 4u), subgroupBroadcast(w1, 4u), subgroupBroadcast(w2, 4u), subgroupBroadcast(w3, 4u));
+    tap(subgroupBroadcast(w0, 5u), subgroupBroadcast(w1, 5u), subgroupBroadcast(w2, 5u), subgroupBroadcast(w3, 5u));
+    tap(subgroupBroadcast(w0, 6u), subgroupBroadcast(w1, 6u), subgroupBroadcast(w2, 6u), subgroupBroadcast(w3, 6u));
+    tap(subgroupBroadcast(w0, 7u), subgroupBroadcast(w1, 7u), subgroupBroadcast(w2, 7u), subgroupBroadcast(w3, 7u));
+  }
+  if (s >= strips) { return; }
+  // y[n, row + m0 + m, oh, ow0 .. ow0 + 3] as one vec4 per channel
+  let base = ((n * p.cout + row + m0) * p.ho + oh) * wo4 + ow0 / 4u;
+  let plane = p.ho * wo4;
+  for (var qd = 0u; qd < 4u; qd++) {
+    for (var e = 0u; e < 4u; e++) {
+      let m = 4u * qd + e;
+      if (m0 + m >= p.cout_g) { return; }
+      let b = select(0.0, bias[row + m0 + m], p.has_bias != 0u);
+      y[base + m * plane] = vec4f(acc[qd][e], acc[4u + qd][e], acc[8u + qd][e], acc[12u + qd][e]) + b;
+    }
+  }
+}
