@@ -99,28 +99,43 @@ fn merge(a: vec3f, b: vec3f) -> vec3f {
 
 var<workgroup> red3: array<vec3f, WG>;
 
-// One pass over channel c: each lane keeps (count, mean, M2) of its share, a vec4 at a time when
-// planes are whole vec4s (HW % 4 == 0: x4 is x, bound again as vec4s), then the lanes merge.
+// One pass over channel c: each lane sums d = x − shift and d² (shift: the first value it reads,
+// so that the sums do not cancel), a vec4 at a time when planes are whole vec4s (HW % 4 == 0: x4 is
+// x, bound again as vec4s), turns them into (count, mean, M2) and the lanes merge those.
 @compute @workgroup_size(WG)
 fn stats(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let c = wid.x;
-  var a = vec3f(0.0);
+  var s1 = vec4f(0.0);
+  var s2 = vec4f(0.0);
+  var shift = 0.0;
+  var cnt = 0u;
   if (p.hw % 4u == 0u) {
     let hw4 = p.hw / 4u;
     var n = lid / hw4;
     var j = lid % hw4;
+    if (n < p.n) { shift = x4[(n * p.c + c) * hw4 + j].x; }
     while (n < p.n) {
-      let v = x4[(n * p.c + c) * hw4 + j];
-      let m = (v.x + v.y + v.z + v.w) * 0.25;
-      let d = v - m;
-      a = merge(a, vec3f(4.0, m, dot(d, d)));
-      j += WG;
-      n += j / hw4;
-      j = j % hw4;
+      let d = x4[(n * p.c + c) * hw4 + j] - shift;
+      s1 += d;
+      s2 += d * d;
+      cnt += 4u;
+      j += WG; // next: WG vec4s on, across planes (a loop of at most ⌈WG / hw4⌉ steps, no division)
+      while (j >= hw4) { j -= hw4; n += 1u; }
     }
   } else {
-    for (var i = lid; i < p.n * p.hw; i += WG) { a = merge(a, vec3f(1.0, x[at(c, i)], 0.0)); }
+    if (lid < p.n * p.hw) { shift = x[at(c, lid)]; }
+    for (var i = lid; i < p.n * p.hw; i += WG) {
+      let d = x[at(c, i)] - shift;
+      s1.x += d;
+      s2.x += d * d;
+      cnt += 1u;
+    }
   }
+  let cf = f32(cnt);
+  let t1 = s1.x + s1.y + s1.z + s1.w;
+  let t2 = s2.x + s2.y + s2.z + s2.w;
+  var a = vec3f(0.0);
+  if (cnt > 0u) { a = vec3f(cf, shift + t1 / cf, max(t2 - t1 * t1 / cf, 0.0)); }
   red3[lid] = a;
   workgroupBarrier();
   for (var k = WG / 2u; k > 0u; k >>= 1u) {
