@@ -22,7 +22,8 @@ const cases: Case[] = [
   // stride 1: dx as a transposed conv, here with its padding DH·(KH − 1) − PH negative along h
   { x: [2, 6, 9, 8], cout: 4, k: [1, 3], opts: { padding: [1, 2], dilation: [1, 2] }, bias: false },
   // Wo % 4 == 0: the direct forward in strips of 4 pixels (conv2d_sg4.wgsl), a partial channel tile
-  { x: [3, 1, 9, 12], cout: 20, k: [3, 3], opts: { padding: 1 }, bias: true },
+  { x: [3, 1, 9, 12], cout: 20, k: [3, 3], opts: { padding: 1 }, bias: true }, // Cin = 1: conv2d_c1.wgsl
+  { x: [2, 1, 7, 10], cout: 36, k: [3, 3], opts: { padding: [1, 0] }, bias: true }, // and a partial 32-channel tile
   { x: [2, 4, 6, 9], cout: 36, k: [3, 2], opts: { stride: [1, 3], padding: [1, 2], groups: 2 }, bias: false },
 ];
 

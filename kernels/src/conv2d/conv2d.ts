@@ -11,6 +11,7 @@ import dxSgSource from './conv2d_dx_sg.wgsl.js';
 import { conv2dGemm, conv2dGemmBackwardData, conv2dGemmBackwardWeight, gemmPays } from './conv2d_gemm.js';
 import sgSource from './conv2d_sg.wgsl.js';
 import sg4Source from './conv2d_sg4.wgsl.js';
+import c1Source from './conv2d_c1.wgsl.js';
 import { checkWinograd, conv2dWinograd, conv2dWinogradBackwardData, winogradPays } from './conv2d_winograd.js';
 
 export type Pair = number | readonly [number, number];
@@ -100,6 +101,19 @@ const geomParams = (g: Conv2dGeometry, mtiles: number, hasBias = false) =>
   params().u32(g.n).u32(g.cin).u32(g.h).u32(g.w).u32(g.cout).u32(g.ho).u32(g.wo).i32(g.ph).i32(g.pw).u32(g.cinG).u32(g.coutG).u32(mtiles).u32(g.kh).u32(g.kw)
     .u32(g.sh).u32(g.sw).u32(g.dh).u32(g.dw).u32(hasBias ? 1 : 0);
 
+/**
+ * conv2d_c1.wgsl's case (the first layer on grayscale): Cin = 1, 3×3, stride 1, dilation 1,
+ * Wo % 4 == 0, Cout % 4 == 0, subgroups of 8. The 1→32 layer at 28×28, N 512, on lavapipe
+ * (loaded machine): forward ~105 ms by conv2d_sg.wgsl, ~64 in strips (conv2d_sg4.wgsl), ~20 here.
+ */
+function firstLayer(gpu: Gpu, g: Conv2dGeometry, opts: Conv2dOptions): boolean {
+  return !opts.portable && gpu.subgroupsOf8 && g.cin === 1 && g.groups === 1 && g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 &&
+    g.dh === 1 && g.dw === 1 && g.wo % 4 === 0 && g.cout % 4 === 0;
+}
+
+const c1Params = (g: Conv2dGeometry, hasBias: boolean, chunk: number) =>
+  params().u32(g.n).u32(g.h).u32(g.w).u32(g.cout).u32(g.ho).u32(g.wo).i32(g.ph).i32(g.pw).u32(hasBias ? 1 : 0).u32(chunk).bytes;
+
 /** The subgroup variants broadcast weights from 8 lanes: they need subgroups of at least 8. */
 function useSubgroups(gpu: Gpu, opts: Conv2dOptions): boolean {
   if (opts.portable) return false;
@@ -141,6 +155,19 @@ export function conv2d(gpu: Gpu, x: GpuArray, weight: GpuArray, bias?: GpuArray 
   }
   if (algo === 'gemm') {
     conv2dGemm(gpu, x, weight, bias, g, out);
+    return out;
+  }
+  if (firstLayer(gpu, g, opts)) {
+    const [gx, gy] = grid1d(ceilDiv(g.n * g.ho, 8), gpu.limits.maxComputeWorkgroupsPerDimension);
+    gpu.dispatch({
+      kernel,
+      pipeline: gpu.pipeline('conv2d.c1', c1Source, {}, 'forward'),
+      params: c1Params(g, !!bias, 0),
+      buffers: [weight, x, out, bias ?? weight],
+      workgroups: [gx, gy, zGrid(gpu, kernel, ceilDiv(g.cout, 32))],
+      flops: 2 * numel(out.shape) * 9 + (bias ? numel(out.shape) : 0),
+      bytes: 4 * (numel(x.shape) + numel(weight.shape) + numel(out.shape)),
+    });
     return out;
   }
   const wg = 64;
@@ -238,7 +265,17 @@ function directBackwardWeight(gpu: Gpu, dy: GpuArray, x: GpuArray, g: Conv2dGeom
   const used = ceilDiv(rows, chunk);
   const part = used === 1 ? dw : gpu.empty([used, total], 'f32', 'conv2d.dw.partials');
   const macs = g.n * g.cout * g.ho * g.wo * cols;
-  gpu.dispatch({
+  if (firstLayer(gpu, g, opts))
+    gpu.dispatch({
+      kernel,
+      pipeline: gpu.pipeline('conv2d.c1.dw', c1Source, {}, 'backward_weight'),
+      params: c1Params(g, false, chunk),
+      buffers: [dy, x, part],
+      workgroups: [used, 1, zGrid(gpu, kernel, ceilDiv(g.cout, 32))],
+      flops: 2 * macs,
+      bytes: 4 * (numel(dy.shape) + numel(x.shape) + used * total),
+    });
+  else gpu.dispatch({
     kernel,
     pipeline: gpu.pipeline(kernel, useSubgroups(gpu, opts) ? dwSgSource : dwSource, { WG: wg }),
     params: geomParams(g, mtiles).u32(chunk).bytes,

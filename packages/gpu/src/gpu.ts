@@ -109,6 +109,14 @@ export class Gpu {
   get features(): ReadonlySet<string> {
     return this.device.features as unknown as ReadonlySet<string>;
   }
+  /**
+   * Subgroups of exactly 8 lanes (lavapipe on AVX2): the CPU-style kernel variants (matmul_sg and
+   * friends) share loads across the 8 lanes of a SIMD batch and assume that width.
+   */
+  get subgroupsOf8(): boolean {
+    const info = (this.device as unknown as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
+    return this.features.has('subgroups') && info?.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
+  }
 
   stats(): GpuStats {
     const p = this.pool.stats;
