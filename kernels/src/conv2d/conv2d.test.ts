@@ -159,7 +159,7 @@ describe('conv2d winograd', () => {
     { x: [2, 68, 5, 7], cout: 72, padding: 1, bias: true },
   ];
 
-  /** Forward and dx by 'winograd' vs the float64 reference, outputs poisoned first. */
+  /** Forward, dx and dw by 'winograd' vs the float64 reference, outputs poisoned first. */
   async function checkWinograd(c: (typeof wcases)[number], portable = false) {
     const gpu = await testGpu();
     const seed = freshSeed();
@@ -173,18 +173,23 @@ describe('conv2d winograd', () => {
     const [x, w, b, dy] = [gpu.upload(xs, c.x), gpu.upload(ws, wShape), gpu.upload(bs, [c.cout]), gpu.upload(dys, [g.n, g.cout, g.ho, g.wo])];
     const y = poisoned(gpu, [g.n, g.cout, g.ho, g.wo]);
     const dx = poisoned(gpu, c.x);
+    const dw = poisoned(gpu, wShape);
     conv2d(gpu, x, w, c.bias ? b : null, { ...opts, out: y });
     conv2dBackwardData(gpu, dy, w, c.x, { ...opts, out: dx });
-    // f32 Winograd: the transforms add up to 16 terms before and after the GEMM (measured ≤ ~1e-6)
+    conv2dBackwardWeight(gpu, dy, x, wShape, { ...opts, out: dw });
+    // f32 Winograd: the transforms add up to 16 terms before and after the GEMM (measured ≤ ~5e-7)
     const msg = `seed ${seed}${portable ? ' portable' : ''}`;
+    const ref = conv2dBackwardRef(g, dys, xs, ws);
     expect(relErr(await gpu.download(y), conv2dRef(g, xs, ws, c.bias ? bs : null)), `y ${msg}`).toBeLessThan(1e-5);
-    expect(relErr(await gpu.download(dx), conv2dBackwardRef(g, dys, xs, ws).dx), `dx ${msg}`).toBeLessThan(1e-5);
-    for (const a of [x, w, b, dy, y, dx]) gpu.free(a);
+    expect(relErr(await gpu.download(dx), ref.dx), `dx ${msg}`).toBeLessThan(1e-5);
+    expect(relErr(await gpu.download(dw), ref.dw), `dw ${msg}`).toBeLessThan(1e-5);
+    for (const a of [x, w, b, dy, y, dx, dw]) gpu.free(a);
   }
 
   for (const c of wcases) {
-    it(`forward and dx match the reference: x ${c.x} cout ${c.cout} padding ${c.padding}${c.bias ? ' +bias' : ''}`, async () => {
-      // one image per chunk, on conv2d_winograd_gemm.wgsl; then one chunk, the GEMMs on matmul()
+    it(`forward, dx and dw match the reference: x ${c.x} cout ${c.cout} padding ${c.padding}${c.bias ? ' +bias' : ''}`, async () => {
+      // one image per chunk, on conv2d_winograd_gemm.wgsl and conv2d_winograd_dwgemm.wgsl (dw
+      // accumulating over chunks); then one chunk, the GEMMs on matmul()
       const saved = conv2dWinogradTuning.workspaceBytes;
       try {
         conv2dWinogradTuning.workspaceBytes = 1;

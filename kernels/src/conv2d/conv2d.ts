@@ -4,6 +4,7 @@
 import { ceilDiv, check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
 import { reduce, sumToShape } from '../reduce/reduce.js';
 import source from './conv2d.wgsl.js';
+import c1Source from './conv2d_c1.wgsl.js';
 import dwSource from './conv2d_dw.wgsl.js';
 import dwSgSource from './conv2d_dw_sg.wgsl.js';
 import dxSource from './conv2d_dx.wgsl.js';
@@ -11,8 +12,7 @@ import dxSgSource from './conv2d_dx_sg.wgsl.js';
 import { conv2dGemm, conv2dGemmBackwardData, conv2dGemmBackwardWeight, gemmPays } from './conv2d_gemm.js';
 import sgSource from './conv2d_sg.wgsl.js';
 import sg4Source from './conv2d_sg4.wgsl.js';
-import c1Source from './conv2d_c1.wgsl.js';
-import { checkWinograd, conv2dWinograd, conv2dWinogradBackwardData, winogradPays } from './conv2d_winograd.js';
+import { checkWinograd, conv2dWinograd, conv2dWinogradBackwardData, conv2dWinogradBackwardWeight, winogradPays } from './conv2d_winograd.js';
 
 export type Pair = number | readonly [number, number];
 export interface Conv2dOptions {
@@ -25,7 +25,7 @@ export interface Conv2dOptions {
   /**
    * 'gemm': im2col + the fast matmul (conv2d_gemm.ts; groups = 1 only); 'direct': the implicit
    * GEMM kernels (conv2d*.wgsl); 'winograd': Winograd F(2×2, 3×3) (conv2d_winograd.ts; 3×3, stride
-   * 1, dilation 1, groups 1, Cin and Cout multiples of 4; forward and dx, dw runs what 'auto' picks);
+   * 1, dilation 1, groups 1, Cin and Cout multiples of 4);
    * 'auto' (default): whichever is faster for the shape (winogradPays, then gemmPays).
    */
   algo?: 'auto' | 'gemm' | 'direct' | 'winograd';
@@ -127,7 +127,7 @@ function pickAlgo(gpu: Gpu, kernel: string, g: Conv2dGeometry, opts: Conv2dOptio
   check(['auto', 'gemm', 'direct', 'winograd'].includes(algo), kernel, 'algo', () => `must be 'auto', 'gemm', 'direct' or 'winograd', got '${algo}'`);
   if (algo === 'gemm') check(g.groups === 1, kernel, 'algo', () => `'gemm' needs groups = 1, got groups = ${g.groups}`);
   if (algo === 'winograd') checkWinograd(kernel, g);
-  if (algo === 'winograd' && op !== 'dw') return 'winograd';
+  if (algo === 'winograd') return 'winograd';
   if (algo === 'gemm' || algo === 'direct') return algo;
   if (opts.portable) return 'direct';
   if (winogradPays(gpu, g, op)) return 'winograd';
@@ -235,7 +235,9 @@ export function conv2dBackwardWeight(
   checkArray(gpu, kernel, 'x', x);
   checkArray(gpu, kernel, 'dy', dy, conv2dOutputShape(g));
   const dw = outArray(gpu, kernel, wShape, opts.out);
-  if (pickAlgo(gpu, kernel, g, opts, 'dw') === 'gemm') conv2dGemmBackwardWeight(gpu, dy, x, g, dw);
+  const algo = pickAlgo(gpu, kernel, g, opts, 'dw');
+  if (algo === 'winograd') conv2dWinogradBackwardWeight(gpu, dy, x, g, dw, opts.portable);
+  else if (algo === 'gemm') conv2dGemmBackwardWeight(gpu, dy, x, g, dw);
   else directBackwardWeight(gpu, dy, x, g, dw, opts);
   if (!opts.bias) return { dw };
   const db = outArray(gpu, 'conv2d.db', [g.cout], opts.outBias, 'outBias');

@@ -7,10 +7,17 @@
 //   y  (N, Cout, Ho, Wo) = Aᵀ · m · A (+ bias)  per (tile, co)               conv2d_winograd_output.wgsl
 // dx (stride 1) is the same on dy with the flipped, transposed kernel (as in conv2d_gemm.ts):
 //   dx = conv(dy, W'), W'[ci, co, kh, kw] = W[co, ci, 2 − kh, 2 − kw], padding 2 − PH (may be negative).
+// dw back through the same steps (L = Σ dy·y): V as above from x, and
+//   Ŷ  (16, T, Cout)   = A · e · Aᵀ         per (tile, co), e its 2×2 of dy   conv2d_winograd_dy.wgsl
+//   dU (16, Cin, Cout) = Σ_chunks Vᵀ · Ŷ    16 batched GEMMs, K = T           conv2d_winograd_dwgemm.wgsl
+//   dw (Cout, Cin, 3, 3) = Gᵀ · dU · G      per (ci, co)                      conv2d_winograd_dw.wgsl
 import { ceilDiv, check, type Gpu, type GpuArray, grid1d, params } from '@pretext/gpu';
 import { matmul } from '../matmul/matmul.js';
 import type { Conv2dGeometry } from './conv2d.js';
 import { gemmPays } from './conv2d_gemm.js';
+import dwSource from './conv2d_winograd_dw.wgsl.js';
+import dwGemmSource from './conv2d_winograd_dwgemm.wgsl.js';
+import dySource from './conv2d_winograd_dy.wgsl.js';
 import gemmSource from './conv2d_winograd_gemm.wgsl.js';
 import inputSource from './conv2d_winograd_input.wgsl.js';
 import outputSource from './conv2d_winograd_output.wgsl.js';
@@ -34,16 +41,16 @@ export function winogradUnsupported(g: Conv2dGeometry): string | undefined {
 }
 
 /**
- * The 'auto' rule for forward and dx (dw has no Winograd form here): where the GEMM path would
- * run (gemmPays), the geometry has a Winograd form, the adapter has 8-lane subgroups and Cin,
- * Cout ≥ minChannels (the measured range). Measured on lavapipe, N 512, 3×3, padding 1, one
- * process, alternating, best of 5, shared machine (load 3–6), GEMM path → Winograd, two runs:
- * 32→64 @14×14 forward 248 → 175 / 244 → 189 ms, dx 285 → 173 / 291 → 183 ms; 64→128 @7×7
- * forward 195 → 158 / 189 → 178 ms, dx 226 → 179 / 210 → 168 ms (16 multiplies per 2×2 tile
- * instead of 36, no im2col or transposing copies; 7×7 wastes 15 of 64 tile outputs).
+ * The 'auto' rule: where the GEMM path would run (gemmPays), the geometry has a Winograd form,
+ * the adapter has 8-lane subgroups and Cin, Cout ≥ minChannels (the measured range). Measured on
+ * lavapipe, N 512, 3×3, padding 1, one process, alternating, best of 5, shared machine (load 3–6),
+ * GEMM path → Winograd, two runs: 32→64 @14×14 forward 248 → 175 / 244 → 189 ms, dx 285 → 173 /
+ * 291 → 183 ms; 64→128 @7×7 forward 195 → 158 / 189 → 178 ms, dx 226 → 179 / 210 → 168 ms (16
+ * multiplies per 2×2 tile instead of 36, no im2col or transposing copies; 7×7 wastes 15 of 64
+ * tile outputs). dw: 32→64 @14×14 338 → 215 ms, 64→128 @7×7 337 → 260 ms (same conditions).
  */
 export function winogradPays(gpu: Gpu, g: Conv2dGeometry, op: 'forward' | 'dx' | 'dw'): boolean {
-  if (op === 'dw' || winogradUnsupported(g) || !lanes8(gpu)) return false;
+  if (winogradUnsupported(g) || !lanes8(gpu)) return false;
   return Math.min(g.cin, g.cout) >= conv2dWinogradTuning.minChannels && gemmPays(gpu, g, op);
 }
 
@@ -80,6 +87,32 @@ function gemm(gpu: Gpu, v: GpuArray, u: GpuArray, mx: GpuArray, label: string, p
   });
 }
 
+const DW_TM = 32; // rows per workgroup of conv2d_winograd_dwgemm.wgsl
+
+/** dU (16, Cin, Cout) (+)= Vᵀ · Ŷ over V (16, T, Cin), Ŷ (16, T, Cout); matmul() where there are no 8-lane subgroups or `portable`. */
+function dwGemm(gpu: Gpu, v: GpuArray, yh: GpuArray, du: GpuArray, accumulate: boolean, portable: boolean): void {
+  const label = 'conv2d.dw.winograd.gemm';
+  const [, T, cin] = v.shape;
+  const cout = yh.shape[2];
+  if (portable || !lanes8(gpu)) {
+    matmul(gpu, v, yh, { transA: true, accumulate, out: du, label });
+    return;
+  }
+  const wide = cout >= 64;
+  const tilesN = ceilDiv(cout, wide ? 64 : 32);
+  const tilesM = ceilDiv(cin, DW_TM);
+  const tiles = 16 * tilesN * tilesM;
+  gpu.dispatch({
+    kernel: label,
+    pipeline: gpu.pipeline('conv2d.winograd.dwgemm', dwGemmSource, { WIDE: Number(wide) }),
+    params: params().u32(T).u32(cin / 4).u32(cout / 4).u32(tilesN).u32(tilesM).u32(tiles).u32(accumulate ? 1 : 0).bytes,
+    buffers: [v, yh, du],
+    workgroups: grid1d(tiles, gpu.limits.maxComputeWorkgroupsPerDimension),
+    flops: 2 * 16 * T * cin * cout,
+    bytes: 4 * 16 * (T * cin + T * cout + cin * cout * (accumulate ? 2 : 1)),
+  });
+}
+
 /** (16, R, C) transformed weight: forward R = Cin, C = Cout; flip (dx) R = Cout, C = Cin. */
 function weightTransform(gpu: Gpu, weight: GpuArray, g: Conv2dGeometry, flip: boolean): GpuArray {
   const WG = 64;
@@ -100,6 +133,31 @@ function weightTransform(gpu: Gpu, weight: GpuArray, g: Conv2dGeometry, flip: bo
 
 const view = (a: GpuArray, shape: number[]): GpuArray => ({ ...a, shape });
 
+/** Tiles per image side and images per chunk, the workspace (16·T·(Cin + Cout) floats) within budget. */
+function chunking(gpu: Gpu, kernel: string, g: Conv2dGeometry): { tH: number; tW: number; nc: number } {
+  const tH = ceilDiv(g.ho, 2);
+  const tW = ceilDiv(g.wo, 2);
+  const perImage = 16 * tH * tW * 4; // bytes of one image's V, Mx or Ŷ per channel
+  const maxImages = Math.floor(gpu.limits.maxStorageBufferBindingSize / (perImage * Math.max(g.cin, g.cout)));
+  check(maxImages >= 1, kernel, 'x', () => `one image's Winograd workspace exceeds maxStorageBufferBindingSize; use algo: 'gemm'`);
+  const fit = Math.max(1, Math.min(maxImages, Math.floor(conv2dWinogradTuning.workspaceBytes / (perImage * (g.cin + g.cout)))));
+  return { tH, tW, nc: ceilDiv(g.n, ceilDiv(g.n, fit)) };
+}
+
+/** V (16, T, Cin) of images n0 .. n0 + T/(tH·tW) − 1 of x. */
+function inputTransform(gpu: Gpu, kernel: string, x: GpuArray, v: GpuArray, g: Conv2dGeometry, tH: number, tW: number, n0: number, T: number): void {
+  const WG = 64;
+  gpu.dispatch({
+    kernel,
+    pipeline: gpu.pipeline('conv2d.winograd.input', inputSource, { WG }),
+    params: params().u32(T / tW).u32(n0).u32(g.cin / 4).u32(g.h).u32(g.w).u32(tH).u32(tW).i32(g.ph).i32(g.pw).u32(T).bytes,
+    buffers: [x, v],
+    workgroups: grid1d(ceilDiv((T / tW) * (g.cin / 4), WG), gpu.limits.maxComputeWorkgroupsPerDimension),
+    flops: 32 * T * g.cin,
+    bytes: 4 * 32 * T * g.cin,
+  });
+}
+
 /**
  * out = conv(x, U) + bias over chunks of images, for a geometry already checked by
  * winogradUnsupported; `g` is the conv actually run (for dx, the transposed one).
@@ -107,26 +165,12 @@ const view = (a: GpuArray, shape: number[]): GpuArray => ({ ...a, shape });
 function winogradConv(gpu: Gpu, kernel: string, x: GpuArray, u: GpuArray, bias: GpuArray | undefined, g: Conv2dGeometry, out: GpuArray, label: string, portable: boolean): void {
   const WG = 64;
   const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
-  const tH = ceilDiv(g.ho, 2);
-  const tW = ceilDiv(g.wo, 2);
-  const perImage = 16 * tH * tW * 4; // bytes of one image's V or Mx per channel
-  const maxImages = Math.floor(gpu.limits.maxStorageBufferBindingSize / (perImage * Math.max(g.cin, g.cout)));
-  check(maxImages >= 1, kernel, 'x', () => `one image's Winograd workspace exceeds maxStorageBufferBindingSize; use algo: 'gemm'`);
-  const fit = Math.max(1, Math.min(maxImages, Math.floor(conv2dWinogradTuning.workspaceBytes / (perImage * (g.cin + g.cout)))));
-  const nc = ceilDiv(g.n, ceilDiv(g.n, fit));
+  const { tH, tW, nc } = chunking(gpu, kernel, g);
   const v = gpu.empty([16, nc * tH * tW, g.cin], 'f32', 'conv2d.winograd.v');
   const mx = gpu.empty([16, nc * tH * tW, g.cout], 'f32', 'conv2d.winograd.m');
   for (let n0 = 0; n0 < g.n; n0 += nc) {
     const T = Math.min(nc, g.n - n0) * tH * tW;
-    gpu.dispatch({
-      kernel: 'conv2d.winograd.input',
-      pipeline: gpu.pipeline('conv2d.winograd.input', inputSource, { WG }),
-      params: params().u32(T / tW).u32(n0).u32(g.cin / 4).u32(g.h).u32(g.w).u32(tH).u32(tW).i32(g.ph).i32(g.pw).u32(T).bytes,
-      buffers: [x, v],
-      workgroups: grid1d(ceilDiv((T / tW) * (g.cin / 4), WG), maxDim),
-      flops: 32 * T * g.cin,
-      bytes: 4 * 32 * T * g.cin,
-    });
+    inputTransform(gpu, 'conv2d.winograd.input', x, v, g, tH, tW, n0, T);
     gemm(gpu, view(v, [16, T, g.cin]), u, view(mx, [16, T, g.cout]), label, portable);
     gpu.dispatch({
       kernel: 'conv2d.winograd.output',
@@ -164,4 +208,41 @@ export function conv2dWinogradBackwardData(gpu: Gpu, dy: GpuArray, weight: GpuAr
   const u = weightTransform(gpu, weight, g, true);
   winogradConv(gpu, 'conv2d.dx', dy, u, undefined, gt, out, 'conv2d.dx.winograd.gemm', portable);
   gpu.free(u);
+}
+
+/** dw (Cout, Cin, 3, 3) into `out` from dy (N, Cout, Ho, Wo) and x; shapes already validated. */
+export function conv2dWinogradBackwardWeight(gpu: Gpu, dy: GpuArray, x: GpuArray, g: Conv2dGeometry, out: GpuArray, portable = false): void {
+  const kernel = 'conv2d.dw';
+  checkWinograd(kernel, g);
+  const WG = 64;
+  const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
+  const { tH, tW, nc } = chunking(gpu, kernel, g);
+  const v = gpu.empty([16, nc * tH * tW, g.cin], 'f32', 'conv2d.winograd.v');
+  const yh = gpu.empty([16, nc * tH * tW, g.cout], 'f32', 'conv2d.winograd.yh');
+  const du = gpu.empty([16, g.cin, g.cout], 'f32', 'conv2d.winograd.du');
+  for (let n0 = 0; n0 < g.n; n0 += nc) {
+    const T = Math.min(nc, g.n - n0) * tH * tW;
+    inputTransform(gpu, 'conv2d.dw.winograd.input', x, v, g, tH, tW, n0, T);
+    gpu.dispatch({
+      kernel: 'conv2d.dw.winograd.dy',
+      pipeline: gpu.pipeline('conv2d.winograd.dy', dySource, { WG }),
+      params: params().u32(T).u32(n0).u32(g.cout / 4).u32(g.ho).u32(g.wo).u32(tH).u32(tW).bytes,
+      buffers: [dy, yh],
+      workgroups: grid1d(ceilDiv(T * (g.cout / 4), WG), maxDim),
+      flops: 16 * T * g.cout,
+      bytes: 4 * 20 * T * g.cout,
+    });
+    // dU[ξ] (Cin, Cout) += V[ξ]ᵀ (Cin, T) · Ŷ[ξ] (T, Cout)
+    dwGemm(gpu, view(v, [16, T, g.cin]), view(yh, [16, T, g.cout]), du, n0 > 0, portable);
+  }
+  gpu.dispatch({
+    kernel: 'conv2d.dw.winograd.weight',
+    pipeline: gpu.pipeline('conv2d.winograd.dw', dwSource, { WG }),
+    params: params().u32(g.cin).u32(g.cout / 4).bytes,
+    buffers: [du, out],
+    workgroups: grid1d(ceilDiv(g.cin * (g.cout / 4), WG), maxDim),
+    flops: 28 * g.cin * g.cout,
+    bytes: 4 * 25 * g.cin * g.cout,
+  });
+  for (const a of [v, yh, du]) gpu.free(a);
 }
