@@ -108,10 +108,7 @@ cases.push(
   { tq: 12, tk: 45, d: 36, mask: 'additive', dropBatch0: true, causal: true, causalOffset: 33 },
 );
 
-function lanes8(gpu: Gpu): boolean {
-  const info = (gpu.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
-  return gpu.features.has('subgroups') && info?.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
-}
+const lanes8 = (gpu: Gpu): boolean => gpu.subgroupsOf8;
 
 // every case through both shader sets: 'sg' (8-lane subgroups, d % 4 == 0) and the portable 'tiles'
 for (const path of ['sg', 'tiles'] as const) {

@@ -43,8 +43,7 @@ function withRows(which: 'forward' | 'backward', tm: number): string {
  * (attention.wgsl, attention_backward.wgsl: an invocation per row, tiles in workgroup memory).
  */
 export function attentionVariant(gpu: Gpu, d: number): 'sg' | 'tiles' {
-  const info = (gpu.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
-  const lanes8 = gpu.features.has('subgroups') && info?.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
+  const lanes8 = gpu.subgroupsOf8;
   return attentionTuning.sg && lanes8 && d % 4 === 0 ? 'sg' : 'tiles';
 }
 

@@ -30,8 +30,7 @@ export const infonceTuning = { subgroups: true, tmFwd: 24, tmBwd: 16 };
  * lanes wide, d % 4 == 0 and the columns come from one buffer; else infonce.wgsl's portable tiles.
  */
 function useSubgroups(gpu: Gpu, t: TilePass): boolean {
-  const info = (gpu.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
-  const lanes8 = gpu.features.has('subgroups') && info?.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
+  const lanes8 = gpu.subgroupsOf8;
   return infonceTuning.subgroups && lanes8 && t.d % 4 === 0 && (t.cols.b1 === t.cols.b2 || t.cols.n1 === t.cols.n);
 }
 

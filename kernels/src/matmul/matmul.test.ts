@@ -104,8 +104,7 @@ describe('matmul', () => {
       const saved = matmulTuning.sgMinMacs;
       matmulTuning.sgMinMacs = 0;
       try {
-        const lanes8 = (gpu.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
-        const expected = gpu.features.has('subgroups') && lanes8?.subgroupMinSize === 8 && lanes8.subgroupMaxSize === 8 ? 'sg' : 'tiled';
+        const expected = gpu.subgroupsOf8 ? 'sg' : 'tiled';
         for (const c0 of sgCases) {
           const c: Case = { ...c0, opts: { ...c0.opts, transA, transB } };
           expect(matmulVariant(gpu, matmulShape(c.a, c.b, transA, transB), transA, transB), label(c)).toBe(expected);

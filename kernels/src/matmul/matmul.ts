@@ -58,8 +58,7 @@ export const matmulTuning = {
  */
 export function matmulVariant(gpu: Gpu, s: MatmulShape, transA = false, transB = false): 'sg' | 'tiled' | 'short' {
   if (s.M <= 4) return 'short';
-  const info = (gpu.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
-  const lanes8 = gpu.features.has('subgroups') && info?.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
+  const lanes8 = gpu.subgroupsOf8;
   const aligned = transA ? !transB && s.M % 4 === 0 && s.N % 4 === 0 : s.K % 4 === 0 && (transB || s.N % 4 === 0);
   const wanted = matmulTuning.sgVariants.includes(`${transA ? 't' : 'n'}${transB ? 't' : 'n'}`);
   const big = s.batch * s.M * s.N * s.K >= matmulTuning.sgMinMacs;

@@ -112,10 +112,7 @@ const cases: Case[] = [
 ];
 
 /** Whether this adapter runs the *_sg.wgsl shaders for 4-aligned rows (subgroups of exactly 8 lanes). */
-function sgAdapter(gpu: Gpu): boolean {
-  const info = (gpu.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
-  return gpu.features.has('subgroups') && info?.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
-}
+const sgAdapter = (gpu: Gpu): boolean => gpu.subgroupsOf8;
 
 describe('softmax', () => {
   for (const log of [false, true]) {

@@ -22,8 +22,7 @@ export const softmaxTuning = {
  * softmax_backward.wgsl: TPR threads per row, workgroup-memory merge).
  */
 export function softmaxVariant(gpu: Gpu, len: number): 'sg' | 'rows' {
-  const info = (gpu.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
-  const lanes8 = gpu.features.has('subgroups') && info?.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
+  const lanes8 = gpu.subgroupsOf8;
   return softmaxTuning.sg && lanes8 && len % 4 === 0 ? 'sg' : 'rows';
 }
 
