@@ -77,7 +77,7 @@ function bench([cin, cout, hw]: [number, number, number], algo: Conv2dOptions['a
   };
 }
 
-// 'winograd' runs forward and dx by Winograd F(2×2, 3×3) and dw as 'auto' does (Cin % 4 == 0 only)
+// 'winograd' runs forward, dx and dw by Winograd F(2×2, 3×3) (Cin % 4 == 0 only)
 export const benches: BenchCase[] = layers.flatMap((l) => [
   bench(l),
   bench(l, 'direct'),

@@ -3,8 +3,9 @@
 // b images, tH = ⌈Ho/2⌉, tW = ⌈Wo/2⌉, T = b·tH·tW tiles, ξ = 0..15 the 4×4 transform points:
 //   U  (16, Cin, Cout) = G · g · Gᵀ         per (ci, co), once              conv2d_winograd_weight.wgsl
 //   V  (16, T, Cin)    = Bᵀ · d · B         per (tile, ci), d its 4×4 patch  conv2d_winograd_input.wgsl
-//   Mx (16, T, Cout)   = V · U              16 batched GEMMs                 conv2d_winograd_gemm.wgsl
-//   y  (N, Cout, Ho, Wo) = Aᵀ · m · A (+ bias)  per (tile, co)               conv2d_winograd_output.wgsl
+//   Mx (16, T, Cout)   = V · U              16 batched GEMMs                 ┐ one pass on 8-lane subgroups:
+//   y  (N, Cout, Ho, Wo) = Aᵀ · m · A (+ bias)  per (tile, co)               ┘ conv2d_winograd_fused.wgsl
+// (else matmul() into Mx, then conv2d_winograd_output.wgsl).
 // dx (stride 1) is the same on dy with the flipped, transposed kernel (as in conv2d_gemm.ts):
 //   dx = conv(dy, W'), W'[ci, co, kh, kw] = W[co, ci, 2 − kh, 2 − kw], padding 2 − PH (may be negative).
 // dw back through the same steps (L = Σ dy·y): V as above from x, and
@@ -18,13 +19,13 @@ import { gemmPays } from './conv2d_gemm.js';
 import dwSource from './conv2d_winograd_dw.wgsl.js';
 import dwGemmSource from './conv2d_winograd_dwgemm.wgsl.js';
 import dySource from './conv2d_winograd_dy.wgsl.js';
-import gemmSource from './conv2d_winograd_gemm.wgsl.js';
+import fusedSource from './conv2d_winograd_fused.wgsl.js';
 import inputSource from './conv2d_winograd_input.wgsl.js';
 import outputSource from './conv2d_winograd_output.wgsl.js';
 import weightSource from './conv2d_winograd_weight.wgsl.js';
 
 export const conv2dWinogradTuning = {
-  /** Workspace of one chunk (V + Mx), bytes; a chunk has ≥ 1 image. */
+  /** Workspace of one chunk (V, and Mx or Ŷ where used), bytes; a chunk has ≥ 1 image. */
   workspaceBytes: 64 * 2 ** 20,
   /** 'auto' takes the Winograd path from Cin, Cout ≥ minChannels on. */
   minChannels: 32,
@@ -43,47 +44,46 @@ export function winogradUnsupported(g: Conv2dGeometry): string | undefined {
 /**
  * The 'auto' rule: where the GEMM path would run (gemmPays), the geometry has a Winograd form,
  * the adapter has 8-lane subgroups and Cin, Cout ≥ minChannels (the measured range). Measured on
- * lavapipe, N 512, 3×3, padding 1, one process, alternating, best of 5, shared machine (load 3–6),
- * GEMM path → Winograd, two runs: 32→64 @14×14 forward 248 → 175 / 244 → 189 ms, dx 285 → 173 /
- * 291 → 183 ms; 64→128 @7×7 forward 195 → 158 / 189 → 178 ms, dx 226 → 179 / 210 → 168 ms (16
- * multiplies per 2×2 tile instead of 36, no im2col or transposing copies; 7×7 wastes 15 of 64
- * tile outputs). dw: 32→64 @14×14 338 → 215 ms, 64→128 @7×7 337 → 260 ms (same conditions).
+ * lavapipe, N 512, 3×3, padding 1, one process, alternating, best of 5, two runs (load ~1), GEMM
+ * path → Winograd, forward / dx / dw in ms: 32→64 @14×14 265 → 117 / 264 → 144 / 223 → 140 and
+ * 259 → 122 / 269 → 162 / 210 → 126; 64→128 @7×7 194 → 140 / 205 → 166 / 177 → 125 and
+ * 200 → 144 / 205 → 154 / 170 → 121 (16 multiplies per 2×2 tile instead of 36, no im2col or
+ * transposing copies; 7×7 wastes 15 of 64 tile outputs).
  */
 export function winogradPays(gpu: Gpu, g: Conv2dGeometry, op: 'forward' | 'dx' | 'dw'): boolean {
   if (winogradUnsupported(g) || !lanes8(gpu)) return false;
   return Math.min(g.cin, g.cout) >= conv2dWinogradTuning.minChannels && gemmPays(gpu, g, op);
 }
 
-/** conv2d_winograd_gemm.wgsl needs subgroups of exactly 8 lanes. */
+/** conv2d_winograd_fused.wgsl and conv2d_winograd_dwgemm.wgsl need subgroups of exactly 8 lanes. */
 function lanes8(gpu: Gpu): boolean {
   const info = (gpu.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
   return gpu.features.has('subgroups') && info?.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
 }
 
-const TM = 24; // rows per workgroup of conv2d_winograd_gemm.wgsl
+const TM = 24; // rows per workgroup of conv2d_winograd_fused.wgsl
 
-/** Mx (16, T, Cout) = V (16, T, Cin) · U (16, Cin, Cout); matmul() where there are no 8-lane subgroups or `portable`. */
-function gemm(gpu: Gpu, v: GpuArray, u: GpuArray, mx: GpuArray, label: string, portable: boolean): void {
+/**
+ * out = conv(V, U) + bias for the T tiles of images n0 .. : V (16, T, Cin), U (16, Cin, Cout).
+ * 32 columns per workgroup, all 16 ξ in turn (m_ξ stays in registers); same-process A/B on
+ * lavapipe, N 512, loaded machine, against the 16 GEMMs into Mx (64 columns per workgroup for
+ * Cout ≥ 64) + the output pass: 32→64 @14 forward 170 → 126 ms, dx 166 → 163; 64→128 @7 forward
+ * 158 → 147, dx 168 → 160. 64 columns per workgroup or TM 32 here ran up to 2× slower (the
+ * 4·TM vec4 output accumulators per lane, doubled, come on top of the GEMM's).
+ */
+function fused(gpu: Gpu, v: GpuArray, u: GpuArray, bias: GpuArray | undefined, g: Conv2dGeometry, out: GpuArray, label: string, n0: number, tH: number, tW: number): void {
   const [, T, cin] = v.shape;
   const cout = u.shape[2];
-  if (portable || !lanes8(gpu)) {
-    matmul(gpu, v, u, { out: mx, label });
-    return;
-  }
-  // 64 columns per workgroup from Cout = 64 on: same-process A/B on lavapipe, 16 × (8192, 64) · (64, 128)
-  // 282 → 208 ms, 16 × (8362, 32) · (32, 64) 37.5 → 32.5 ms
-  const wide = cout >= 64;
-  const tilesN = ceilDiv(cout, wide ? 64 : 32);
-  const tilesM = ceilDiv(T, TM);
-  const tiles = 16 * tilesN * tilesM;
+  const tilesN = ceilDiv(cout, 32);
+  const tiles = tilesN * ceilDiv(T, TM);
   gpu.dispatch({
     kernel: label,
-    pipeline: gpu.pipeline('conv2d.winograd.gemm', gemmSource, { WIDE: Number(wide) }),
-    params: params().u32(T).u32(cin / 4).u32(cout / 4).u32(tilesN).u32(tilesM).u32(tiles).bytes,
-    buffers: [v, u, mx],
+    pipeline: gpu.pipeline('conv2d.winograd.fused', fusedSource),
+    params: params().u32(T).u32(cin / 4).u32(cout / 4).u32(tilesN).u32(tiles).u32(n0).u32(g.ho).u32(g.wo).u32(tH).u32(tW).u32(bias ? 1 : 0).bytes,
+    buffers: [v, u, bias ?? u, out],
     workgroups: grid1d(tiles, gpu.limits.maxComputeWorkgroupsPerDimension),
-    flops: 2 * 16 * T * cin * cout,
-    bytes: 4 * 16 * (T * cin + cin * cout + T * cout),
+    flops: 2 * 16 * T * cin * cout + 28 * T * cout,
+    bytes: 4 * (16 * (T * cin + cin * cout) + 4 * T * cout),
   });
 }
 
@@ -133,14 +133,18 @@ function weightTransform(gpu: Gpu, weight: GpuArray, g: Conv2dGeometry, flip: bo
 
 const view = (a: GpuArray, shape: number[]): GpuArray => ({ ...a, shape });
 
-/** Tiles per image side and images per chunk, the workspace (16·T·(Cin + Cout) floats) within budget. */
-function chunking(gpu: Gpu, kernel: string, g: Conv2dGeometry): { tH: number; tW: number; nc: number } {
+/**
+ * Tiles per image side and images per chunk for workspace arrays (16, T, c) of `channels` c each:
+ * each within the binding limit, all together within workspaceBytes.
+ */
+function chunking(gpu: Gpu, kernel: string, g: Conv2dGeometry, channels: number[]): { tH: number; tW: number; nc: number } {
   const tH = ceilDiv(g.ho, 2);
   const tW = ceilDiv(g.wo, 2);
   const perImage = 16 * tH * tW * 4; // bytes of one image's V, Mx or Ŷ per channel
-  const maxImages = Math.floor(gpu.limits.maxStorageBufferBindingSize / (perImage * Math.max(g.cin, g.cout)));
+  const maxImages = Math.floor(gpu.limits.maxStorageBufferBindingSize / (perImage * Math.max(...channels)));
   check(maxImages >= 1, kernel, 'x', () => `one image's Winograd workspace exceeds maxStorageBufferBindingSize; use algo: 'gemm'`);
-  const fit = Math.max(1, Math.min(maxImages, Math.floor(conv2dWinogradTuning.workspaceBytes / (perImage * (g.cin + g.cout)))));
+  const sum = channels.reduce((a, c) => a + c, 0);
+  const fit = Math.max(1, Math.min(maxImages, Math.floor(conv2dWinogradTuning.workspaceBytes / (perImage * sum))));
   return { tH, tW, nc: ceilDiv(g.n, ceilDiv(g.n, fit)) };
 }
 
@@ -165,13 +169,18 @@ function inputTransform(gpu: Gpu, kernel: string, x: GpuArray, v: GpuArray, g: C
 function winogradConv(gpu: Gpu, kernel: string, x: GpuArray, u: GpuArray, bias: GpuArray | undefined, g: Conv2dGeometry, out: GpuArray, label: string, portable: boolean): void {
   const WG = 64;
   const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
-  const { tH, tW, nc } = chunking(gpu, kernel, g);
+  const fuse = !portable && lanes8(gpu);
+  const { tH, tW, nc } = chunking(gpu, kernel, g, fuse ? [g.cin] : [g.cin, g.cout]);
   const v = gpu.empty([16, nc * tH * tW, g.cin], 'f32', 'conv2d.winograd.v');
-  const mx = gpu.empty([16, nc * tH * tW, g.cout], 'f32', 'conv2d.winograd.m');
+  const mx = fuse ? undefined : gpu.empty([16, nc * tH * tW, g.cout], 'f32', 'conv2d.winograd.m');
   for (let n0 = 0; n0 < g.n; n0 += nc) {
     const T = Math.min(nc, g.n - n0) * tH * tW;
     inputTransform(gpu, 'conv2d.winograd.input', x, v, g, tH, tW, n0, T);
-    gemm(gpu, view(v, [16, T, g.cin]), u, view(mx, [16, T, g.cout]), label, portable);
+    if (!mx) {
+      fused(gpu, view(v, [16, T, g.cin]), u, bias, g, out, label, n0, tH, tW);
+      continue;
+    }
+    matmul(gpu, view(v, [16, T, g.cin]), u, { out: view(mx, [16, T, g.cout]), label });
     gpu.dispatch({
       kernel: 'conv2d.winograd.output',
       pipeline: gpu.pipeline('conv2d.winograd.output', outputSource, { WG }),
@@ -183,7 +192,7 @@ function winogradConv(gpu: Gpu, kernel: string, x: GpuArray, u: GpuArray, bias: 
     });
   }
   gpu.free(v);
-  gpu.free(mx);
+  if (mx) gpu.free(mx);
 }
 
 /** Throws KernelInputError naming `kernel` when the geometry has no Winograd form here. */
@@ -216,7 +225,7 @@ export function conv2dWinogradBackwardWeight(gpu: Gpu, dy: GpuArray, x: GpuArray
   checkWinograd(kernel, g);
   const WG = 64;
   const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
-  const { tH, tW, nc } = chunking(gpu, kernel, g);
+  const { tH, tW, nc } = chunking(gpu, kernel, g, [g.cin, g.cout]);
   const v = gpu.empty([16, nc * tH * tW, g.cin], 'f32', 'conv2d.winograd.v');
   const yh = gpu.empty([16, nc * tH * tW, g.cout], 'f32', 'conv2d.winograd.yh');
   const du = gpu.empty([16, g.cin, g.cout], 'f32', 'conv2d.winograd.du');
