@@ -51,14 +51,8 @@ export function winogradUnsupported(g: Conv2dGeometry): string | undefined {
  * transposing copies; 7×7 wastes 15 of 64 tile outputs).
  */
 export function winogradPays(gpu: Gpu, g: Conv2dGeometry, op: 'forward' | 'dx' | 'dw'): boolean {
-  if (winogradUnsupported(g) || !lanes8(gpu)) return false;
+  if (winogradUnsupported(g) || !gpu.subgroupsOf8) return false;
   return Math.min(g.cin, g.cout) >= conv2dWinogradTuning.minChannels && gemmPays(gpu, g, op);
-}
-
-/** conv2d_winograd_fused.wgsl and conv2d_winograd_dwgemm.wgsl need subgroups of exactly 8 lanes. */
-function lanes8(gpu: Gpu): boolean {
-  const info = (gpu.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
-  return gpu.features.has('subgroups') && info?.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
 }
 
 const TM = 24; // rows per workgroup of conv2d_winograd_fused.wgsl
@@ -89,12 +83,12 @@ function fused(gpu: Gpu, v: GpuArray, u: GpuArray, bias: GpuArray | undefined, g
 
 const DW_TM = 32; // rows per workgroup of conv2d_winograd_dwgemm.wgsl
 
-/** dU (16, Cin, Cout) (+)= Vᵀ · Ŷ over V (16, T, Cin), Ŷ (16, T, Cout); matmul() where there are no 8-lane subgroups or `portable`. */
+/** dU (16, Cin, Cout) (+)= Vᵀ · Ŷ over V (16, T, Cin), Ŷ (16, T, Cout); matmul() where there are no 8-lane subgroups (conv2d_winograd_dwgemm.wgsl needs them) or `portable`. */
 function dwGemm(gpu: Gpu, v: GpuArray, yh: GpuArray, du: GpuArray, accumulate: boolean, portable: boolean): void {
   const label = 'conv2d.dw.winograd.gemm';
   const [, T, cin] = v.shape;
   const cout = yh.shape[2];
-  if (portable || !lanes8(gpu)) {
+  if (portable || !gpu.subgroupsOf8) {
     matmul(gpu, v, yh, { transA: true, accumulate, out: du, label });
     return;
   }
@@ -169,7 +163,7 @@ function inputTransform(gpu: Gpu, kernel: string, x: GpuArray, v: GpuArray, g: C
 function winogradConv(gpu: Gpu, kernel: string, x: GpuArray, u: GpuArray, bias: GpuArray | undefined, g: Conv2dGeometry, out: GpuArray, label: string, portable: boolean): void {
   const WG = 64;
   const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
-  const fuse = !portable && lanes8(gpu);
+  const fuse = !portable && gpu.subgroupsOf8; // conv2d_winograd_fused.wgsl needs subgroups of exactly 8 lanes
   const { tH, tW, nc } = chunking(gpu, kernel, g, fuse ? [g.cin] : [g.cin, g.cout]);
   const v = gpu.empty([16, nc * tH * tW, g.cin], 'f32', 'conv2d.winograd.v');
   const mx = fuse ? undefined : gpu.empty([16, nc * tH * tW, g.cout], 'f32', 'conv2d.winograd.m');
