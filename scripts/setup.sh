@@ -24,7 +24,7 @@ say "pnpm install"
 ONNXRUNTIME_NODE_INSTALL=skip pnpm install --frozen-lockfile --reporter=silent
 
 # 3. a WebGPU adapter: use the one there is; with none, install lavapipe
-if ! node scripts/check-webgpu.mjs --quiet; then
+if ! pnpm exec tsx scripts/check-webgpu.ts --quiet; then
   if have_root_apt; then
     . /etc/os-release
     if [ "${ID:-}" = debian ] && [ "${VERSION_CODENAME:-}" = bookworm ]; then
@@ -43,9 +43,9 @@ if ! node scripts/check-webgpu.mjs --quiet; then
       say "installing Mesa lavapipe (mesa-vulkan-drivers)"
       apt_install mesa-vulkan-drivers libvulkan1
     fi
-    node scripts/check-webgpu.mjs
+    pnpm exec tsx scripts/check-webgpu.ts
   else
-    node scripts/check-webgpu.mjs   # prints exactly what to install, exits non-zero
+    pnpm exec tsx scripts/check-webgpu.ts   # prints exactly what to install, exits non-zero
   fi
 fi
 
