@@ -23,6 +23,11 @@ export interface TrainingMetrics {
   fmaFractionWall: number | null;
   /** gflopsWall / the FMA ceiling measured right before and after the step's reps. */
   fmaFractionWallAdjacent?: number | null;
+  /**
+   * The FLOPs the kernels executed in the last step (their own dispatch counts: Winograd's fewer
+   * multiplies, every elementwise pass) over the wall time of a step; null without timestamps.
+   */
+  executedGflopsWall?: number | null;
   submitsPerStep: number;
   dispatchesPerStep: number;
   peerStepsPerSec: number | null;
@@ -122,6 +127,7 @@ export async function measureStep(c: TrainingCase, gpu: Gpu, opts: StepMeasureOp
     batch: inst.batch, unit: inst.unit, stepsPerSec: steps, itemsPerSec: steps * inst.items, gflopsWall: (inst.flops * steps) / 1e9,
     fmaFractionWall: null, submitsPerStep: median(submits) ?? 0, dispatchesPerStep: median(dispatches) ?? 0,
     peerStepsPerSec: null, peerItemsPerSec: null, ratioItems: null, topKernels: kernels, load: [load0, load0],
+    executedGflopsWall: kernels.length ? (kernels.reduce((s, k) => s + k.gflops * k.totalMs, 0) / 1e3) * steps : null,
   };
   if (c.peer && opts.tf) {
     res.peer = await measureStepPeer(c, opts.tf, reps, warmup, opts.quick);

@@ -16,7 +16,7 @@ export function applyTrainingCeilings(t: TrainingMetrics, ceilings: Ceilings | n
 export function formatTraining(r: BenchReport, topN = 10): string[] {
   const rows = r.cases.filter((c) => c.training);
   if (!rows.length) return [];
-  const out = ['training steps (wall clock: record → submit → GPU idle, no readback; FLOPs: conv/matmul only, backward = 2× forward):'];
+  const out = ['training steps (wall clock: record → submit → GPU idle, no readback; FLOPs: the conv/matmul FLOPs of the model as direct convolution and matmul count them, backward = 2× forward):'];
   for (const c of rows) {
     const t = c.training as TrainingMetrics;
     out.push(
@@ -24,6 +24,10 @@ export function formatTraining(r: BenchReport, topN = 10): string[] {
         `${f(t.gflopsWall, 2)} GFLOP/s (${pct(t.fmaFractionWall)} of the run's FMA ceiling, ${pct(t.fmaFractionWallAdjacent)} of the one measured around the step; GPU-timestamp sum ${f(c.gflops, 2)} GFLOP/s), ` +
         `${f(t.submitsPerStep, 0)} submits and ${f(t.dispatchesPerStep, 0)} dispatches per step, load ${f(t.load[0], 1)}→${f(t.load[1], 1)}`,
     );
+    if (t.executedGflopsWall != null) {
+      const ceiling = t.fmaFractionWall ? t.gflopsWall / t.fmaFractionWall : null;
+      out.push(`    as executed (the kernels' own FLOP counts, e.g. Winograd's fewer multiplies): ${f(t.executedGflopsWall, 2)} GFLOP/s (${pct(ceiling ? t.executedGflopsWall / ceiling : null)} of the run's FMA ceiling)`);
+    }
     out.push(
       t.peerItemsPerSec != null
         ? `    tfjs: ${f(t.peerStepsPerSec, 3)} steps/s, ${f(t.peerItemsPerSec, 1)} ${t.unit}/s → ours ${f(t.ratioItems, 2)}× (target ${c.target ?? '-'})`
