@@ -5,14 +5,30 @@ import { readdirSync, readFileSync, writeFileSync, existsSync, statSync } from '
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// A line `// #include "<file>"` is replaced by that file (path relative to the includer), so
+// shaders share declarations and helpers; `<name>.inc.wgsl` files are only included, never
+// turned into modules of their own.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
+const INCLUDE = /^\/\/ #include "([^"]+)"$/;
 let written = 0;
+
+function expand(p, chain = []) {
+  if (chain.includes(p)) throw new Error(`codegen: ${[...chain, p].join(' includes ')}: an include cycle`);
+  return readFileSync(p, 'utf8').split('\n').map((line) => {
+    const m = INCLUDE.exec(line.trim());
+    if (!m) return line;
+    const q = join(dirname(p), m[1]);
+    if (!existsSync(q)) throw new Error(`codegen: ${p}: #include "${m[1]}" not found`);
+    return expand(q, [...chain, p]).replace(/\n$/, '');
+  }).join('\n');
+}
+
 function walk(dir) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) walk(p);
-    else if (name.endsWith('.wgsl')) {
-      const body = `// Generated from ${name} by kernels/scripts/codegen.mjs. Do not edit.\nexport default ${JSON.stringify(readFileSync(p, 'utf8'))};\n`;
+    else if (name.endsWith('.wgsl') && !name.endsWith('.inc.wgsl')) {
+      const body = `// Generated from ${name} by kernels/scripts/codegen.mjs. Do not edit.\nexport default ${JSON.stringify(expand(p))};\n`;
       const out = `${p}.ts`;
       if (!existsSync(out) || readFileSync(out, 'utf8') !== body) { writeFileSync(out, body); written++; }
     }

@@ -51,15 +51,7 @@ export function batchnorm(
 ): { y: GpuArray; mean?: GpuArray; invstd?: GpuArray } {
   const kernel = `batchnorm${opts.relu ? '_relu' : ''}${opts.training ? '' : '.eval'}`;
   const { n, c, hw } = dimsOf(gpu, kernel, x);
-  const eps = opts.eps ?? 1e-5;
-  const momentum = opts.momentum ?? 0.1;
-  check(eps >= 0 && Number.isFinite(eps), kernel, 'eps', () => `must be finite and ≥ 0, got ${eps}`);
-  check(momentum >= 0 && momentum <= 1, kernel, 'momentum', () => `must be in [0, 1], got ${momentum}`);
-  checkArray(gpu, kernel, 'gamma', gamma, [c]);
-  checkArray(gpu, kernel, 'beta', beta, [c]);
-  check((runningMean === null) === (runningVar === null), kernel, 'runningVar', () => 'runningMean and runningVar come together (both or neither)');
-  if (runningMean) checkArray(gpu, kernel, 'runningMean', runningMean, [c]);
-  if (runningVar) checkArray(gpu, kernel, 'runningVar', runningVar, [c]);
+  const { eps, momentum } = checkNormArgs(gpu, kernel, c, gamma, beta, runningMean, runningVar, opts);
   const y = outArray(gpu, kernel, x.shape, opts.out);
   const total = numel(x.shape);
   const normalize = (mean: GpuArray, scale: GpuArray, evalMode: boolean) =>
@@ -80,6 +72,29 @@ export function batchnorm(
   const { mean, invstd } = batchStats(gpu, kernel, x, runningMean && runningVar ? { mean: runningMean, var: runningVar } : null, { n, c, hw }, eps, momentum, opts);
   normalize(mean, invstd, false);
   return { y, mean, invstd };
+}
+
+/** Checks a batch norm's per-channel arrays and settings; returns eps and momentum (defaults filled in). */
+function checkNormArgs(
+  gpu: Gpu,
+  kernel: string,
+  c: number,
+  gamma: GpuArray,
+  beta: GpuArray,
+  runningMean: GpuArray | null,
+  runningVar: GpuArray | null,
+  opts: { eps?: number; momentum?: number },
+): { eps: number; momentum: number } {
+  const eps = opts.eps ?? 1e-5;
+  const momentum = opts.momentum ?? 0.1;
+  check(eps >= 0 && Number.isFinite(eps), kernel, 'eps', () => `must be finite and ≥ 0, got ${eps}`);
+  check(momentum >= 0 && momentum <= 1, kernel, 'momentum', () => `must be in [0, 1], got ${momentum}`);
+  checkArray(gpu, kernel, 'gamma', gamma, [c]);
+  checkArray(gpu, kernel, 'beta', beta, [c]);
+  check((runningMean === null) === (runningVar === null), kernel, 'runningVar', () => 'runningMean and runningVar come together (both or neither)');
+  if (runningMean) checkArray(gpu, kernel, 'runningMean', runningMean, [c]);
+  if (runningVar) checkArray(gpu, kernel, 'runningVar', runningVar, [c]);
+  return { eps, momentum };
 }
 
 /** The training statistics: saved batch mean and invstd, running stats updated in place when given. */
@@ -225,15 +240,7 @@ export function batchnormReluPool(
   const kernel = `${name}${training ? '' : '.eval'}`;
   const pl = fusedPlan(gpu, kernel, x, opts.pool);
   const { n, c, h, w } = pl;
-  const eps = opts.eps ?? 1e-5;
-  const momentum = opts.momentum ?? 0.1;
-  check(eps >= 0 && Number.isFinite(eps), kernel, 'eps', () => `must be finite and ≥ 0, got ${eps}`);
-  check(momentum >= 0 && momentum <= 1, kernel, 'momentum', () => `must be in [0, 1], got ${momentum}`);
-  checkArray(gpu, kernel, 'gamma', gamma, [c]);
-  checkArray(gpu, kernel, 'beta', beta, [c]);
-  check((runningMean === null) === (runningVar === null), kernel, 'runningVar', () => 'runningMean and runningVar come together (both or neither)');
-  if (runningMean) checkArray(gpu, kernel, 'runningMean', runningMean, [c]);
-  if (runningVar) checkArray(gpu, kernel, 'runningVar', runningVar, [c]);
+  const { eps, momentum } = checkNormArgs(gpu, kernel, c, gamma, beta, runningMean, runningVar, opts);
   const y = outArray(gpu, kernel, pl.outShape, opts.out);
   const cells = numel(pl.outShape);
   const pool = (mean: GpuArray, scale: GpuArray, evalMode: boolean) =>

@@ -11,28 +11,10 @@
 struct Params { n: u32, c: u32, hw: u32, eps: f32, flag: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;     // (N, C, H, W), every entry point
-@group(0) @binding(2) var<storage, read> mean: array<f32>;  // (C) batch or running mean
-@group(0) @binding(3) var<storage, read> scale: array<f32>; // (C) invstd or running var
-@group(0) @binding(4) var<storage, read> gamma: array<f32>;
-@group(0) @binding(5) var<storage, read> beta: array<f32>;
 @group(0) @binding(6) var<storage, read_write> y: array<f32>; // forward: (N, C)
 @group(0) @binding(6) var<storage, read> dy: array<f32>;      // backward: (N, C)
-@group(0) @binding(7) var<storage, read_write> dgamma: array<f32>; // backward_params writes
-@group(0) @binding(8) var<storage, read_write> dbeta: array<f32>;
-@group(0) @binding(7) var<storage, read> sum_dyx: array<f32>;      // backward_dx reads (= dgamma)
-@group(0) @binding(8) var<storage, read> sum_dy: array<f32>;       // (= dbeta)
-@group(0) @binding(9) var<storage, read_write> dx: array<f32>;     // (N, C, H, W)
-
-const EVAL = 1u;
-
-// (a_c, b_c)
-fn coef(c: u32) -> vec2f {
-  let s = select(scale[c], inverseSqrt(scale[c] + p.eps), (p.flag & EVAL) != 0u);
-  let a = s * gamma[c];
-  return vec2f(a, beta[c] - mean[c] * a);
-}
-
-fn flat(gid: vec3u, nwg: vec3u) -> u32 { return gid.x + gid.y * nwg.x * 64u; }
+@group(0) @binding(9) var<storage, read_write> dx: array<f32>; // (N, C, H, W)
+// #include "batchnorm_fused.inc.wgsl"
 
 @compute @workgroup_size(64)
 fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -43,9 +25,6 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
   for (var i = t * p.hw; i < (t + 1u) * p.hw; i++) { s += max(x[i] * ab.x + ab.y, 0.0); }
   y[t] = s / f32(p.hw);
 }
-
-const WG = 64u;
-var<workgroup> red: array<vec2f, WG>;
 
 @compute @workgroup_size(WG)
 fn backward_params(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -58,22 +37,16 @@ fn backward_params(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_
     let t = n * p.c + c;
     let g = dy[t] / f32(p.hw);
     var sx = 0.0; // Σ xhat where the ReLU passed
-    var k = 0.0;  // how many passed
+    var on_count = 0.0; // how many passed
     for (var i = t * p.hw; i < (t + 1u) * p.hw; i++) {
       let xv = x[i];
       let on = xv * ab.x + ab.y > 0.0;
       sx += select(0.0, (xv - mu) * is, on);
-      k += select(0.0, 1.0, on);
+      on_count += select(0.0, 1.0, on);
     }
-    s += g * vec2f(sx, k);
+    s += g * vec2f(sx, on_count);
   }
-  red[lid] = s;
-  workgroupBarrier();
-  for (var k = WG / 2u; k > 0u; k >>= 1u) {
-    if (lid < k) { red[lid] += red[lid + k]; }
-    workgroupBarrier();
-  }
-  if (lid == 0u) { dgamma[c] = red[0].x; dbeta[c] = red[0].y; }
+  write_params(c, lid, s);
 }
 
 @compute @workgroup_size(64)
@@ -82,14 +55,10 @@ fn backward_dx(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroup
   if (t >= p.n * p.c) { return; }
   let c = t % p.c;
   let ab = coef(c);
-  let m = f32(p.n * p.hw);
-  let is = scale[c];
-  let k1 = gamma[c] * is;
-  let k2 = -k1 * is * sum_dyx[c] / m;
-  let k3 = -k1 * sum_dy[c] / m - k2 * mean[c];
-  let g = k1 * dy[t] / f32(p.hw);
+  let k = dx_coef(c, f32(p.n * p.hw));
+  let g = k.x * dy[t] / f32(p.hw);
   for (var i = t * p.hw; i < (t + 1u) * p.hw; i++) {
     let xv = x[i];
-    dx[i] = select(0.0, g, xv * ab.x + ab.y > 0.0) + k2 * xv + k3;
+    dx[i] = select(0.0, g, xv * ab.x + ab.y > 0.0) + k.y * xv + k.z;
   }
 }

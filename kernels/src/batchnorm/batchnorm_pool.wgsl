@@ -17,26 +17,10 @@
 struct Params { n: u32, c: u32, h: u32, w: u32, ho: u32, wo: u32, eps: f32, flag: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;     // (N, C, H, W), every entry point
-@group(0) @binding(2) var<storage, read> mean: array<f32>;  // (C) batch or running mean
-@group(0) @binding(3) var<storage, read> scale: array<f32>; // (C) invstd or running var
-@group(0) @binding(4) var<storage, read> gamma: array<f32>;
-@group(0) @binding(5) var<storage, read> beta: array<f32>;
 @group(0) @binding(6) var<storage, read_write> y: array<f32>; // forward: (N, C, Ho, Wo)
 @group(0) @binding(6) var<storage, read> dy: array<f32>;      // backward: (N, C, Ho, Wo)
-@group(0) @binding(7) var<storage, read_write> dgamma: array<f32>; // backward_params writes
-@group(0) @binding(8) var<storage, read_write> dbeta: array<f32>;
-@group(0) @binding(7) var<storage, read> sum_dyx: array<f32>;      // backward_dx reads (= dgamma)
-@group(0) @binding(8) var<storage, read> sum_dy: array<f32>;       // (= dbeta)
-@group(0) @binding(9) var<storage, read_write> dx: array<f32>;     // (N, C, H, W)
-
-const EVAL = 1u;
-
-// (a_c, b_c)
-fn coef(c: u32) -> vec2f {
-  let s = select(scale[c], inverseSqrt(scale[c] + p.eps), (p.flag & EVAL) != 0u);
-  let a = s * gamma[c];
-  return vec2f(a, beta[c] - mean[c] * a);
-}
+@group(0) @binding(9) var<storage, read_write> dx: array<f32>; // (N, C, H, W)
+// #include "batchnorm_fused.inc.wgsl"
 
 override K: u32 = 2u; // window size = stride (the launcher passes it: loops of fixed length)
 
@@ -59,8 +43,6 @@ fn window_max(base: u32, ab: vec2f) -> Best {
 // windows start at x[row_base(t) + ow·K] and its outputs at dy or y[t·Wo + ow].
 fn row_base(t: u32) -> u32 { return t / p.ho * p.h * p.w + t % p.ho * K * p.w; }
 
-fn flat(gid: vec3u, nwg: vec3u) -> u32 { return gid.x + gid.y * nwg.x * 64u; }
-
 @compute @workgroup_size(64)
 fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let t = flat(gid, nwg);
@@ -69,9 +51,6 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
   let base = row_base(t);
   for (var ow = 0u; ow < p.wo; ow++) { y[t * p.wo + ow] = max(window_max(base + ow * K, ab).v, 0.0); }
 }
-
-const WG = 64u;
-var<workgroup> red: array<vec2f, WG>;
 
 @compute @workgroup_size(WG)
 fn backward_params(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -89,13 +68,7 @@ fn backward_params(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_
       s += vec2f(g * (x[b.at] - mu) * is, g);
     }
   }
-  red[lid] = s;
-  workgroupBarrier();
-  for (var k = WG / 2u; k > 0u; k >>= 1u) {
-    if (lid < k) { red[lid] += red[lid + k]; }
-    workgroupBarrier();
-  }
-  if (lid == 0u) { dgamma[c] = red[0].x; dbeta[c] = red[0].y; }
+  write_params(c, lid, s);
 }
 
 @compute @workgroup_size(64)
@@ -104,21 +77,17 @@ fn backward_dx(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroup
   if (t >= p.n * p.c * p.ho) { return; }
   let c = t / p.ho % p.c;
   let ab = coef(c);
-  let m = f32(p.n * p.h * p.w);
-  let is = scale[c];
-  let k1 = gamma[c] * is;
-  let k2 = -k1 * is * sum_dyx[c] / m;
-  let k3 = -k1 * sum_dy[c] / m - k2 * mean[c];
+  let k = dx_coef(c, f32(p.n * p.h * p.w));
   let base = row_base(t);
   let rows = select(K, p.h - t % p.ho * K, t % p.ho + 1u == p.ho); // the last row of cells runs on to H
   for (var ow = 0u; ow < p.wo; ow++) {
     let b = window_max(base + ow * K, ab);
-    let g = select(0.0, k1 * dy[t * p.wo + ow], b.v > 0.0);
+    let g = select(0.0, k.x * dy[t * p.wo + ow], b.v > 0.0);
     let cols = select(K, p.w - ow * K, ow + 1u == p.wo);
     for (var r = 0u; r < rows; r++) {
       for (var s = 0u; s < cols; s++) {
         let j = base + r * p.w + ow * K + s;
-        dx[j] = select(0.0, g, j == b.at) + k2 * x[j] + k3;
+        dx[j] = select(0.0, g, j == b.at) + k.y * x[j] + k.z;
       }
     }
   }

@@ -6,25 +6,10 @@
 struct Params { n: u32, c: u32, h: u32, w: u32, ho: u32, wo: u32, eps: f32, flag: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<vec2f>;   // (N, C, H, W / 2)
-@group(0) @binding(2) var<storage, read> mean: array<f32>;
-@group(0) @binding(3) var<storage, read> scale: array<f32>;
-@group(0) @binding(4) var<storage, read> gamma: array<f32>;
-@group(0) @binding(5) var<storage, read> beta: array<f32>;
-@group(0) @binding(6) var<storage, read_write> y: array<f32>; // forward: (N, C, Ho, Wo)
-@group(0) @binding(6) var<storage, read> dy: array<f32>;      // backward
-@group(0) @binding(7) var<storage, read_write> dgamma: array<f32>;
-@group(0) @binding(8) var<storage, read_write> dbeta: array<f32>;
-@group(0) @binding(7) var<storage, read> sum_dyx: array<f32>;
-@group(0) @binding(8) var<storage, read> sum_dy: array<f32>;
+@group(0) @binding(6) var<storage, read_write> y: array<f32>;   // forward: (N, C, Ho, Wo)
+@group(0) @binding(6) var<storage, read> dy: array<f32>;        // backward
 @group(0) @binding(9) var<storage, read_write> dx: array<vec2f>; // (N, C, H, W / 2)
-
-const EVAL = 1u;
-
-fn coef(c: u32) -> vec2f {
-  let s = select(scale[c], inverseSqrt(scale[c] + p.eps), (p.flag & EVAL) != 0u);
-  let a = s * gamma[c];
-  return vec2f(a, beta[c] - mean[c] * a);
-}
+// #include "batchnorm_fused.inc.wgsl"
 
 // the window of cell (row t, ow): its two pairs, v = a·x + b of each, and the argmax (0..3) and max
 struct Win { top: vec2f, bot: vec2f, at: u32, v: f32 }
@@ -44,8 +29,6 @@ fn window(base: u32, ow: u32, ab: vec2f) -> Win {
 // row t = (plane, oh) of cells: pairs from (plane·H + 2·oh)·W/2
 fn row_base(t: u32) -> u32 { return (t / p.ho * p.h + t % p.ho * 2u) * (p.w / 2u); }
 
-fn flat(gid: vec3u, nwg: vec3u) -> u32 { return gid.x + gid.y * nwg.x * 64u; }
-
 @compute @workgroup_size(64)
 fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let t = flat(gid, nwg);
@@ -54,9 +37,6 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
   let base = row_base(t);
   for (var ow = 0u; ow < p.wo; ow++) { y[t * p.wo + ow] = max(window(base, ow, ab).v, 0.0); }
 }
-
-const WG = 64u;
-var<workgroup> red: array<vec2f, WG>;
 
 // x at the window's argmax
 fn at_x(w: Win) -> f32 {
@@ -80,13 +60,7 @@ fn backward_params(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_
       s += vec2f(g * (at_x(w) - mu) * is, g);
     }
   }
-  red[lid] = s;
-  workgroupBarrier();
-  for (var k = WG / 2u; k > 0u; k >>= 1u) {
-    if (lid < k) { red[lid] += red[lid + k]; }
-    workgroupBarrier();
-  }
-  if (lid == 0u) { dgamma[c] = red[0].x; dbeta[c] = red[0].y; }
+  write_params(c, lid, s);
 }
 
 @compute @workgroup_size(64)
@@ -95,17 +69,13 @@ fn backward_dx(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroup
   if (t >= p.n * p.c * p.ho) { return; }
   let c = t / p.ho % p.c;
   let ab = coef(c);
-  let m = f32(p.n * p.h * p.w);
-  let is = scale[c];
-  let k1 = gamma[c] * is;
-  let k2 = -k1 * is * sum_dyx[c] / m;
-  let k3 = -k1 * sum_dy[c] / m - k2 * mean[c];
+  let k = dx_coef(c, f32(p.n * p.h * p.w));
   let base = row_base(t);
   for (var ow = 0u; ow < p.wo; ow++) {
     let w = window(base, ow, ab);
-    let g = select(0.0, k1 * dy[t * p.wo + ow], w.v > 0.0);
+    let g = select(0.0, k.x * dy[t * p.wo + ow], w.v > 0.0);
     let hit = vec4u(w.at) == vec4u(0u, 1u, 2u, 3u);
-    dx[base + ow] = select(vec2f(0.0), vec2f(g), hit.xy) + k2 * w.top + k3;
-    dx[base + p.w / 2u + ow] = select(vec2f(0.0), vec2f(g), hit.zw) + k2 * w.bot + k3;
+    dx[base + ow] = select(vec2f(0.0), vec2f(g), hit.xy) + k.y * w.top + k.z;
+    dx[base + p.w / 2u + ow] = select(vec2f(0.0), vec2f(g), hit.zw) + k.y * w.bot + k.z;
   }
 }
