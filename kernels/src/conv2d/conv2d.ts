@@ -97,9 +97,10 @@ export function outArray(gpu: Gpu, kernel: string, shape: readonly number[], out
 
 // Geometry goes in params: every extra pipeline costs lavapipe seconds of LLVM time. Only the
 // backward-data stride is an override (its per-tap division folds).
-const geomParams = (g: Conv2dGeometry, mtiles: number, hasBias = false) =>
+/** conv2d_params.inc.wgsl's Params. */
+const geomParams = (g: Conv2dGeometry, mtiles: number, hasBias = false, chunk = 0) =>
   params().u32(g.n).u32(g.cin).u32(g.h).u32(g.w).u32(g.cout).u32(g.ho).u32(g.wo).i32(g.ph).i32(g.pw).u32(g.cinG).u32(g.coutG).u32(mtiles).u32(g.kh).u32(g.kw)
-    .u32(g.sh).u32(g.sw).u32(g.dh).u32(g.dw).u32(hasBias ? 1 : 0);
+    .u32(g.sh).u32(g.sw).u32(g.dh).u32(g.dw).u32(hasBias ? 1 : 0).u32(chunk);
 
 /**
  * conv2d_c1.wgsl's case (the first layer on grayscale): Cin = 1, 3×3, stride 1, dilation 1,
@@ -280,7 +281,7 @@ function directBackwardWeight(gpu: Gpu, dy: GpuArray, x: GpuArray, g: Conv2dGeom
   else gpu.dispatch({
     kernel,
     pipeline: gpu.pipeline(kernel, useSubgroups(gpu, opts) ? dwSgSource : dwSource, { WG: wg }),
-    params: geomParams(g, mtiles).u32(chunk).bytes,
+    params: geomParams(g, mtiles, false, chunk).bytes,
     buffers: [dy, x, part],
     workgroups: [colTiles, used, z],
     flops: 2 * macs,

@@ -12,14 +12,7 @@ override WG: u32 = 64u;
 const TM = 16u; // input channels per workgroup
 const TP = 2u;  // input pixels per invocation
 
-struct Params {
-  n: u32, cin: u32, h: u32, w: u32,
-  cout: u32, ho: u32, wo: u32, ph: i32,
-  pw: i32, cin_g: u32, cout_g: u32, mtiles: u32,
-  kh: u32, kw: u32, sh: u32, sw: u32,
-  dh: u32, dw: u32, has_bias: u32,
-}
-@group(0) @binding(0) var<uniform> p: Params;
+// #include "conv2d_params.inc.wgsl"
 @group(0) @binding(1) var<storage, read> wt: array<f32>;   // (Cout, Cin_g, KH, KW)
 @group(0) @binding(2) var<storage, read> dy: array<f32>;   // (N, Cout, Ho, Wo)
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>; // (N, Cin, H, W)

@@ -11,14 +11,7 @@ override WG: u32 = 64u;
 
 const TM = 16u; // output channels per workgroup
 
-struct Params {
-  n: u32, cin: u32, h: u32, w: u32,
-  cout: u32, ho: u32, wo: u32, ph: i32,
-  pw: i32, cin_g: u32, cout_g: u32, mtiles: u32,
-  kh: u32, kw: u32, sh: u32, sw: u32,
-  dh: u32, dw: u32, has_bias: u32,
-}
-@group(0) @binding(0) var<uniform> p: Params;
+// #include "conv2d_params.inc.wgsl"
 @group(0) @binding(1) var<storage, read> wt: array<f32>;     // (Cout, Cin_g, KH, KW)
 @group(0) @binding(2) var<storage, read> x: array<f32>;      // (N, Cin, H, W)
 @group(0) @binding(3) var<storage, read_write> y: array<vec4f>; // (N, Cout, Ho, Wo / 4)
@@ -49,6 +42,8 @@ fn tap(a0: vec4f, a1: vec4f, a2: vec4f, a3: vec4f) {
   if (kh == p.kh) { kh = 0u; ci += 1u; }
 }
 
+// #include "conv2d_sg_taps.inc.wgsl"
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(subgroup_invocation_id) sl: u32) {
   let g = wid.z / p.mtiles;
@@ -63,37 +58,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   xb = (n * p.cin + g * p.cin_g) * p.h * p.w;
   ih0 = i32(oh * p.sh) - p.ph;
   iw0 = vec4i((vec4u(ow0) + vec4u(0u, 1u, 2u, 3u)) * p.sw) - p.pw;
-  let k_len = p.cin_g * p.kh * p.kw;
+  all_taps(g, m0, sl);
   let row = g * p.cout_g;
-  let last = p.cout_g - 1u;
-  let r0 = (row + min(vec4u(m0) + vec4u(0u, 1u, 2u, 3u), vec4u(last))) * k_len;
-  let r1 = (row + min(vec4u(m0) + vec4u(4u, 5u, 6u, 7u), vec4u(last))) * k_len;
-  let r2 = (row + min(vec4u(m0) + vec4u(8u, 9u, 10u, 11u), vec4u(last))) * k_len;
-  let r3 = (row + min(vec4u(m0) + vec4u(12u, 13u, 14u, 15u), vec4u(last))) * k_len;
-  var k0 = 0u;
-  for (; k0 < k_len; k0 += 8u) {
-    // lane sl holds the 16 weights of tap k0 + sl (zero past the end); taps broadcast them
-    let kl = min(k0 + sl, k_len - 1u);
-    let w0 = vec4f(wt[r0.x + kl], wt[r0.y + kl], wt[r0.z + kl], wt[r0.w + kl]);
-    let w1 = vec4f(wt[r1.x + kl], wt[r1.y + kl], wt[r1.z + kl], wt[r1.w + kl]);
-    let w2 = vec4f(wt[r2.x + kl], wt[r2.y + kl], wt[r2.z + kl], wt[r2.w + kl]);
-    let w3 = vec4f(wt[r3.x + kl], wt[r3.y + kl], wt[r3.z + kl], wt[r3.w + kl]);
-    if (k0 + 8u > k_len) {
-      // the last, partial group: only its live taps
-      for (var t = 0u; k0 + t < k_len; t++) {
-        tap(subgroupShuffle(w0, t), subgroupShuffle(w1, t), subgroupShuffle(w2, t), subgroupShuffle(w3, t));
-      }
-      break;
-    }
-    tap(subgroupBroadcast(w0, 0u), subgroupBroadcast(w1, 0u), subgroupBroadcast(w2, 0u), subgroupBroadcast(w3, 0u));
-    tap(subgroupBroadcast(w0, 1u), subgroupBroadcast(w1, 1u), subgroupBroadcast(w2, 1u), subgroupBroadcast(w3, 1u));
-    tap(subgroupBroadcast(w0, 2u), subgroupBroadcast(w1, 2u), subgroupBroadcast(w2, 2u), subgroupBroadcast(w3, 2u));
-    tap(subgroupBroadcast(w0, 3u), subgroupBroadcast(w1, 3u), subgroupBroadcast(w2, 3u), subgroupBroadcast(w3, 3u));
-    tap(subgroupBroadcast(w0, 4u), subgroupBroadcast(w1, 4u), subgroupBroadcast(w2, 4u), subgroupBroadcast(w3, 4u));
-    tap(subgroupBroadcast(w0, 5u), subgroupBroadcast(w1, 5u), subgroupBroadcast(w2, 5u), subgroupBroadcast(w3, 5u));
-    tap(subgroupBroadcast(w0, 6u), subgroupBroadcast(w1, 6u), subgroupBroadcast(w2, 6u), subgroupBroadcast(w3, 6u));
-    tap(subgroupBroadcast(w0, 7u), subgroupBroadcast(w1, 7u), subgroupBroadcast(w2, 7u), subgroupBroadcast(w3, 7u));
-  }
   if (s >= strips) { return; }
   // y[n, row + m0 + m, oh, ow0 .. ow0 + 3] as one vec4 per channel
   let base = ((n * p.cout + row + m0) * p.ho + oh) * wo4 + ow0 / 4u;
