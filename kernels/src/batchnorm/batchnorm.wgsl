@@ -10,8 +10,8 @@
 //   dbeta_c = Σ dy,  dgamma_c = Σ dy·xhat
 //   dx = gamma_c·invstd_c/M · (M·dy − dbeta_c − xhat·dgamma_c)
 // stats, backward_params: one workgroup per channel (wid.x = c), lanes stride the channel's
-// N·HW elements and reduce through workgroup memory (stats in one pass, merging (count, mean, M2)). normalize, backward_dx: PER elements per
-// invocation over a 2-D grid. Bindings are per entry point (1, 2, … in launcher order).
+// N·HW elements and reduce through workgroup memory (stats in one pass, merging (count, mean,
+// M2)). normalize, backward_dx: PER elements per invocation over a 2-D grid. Bindings are per entry point (1, 2, … in launcher order).
 
 // flag: stats: update the running stats; normalize: bit 0 eval mode, bit 1 relu; backward: bit 1 relu
 struct Params { n: u32, c: u32, hw: u32, eps: f32, momentum: f32, flag: u32 }
