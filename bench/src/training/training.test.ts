@@ -97,7 +97,7 @@ describe('tfjs peers (tfjs CPU backend, tiny)', () => {
     s.dispose();
   });
   it('SimCLR: NT-Xent of the untrained ConvNet is finite and near ln(2N − 1); a step changes it', async () => {
-    const s = tfSimclrStep(tf, 4, 4);
+    const s = tfSimclrStep(tf, { width: 4, grid: 2, projHidden: 16, projDim: 8, tau: 0.5, jitter: 0.5, lr: 2e-3, weightDecay: 1e-4 }, 4);
     const first = await s.loss();
     expect(Math.abs(first - Math.log(7))).toBeLessThan(1.5);
     const before = tf.memory().numTensors;
