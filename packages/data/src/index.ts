@@ -1,8 +1,9 @@
-// @pretext/data: datasets, batching, text.
-export { EMOJI_CATEGORIES, type EmojiPairs, type EmojiVendor, decodeEmojiPng, loadEmoji } from './emoji.js';
-export { FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, loadFashionMnist } from './fashion-mnist.js';
+// @pretext/data in Node: everything of the browser entry, and the loaders that read files.
+export * from './browser.js';
+export { type DecodedImage, decodeImage } from './decode.js';
+export { type EmojiPairs, type EmojiVendor, decodeEmojiPng, loadEmoji } from './emoji.js';
+export { FASHION_MNIST_DIR, loadFashionMnist } from './fashion-mnist.js';
+export { cacheDir, type FolderDataset, type FolderOptions, type FolderScan, IMAGE_EXTENSIONS, loadImageFolder, ROOT_CLASS, scanImageFolder, type SkippedFile } from './folder.js';
 export { FORTUNES_DIR, loadFortunes, type TextDataset } from './fortunes.js';
-export { type IdxArray, parseIdx } from './idx.js';
-export { type Batch, ImageLoader, permutation } from './loader.js';
-export { type ImageDataset, subset } from './types.js';
+export { gunzipIdx, parseIdxFile } from './idx-file.js';
 export { type GridOptions, imageGridPng, writeImageGrid } from './png.js';
