@@ -2,8 +2,12 @@
 // message names the flag and the valid values (main.ts prints it without a stack trace). A task's
 // flags come from its option schema (flags.ts); `--config file.json` sets the same options.
 import { existsSync, readFileSync } from 'node:fs';
-import { type AnyTask, flagOf, OptionError, PRESETS, type PresetId } from '@pretext/tasks';
+import { basename } from 'node:path';
+import { type AnyTask, flagOf, type FolderRef, OptionError, PRESETS, type PresetId } from '@pretext/tasks';
+import { EMBED_USAGE, type EmbedArgs, parseEmbed } from './embed.js';
+import { EXPORT_USAGE, type ExportArgs, parseExport } from './export.js';
 import { type FlagSpec, type FlagValues, parseFlags, taskFlags, taskOverrides, UsageError } from './flags.js';
+import { FOLDER_HELP, folderDataset, imageSizeFlag } from './folder-dataset.js';
 
 export { UsageError };
 export { PRESETS };
@@ -18,8 +22,11 @@ export const USAGE = `pretext <command> [options]
       Pretrain an encoder; writes DIR/metrics.jsonl, DIR/checkpoints/, DIR/summary.json,
       DIR/report.html. Ctrl-C saves a checkpoint; --resume continues from it.
       \`pretext train <task> --help\` lists the task's options (--lr, --tau, …) with defaults.
-  eval <DIR> [--protocol NAME]... [--baselines LIST|none]
-                                    Re-run evaluation protocols on DIR's latest checkpoint.
+  eval <DIR> [--protocol NAME]... [--baselines LIST|none] [--dataset FOLDER]
+                                    Re-run evaluation protocols on DIR's latest checkpoint
+                                    (on a folder of labelled images with --dataset).
+${EXPORT_USAGE}
+${EMBED_USAGE}
   report <DIR>                      Rebuild DIR/report.html from the files in DIR.
   bench [bench options]             Kernel and training throughput (same as \`pnpm bench\`).`;
 
@@ -28,6 +35,8 @@ export interface TrainArgs {
   task: AnyTask;
   dataset: string;
   preset: PresetId;
+  /** When --dataset is a folder of images (then `dataset` is its absolute path). */
+  folder?: FolderRef;
   /** Option values given by --config and flags (flags win), each checked by the task's schema. */
   overrides: Record<string, unknown>;
   out: string;
@@ -43,6 +52,8 @@ export interface EvalArgs {
   dir: string;
   protocols?: string[];
   baselines?: BaselineName[];
+  /** A folder of labelled images to evaluate on instead of the run's test split. */
+  dataset?: string;
 }
 
 export interface ReportArgs {
@@ -55,7 +66,7 @@ export interface BenchArgs {
   args: string[];
 }
 
-export type CliArgs = TrainArgs | EvalArgs | ReportArgs | BenchArgs | { command: 'help'; text: string };
+export type CliArgs = TrainArgs | EvalArgs | ReportArgs | BenchArgs | ExportArgs | EmbedArgs | { command: 'help'; text: string };
 
 function positiveInt(v: string | undefined, flag: string, min = 1): number | undefined {
   if (v === undefined) return undefined;
@@ -76,8 +87,8 @@ export function parseCli(argv: string[], tasks: Record<string, AnyTask>): CliArg
       return parseTrain(rest, tasks);
     case 'eval': {
       if (wantsHelp) return { command: 'help', text: USAGE };
-      const { values, positionals } = parseFlags(rest, { protocol: 'list', baselines: 'string' }, 'eval', HELP_HINT);
-      return { command: 'eval', dir: oneDir(positionals, 'eval'), protocols: values.protocol as string[] | undefined, baselines: baselineList(values.baselines as string | undefined) };
+      const { values, positionals } = parseFlags(rest, { protocol: 'list', baselines: 'string', dataset: 'string' }, 'eval', HELP_HINT);
+      return { command: 'eval', dir: oneDir(positionals, 'eval'), protocols: values.protocol as string[] | undefined, baselines: baselineList(values.baselines as string | undefined), dataset: values.dataset as string | undefined };
     }
     case 'report': {
       if (wantsHelp) return { command: 'help', text: USAGE };
@@ -86,8 +97,12 @@ export function parseCli(argv: string[], tasks: Record<string, AnyTask>): CliArg
     }
     case 'bench':
       return { command: 'bench', args: rest };
+    case 'export':
+      return wantsHelp ? { command: 'help', text: USAGE } : parseExport(rest);
+    case 'embed':
+      return wantsHelp ? { command: 'help', text: USAGE } : parseEmbed(rest);
     default:
-      throw new UsageError(`unknown command '${command}'; valid: train, eval, report, bench\n\n${USAGE}`);
+      throw new UsageError(`unknown command '${command}'; valid: train, eval, report, export, embed, bench\n\n${USAGE}`);
   }
 }
 
@@ -110,11 +125,12 @@ function oneDir(positionals: string[], command: string): string {
 
 /** The flags of `pretext train` besides the task's options. */
 const RUN_FLAGS: FlagSpec = {
-  dataset: 'string', preset: 'string', config: 'string', out: 'string', resume: 'boolean', 'log-every': 'string', progress: 'boolean', baselines: 'string', help: 'boolean',
+  dataset: 'string', 'image-size': 'string', preset: 'string', config: 'string', out: 'string', resume: 'boolean', 'log-every': 'string', progress: 'boolean', baselines: 'string', help: 'boolean',
 };
 
 const RUN_HELP: [string, string][] = [
-  ['--dataset NAME', 'the data to train on (required)'],
+  ['--dataset NAME', `the data to train on (required): a known dataset, ${FOLDER_HELP}`],
+  ['--image-size N', 'a folder dataset: images resized to N×N (shorter side, centre crop)'],
   ['--preset NAME', `option values sized for a run: ${PRESETS.join(' | ')} (default quick)`],
   ['--config FILE', 'option values as JSON, e.g. {"lr": 0.002, "tau": 0.2}; flags override it'],
   ['--out DIR', 'the run directory (default runs/<task>-<dataset>-<preset>-seed<seed>)'],
@@ -178,16 +194,21 @@ function parseTrain(rest: string[], tasks: Record<string, AnyTask>): TrainArgs |
   const spec = { ...taskFlags(task.options), ...RUN_FLAGS };
   const { values: v, positionals } = parseFlags(rest.slice(1), spec, `train ${task.id}`, `; see \`pretext train ${task.id} --help\``);
   if (positionals.length) throw new UsageError(`pretext train takes one task, got ${[first, ...positionals].map((p) => `'${p}'`).join(' ')}`);
-  const dataset = v.dataset as string | undefined;
-  if (!dataset) throw new UsageError(`pretext train ${task.id} needs --dataset; valid: ${task.datasets.join(', ')}`);
-  if (!(task.datasets as readonly string[]).includes(dataset)) throw new UsageError(`unknown dataset '${dataset}' for ${task.id}; valid: ${task.datasets.join(', ')}`);
+  let dataset = v.dataset as string | undefined;
+  if (!dataset) throw new UsageError(`pretext train ${task.id} needs --dataset; valid: ${task.datasets.join(', ')}, or a folder of images`);
+  const imageSize = imageSizeFlag(v['image-size'] as string | undefined);
+  let folder: FolderRef | undefined;
+  if (!(task.datasets as readonly string[]).includes(dataset)) {
+    if (task.modality !== 'image') throw new UsageError(`unknown dataset '${dataset}' for ${task.id}; valid: ${task.datasets.join(', ')}`);
+    ({ dataset, folder } = folderDataset(dataset, imageSize, task.datasets));
+  } else if (imageSize !== undefined) throw new UsageError(`--image-size applies to a folder dataset; ${dataset} is ${dataset === 'fashion-mnist' ? '28×28' : '64×64'}`);
   const preset = (v.preset as string | undefined) ?? 'quick';
   if (!(PRESETS as readonly string[]).includes(preset)) throw new UsageError(`unknown preset '${preset}'; valid: ${PRESETS.join(', ')}`);
   let overrides: Record<string, unknown>;
   let seed: number;
   try {
     overrides = { ...(v.config ? readConfigFile(v.config as string, task) : {}), ...taskOverrides(task.options, v as FlagValues) };
-    seed = task.config(dataset, preset as PresetId, overrides).seed; // checks every value now, before anything runs
+    seed = task.config(dataset, preset as PresetId, overrides, folder).seed; // checks every value now, before anything runs
   } catch (e) {
     if (e instanceof OptionError) throw new UsageError(`${v.config && !(e.message.startsWith('--')) ? `--config ${v.config}: ` : ''}${e.message}`);
     throw e;
@@ -197,8 +218,9 @@ function parseTrain(rest: string[], tasks: Record<string, AnyTask>): TrainArgs |
     task,
     dataset,
     preset: preset as PresetId,
+    ...(folder ? { folder } : {}),
     overrides,
-    out: (v.out as string | undefined) ?? `runs/${task.id}-${dataset}-${preset}-seed${seed}`,
+    out: (v.out as string | undefined) ?? `runs/${task.id}-${folder ? basename(dataset) : dataset}-${preset}-seed${seed}`,
     resume: (v.resume as boolean | undefined) ?? false,
     logEvery: positiveInt(v['log-every'] as string | undefined, 'log-every') ?? 1,
     progress: (v.progress as boolean | undefined) ?? true,

@@ -7,13 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { type AnyTask, flagOf, type Modality, type Task, type TaskConfig } from '@pretext/tasks';
 import { type EvalArgs, type TrainArgs, UsageError } from './args.js';
 import { loadRun, restoreRun } from './checkpoints.js';
+import { evalOnFolder } from './eval-folder.js';
 import { reportPath, writeReport } from './report.js';
 import { readSummary, type RunInfo, saveSummary } from './summary.js';
 import { runnerOf } from './runner.js';
 import { runTraining } from './train.js';
 
 export async function trainCommand(a: TrainArgs, info: RunInfo, shouldStop: () => boolean): Promise<number> {
-  let cfg = a.task.config(a.dataset, a.preset, a.overrides);
+  let cfg = a.task.config(a.dataset, a.preset, a.overrides, a.folder);
   if (a.resume) {
     // the checkpoint's config wins; flags that contradict it are an error, not silently ignored
     const { meta } = await loadRun(a.out, a.task.id);
@@ -26,6 +27,7 @@ export async function trainCommand(a: TrainArgs, info: RunInfo, shouldStop: () =
   }
   console.log(`pretext train ${a.task.id} · ${cfg.dataset} · preset ${cfg.preset} → ${a.out}${a.resume ? ' (resumed)' : ''}`);
   console.log(`config    ${configLine(a.task, cfg)}`);
+  if (cfg.folder) console.log(`folder    ${cfg.dataset}: ${cfg.folder.channels === 1 ? 'gray' : 'colour'} images at ${cfg.folder.size}×${cfg.folder.size}, presets and augmentation of ${cfg.folder.like}`);
   const r = await runTraining({ task: a.task, cfg, dir: a.out, resume: a.resume, info, logEvery: a.logEvery, progress: a.progress, shouldStop, eval: { baselines: a.baselines } });
   if (r.status === 'interrupted') return 130;
   console.log(`report    ${reportPath(a.out)}`);
@@ -38,6 +40,7 @@ export function configLine(task: AnyTask, cfg: TaskConfig): string {
 }
 
 export async function evalCommand(a: EvalArgs, tasks: Record<string, AnyTask>): Promise<number> {
+  if (a.dataset) return evalOnFolder(a, a.dataset, tasks);
   const ckpt = await loadRun(a.dir);
   const task = tasks[ckpt.meta.task];
   if (!task) throw new UsageError(`checkpoint in ${a.dir} is from task '${ckpt.meta.task}', which this build does not have; valid: ${Object.keys(tasks).join(', ')}`);

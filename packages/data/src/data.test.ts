@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { EMOJI_CATEGORIES, ImageLoader, loadEmoji, loadFashionMnist, loadFortunes, parseIdx, parseIdxFile, permutation } from './index.js';
+import { EMOJI_CATEGORIES, ImageLoader, loadEmoji, loadFashionMnist, loadFortunes, parseIdx, parseIdxFile, permutation } from './node.js';
 
 function idx(dims: number[], data: number[], magicType = 0x08): Uint8Array {
   const b = new Uint8Array(4 + 4 * dims.length + data.length);

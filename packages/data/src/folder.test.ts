@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { imageHeader, loadImageFolder, rgbaToChw, scanImageFolder } from './index.js';
+import { imageHeader, loadImageFolder, rgbaToChw, scanImageFolder } from './node.js';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 

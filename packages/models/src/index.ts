@@ -6,3 +6,4 @@ export { Block, SelfAttention, sinusoidal, Transformer, type TransformerConfig }
 export { type HostWeight, OnnxExportError, torchName } from './onnx/graph.js';
 export { type CallOptions, emitModule, ONNX_MODULES, type OnnxEmitter } from './onnx/modules.js';
 export { exportOnnx, hostWeights, ONNX_IR_VERSION, ONNX_OPSETS, type OnnxExportOptions, torchStateDict } from './onnx/export.js';
+export { DataType as OnnxDataType, encodeModel as encodeOnnxModel, type ModelSpec as OnnxModelSpec } from './onnx/proto.js';
