@@ -151,7 +151,7 @@ export function loadImageFolder(dir: string, opts: FolderOptions): FolderDataset
     const list = [...sizes.entries()].sort((a, b) => b[1] - a[1]);
     notes.push(`${sizes.size > 1 ? `mixed sizes (${sizes.size}: ${list.slice(0, 3).map(([s, c]) => `${c}× ${s}`).join(', ')}${list.length > 3 ? ', …' : ''})` : `size ${list[0][0]}`} resized to ${opts.size}×${opts.size} (shorter side, centre crop)`);
   }
-  if (converted) notes.push(`${converted} ${opts.channels === 1 ? 'colour images converted to grayscale' : 'grayscale images converted to RGB'}`);
+  if (converted) notes.push(`${converted} ${opts.channels === 1 ? 'colour' : 'grayscale'} image${converted > 1 ? 's' : ''} converted to ${opts.channels === 1 ? 'grayscale' : 'RGB'}`);
   const labels = Int32Array.from(keep, (i) => scan.labels[i]);
   const data: ImageDataset = { name, images: Float32Array.from(bytes, (b) => b / 255), shape: [n, opts.channels, opts.size, opts.size], labels, classes: scan.classes };
   if (cacheFile) writeCache(cacheFile, bytes, { shape: data.shape, labels: [...labels], skipped, notes });
