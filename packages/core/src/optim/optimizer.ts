@@ -1,5 +1,7 @@
 // Optimizers over a ParamArena: SGD (momentum, Nesterov), Adam/AdamW, LARS — each step one fused
 // kernel over all parameters; optional clipping by global norm (on the GPU, no readback).
+// The optimizer owns the arena's flat buffer reference, the gradient buffer and the state buffers
+// (dispose() frees them); the parameter tensors stay their module's and outlive the optimizer.
 import { OPTIMIZER_STATE, type OptimizerSpec, type Segment, type Storage } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 import { ParamArena } from './arena.js';
@@ -7,7 +9,11 @@ import { ParamArena } from './arena.js';
 export interface OptimizerOptions {
   /** Max global gradient norm (clip_grad_norm_); off when absent. */
   clipNorm?: number;
-  /** Which parameters get weight decay (and LARS adaptation); default: rank > 1 (no biases or norms). */
+  /**
+   * Which parameters get weight decay (and LARS adaptation). Default: rank > 1 only — weight
+   * matrices and conv kernels, no biases or norm scales (SimCLR's LARS exclusion, common for AdamW
+   * too). torch.optim.SGD/Adam/AdamW decay every parameter of a group; `decay: () => true` matches them.
+   */
   decay?: (name: string, t: Tensor) => boolean;
 }
 
@@ -35,8 +41,11 @@ export class Optimizer<K extends OptimizerSpec['kind'] = OptimizerSpec['kind']> 
     this.lr = hyper.lr;
   }
 
+  private disposed = false;
+
   /** One update from the parameters' .grad (then cleared). */
   update(): void {
+    this.checkLive('update');
     const b = this.arena.backend;
     this.arena.gatherGrads(this.grads);
     if (this.opts.clipNorm !== undefined) {
@@ -59,7 +68,28 @@ export class Optimizer<K extends OptimizerSpec['kind'] = OptimizerSpec['kind']> 
 
   /** Optimizer state by name, for checkpoints. */
   stateTensors(): Map<string, Storage> {
+    this.checkLive('stateTensors');
     return new Map(this.state.map((s, i) => [`optimizer.state${i}`, s]));
+  }
+
+  /**
+   * Frees everything the optimizer allocated: the gradient buffer, the state buffers, the
+   * parameters' pending .grad tensors and the arena's reference to the flat parameter buffer.
+   * The parameters keep working (the model can still be evaluated or saved) until their module's
+   * dispose() releases the last view, which frees the flat buffer. Idempotent.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const b = this.arena.backend;
+    this.zeroGrad();
+    b.release(this.grads);
+    for (const s of this.state) b.release(s);
+    this.arena.dispose();
+  }
+
+  private checkLive(op: string): void {
+    if (this.disposed) throw new Error(`Optimizer (${this.kind}).${op}: the optimizer was disposed`);
   }
 }
 
