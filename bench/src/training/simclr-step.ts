@@ -6,7 +6,7 @@ import { adamw, augment, keep, ntXent, type Tensor, tensor, tidy } from '@pretex
 import { randu } from '@pretext/gpu/testing';
 import { ConvNet, Init, projectionHead } from '@pretext/models';
 import { type SimclrConfig, simclr, simclrAugmentation } from '@pretext/tasks';
-import { probeGrads, releaseOptimizer, type StepProbe } from './backend.js';
+import { probeGrads, type StepProbe } from './backend.js';
 
 export const IMAGE = 28;
 
@@ -57,7 +57,7 @@ export function simclrStep(cfg: SimclrConfig, seed = 1): SimclrStep {
       x.dispose();
       encoder.dispose();
       head.dispose();
-      releaseOptimizer(optimizer);
+      optimizer.dispose();
     },
   };
 }

@@ -1,16 +1,19 @@
 // Training-step cases: napkin math, case selection, the masked-LM batch, the CPU-vs-backend check,
 // both tfjs peers on tfjs's CPU backend (tiny sizes), and measureStep on the real adapter.
 import { cpuBackend, setBackend } from '@pretext/core';
-import { Gpu } from '@pretext/gpu';
+import { expectNoLeak } from '@pretext/core/testing';
+import { destroyGpu, Gpu } from '@pretext/gpu';
+import { testGpu } from '@pretext/gpu/testing';
 import { unary } from '@pretext/kernels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadedCase, selectCases } from '../discover.js';
-import { compareBackends, probeError } from './backend.js';
+import { compareBackends, probeError, useGpuBackend } from './backend.js';
 import type { TrainingCase } from './case.js';
 import { simclrStepFlops, transformerStepFlops } from './flops.js';
 import { trainingCases } from './index.js';
 import { measureStep } from './measure-step.js';
 import { IGNORE, MASK, mlmBatch, PAD } from './mlm-batch.js';
+import { simclrStep, simclrStepConfig } from './simclr-step.js';
 import { tfSimclrStep } from './tf-simclr.js';
 import { tfTransformerStep } from './tf-transformer.js';
 import { transformerStep } from './transformer-step.js';
@@ -79,6 +82,27 @@ describe('our step on the CPU reference backend', () => {
     expect(probeError(bent, ref)).toBeGreaterThan(5e-3);
     expect(probeError({ ...ref, loss: Number.NaN }, ref)).toBe(Number.POSITIVE_INFINITY);
   });
+});
+
+describe('our steps on the adapter free what they allocate', () => {
+  const steps = {
+    simclr: () => simclrStep({ ...simclrStepConfig(4, 4), projHidden: 16, projDim: 8 }),
+    transformer: () => transformerStep(TINY, mlmBatch(2, 8, 16, 3, 0.5)),
+  };
+  afterAll(destroyGpu);
+  for (const [name, make] of Object.entries(steps)) {
+    it(`${name}: build, two steps, dispose ×20 leaves the live-buffer count flat`, async () => {
+      const gpu = await testGpu();
+      useGpuBackend(gpu);
+      await expectNoLeak(gpu, async () => {
+        const s = make();
+        s.step();
+        s.step();
+        await s.params();
+        s.dispose();
+      }, 20, `${name} step`);
+    });
+  }
 });
 
 describe('tfjs peers (tfjs CPU backend, tiny)', () => {

@@ -65,7 +65,7 @@ function tinyTask(id = 'tiny'): Task {
         dispose() {
           encoder.dispose();
           head.dispose();
-          optimizer.arena.dispose();
+          optimizer.dispose();
         },
       };
     },
