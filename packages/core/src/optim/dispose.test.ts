@@ -22,11 +22,11 @@ const KINDS: [string, Make][] = [
   ['lars + clip', (p) => lars(p, { lr: 0.1 }, { clipNorm: 1 })],
 ];
 
-/** Parameters of a tiny linear model and one step of min Σ (x·Wᵀ + b)² on them. */
-function params(seed: number): [string, Tensor][] {
+/** Parameters of a tiny linear model (out outputs) and one step of min Σ (x·Wᵀ + b)² on them. */
+function params(seed: number, out = 5): [string, Tensor][] {
   return [
-    ['w', tensor(randn(5 * 3, seed), [5, 3], { requiresGrad: true })],
-    ['b', tensor(randn(5, seed + 1), [5], { requiresGrad: true })],
+    ['w', tensor(randn(out * 3, seed), [out, 3], { requiresGrad: true })],
+    ['b', tensor(randn(out, seed + 1), [out], { requiresGrad: true })],
   ];
 }
 function step(opt: Optimizer, [[, w], [, b]]: [string, Tensor][], seed: number): void {
@@ -51,6 +51,18 @@ describe('Optimizer.dispose', () => {
       }, 20, name);
     });
   }
+
+  it('a different model each round (the evaluation of `pretext compare`): nothing stays behind', async () => {
+    // 2 to 21 parameters: a new segment layout every round
+    await expectNoLeak(gpu, async (i) => {
+      const p = [...params(i, 1 + 100 * i), ...Array.from({ length: i }, (_, k) => [`extra${k}`, tensor(randn(3, k), [3], { requiresGrad: true })] as [string, Tensor])];
+      const opt = lars(p, { lr: 0.1 });
+      step(opt, p, i);
+      await p[0][1].data();
+      opt.dispose();
+      for (const [, t] of p) t.dispose();
+    }, 20, 'models of growing size');
+  });
 
   it('parameters outlive the optimizer; the flat buffer goes with the last of arena and views', async () => {
     const p = params(3);

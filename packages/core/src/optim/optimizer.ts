@@ -1,8 +1,8 @@
 // Optimizers over a ParamArena: SGD (momentum, Nesterov), Adam/AdamW, LARS — each step one fused
 // kernel over all parameters; optional clipping by global norm (on the GPU, no readback).
-// The optimizer owns the arena's flat buffer reference, the gradient buffer and the state buffers
-// (dispose() frees them); the parameter tensors stay their module's and outlive the optimizer.
-import { OPTIMIZER_STATE, type OptimizerSpec, type Segment, type Storage } from '../backend.js';
+// The optimizer owns the arena's flat buffer reference, the gradient and state buffers and the
+// segment layout (dispose() frees them); the parameter tensors stay their module's and outlive it.
+import { OPTIMIZER_STATE, type OptimizerSpec, type ParamLayout, type Segment, type Storage } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 import { ParamArena } from './arena.js';
 
@@ -24,6 +24,7 @@ export class Optimizer<K extends OptimizerSpec['kind'] = OptimizerSpec['kind']> 
   readonly grads: Storage;
   readonly state: Storage[];
   readonly segments: Segment[];
+  private readonly layout: ParamLayout;
   /** Updates taken so far (Adam's t). */
   step = 0;
   lr: number;
@@ -38,6 +39,7 @@ export class Optimizer<K extends OptimizerSpec['kind'] = OptimizerSpec['kind']> 
     this.grads = this.arena.zeros();
     this.state = Array.from({ length: OPTIMIZER_STATE[kind] }, () => this.arena.zeros());
     this.segments = this.arena.segments(opts.decay);
+    this.layout = this.arena.backend.paramLayout(this.arena.n, this.segments);
     this.lr = hyper.lr;
   }
 
@@ -55,7 +57,7 @@ export class Optimizer<K extends OptimizerSpec['kind'] = OptimizerSpec['kind']> 
     }
     this.step++;
     const spec = { ...this.hyper, kind: this.kind, lr: this.lr, step: this.step } as unknown as OptimizerSpec;
-    b.optimizerStep(spec, this.arena.flat, this.grads, this.state, this.segments);
+    b.optimizerStep(spec, this.arena.flat, this.grads, this.state, this.layout);
     this.zeroGrad();
   }
 
@@ -73,8 +75,8 @@ export class Optimizer<K extends OptimizerSpec['kind'] = OptimizerSpec['kind']> 
   }
 
   /**
-   * Frees everything the optimizer allocated: the gradient buffer, the state buffers, the
-   * parameters' pending .grad tensors and the arena's reference to the flat parameter buffer.
+   * Frees everything the optimizer allocated: the gradient buffer, the state buffers, the segment
+   * layout, the parameters' pending .grad tensors and the arena's reference to the flat buffer.
    * The parameters keep working (the model can still be evaluated or saved) until their module's
    * dispose() releases the last view, which frees the flat buffer. Idempotent.
    */
@@ -85,6 +87,7 @@ export class Optimizer<K extends OptimizerSpec['kind'] = OptimizerSpec['kind']> 
     this.zeroGrad();
     b.release(this.grads);
     for (const s of this.state) b.release(s);
+    this.layout.dispose();
     this.arena.dispose();
   }
 
