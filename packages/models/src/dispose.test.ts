@@ -32,9 +32,9 @@ const lm = (cfg: TransformerConfig): Case => ({
 });
 
 const CASES: Record<string, Case> = {
-  'ConvNet (width 4)': { build: (i) => new ConvNet(i, 1, 4), loss: (m, s) => sq((m as ConvNet).forward(images(2, 1, 28, 28, s))) },
-  'ConvNet (grid 2, downsample 2)': { build: (i) => new ConvNet(i, 3, 4, { grid: 2, downsample: 2 }), loss: (m, s) => sq((m as ConvNet).forward(images(2, 3, 56, 56, s))) },
-  'ResNet (width 4, stages 1, 2)': { build: (i) => new ResNet(i, { inChannels: 3, width: 4, stages: [1, 2] }), loss: (m, s) => sq((m as ResNet).forward(images(2, 3, 8, 8, s))) },
+  'ConvNet (width 4)': { build: (i) => new ConvNet(i, 1, 4), loss: (m, s) => sq((m as ConvNet).forward(images(2, 1, 28, s))) },
+  'ConvNet (grid 2, downsample 2)': { build: (i) => new ConvNet(i, 3, 4, { grid: 2, downsample: 2 }), loss: (m, s) => sq((m as ConvNet).forward(images(2, 3, 56, s))) },
+  'ResNet (width 4, stages 1, 2)': { build: (i) => new ResNet(i, { inChannels: 3, width: 4, stages: [1, 2] }), loss: (m, s) => sq((m as ResNet).forward(images(2, 3, 8, s))) },
   'Transformer (learned positions, padding mask)': lm(tiny(false, 'learned')),
   'Transformer (sinusoidal, causal)': lm(tiny(true, 'sinusoidal')),
   MLP: { build: (i) => new MLP(i, [6, 8, 8, 3]), loss: (m, s) => sq((m as MLP).forward(tensor(randn(4 * 6, s), [4, 6]))) },
