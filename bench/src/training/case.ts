@@ -5,6 +5,8 @@ import type { Gpu } from '@pretext/gpu';
 import type { BenchCase, BenchInstance, BenchSetupOptions, PeerInstance, Tf } from '@pretext/kernels';
 
 export interface StepInstance extends BenchInstance {
+  /** Records one whole step; may await what the step reads back (a task's metrics). */
+  run(): void | Promise<void>;
   /** What one step consumes (source images, or tokens) and what to call it. */
   items: number;
   unit: 'images' | 'tokens';

@@ -6,7 +6,8 @@ import { compareWithCpu, useGpuBackend } from './backend.js';
 import type { TrainingCase } from './case.js';
 import { simclrStepFlops, transformerStepFlops } from './flops.js';
 import { mlmBatch } from './mlm-batch.js';
-import { IMAGE, simclrStep, simclrStepConfig } from './simclr-step.js';
+import { simclr } from '@pretext/tasks';
+import { taskStepCase } from './task-step.js';
 import { tfSimclrPeer } from './tf-simclr.js';
 import { tfTransformerPeer } from './tf-transformer.js';
 import { type EncoderShape, transformerStep } from './transformer-step.js';
@@ -16,42 +17,31 @@ const TOLERANCE = 2e-3;
 
 const finite = (p: Float32Array) => (p.every(Number.isFinite) ? 0 : Number.POSITIVE_INFINITY);
 
+/** The simclr task's step, Fashion-MNIST full preset (ConvNet 32/64/128, grid 2, head 512→256→64), N images × 2 views. */
 export function simclrCase(n = 256): TrainingCase {
-  return {
+  const peerConfig = (quick?: boolean) => {
+    const cfg = simclr.config('fashion-mnist', 'full', { batchSize: quick ? Math.min(n, 32) : n });
+    return { width: cfg.width, grid: cfg.grid, projHidden: cfg.projHidden, projDim: cfg.projDim, tau: cfg.tau, jitter: cfg.jitter, lr: cfg.lr, weightDecay: cfg.weightDecay };
+  };
+  return taskStepCase({
     name: `train simclr convnet step N=${n}x2 28x28`,
-    kernel: 'train',
     target: '≥10× tfjs, ≥35% FMA ceiling',
-    limits: LIMITS,
-    async setup(gpu, opts) {
-      const batch = opts?.quick ? Math.min(n, 32) : n;
-      useGpuBackend(gpu);
-      const cfg = simclrStepConfig(batch);
-      const s = simclrStep(cfg);
-      return {
-        items: batch,
-        unit: 'images',
-        batch: `${batch} images × 2 views`,
-        run: () => s.step(),
-        async check() {
-          const bad = finite(await s.params());
-          // 4 images, width 4, the same pipeline, model, loss and backward on both backends
-          const tiny = () => {
-            const t = simclrStep({ ...simclrStepConfig(4, 4), projHidden: 16, projDim: 8 });
-            return t.probe().finally(() => t.dispose());
-          };
-          return Math.max(bad, await compareWithCpu(gpu, tiny));
-        },
-        tolerance: TOLERANCE,
-        flops: simclrStepFlops(2 * batch, IMAGE, cfg.width, cfg.projHidden, cfg.projDim).stepFlops,
-        bytes: 0,
-        dispose: () => s.dispose(),
-      };
+    task: simclr,
+    dataset: 'fashion-mnist',
+    preset: 'full',
+    image: [1, 28, 28],
+    batch: n,
+    tiny: { width: 4, projHidden: 16, projDim: 8 },
+    describe: (b) => `${b} images × 2 views`,
+    flops: (cfg) => {
+      const p = peerConfig();
+      return simclrStepFlops(2 * cfg.batchSize, 28, p.width, p.projHidden, p.projDim, 1, 4 * p.width * p.grid * p.grid).stepFlops;
     },
     peer: {
       name: 'tfjs: tf.image crop/flip/jitter, conv2d + moments BN + maxPool, NT-Xent from ops, adam + decoupled decay',
-      setup: (tf, opts) => tfSimclrPeer(tf, opts?.quick ? Math.min(n, 32) : n),
+      setup: (tf, opts) => tfSimclrPeer(tf, peerConfig(opts?.quick), opts?.quick ? Math.min(n, 32) : n),
     },
-  };
+  });
 }
 
 const ENCODER: EncoderShape = { layers: 4, dim: 128, heads: 4, vocab: 256 };

@@ -20,14 +20,14 @@ const step = (forwardMacs: number): StepFlops => ({ forwardMacs, stepFlops: 3 * 
  * NT-Xent's Z·Zᵀ over the (views, d) embeddings (the fused kernel's backward recomputes it; that
  * recomputation is not counted, as for the other layers).
  */
-export function simclrStepFlops(views: number, s: number, width: number, hidden: number, dim: number, cin = 1): StepFlops {
+export function simclrStepFlops(views: number, s: number, width: number, hidden: number, dim: number, cin = 1, featureDim = 4 * width): StepFlops {
   const s2 = Math.floor(s / 2);
   const s4 = Math.floor(s2 / 2);
   const conv =
     convMacs(views, cin, width, s, s) + // (2N, 1, 28, 28) → (2N, w, 28, 28)
     convMacs(views, width, 2 * width, s2, s2) + // (2N, w, 14, 14) → (2N, 2w, 14, 14)
     convMacs(views, 2 * width, 4 * width, s4, s4); // (2N, 2w, 7, 7) → (2N, 4w, 7, 7)
-  const head = views * (4 * width * hidden + hidden * dim); // (2N, 4w) → (2N, hidden) → (2N, d)
+  const head = views * (featureDim * hidden + hidden * dim); // (2N, 4w·grid²) → (2N, hidden) → (2N, d)
   const logits = views * views * dim; // (2N, d)·(d, 2N)
   return step(conv + head + logits);
 }

@@ -14,7 +14,7 @@ import type { StepInstance, TrainingCase } from './case.js';
 export interface TrainingMetrics {
   batch: string;
   unit: 'images' | 'tokens';
-  /** Wall clock: step recorded → submitted → GPU idle (no readback). */
+  /** Wall clock: step recorded → submitted → GPU idle (a task's step includes its metrics readback). */
   stepsPerSec: number;
   itemsPerSec: number;
   /** Declared conv/matmul FLOPs over the wall time of a step. */
@@ -72,7 +72,7 @@ export async function measureStep(c: TrainingCase, gpu: Gpu, opts: StepMeasureOp
     inst = await c.setup(gpu, { quick: opts.quick });
     Object.assign(res, { tolerance: inst.tolerance, flops: inst.flops, bytes: inst.bytes });
     const peakBefore = gpu.stats().peakBytes;
-    inst.run();
+    await inst.run();
     await gpu.sync();
     res.memoryBytes = gpu.stats().peakBytes - peakBefore;
     res.error = await inst.check();
@@ -82,7 +82,7 @@ export async function measureStep(c: TrainingCase, gpu: Gpu, opts: StepMeasureOp
       return res;
     }
     for (let i = 0; i < warmup; i++) {
-      inst.run();
+      await inst.run();
       await gpu.sync();
     }
     const step = inst;
@@ -90,7 +90,7 @@ export async function measureStep(c: TrainingCase, gpu: Gpu, opts: StepMeasureOp
       gpu.profiler.clear();
       const before = gpu.stats();
       const t0 = performance.now();
-      step.run();
+      await step.run();
       gpu.submit();
       await gpu.device.queue.onSubmittedWorkDone();
       const ms = performance.now() - t0;

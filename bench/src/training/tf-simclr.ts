@@ -1,6 +1,7 @@
-// The SimCLR step in tfjs-backend-webgpu ops, the same network and loss as ours (NHWC, tfjs's
-// layout): conv3×3-BN-ReLU ×3 (width 32/64/128, max-pool after the first two), global average
-// pool, Linear-BN-ReLU-Linear head, NT-Xent composed from normalize/matMul/logSoftmax, AdamW.
+// The SimCLR step in tfjs-backend-webgpu ops, the same network and loss as the simclr task's
+// (NHWC, tfjs's layout): conv3×3-BN-ReLU ×3 (width w/2w/4w, max-pool after the first two), average
+// pool to grid × grid cells, Linear-BN-ReLU-Linear head, NT-Xent composed from
+// normalize/matMul/logSoftmax, AdamW.
 // Augmentation with tf.image: per-view random resized crop (scale 0.2–1, ratio 3/4–4/3, bilinear,
 // horizontal flip as a mirrored box) and per-view brightness and contrast factors (±0.4).
 
@@ -8,7 +9,7 @@ import { randu } from '@pretext/gpu/testing';
 import type { Tf } from '@pretext/kernels';
 import type { Rank, Tensor, Tensor1D, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs-core';
 import type { StepPeerInstance } from './case.js';
-import { IMAGE, simclrStepConfig } from './simclr-step.js';
+import { gridWindow } from '@pretext/models';
 import { ensureTfGradients, tfAdamW } from './tf-grads.js';
 
 const EPS = 1e-5;
@@ -29,16 +30,32 @@ export function cropBoxes(views: number, rand: () => number): Float32Array {
   return out;
 }
 
+/** The options of the simclr task the peer mirrors. */
+export interface TfSimclrConfig {
+  width: number;
+  grid: number;
+  projHidden: number;
+  projDim: number;
+  tau: number;
+  jitter: number;
+  lr: number;
+  weightDecay: number;
+}
+
+const IMAGE = 28;
+
 /** The peer's step, on whichever tfjs backend is active (webgpu in the bench; cpu in the test). */
-export function tfSimclrStep(tf: Tf, n: number, width?: number, seed = 1) {
-  const cfg = simclrStepConfig(n, width);
+export function tfSimclrStep(tf: Tf, cfg: TfSimclrConfig, n: number, seed = 1) {
   const w = [cfg.width, 2 * cfg.width, 4 * cfg.width];
+  const cells = IMAGE >> 2; // the last map's side (28 → 14 → 7)
+  const [kGrid, sGrid] = gridWindow(cells, cfg.grid);
   let s = seed;
   const uniform = (shape: number[], fanIn: number) => tf.variable(tf.randomUniform(shape, -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn), 'float32', s++));
   const filters = [1, w[0], w[1]].map((cin, i) => uniform([3, 3, cin, w[i]], 9 * cin)); // (kh, kw, Cin, Cout)
   const gammas = [...w, cfg.projHidden].map((c) => tf.variable(tf.ones([c])));
   const betas = [...w, cfg.projHidden].map((c) => tf.variable(tf.zeros([c])));
-  const w1 = uniform([w[2], cfg.projHidden], w[2]);
+  const featureDim = w[2] * cfg.grid * cfg.grid;
+  const w1 = uniform([featureDim, cfg.projHidden], featureDim);
   const w2 = uniform([cfg.projHidden, cfg.projDim], cfg.projHidden);
   const b2 = uniform([cfg.projDim], cfg.projHidden);
   const running = [...w, cfg.projHidden].map((c) => ({ mean: tf.variable(tf.zeros([c]), false), variance: tf.variable(tf.ones([c]), false) }));
@@ -76,7 +93,8 @@ export function tfSimclrStep(tf: Tf, n: number, width?: number, seed = 1) {
       h = tf.relu(batchNorm(tf.conv2d(h, filters[i] as Tensor4D, 1, 'same'), i, [0, 1, 2]));
       if (i < 2) h = tf.maxPool(h, 2, 2, 'valid');
     }
-    const feat = tf.mean(h, [1, 2]) as Tensor2D; // (2N, 4w)
+    // (2N, 7, 7, 4w) → (2N, 4w·grid²)
+    const feat = (cfg.grid === 1 ? tf.mean(h, [1, 2]) : tf.reshape(tf.avgPool(h, kGrid, sGrid, 'valid'), [2 * n, featureDim])) as Tensor2D;
     const p = tf.relu(batchNorm(tf.matMul(feat, w1 as Tensor2D), 3, [0]));
     const z = tf.add(tf.matMul(p, w2 as Tensor2D), b2) as Tensor2D; // (2N, d)
     // NT-Xent: cosine logits / τ, self-similarity masked, positive of row i at i ± N
@@ -101,8 +119,8 @@ export function tfSimclrStep(tf: Tf, n: number, width?: number, seed = 1) {
   };
 }
 
-export async function tfSimclrPeer(tf: Tf, n: number): Promise<StepPeerInstance> {
+export async function tfSimclrPeer(tf: Tf, cfg: TfSimclrConfig, n: number): Promise<StepPeerInstance> {
   await ensureTfGradients(tf);
-  const s = tfSimclrStep(tf, n);
+  const s = tfSimclrStep(tf, cfg, n);
   return { run: () => s.step(), dispose: () => s.dispose() };
 }

@@ -1,46 +1,88 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DATASETS, TASKS } from '@pretext/tasks';
-import { parseCli, UsageError } from './args.js';
+import { TASKS } from '@pretext/tasks';
+import { parseCli, type TrainArgs, UsageError } from './args.js';
 
-const parse = (s: string) => parseCli(s.split(' ').filter(Boolean), TASKS, DATASETS);
+const parse = (s: string) => parseCli(s.split(' ').filter(Boolean), TASKS);
+const train = (s: string) => parse(s) as TrainArgs;
 const fails = (s: string, msg: RegExp) => {
   expect(() => parse(s)).toThrow(UsageError);
   expect(() => parse(s)).toThrow(msg);
 };
+const tmp = mkdtempSync(join(tmpdir(), 'pretext-args-'));
 
 describe('pretext argument validation', () => {
-  it('accepts a full train command and applies defaults', () => {
-    const a = parse('train simclr --dataset emoji --epochs 3 --batch-size 64 --seed 7 --out /tmp/x --resume');
-    expect(a).toMatchObject({ command: 'train', dataset: 'emoji', preset: 'quick', epochs: 3, batchSize: 64, seed: 7, out: '/tmp/x', resume: true, logEvery: 1 });
-    expect(a.command === 'train' && a.task.id).toBe('simclr');
-    const d = parse('train simclr --dataset fashion-mnist --preset full');
-    expect(d).toMatchObject({ preset: 'full', epochs: undefined, out: 'runs/simclr-fashion-mnist-full-seed0', resume: false });
+  it('accepts a full train command; options become overrides checked by the task', () => {
+    const a = train('train simclr --dataset emoji --epochs 3 --batch-size 64 --seed 7 --out /tmp/x --resume');
+    expect(a).toMatchObject({ command: 'train', dataset: 'emoji', preset: 'quick', overrides: { epochs: 3, batchSize: 64, seed: 7 }, out: '/tmp/x', resume: true, logEvery: 1, progress: true });
+    expect(a.task.id).toBe('simclr');
+    const d = train('train simclr --dataset fashion-mnist --preset full');
+    expect(d).toMatchObject({ preset: 'full', overrides: {}, out: 'runs/simclr-fashion-mnist-full-seed0', resume: false });
+  });
+
+  it('derives every hyper-parameter flag from the task config: numbers, choices, booleans', () => {
+    const a = train('train simclr --dataset emoji --lr 3e-3 --tau=0.2 --optimizer lars --no-pairs --proj-dim 32 --no-progress');
+    expect(a.overrides).toEqual({ lr: 3e-3, tau: 0.2, optimizer: 'lars', pairs: false, projDim: 32 });
+    expect(a.progress).toBe(false);
+    expect(train('train moco --dataset emoji --queue-size 512 --momentum 0.999 --pairs').overrides).toEqual({ queueSize: 512, momentum: 0.999, pairs: true });
+    expect(train('train simclr --dataset emoji --pairs false').overrides).toEqual({ pairs: false });
+  });
+
+  it('reads --config FILE; flags override it; a bad file is named', () => {
+    const f = join(tmp, 'cfg.json');
+    writeFileSync(f, JSON.stringify({ lr: 0.01, tau: 0.3, epochs: 4 }));
+    expect(train(`train simclr --dataset emoji --config ${f} --epochs 5`).overrides).toEqual({ lr: 0.01, tau: 0.3, epochs: 5 });
+    writeFileSync(f, JSON.stringify({ queueSize: 64 }));
+    fails(`train simclr --dataset emoji --config ${f}`, /--config .*cfg\.json: options: unknown option 'queueSize'/);
+    writeFileSync(f, '{ not json');
+    fails(`train simclr --dataset emoji --config ${f}`, /--config: .*cfg\.json is not valid JSON/);
+    fails(`train simclr --dataset emoji --config ${join(tmp, 'none.json')}`, /--config: .*none\.json does not exist/);
   });
 
   it('names the valid tasks, datasets and presets', () => {
     fails('train nope --dataset emoji', /unknown task 'nope'; valid tasks:[\s\S]*simclr/);
-    fails('train --dataset emoji', /takes one task, got none; valid tasks:[\s\S]*simclr/);
-    fails('train simclr --dataset cifar', /unknown dataset 'cifar'; valid: fashion-mnist, emoji/);
+    fails('train --dataset emoji', /takes one task first, got none; valid tasks:[\s\S]*simclr/);
+    fails('train simclr --dataset cifar', /unknown dataset 'cifar' for simclr; valid: fashion-mnist, emoji/);
     fails('train simclr', /needs --dataset; valid: fashion-mnist, emoji/);
     fails('train simclr --dataset emoji --preset huge', /unknown preset 'huge'; valid: quick, full/);
   });
 
-  it('rejects bad numbers, unknown flags and commands', () => {
+  it('rejects bad numbers, unknown flags and commands, naming the flag and its range', () => {
     fails('train simclr --dataset emoji --epochs 0', /--epochs must be an integer ≥ 1, got '0'/);
     fails('train simclr --dataset emoji --epochs 2.5', /--epochs must be an integer/);
     fails('train simclr --dataset emoji --batch-size 1', /--batch-size must be an integer ≥ 2/);
-    fails('train simclr --dataset emoji --seed -1', /seed/);
+    fails('train simclr --dataset emoji --seed -1', /--seed must be an integer ≥ 0, got '-1'/);
     fails('train simclr --dataset emoji --train-limit x', /--train-limit must be an integer ≥ 1, got 'x'/);
-    fails('train simclr --dataset emoji --lr 3', /Unknown option '--lr'/);
+    fails('train simclr --dataset emoji --tau 0', /--tau must be a finite number > 0 and ≤ 10, got '0'/);
+    fails('train simclr --dataset emoji --optimizer rmsprop', /--optimizer must be one of adamw, lars, sgd, got 'rmsprop'/);
+    fails('train simclr --dataset emoji --queue-size 8', /unknown flag '--queue-size'; see `pretext train simclr --help`/);
+    fails('train simclr --dataset emoji --lr', /--lr needs a value/);
+    fails('train simclr --dataset emoji --lr 1 --lr 2', /--lr is given twice/);
     fails('fly', /unknown command 'fly'; valid: train, eval, report, bench/);
     fails('eval', /takes one run directory, got none/);
     fails('report a b', /takes one run directory, got 'a' 'b'/);
   });
 
+  it('--help at every level exits through help with the right text', () => {
+    const h = (s: string) => {
+      const r = parse(s);
+      expect(r.command).toBe('help');
+      return r.command === 'help' ? r.text : '';
+    };
+    expect(h('')).toMatch(/pretext <command>/);
+    expect(h('train --help')).toMatch(/Tasks:[\s\S]*simclr[\s\S]*moco/);
+    const t = h('train moco --help');
+    expect(t).toMatch(/--queue-size\s+≥ 1/);
+    expect(t).toMatch(/fashion-mnist\/quick\s+fashion-mnist\/full\s+emoji\/quick\s+emoji\/full/);
+    expect(t).toMatch(/--epochs .* 2 +3 +8 +50 /);
+    expect(h('eval --help')).toMatch(/eval <DIR>/);
+  });
+
   it('passes bench arguments through and parses eval protocols', () => {
     expect(parse('bench --quick --only matmul')).toEqual({ command: 'bench', args: ['--quick', '--only', 'matmul'] });
     expect(parse('eval runs/a --protocol knn --protocol linear')).toEqual({ command: 'eval', dir: 'runs/a', protocols: ['knn', 'linear'], baselines: undefined });
-    expect(parse('')).toEqual({ command: 'help' });
   });
 
   it('parses --baselines as a list, none, or all by default, and names the valid ones', () => {

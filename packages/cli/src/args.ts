@@ -1,24 +1,23 @@
 // Command-line parsing and validation for `pretext`: every bad input becomes a UsageError whose
-// message names the flag and the valid values (main.ts prints it without a stack trace).
-import { type ParseArgsConfig, parseArgs } from 'node:util';
-import type { DatasetId, PresetId, Task } from '@pretext/tasks';
+// message names the flag and the valid values (main.ts prints it without a stack trace). A task's
+// flags come from its option schema (flags.ts); `--config file.json` sets the same options.
+import { existsSync, readFileSync } from 'node:fs';
+import { type AnyTask, flagOf, OptionError, PRESETS, type PresetId } from '@pretext/tasks';
+import { type FlagSpec, type FlagValues, parseFlags, taskFlags, taskOverrides, UsageError } from './flags.js';
 
-/** An error the user caused: printed as one message, exit code 2, no stack trace. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-export const PRESETS: readonly PresetId[] = ['quick', 'full'];
+export { UsageError };
+export { PRESETS };
 export const BASELINES = ['raw-pixels', 'random-init', 'supervised'] as const;
 export type BaselineName = (typeof BASELINES)[number];
 
 export const USAGE = `pretext <command> [options]
 
-  train <task> --dataset <name> [--preset quick|full] [--epochs N] [--batch-size N] [--seed N]
-               [--train-limit N] [--out DIR] [--resume] [--log-every N] [--no-progress]
+  train <task> --dataset <name> [--preset quick|full] [--config FILE] [--<option> VALUE]...
+               [--out DIR] [--resume] [--log-every N] [--no-progress]
                [--baselines raw-pixels,random-init,supervised|none]
       Pretrain an encoder; writes DIR/metrics.jsonl, DIR/checkpoints/, DIR/summary.json,
       DIR/report.html. Ctrl-C saves a checkpoint; --resume continues from it.
+      \`pretext train <task> --help\` lists the task's options (--lr, --tau, …) with defaults.
   eval <DIR> [--protocol NAME]... [--baselines LIST|none]
                                     Re-run evaluation protocols on DIR's latest checkpoint.
   report <DIR>                      Rebuild DIR/report.html from the files in DIR.
@@ -26,15 +25,11 @@ export const USAGE = `pretext <command> [options]
 
 export interface TrainArgs {
   command: 'train';
-  task: Task;
-  dataset: DatasetId;
+  task: AnyTask;
+  dataset: string;
   preset: PresetId;
-  /** Overrides of the preset; undefined = the preset's value. */
-  epochs?: number;
-  batchSize?: number;
-  seed?: number;
-  /** Train on the first N images of the (shuffled) train split. */
-  trainLimit?: number;
+  /** Option values given by --config and flags (flags win), each checked by the task's schema. */
+  overrides: Record<string, unknown>;
   out: string;
   resume: boolean;
   logEvery: number;
@@ -60,7 +55,7 @@ export interface BenchArgs {
   args: string[];
 }
 
-export type CliArgs = TrainArgs | EvalArgs | ReportArgs | BenchArgs | { command: 'help' };
+export type CliArgs = TrainArgs | EvalArgs | ReportArgs | BenchArgs | { command: 'help'; text: string };
 
 function positiveInt(v: string | undefined, flag: string, min = 1): number | undefined {
   if (v === undefined) return undefined;
@@ -69,27 +64,24 @@ function positiveInt(v: string | undefined, flag: string, min = 1): number | und
   return n;
 }
 
-function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>, command: string) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UsageError(`pretext ${command}: ${(e as Error).message}\n\n${USAGE}`);
-  }
-}
+const HELP_HINT = '; see `pretext <command> --help`';
 
-/** Parses argv (without `node main.ts`). `tasks` and `datasets` are the registries to validate against. */
-export function parseCli(argv: string[], tasks: Record<string, Task>, datasets: readonly DatasetId[]): CliArgs {
+/** Parses argv (without `node main.ts`). `tasks` is the registry to validate against. */
+export function parseCli(argv: string[], tasks: Record<string, AnyTask>): CliArgs {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help', text: USAGE };
+  const wantsHelp = rest.includes('--help') || rest.includes('-h');
   switch (command) {
     case 'train':
-      return parseTrain(rest, tasks, datasets);
+      return parseTrain(rest, tasks);
     case 'eval': {
-      const { values, positionals } = parse(rest, { protocol: { type: 'string', multiple: true }, baselines: { type: 'string' } }, 'eval');
+      if (wantsHelp) return { command: 'help', text: USAGE };
+      const { values, positionals } = parseFlags(rest, { protocol: 'list', baselines: 'string' }, 'eval', HELP_HINT);
       return { command: 'eval', dir: oneDir(positionals, 'eval'), protocols: values.protocol as string[] | undefined, baselines: baselineList(values.baselines as string | undefined) };
     }
     case 'report': {
-      const { positionals } = parse(rest, {}, 'report');
+      if (wantsHelp) return { command: 'help', text: USAGE };
+      const { positionals } = parseFlags(rest, {}, 'report', HELP_HINT);
       return { command: 'report', dir: oneDir(positionals, 'report') };
     }
     case 'bench':
@@ -116,48 +108,100 @@ function oneDir(positionals: string[], command: string): string {
   return positionals[0];
 }
 
-function parseTrain(rest: string[], tasks: Record<string, Task>, datasets: readonly DatasetId[]): TrainArgs {
-  const { values: v, positionals } = parse(
-    rest,
-    {
-      dataset: { type: 'string' },
-      preset: { type: 'string', default: 'quick' },
-      epochs: { type: 'string' },
-      'batch-size': { type: 'string' },
-      seed: { type: 'string' },
-      'train-limit': { type: 'string' },
-      out: { type: 'string' },
-      resume: { type: 'boolean', default: false },
-      'log-every': { type: 'string', default: '1' },
-      'no-progress': { type: 'boolean', default: false },
-      baselines: { type: 'string' },
-    },
-    'train',
-  );
-  const taskIds = Object.keys(tasks);
-  const taskList = taskIds.map((id) => `  ${id.padEnd(10)} ${tasks[id].summary}`).join('\n');
-  if (positionals.length !== 1) throw new UsageError(`pretext train takes one task, got ${positionals.length ? positionals.map((p) => `'${p}'`).join(' ') : 'none'}; valid tasks:\n${taskList}`);
-  const task = tasks[positionals[0]];
-  if (!task) throw new UsageError(`unknown task '${positionals[0]}'; valid tasks:\n${taskList}`);
+/** The flags of `pretext train` besides the task's options. */
+const RUN_FLAGS: FlagSpec = {
+  dataset: 'string', preset: 'string', config: 'string', out: 'string', resume: 'boolean', 'log-every': 'string', progress: 'boolean', baselines: 'string', help: 'boolean',
+};
+
+const RUN_HELP: [string, string][] = [
+  ['--dataset NAME', 'the data to train on (required)'],
+  ['--preset NAME', `option values sized for a run: ${PRESETS.join(' | ')} (default quick)`],
+  ['--config FILE', 'option values as JSON, e.g. {"lr": 0.002, "tau": 0.2}; flags override it'],
+  ['--out DIR', 'the run directory (default runs/<task>-<dataset>-<preset>-seed<seed>)'],
+  ['--resume', "continue DIR's latest checkpoint with its saved config"],
+  ['--log-every N', 'a metrics row every N steps (default 1)'],
+  ['--no-progress', 'no progress bar'],
+  ['--baselines LIST', 'raw-pixels,random-init,supervised or none (default all)'],
+];
+
+function taskList(tasks: Record<string, AnyTask>): string {
+  return Object.values(tasks).map((t) => `  ${t.id.padEnd(14)} ${t.summary}`).join('\n');
+}
+
+/** `pretext train <task> --help`: every option as a flag, its range, and its default per dataset and preset. */
+export function trainHelp(task: AnyTask): string {
+  const cols = task.datasets.flatMap((d) => PRESETS.map((p) => ({ d, p, values: task.config(d, p) })));
+  const show = (v: unknown) => (v === undefined ? '—' : typeof v === 'number' ? String(+v.toPrecision(6)) : String(v));
+  const rows = Object.entries(task.options).map(([k, o]) => [flagOf(k), o.range, ...cols.map((c) => show(c.values[k])), o.help]);
+  const head = ['option', 'valid', ...cols.map((c) => `${c.d}/${c.p}`), ''];
+  const width = head.map((_, i) => Math.max(head[i].length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => `  ${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(width[i]))).join('  ')}`.trimEnd();
+  return [
+    `pretext train ${task.id} --dataset ${task.datasets.join('|')} [--preset ${PRESETS.join('|')}] [options]`,
+    '',
+    task.summary,
+    '',
+    'Run:',
+    ...RUN_HELP.map(([f, h]) => `  ${f.padEnd(18)} ${h}`),
+    '',
+    `Options (defaults per dataset/preset; \`--<option> VALUE\`, booleans also \`--<option>\` / \`--no-<option>\`):`,
+    line(head),
+    ...rows.map(line),
+  ].join('\n');
+}
+
+/** Option values from a --config JSON file: an object of known options, named in errors. */
+function readConfigFile(path: string, task: AnyTask): Record<string, unknown> {
+  if (!existsSync(path)) throw new UsageError(`--config: ${path} does not exist`);
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--config: ${path} is not valid JSON (${(e as Error).message})`);
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new UsageError(`--config: ${path} must hold a JSON object of option values, e.g. {"lr": 0.002}`);
+  const { task: t, dataset, preset, ...values } = v as Record<string, unknown>;
+  if (t !== undefined && t !== task.id) throw new UsageError(`--config: ${path} is for task '${String(t)}', not '${task.id}'`);
+  if (dataset !== undefined || preset !== undefined) throw new UsageError(`--config: ${path}: set the dataset and preset with --dataset and --preset, not in the file`);
+  return values;
+}
+
+function parseTrain(rest: string[], tasks: Record<string, AnyTask>): TrainArgs | { command: 'help'; text: string } {
+  const first = rest[0];
+  if (first === undefined || first.startsWith('-')) {
+    if (rest.includes('--help') || rest.includes('-h')) return { command: 'help', text: `pretext train <task> --dataset <name> [options]\n\nTasks:\n${taskList(tasks)}\n\n\`pretext train <task> --help\` lists a task's options.` };
+    throw new UsageError(`pretext train takes one task first, got none; valid tasks:\n${taskList(tasks)}`);
+  }
+  const task = tasks[first];
+  if (!task) throw new UsageError(`unknown task '${first}'; valid tasks:\n${taskList(tasks)}`);
+  if (rest.includes('--help') || rest.includes('-h')) return { command: 'help', text: trainHelp(task) };
+  const spec = { ...taskFlags(task.options), ...RUN_FLAGS };
+  const { values: v, positionals } = parseFlags(rest.slice(1), spec, `train ${task.id}`, `; see \`pretext train ${task.id} --help\``);
+  if (positionals.length) throw new UsageError(`pretext train takes one task, got ${[first, ...positionals].map((p) => `'${p}'`).join(' ')}`);
   const dataset = v.dataset as string | undefined;
-  if (!dataset) throw new UsageError(`pretext train ${task.id} needs --dataset; valid: ${datasets.join(', ')}`);
-  if (!(datasets as readonly string[]).includes(dataset)) throw new UsageError(`unknown dataset '${dataset}'; valid: ${datasets.join(', ')}`);
-  const preset = v.preset as string;
+  if (!dataset) throw new UsageError(`pretext train ${task.id} needs --dataset; valid: ${task.datasets.join(', ')}`);
+  if (!(task.datasets as readonly string[]).includes(dataset)) throw new UsageError(`unknown dataset '${dataset}' for ${task.id}; valid: ${task.datasets.join(', ')}`);
+  const preset = (v.preset as string | undefined) ?? 'quick';
   if (!(PRESETS as readonly string[]).includes(preset)) throw new UsageError(`unknown preset '${preset}'; valid: ${PRESETS.join(', ')}`);
-  const seed = positiveInt(v.seed as string | undefined, 'seed', 0);
+  let overrides: Record<string, unknown>;
+  let seed: number;
+  try {
+    overrides = { ...(v.config ? readConfigFile(v.config as string, task) : {}), ...taskOverrides(task.options, v as FlagValues) };
+    seed = task.config(dataset, preset as PresetId, overrides).seed; // checks every value now, before anything runs
+  } catch (e) {
+    if (e instanceof OptionError) throw new UsageError(`${v.config && !(e.message.startsWith('--')) ? `--config ${v.config}: ` : ''}${e.message}`);
+    throw e;
+  }
   return {
     command: 'train',
     task,
-    dataset: dataset as DatasetId,
+    dataset,
     preset: preset as PresetId,
-    epochs: positiveInt(v.epochs as string | undefined, 'epochs'),
-    batchSize: positiveInt(v['batch-size'] as string | undefined, 'batch-size', 2),
-    seed,
-    trainLimit: positiveInt(v['train-limit'] as string | undefined, 'train-limit'),
-    out: (v.out as string | undefined) ?? `runs/${task.id}-${dataset}-${preset}-seed${seed ?? 0}`,
-    resume: v.resume as boolean,
-    logEvery: positiveInt(v['log-every'] as string, 'log-every') as number,
-    progress: !(v['no-progress'] as boolean),
+    overrides,
+    out: (v.out as string | undefined) ?? `runs/${task.id}-${dataset}-${preset}-seed${seed}`,
+    resume: (v.resume as boolean | undefined) ?? false,
+    logEvery: positiveInt(v['log-every'] as string | undefined, 'log-every') ?? 1,
+    progress: (v.progress as boolean | undefined) ?? true,
     baselines: baselineList(v.baselines as string | undefined),
   };
 }

@@ -4,48 +4,56 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadSplits, type Task } from '@pretext/tasks';
+import { type AnyTask, flagOf, type Modality, type Task, type TaskConfig } from '@pretext/tasks';
 import { type EvalArgs, type TrainArgs, UsageError } from './args.js';
 import { loadRun, restoreRun } from './checkpoints.js';
-import { evaluateRun } from './evaluation.js';
 import { reportPath, writeReport } from './report.js';
 import { readSummary, type RunInfo, saveSummary } from './summary.js';
-import { runTraining, testLimitOf } from './train.js';
+import { runnerOf } from './runner.js';
+import { runTraining } from './train.js';
 
 export async function trainCommand(a: TrainArgs, info: RunInfo, shouldStop: () => boolean): Promise<number> {
-  const cfg = { ...a.task.config(a.dataset, a.preset) };
-  if (a.epochs !== undefined) cfg.epochs = a.epochs;
-  if (a.batchSize !== undefined) cfg.batchSize = a.batchSize;
-  if (a.seed !== undefined) cfg.seed = a.seed;
-  if (a.trainLimit !== undefined) cfg.trainLimit = a.trainLimit;
+  let cfg = a.task.config(a.dataset, a.preset, a.overrides);
   if (a.resume) {
     // the checkpoint's config wins; flags that contradict it are an error, not silently ignored
     const { meta } = await loadRun(a.out, a.task.id);
-    const given = { dataset: a.dataset, epochs: a.epochs, batchSize: a.batchSize, seed: a.seed, trainLimit: a.trainLimit } as const;
+    const saved = a.task.parse(meta.config, `checkpoint in ${a.out}`);
+    const given: Record<string, unknown> = { dataset: a.dataset, preset: a.preset, ...a.overrides };
     for (const [k, v] of Object.entries(given)) {
-      const saved = meta.config[k];
-      if (v !== undefined && v !== saved) throw new UsageError(`--resume: ${k} ${v} differs from the checkpoint's ${saved} in ${a.out}; drop the flag or start a new run with another --out`);
+      if (v !== saved[k]) throw new UsageError(`--resume: ${k === 'dataset' || k === 'preset' ? `--${k}` : flagOf(k)} ${v} differs from the checkpoint's ${saved[k]} in ${a.out}; drop the flag or start a new run with another --out`);
     }
+    cfg = saved;
   }
-  console.log(`pretext train ${a.task.id} · ${a.dataset} · preset ${a.preset} · epochs ${cfg.epochs} · batch ${cfg.batchSize} · seed ${cfg.seed} → ${a.out}`);
+  console.log(`pretext train ${a.task.id} · ${cfg.dataset} · preset ${cfg.preset} → ${a.out}${a.resume ? ' (resumed)' : ''}`);
+  console.log(`config    ${configLine(a.task, cfg)}`);
   const r = await runTraining({ task: a.task, cfg, dir: a.out, resume: a.resume, info, logEvery: a.logEvery, progress: a.progress, shouldStop, eval: { baselines: a.baselines } });
   if (r.status === 'interrupted') return 130;
   console.log(`report    ${reportPath(a.out)}`);
   return 0;
 }
 
-export async function evalCommand(a: EvalArgs, tasks: Record<string, Task>): Promise<number> {
+/** The effective config on one line: every option as the flag that sets it. */
+export function configLine(task: AnyTask, cfg: TaskConfig): string {
+  return Object.keys(task.options).filter((k) => cfg[k] !== undefined).map((k) => `${flagOf(k)} ${String(cfg[k])}`).join(' ');
+}
+
+export async function evalCommand(a: EvalArgs, tasks: Record<string, AnyTask>): Promise<number> {
   const ckpt = await loadRun(a.dir);
   const task = tasks[ckpt.meta.task];
   if (!task) throw new UsageError(`checkpoint in ${a.dir} is from task '${ckpt.meta.task}', which this build does not have; valid: ${Object.keys(tasks).join(', ')}`);
+  return evalRun(task, ckpt, a);
+}
+
+async function evalRun<M extends Modality>(task: Task<M>, ckpt: Awaited<ReturnType<typeof loadRun>>, a: EvalArgs): Promise<number> {
   const summary = readSummary(a.dir);
-  const cfg = ckpt.meta.config;
-  const splits = loadSplits(cfg.dataset, { trainLimit: cfg.trainLimit, testLimit: testLimitOf(cfg) });
-  const state = task.build(cfg, splits.train);
+  const cfg = task.parse(ckpt.meta.config, `checkpoint ${ckpt.path}`);
+  const runner = runnerOf(task);
+  const splits = runner.load(cfg);
+  const state = task.build(cfg, runner.train(splits));
   try {
     restoreRun(ckpt, state);
     console.log(`eval      ${ckpt.path} (step ${ckpt.meta.step})`);
-    const ev = await evaluateRun(task, cfg, state.encoder, splits, { protocols: a.protocols, baselines: a.baselines }, (l) => console.log(l));
+    const ev = await runner.evaluate(task, cfg, state, splits, { protocols: a.protocols, baselines: a.baselines }, (l) => console.log(l));
     summary.evaluations.push(ev);
     saveSummary(a.dir, summary);
     console.log(`report    ${writeReport(a.dir)}`);

@@ -40,7 +40,7 @@ export function checkProtocols(names: readonly string[]): ProtocolName[] {
 }
 
 /** The run's splits as @pretext/eval's EvalData; positive pairs: emoji vendors, else two augmentations. */
-async function evalData(task: Task, cfg: TaskConfig, splits: EvalSets, wantPairs: boolean): Promise<EvalData> {
+async function evalData(task: Task<'image'>, cfg: TaskConfig, splits: EvalSets, wantPairs: boolean): Promise<EvalData> {
   const data: EvalData = { name: cfg.dataset, train: splits.train, test: splits.test };
   if (!wantPairs) return data;
   if (splits.pairs) return { ...data, pairs: { a: splits.pairs.google, b: splits.pairs.twitter, description: 'google → twitter drawing of the same test emoji' } };
@@ -61,7 +61,7 @@ export async function alignmentPairs(test: ImageDataset, pipeline: Pipeline, see
   return { a, b, description: `two ${pipeline.name} views of each of ${n} test images` };
 }
 
-export async function evaluateRun(task: Task, cfg: TaskConfig, encoder: Encoder, splits: EvalSets, settings: EvalSettings, log: (l: string) => void): Promise<Evaluation> {
+export async function evaluateRun(task: Task<'image'>, cfg: TaskConfig, encoder: Encoder, splits: EvalSets, settings: EvalSettings, log: (l: string) => void): Promise<Evaluation> {
   const t0 = performance.now();
   const requested = checkProtocols(settings.protocols ?? PROTOCOLS);
   const data = await evalData(task, cfg, splits, requested.includes('align-uniform') || requested.includes('retrieval'));

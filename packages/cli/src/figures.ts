@@ -28,8 +28,9 @@ export const AUGMENT_PNG = 'augmentations.png';
 export const EMBEDDING_JSON = 'embedding.json';
 
 /** 8 training images (row 1) and two augmented views of each (rows 2, 3), as the task trains. */
-export async function writeAugmentationGrid(dir: string, task: Task, cfg: TaskConfig, train: ImageDataset): Promise<Figures['augmentationGrid']> {
+export async function writeAugmentationGrid(dir: string, task: Task<'image'>, cfg: TaskConfig, train: ImageDataset): Promise<Figures['augmentationGrid']> {
   const pipeline = augmentationOf(task, cfg);
+  if (!pipeline) return undefined; // a task that trains without augmentation
   const [n, c, h, w] = train.shape;
   const k = Math.min(8, n);
   const originals = subset(train, Array.from({ length: k }, (_, i) => i));
@@ -59,7 +60,7 @@ export async function writeEmbeddingMap(dir: string, encoder: Encoder, test: Ima
   return { file: EMBEDDING_JSON, points: n, method: 'umap-js, 15 neighbours, min_dist 0.1, 200 epochs' };
 }
 
-export async function writeFigures(dir: string, task: Task, cfg: TaskConfig, encoder: Encoder, splits: EvalSets, opts: { mapPoints: number }): Promise<Figures> {
+export async function writeFigures(dir: string, task: Task<'image'>, cfg: TaskConfig, encoder: Encoder, splits: EvalSets, opts: { mapPoints: number }): Promise<Figures> {
   return {
     augmentationGrid: await writeAugmentationGrid(dir, task, cfg, splits.train),
     embeddingMap: await writeEmbeddingMap(dir, encoder, splits.test, opts.mapPoints, cfg.seed),

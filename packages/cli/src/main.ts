@@ -4,16 +4,16 @@
 // PRETEXT_DEBUG=1 for the stack.
 import { useWebGpu } from '@pretext/core';
 import { destroyGpu } from '@pretext/gpu';
-import { DATASETS, TASKS } from '@pretext/tasks';
-import { parseCli, USAGE, UsageError } from './args.js';
+import { TASKS } from '@pretext/tasks';
+import { parseCli, UsageError } from './args.js';
 import { benchCommand, evalCommand, reportCommand, trainCommand } from './commands.js';
 import { adapterLine } from './report.js';
 import { runInfo } from './summary.js';
 
 async function main(argv: string[]): Promise<number> {
-  const a = parseCli(argv, TASKS, DATASETS);
+  const a = parseCli(argv, TASKS);
   if (a.command === 'help') {
-    console.log(USAGE);
+    console.log(a.text);
     return 0;
   }
   if (a.command === 'bench') return benchCommand(a.args);

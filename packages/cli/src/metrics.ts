@@ -4,18 +4,21 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 
+/** One logged step: where it stands, the task's step metrics (loss, lr, accuracy, …) and the pace. */
 export interface MetricsRow {
   step: number;
   epoch: number;
   loss: number;
-  accuracy: number;
-  embeddingStd: number;
   lr: number;
-  /** Training images per second over the steps since the previous row. */
-  imagesPerSec: number;
+  /** Training items (images, tokens) per second over the steps since the previous row. */
+  itemsPerSec: number;
   /** Seconds of training since the run started (summed over resumed sessions). */
   time: number;
+  [metric: string]: number;
 }
+
+/** The keys of a row that are not the task's metrics. */
+export const ROW_KEYS = ['step', 'epoch', 'itemsPerSec', 'time'] as const;
 
 export const metricsPath = (dir: string): string => join(dir, 'metrics.jsonl');
 
@@ -51,21 +54,22 @@ export class MetricsLog {
 export class Progress {
   private bar: cliProgress.SingleBar | null = null;
 
-  constructor(enabled: boolean, total: number, start: number) {
+  constructor(enabled: boolean, total: number, start: number, private readonly unit = 'items') {
     if (!enabled || !process.stderr.isTTY) return;
     this.bar = new cliProgress.SingleBar(
       {
-        format: 'epoch {epoch} |{bar}| {value}/{total} steps | {ips} img/s | loss {loss} | acc {acc} | ETA {eta_formatted}',
+        format: 'epoch {epoch} |{bar}| {value}/{total} steps | {ips} {unit}/s | loss {loss}{extra} | ETA {eta_formatted}',
         hideCursor: true,
         etaBuffer: 50,
       },
       cliProgress.Presets.shades_classic,
     );
-    this.bar.start(total, start, { epoch: '-', ips: '-', loss: '-', acc: '-' });
+    this.bar.start(total, start, { epoch: '-', ips: '-', unit, loss: '-', extra: '' });
   }
 
   update(step: number, row: MetricsRow): void {
-    this.bar?.update(step, { epoch: row.epoch + 1, ips: row.imagesPerSec.toFixed(0), loss: row.loss.toFixed(4), acc: row.accuracy.toFixed(3) });
+    const acc = Object.keys(row).find((k) => k === 'accuracy' || k.endsWith('.accuracy'));
+    this.bar?.update(step, { epoch: row.epoch + 1, ips: row.itemsPerSec.toFixed(0), unit: this.unit, loss: row.loss.toFixed(4), extra: acc ? ` | acc ${row[acc].toFixed(3)}` : '' });
   }
 
   stop(): void {

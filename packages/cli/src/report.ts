@@ -5,9 +5,15 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvalReport } from '@pretext/eval';
 import type { EmbeddingMap } from './figures.js';
-import { readMetrics } from './metrics.js';
+import { readMetrics, ROW_KEYS } from './metrics.js';
 import { readSummary, type Summary } from './summary.js';
 import { esc, linePlot, scatterPlot } from './svg.js';
+
+/** What the common metric names mean, for plot titles. */
+const METRIC_TITLES: Record<string, string> = {
+  accuracy: 'top-1 of the pretext prediction (the positive, the permutation, …)',
+  embeddingStd: 'collapse: std of normalised embeddings (≈1/√d healthy, 0 = collapse)',
+};
 
 export const reportPath = (dir: string): string => join(dir, 'report.html');
 
@@ -42,22 +48,24 @@ export function writeReport(dir: string): string {
   const rows = readMetrics(dir);
   if (!rows.length) throw new Error(`${join(dir, 'metrics.jsonl')} is missing or empty; nothing to plot`);
   const steps = rows.map((r) => r.step);
-  const plot = (title: string, key: 'loss' | 'accuracy' | 'embeddingStd' | 'lr' | 'imagesPerSec', yLabel: string) =>
+  const plot = (title: string, key: string, yLabel: string) =>
     linePlot(title, [{ name: key, xs: steps, ys: rows.map((r) => r[key]) }], { xLabel: 'step', yLabel });
+  // the task's metrics, in the order its rows name them (loss first, lr and the pace last)
+  const metrics = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => !(ROW_KEYS as readonly string[]).includes(k) && k !== 'lr' && k !== 'loss');
+  const unit = s.unit ?? 'images';
 
   const parts: string[] = [];
   parts.push(`<h1>${esc(s.task)} on ${esc(s.dataset)} (${esc(s.preset)})</h1>`);
   parts.push(
-    `<p class="meta">adapter: ${esc(adapterLine(s.adapter))} · commit ${esc(s.commit)} · ${s.steps} steps · training ${s.trainSeconds.toFixed(1)} s · ${s.imagesPerSec.toFixed(1)} images/s · finished ${esc(s.finishedAt)}</p>`,
+    `<p class="meta">adapter: ${esc(adapterLine(s.adapter))} · commit ${esc(s.commit)} · ${s.steps} steps · training ${s.trainSeconds.toFixed(1)} s · ${(s.itemsPerSec ?? 0).toFixed(1)} ${esc(unit)}/s · finished ${esc(s.finishedAt)}</p>`,
   );
-  if (s.final) parts.push(`<p>final step: loss ${s.final.loss.toFixed(4)}, contrastive accuracy ${(100 * s.final.accuracy).toFixed(1)}%, embedding std ${s.final.embeddingStd.toFixed(4)}</p>`);
+  if (s.final) parts.push(`<p>final step: ${Object.entries(s.final).map(([k, v]) => `${esc(k)} ${esc(v.toPrecision(4))}`).join(', ')}</p>`);
 
   parts.push('<h2>Training</h2><div class="grid">');
   parts.push(plot('loss', 'loss', 'loss'));
-  parts.push(plot('accuracy (positive ranked first)', 'accuracy', 'top-1'));
-  parts.push(plot('collapse: std of normalised embeddings', 'embeddingStd', 'std (≈1/√d healthy, 0 = collapse)'));
+  for (const k of metrics) parts.push(plot(METRIC_TITLES[k.replace(/^.*\./, '')] ? `${k}: ${METRIC_TITLES[k.replace(/^.*\./, '')]}` : k, k, k));
   parts.push(plot('learning rate', 'lr', 'lr'));
-  parts.push(plot('throughput', 'imagesPerSec', 'images/s'));
+  parts.push(plot('throughput', 'itemsPerSec', `${unit}/s`));
   parts.push('</div>');
 
   const ev = s.evaluations.at(-1);

@@ -7,7 +7,7 @@ import type { AdapterSummary } from '@pretext/gpu';
 import type { TaskConfig } from '@pretext/tasks';
 import type { Evaluation } from './evaluation.js';
 import type { Figures } from './figures.js';
-import { readMetrics } from './metrics.js';
+import { readMetrics, ROW_KEYS } from './metrics.js';
 
 export interface RunInfo {
   adapter: Omit<AdapterSummary, 'limits'>;
@@ -29,8 +29,11 @@ export interface Summary {
   /** Seconds of training over every session of the run. */
   trainSeconds: number;
   steps: number;
-  imagesPerSec: number;
-  final?: { loss: number; accuracy: number; embeddingStd: number };
+  /** What a step's items are (images, tokens) and their training rate. */
+  unit: string;
+  itemsPerSec: number;
+  /** The task's metrics at the last logged step. */
+  final?: Record<string, number>;
   figures: Figures;
   evaluations: Evaluation[];
 }
@@ -71,7 +74,7 @@ export function saveSummary(dir: string, s: Summary): void {
 
 export function writeSummary(
   dir: string,
-  r: { task: string; cfg: TaskConfig; info: RunInfo; startedAt: string; steps: number; trainSeconds: number; wallSeconds: number; evaluation: Evaluation; figures: Figures },
+  r: { task: string; cfg: TaskConfig; info: RunInfo; startedAt: string; steps: number; trainSeconds: number; unit: string; itemsPerStep: number; wallSeconds: number; evaluation: Evaluation; figures: Figures },
 ): Summary {
   const last = readMetrics(dir).at(-1);
   const s: Summary = {
@@ -86,8 +89,9 @@ export function writeSummary(
     wallSeconds: r.wallSeconds,
     trainSeconds: r.trainSeconds,
     steps: r.steps,
-    imagesPerSec: (r.steps * r.cfg.batchSize) / Math.max(r.trainSeconds, 1e-9),
-    final: last && { loss: last.loss, accuracy: last.accuracy, embeddingStd: last.embeddingStd },
+    unit: r.unit,
+    itemsPerSec: (r.steps * r.itemsPerStep) / Math.max(r.trainSeconds, 1e-9),
+    final: last && Object.fromEntries(Object.entries(last).filter(([k]) => !(ROW_KEYS as readonly string[]).includes(k))),
     figures: r.figures,
     evaluations: [r.evaluation],
   };

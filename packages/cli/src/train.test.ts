@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useWebGpu } from '@pretext/core';
 import { loadFashionMnist } from '@pretext/data';
 import { destroyGpu } from '@pretext/gpu';
-import { adamw, argmax, crossEntropy, keep, relu, type Tensor, tensor, tidy } from '@pretext/core';
-import type { Batch, ImageDataset } from '@pretext/data';
+import { classification, relu, type Tensor, tensor } from '@pretext/core';
+import type { Batch } from '@pretext/data';
 import { Init, Linear, Module } from '@pretext/models';
-import { embeddingStd, simclrAugmentation, type Task, type TaskConfig, type TrainState } from '@pretext/tasks';
+import { defineTask, embeddingStd, int, type Objective, simclrAugmentation, type Task, trainObjectives, trainingOptions } from '@pretext/tasks';
 import { UsageError } from './args.js';
 import { alignmentPairs } from './evaluation.js';
 import { readMetrics } from './metrics.js';
@@ -29,47 +29,38 @@ class FlatEncoder extends Module {
   }
 }
 
-function tinyTask(id = 'tiny'): Task {
-  return {
+const tinyOptions = { ...trainingOptions, dim: int('feature width', 8, { min: 1 }) };
+
+function tinyTask(id = 'tiny'): Task<'image'> {
+  return defineTask({
     id,
     summary: 'test task: linear encoder + linear classifier, cross-entropy on labels',
-    config: (dataset, preset): TaskConfig => ({ task: id, dataset, preset, epochs: 2, batchSize: 16, seed: 3, lr: 1e-2, dim: 8 }),
+    modality: 'image',
+    options: tinyOptions,
+    presets: {
+      'fashion-mnist': { quick: { epochs: 2, batchSize: 16, seed: 3, lr: 1e-2, warmupSteps: 0 }, full: { epochs: 2, batchSize: 16, seed: 3, lr: 1e-2, warmupSteps: 0 } },
+      emoji: { quick: {}, full: {} },
+    },
     augmentation: (cfg) => simclrAugmentation(cfg.dataset, 0.5),
-    encoder: (cfg, data, init) => new FlatEncoder(init, data.shape[1] * data.shape[2] * data.shape[3], cfg.dim as number),
-    build(cfg: TaskConfig, data: ImageDataset): TrainState {
+    encoder: (cfg, data, init) => new FlatEncoder(init, data.shape[1] * data.shape[2] * data.shape[3], cfg.dim),
+    build(cfg, data) {
       const [, c, h, w] = data.shape;
       const init = new Init(cfg.seed);
-      const encoder = new FlatEncoder(init, c * h * w, cfg.dim as number);
+      const encoder = new FlatEncoder(init, c * h * w, cfg.dim);
       const head = new Linear(init, encoder.featureDim, data.classes.length);
-      const optimizer = adamw([...encoder.namedParameters('encoder'), ...head.namedParameters('head')], { lr: cfg.lr });
-      return {
-        encoder,
-        modules: { encoder, head },
-        optimizer,
-        async step(batch: Batch, step: number, totalSteps: number) {
-          optimizer.lr = cfg.lr * (1 - step / totalSteps); // linear decay: the lr column must differ per step
-          const out = tidy(() => {
-            const z = encoder.forward(tensor(batch.images, batch.shape)); // (B, D)
-            const logits = head.forward(relu(z)); // (B, classes)
-            const loss = crossEntropy(logits, tensor(batch.labels));
-            loss.backward();
-            optimizer.update();
-            return { loss: keep(loss), pred: keep(argmax(logits, -1)), std: keep(embeddingStd(z)) };
-          });
-          const [loss, pred, std] = await Promise.all([out.loss.item(), out.pred.data(), out.std.item()]);
-          for (const t of Object.values(out)) t.dispose();
-          const correct = Array.from(pred).filter((p, i) => p === batch.labels[i]).length;
-          return { loss, accuracy: correct / batch.labels.length, embeddingStd: std, lr: optimizer.lr };
-        },
-        extraState: () => new Map(),
-        dispose() {
-          encoder.dispose();
-          head.dispose();
-          optimizer.dispose();
+      const objective: Objective<'image'> = {
+        name: 'tiny',
+        heads: { head },
+        loss(batch: Batch) {
+          const z = encoder.forward(tensor(batch.images, batch.shape)); // (B, D)
+          const logits = head.forward(relu(z)); // (B, classes)
+          const { loss, accuracy } = classification(logits, tensor(batch.labels));
+          return { loss, metrics: { accuracy, embeddingStd: embeddingStd(z) } };
         },
       };
+      return trainObjectives(cfg, encoder, [{ objective, weight: 1 }]);
     },
-  };
+  });
 }
 
 let info: RunInfo;
@@ -109,7 +100,7 @@ describe('pretext train (tiny task)', () => {
     expect(rows.map((x) => x.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(rows.map((x) => x.epoch)).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]);
     for (const x of rows) {
-      for (const k of ['loss', 'accuracy', 'embeddingStd', 'lr', 'imagesPerSec', 'time'] as const) expect(Number.isFinite(x[k]), k).toBe(true);
+      for (const k of ['loss', 'accuracy', 'embeddingStd', 'lr', 'itemsPerSec', 'time'] as const) expect(Number.isFinite(x[k]), k).toBe(true);
     }
     expect(rows[11].loss).toBeLessThan(rows[0].loss); // it learns
     const latest = JSON.parse(readFileSync(join(full, 'checkpoints', 'latest.json'), 'utf8'));

@@ -4,18 +4,17 @@
 // task's extra tensors; the loader is deterministic per (seed, epoch, batch) and tasks derive
 // augmentation seeds from the global step, so a resumed run retraces the uninterrupted one.
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { ImageLoader } from '@pretext/data';
-import { type EvalSets, loadSplits, type Task, type TaskConfig } from '@pretext/tasks';
+import type { Modality, SplitsOf, Task, TaskConfig } from '@pretext/tasks';
 import { UsageError } from './args.js';
 import { loadRun, restoreRun, saveRun } from './checkpoints.js';
-import { type EvalSettings, evaluateRun } from './evaluation.js';
-import { writeFigures } from './figures.js';
+import type { EvalSettings } from './evaluation.js';
 import { MetricsLog, type MetricsRow, Progress } from './metrics.js';
 import { writeReport } from './report.js';
+import { runnerOf } from './runner.js';
 import { type RunInfo, type Summary, writeSummary } from './summary.js';
 
-export interface RunOptions {
-  task: Task;
+export interface RunOptions<M extends Modality = Modality> {
+  task: Task<M>;
   /** The config of a new run (ignored on resume: the checkpoint's config is used). */
   cfg: TaskConfig;
   dir: string;
@@ -24,8 +23,8 @@ export interface RunOptions {
   /** Write a metrics row every this many steps (default 1). */
   logEvery?: number;
   progress?: boolean;
-  /** Data to use instead of loadSplits(cfg.dataset) (tests). */
-  splits?: EvalSets;
+  /** Data to use instead of what the config loads (tests). */
+  splits?: SplitsOf<M>;
   /** Polled after each step; true → save a checkpoint and return 'interrupted' (SIGINT). */
   shouldStop?: (step: number) => boolean;
   /** Which protocols and baselines to run after training. */
@@ -42,7 +41,7 @@ export interface RunResult {
 }
 
 /** Fails (changing nothing on disk) unless `dir` suits a new run or a resume of `task`. */
-async function checkOutputDir(opts: RunOptions) {
+async function checkOutputDir<M extends Modality>(opts: RunOptions<M>) {
   if (opts.resume) return loadRun(opts.dir, opts.task.id);
   if (existsSync(opts.dir) && readdirSync(opts.dir).length > 0) {
     throw new UsageError(`output directory ${opts.dir} already exists and is not empty; pass --resume to continue it or --out to pick another`);
@@ -50,28 +49,23 @@ async function checkOutputDir(opts: RunOptions) {
   return null;
 }
 
-/** The quick presets evaluate on a test subset; `cfg.testLimit` overrides. */
-export function testLimitOf(cfg: TaskConfig): number | undefined {
-  if (typeof cfg.testLimit === 'number') return cfg.testLimit;
-  return cfg.preset === 'quick' ? 2000 : undefined;
-}
-
-export async function runTraining(opts: RunOptions): Promise<RunResult> {
+export async function runTraining<M extends Modality>(opts: RunOptions<M>): Promise<RunResult> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const logEvery = opts.logEvery ?? 1;
+  const runner = runnerOf(opts.task);
   const ckpt = await checkOutputDir(opts);
-  const cfg = ckpt ? ckpt.meta.config : opts.cfg;
+  const cfg = ckpt ? opts.task.parse(ckpt.meta.config, `checkpoint ${ckpt.path}`) : opts.cfg;
   const startedAt = new Date().toISOString();
   const sessionStart = performance.now();
 
-  // load data: the train split (cfg.trainLimit subset for quick presets) and the test split
-  const splits = opts.splits ?? loadSplits(cfg.dataset, { trainLimit: cfg.trainLimit, testLimit: testLimitOf(cfg) });
-  const train = splits.train;
-  const loader = new ImageLoader(train, cfg.batchSize, { seed: cfg.seed });
+  // load data: the train split (a subset with trainLimit) and the test split
+  const splits = opts.splits ?? runner.load(cfg);
+  const train = runner.train(splits);
+  const loader = runner.loader(train, cfg);
   const totalSteps = cfg.epochs * loader.batchesPerEpoch;
-  log(`data      ${train.name}: ${train.shape[0]} images [${train.shape.slice(1).join('×')}], ${loader.batchesPerEpoch} batches of ${cfg.batchSize} per epoch; test ${splits.test.shape[0]}`);
+  log(`data      ${runner.describe(splits, loader, cfg)}`);
 
-  // build the task: model, optimizer, augmentations; on resume, load the checkpoint into it
+  // build the task: model, optimizer, augmentations (checks the config against the data first); on resume, load the checkpoint into it
   const state = opts.task.build(cfg, train);
   let step = 0;
   let epoch = 0;
@@ -90,7 +84,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
 
   try {
     // train: every batch of every epoch from where we stand
-    const progress = new Progress(opts.progress ?? false, totalSteps, step);
+    const progress = new Progress(opts.progress ?? false, totalSteps, step, runner.unit);
     let lastLog = { step, time: elapsed() };
     try {
       while (epoch < cfg.epochs) {
@@ -104,7 +98,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
           // log: a metrics row every logEvery steps and at the end of each epoch
           if (step % logEvery === 0 || batchInEpoch === loader.batchesPerEpoch) {
             const now = elapsed();
-            const row: MetricsRow = { step, epoch, ...m, imagesPerSec: ((step - lastLog.step) * cfg.batchSize) / Math.max(now - lastLog.time, 1e-9), time: now };
+            const row: MetricsRow = { step, epoch, ...m, itemsPerSec: ((step - lastLog.step) * runner.itemsPerStep(cfg)) / Math.max(now - lastLog.time, 1e-9), time: now };
             metrics.append(row);
             progress.update(step, row);
             lastLog = { step, time: now };
@@ -129,13 +123,13 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
 
     // evaluate: the protocols on the frozen encoder, next to their baselines
     const trainDone = elapsed();
-    log(`trained   ${step} steps in ${trainDone.toFixed(1)} s (${((step * cfg.batchSize) / Math.max(trainDone, 1e-9)).toFixed(1)} images/s)`);
-    const evaluation = await evaluateRun(opts.task, cfg, state.encoder, splits, opts.eval ?? {}, log);
+    log(`trained   ${step} steps in ${trainDone.toFixed(1)} s (${((step * runner.itemsPerStep(cfg)) / Math.max(trainDone, 1e-9)).toFixed(1)} ${runner.unit}/s)`);
+    const evaluation = await runner.evaluate(opts.task, cfg, state, splits, opts.eval ?? {}, log);
 
     // figures, summary.json and report.html
-    const figures = await writeFigures(opts.dir, opts.task, cfg, state.encoder, splits, { mapPoints: opts.mapPoints ?? 1000 });
+    const figures = await runner.figures(opts.dir, opts.task, cfg, state, splits, { mapPoints: opts.mapPoints ?? 1000 });
     const summary = writeSummary(opts.dir, {
-      task: opts.task.id, cfg, info: opts.info, startedAt, steps: step, trainSeconds: trainDone,
+      task: opts.task.id, cfg, info: opts.info, startedAt, steps: step, trainSeconds: trainDone, unit: runner.unit, itemsPerStep: runner.itemsPerStep(cfg),
       wallSeconds: (performance.now() - sessionStart) / 1000, evaluation, figures,
     });
     writeReport(opts.dir);

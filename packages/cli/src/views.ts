@@ -6,13 +6,13 @@ import type { EncoderFactory } from '@pretext/eval';
 import type { Pipeline } from '@pretext/kernels';
 import type { Task, TaskConfig } from '@pretext/tasks';
 
-/** The augmentation the task trains with. */
-export function augmentationOf(task: Task, cfg: TaskConfig): Pipeline {
+/** The augmentation the task trains with, if it augments. */
+export function augmentationOf(task: Task<'image'>, cfg: TaskConfig): Pipeline | undefined {
   return task.augmentation(cfg);
 }
 
 /** A fresh, untrained encoder of the task's architecture, per init. */
-export function encoderFactoryOf(task: Task, cfg: TaskConfig, data: ImageDataset): EncoderFactory {
+export function encoderFactoryOf(task: Task<'image'>, cfg: TaskConfig, data: ImageDataset): EncoderFactory {
   return (init) => task.encoder(cfg, data, init);
 }
 

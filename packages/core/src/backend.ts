@@ -128,8 +128,8 @@ export interface Backend<S extends Storage = Storage> {
   // Optimizers work on ONE flat buffer holding every parameter (see optim/arena.ts).
   /** A view of `shape` at element `offset` (a multiple of 64) of a flat storage. */
   viewAt(flat: S, offset: number, shape: Shape): S;
-  /** dst ← src (same number of elements). */
-  copyInto(src: S, dst: S): void;
+  /** dst[offset + i] ← src[i] for every element of src (offset in elements, default 0). */
+  copyInto(src: S, dst: S, offset?: number): void;
   /** The segments of a flat buffer of n elements, prepared once for optimizerStep; the caller owns it (dispose). */
   paramLayout(n: number, segments: readonly Segment[]): ParamLayout;
   optimizerStep(spec: OptimizerSpec, w: S, g: S, state: readonly S[], layout: ParamLayout): void;

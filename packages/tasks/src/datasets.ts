@@ -1,13 +1,14 @@
 // The datasets a task trains and evaluates on, by id.
 import { type ImageDataset, loadEmoji, loadFashionMnist, subset } from '@pretext/data';
 import { permutation } from '@pretext/data';
-import type { DatasetId } from './task.js';
+import type { DatasetOf } from './task.js';
 
-export const DATASETS: readonly DatasetId[] = ['fashion-mnist', 'emoji'];
+export const DATASETS: readonly DatasetOf<'image'>[] = ['fashion-mnist', 'emoji'];
 
-export function checkDataset(id: string): DatasetId {
-  if (!(DATASETS as readonly string[]).includes(id)) throw new Error(`unknown dataset '${id}'; valid: ${DATASETS.join(', ')}`);
-  return id as DatasetId;
+export function checkDataset(id: string): DatasetOf<'image'> {
+  const known = DATASETS.find((d) => d === id);
+  if (!known) throw new Error(`unknown dataset '${id}'; valid: ${DATASETS.join(', ')}`);
+  return known;
 }
 
 /** Concatenates image sets of the same shape (emoji: Google then Twitter drawings). */
@@ -33,8 +34,8 @@ export interface EvalSets {
  * drawings of one emoji land on the same side); pairs = the test emoji by both vendors; the train
  * set's `partner` maps each drawing to the other vendor's drawing of the same emoji (no labels).
  */
-export function loadSplits(id: DatasetId, opts: { trainLimit?: number; testLimit?: number; seed?: number } = {}): EvalSets {
-  if (id === 'fashion-mnist') {
+export function loadSplits(id: string, opts: { trainLimit?: number; testLimit?: number; seed?: number } = {}): EvalSets {
+  if (checkDataset(id) === 'fashion-mnist') {
     const train = loadFashionMnist('train');
     const test = loadFashionMnist('test');
     const cut = (d: ImageDataset, n?: number) => (n && n < d.shape[0] ? subset(d, permutation(d.shape[0], 1234).subarray(0, n), d.name) : d);

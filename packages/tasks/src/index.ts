@@ -1,13 +1,22 @@
-// @pretext/tasks: self-supervised objectives, one readable file each.
+// @pretext/tasks: self-supervised methods, one readable file each, behind one Task shape.
 import { moco } from './moco.js';
 import { simclr } from './simclr.js';
-import type { Task } from './task.js';
+import type { AnyTask } from './task.js';
 
+export { mocoAugmentation, mocoV2Pipeline, simclrAugmentation, simclrPipeline } from './augmentations.js';
 export { checkDataset, DATASETS, type EvalSets, loadSplits } from './datasets.js';
+export { type ConvEncoderConfig, convEncoder, convEncoderOptions } from './encoders.js';
 export { embeddingStd } from './metrics.js';
-export { moco, type MocoConfig } from './moco.js';
-export { simclr, simclrAugmentation, type SimclrConfig } from './simclr.js';
-export type { DatasetId, Encoder, PresetId, StepMetrics, Task, TaskConfig, TrainState } from './task.js';
+export { moco, mocoObjective, mocoOptions } from './moco.js';
+export { type LossResult, type Objective, trainObjectives, type WeightedObjective } from './objective.js';
+export { bool, type ConfigOf, defaultsOf, flagOf, int, num, oneOf, type Option, OptionError, optionOfFlag, parseOptions, type Schema, text } from './options.js';
+export { simclr, simclrObjective, simclrOptions } from './simclr.js';
+export {
+  type AnyTask, type BatchOf, type Config, type DataOf, type DatasetId, type DatasetOf, defineTask, type Encoder, type EncoderOf, type Modalities, type Modality,
+  PRESETS, type PresetId, type RunId, type SplitsOf, type StepContext, type StepMetrics, type Task, type TaskConfig, type TaskDef, type TrainState,
+} from './task.js';
+export { learningRate, makeOptimizer, type TrainingConfig, trainingOptions, type TrainingOptions } from './training-options.js';
+export { checkPairs, twoViews } from './views.js';
 
 /** Every task by id (what `pretext train <task>` accepts). */
-export const TASKS: Record<string, Task> = { simclr, moco };
+export const TASKS: Record<string, AnyTask> = { simclr, moco };

@@ -1,6 +1,5 @@
-// Online training metrics shared by the contrastive tasks.
+// Online training metrics the methods share.
 import { mean, noGrad, rsqrt, sqrt, square, sub, sum, type Tensor } from '@pretext/core';
-import type { StepMetrics } from './task.js';
 
 /**
  * Collapse detector (Chen & He 2021): z̄ = z/‖z‖ per row, std over the batch per dim, averaged over
@@ -14,9 +13,3 @@ export function embeddingStd(z: Tensor): Tensor {
   });
 }
 
-/** A step's only readback: the kept loss, accuracy and collapse std, then frees them. */
-export async function readMetrics(out: { loss: Tensor; accuracy: Tensor; std: Tensor }, lr: number): Promise<StepMetrics> {
-  const [loss, accuracy, std] = await Promise.all([out.loss.item(), out.accuracy.item(), out.std.item()]);
-  for (const t of [out.loss, out.accuracy, out.std]) t.dispose();
-  return { loss, accuracy, embeddingStd: std, lr };
-}

@@ -1,83 +1,156 @@
-// What every SSL task provides to the trainer (`pretext train`): build the model from a config,
-// take one optimisation step on a batch, expose the encoder for evaluation and the state for
-// checkpoints. Each task is one file that reads top to bottom (simclr.ts, moco.ts, …).
+// What every self-supervised method provides to the trainer (`pretext train`, the bench, the
+// evaluation): a typed option schema with presets, and `build(cfg, data)` → a TrainState whose
+// `step()` is one optimisation step. A method is one file (simclr.ts, moco.ts, rotation.ts, …)
+// that defines its objective — the heads it trains and its loss for a batch — and a task made
+// with `defineTask`; hybrids sum several objectives on one shared encoder.
 import type { Optimizer, Tensor } from '@pretext/core';
 import type { Batch, ImageDataset } from '@pretext/data';
 import type { Pipeline } from '@pretext/kernels';
-import { ConvNet, type Init, type Module } from '@pretext/models';
+import type { EvalSets } from './datasets.js';
+import type { Init, Module } from '@pretext/models';
+import { type ConfigOf, OptionError, parseOptions, type Schema } from './options.js';
+import type { TrainingOptions } from './training-options.js';
 
-/** An encoder: images (N, C, H, W) → features (N, featureDim). */
+/** An image encoder: images (N, C, H, W) → features (N, featureDim). */
 export type Encoder = Module & { forward(x: Tensor): Tensor; featureDim: number };
 
-export type DatasetId = 'fashion-mnist' | 'emoji';
+/**
+ * What a task trains on, per modality: the training data, one batch of it, the encoder it leaves
+ * for evaluation, the dataset ids it knows and the train/test splits a run loads. A new modality
+ * adds an entry.
+ */
+export interface Modalities {
+  image: { data: ImageDataset; batch: Batch; encoder: Encoder; dataset: 'fashion-mnist' | 'emoji'; splits: EvalSets };
+}
+export type Modality = keyof Modalities;
+export type DataOf<M extends Modality> = Modalities[M]['data'];
+export type BatchOf<M extends Modality> = Modalities[M]['batch'];
+export type EncoderOf<M extends Modality> = Modalities[M]['encoder'];
+export type DatasetOf<M extends Modality> = Modalities[M]['dataset'];
+export type SplitsOf<M extends Modality> = Modalities[M]['splits'];
+export type DatasetId = DatasetOf<Modality>;
 export type PresetId = 'quick' | 'full';
 
-export interface TaskConfig {
+/** Which run a config belongs to (not options: they pick the presets). */
+export interface RunId {
   task: string;
-  dataset: DatasetId;
+  dataset: string;
   preset: PresetId;
-  epochs: number;
-  batchSize: number;
-  seed: number;
-  /** Base learning rate (per task default). */
-  lr: number;
-  /** Training images used (quick presets use a subset). */
-  trainLimit?: number;
-  /** Epochs of the supervised baseline (default: the run's epochs; quick presets use fewer). */
-  supervisedEpochs?: number;
-  /** Epochs of the full linear probe (default @pretext/eval's 30; few-label probes keep theirs). */
-  probeEpochs?: number;
-  /** Everything else a task reads (τ, widths, queue size, …). */
-  [key: string]: unknown;
 }
 
+/** A task's typed config: its options plus the run's identity. */
+export type Config<S extends Schema> = ConfigOf<S> & RunId;
+
+/** A config as the trainer, checkpoints and the CLI hold it: the common options typed, the rest by name. */
+export type TaskConfig = ConfigOf<TrainingOptions> & RunId & { readonly [option: string]: unknown };
+
+/** Numbers one step reports (metrics.jsonl): `loss` and `lr` always; accuracy, collapse std, … by method. */
 export interface StepMetrics {
   loss: number;
-  /** Top-1 accuracy of the positive among the candidates (contrastive tasks). */
-  accuracy: number;
-  /** Std of the L2-normalised embeddings, averaged over dims: ≈ 1/√d healthy, → 0 collapse. */
-  embeddingStd: number;
   lr: number;
+  [metric: string]: number;
 }
 
-export interface TrainState {
-  /** The network evaluated afterwards: images (N, C, H, W) → features (N, D). */
-  encoder: Encoder;
+/** Where a step stands: `step` counts from 0 over the whole run; `seed` derives from it (augmentations, masks). */
+export interface StepContext {
+  step: number;
+  totalSteps: number;
+  seed: number;
+}
+
+export interface TrainState<M extends Modality = Modality> {
+  /** The network evaluated afterwards. */
+  encoder: EncoderOf<M>;
   /** Every module whose parameters and buffers a checkpoint saves, by prefix. */
   modules: Record<string, Module>;
   optimizer: Optimizer;
-  /** One optimisation step; `step` counts from 0 over the whole run (schedules, seeds). Reads back only the metrics. */
-  step(batch: Batch, step: number, totalSteps: number): Promise<StepMetrics>;
+  /** One optimisation step; reads back only the metrics. */
+  step(batch: BatchOf<M>, step: number, totalSteps: number): Promise<StepMetrics>;
   /** Extra tensors to checkpoint (MoCo's queue, …), by name. */
   extraState(): Map<string, Tensor>;
+  /** Frees every GPU buffer the state owns (modules, optimizer, queues). */
   dispose(): void;
 }
 
-export interface Task {
+/** What one method file defines; `defineTask` turns it into a Task. */
+export interface TaskDef<S extends Schema, M extends Modality> {
   id: string;
   /** One line for `pretext train --help`. */
   summary: string;
-  /** Config for a dataset and preset (the CLI overrides epochs, batch size, seed). */
-  config(dataset: DatasetId, preset: PresetId): TaskConfig;
-  build(cfg: TaskConfig, data: ImageDataset): TrainState;
-  /** The augmentation the task trains with (the report's grid, the alignment pairs). */
-  augmentation(cfg: TaskConfig): Pipeline;
-  /** A fresh, untrained encoder of the task's architecture (random-init and supervised baselines). */
-  encoder(cfg: TaskConfig, data: ImageDataset, init: Init): Encoder;
+  modality: M;
+  options: S;
+  /** Option values per dataset and preset, over the options' defaults. */
+  presets: Record<DatasetOf<M>, Record<PresetId, Partial<NoInfer<ConfigOf<S>>>>>;
+  /** Checks that need the data (a grid that must fit the image, colour input); throws OptionError naming the option. */
+  check?(cfg: NoInfer<Config<S>>, data: DataOf<M>): void;
+  build(cfg: NoInfer<Config<S>>, data: DataOf<M>): TrainState<M>;
+  /** A fresh, untrained encoder of the task's architecture (random-init and supervised baselines, fine-tuning from scratch). */
+  encoder(cfg: NoInfer<Config<S>>, data: DataOf<M>, init: Init): EncoderOf<M>;
+  /** The augmentation the task trains with, if it augments (the report's grid, alignment pairs). */
+  augmentation?(cfg: NoInfer<Config<S>>): Pipeline;
 }
 
-/** What the ConvNet encoder of a task reads from its config. */
-export interface ConvEncoderConfig {
-  /** Widths w, 2w, 4w of the three blocks. */
-  width: number;
-  /** The last map average-pooled to grid × grid cells (1: global pooling); features 4w·grid². */
-  grid: number;
-  /** Input average-pooled s×s first (emoji 64×64 → 32×32); absent = 1. */
-  downsample?: number;
+/**
+ * A task as registries, the trainer and the CLI hold it: `C` is what `config()` returns (the method's
+ * typed config for a task from `defineTask`, the erased TaskConfig in a registry).
+ */
+export interface Task<M extends Modality = Modality, C extends TaskConfig = TaskConfig> {
+  readonly id: string;
+  readonly summary: string;
+  readonly modality: M;
+  readonly options: Schema;
+  readonly datasets: readonly DatasetOf<M>[];
+  /** The preset's config for a dataset, with `overrides` (flags, --config) applied and validated. */
+  config(dataset: string, preset: PresetId, overrides?: Readonly<Record<string, unknown>>): C;
+  /** Validates a whole config (a checkpoint's, a config file's); `source` names it in errors. */
+  parse(cfg: Readonly<Record<string, unknown>>, source: string): C;
+  /** The preset values a config started from (help prints them as defaults). */
+  presetValues(dataset: string, preset: PresetId): Readonly<Record<string, unknown>>;
+  check(cfg: TaskConfig, data: DataOf<M>): void;
+  build(cfg: TaskConfig, data: DataOf<M>): TrainState<M>;
+  encoder(cfg: TaskConfig, data: DataOf<M>, init: Init): EncoderOf<M>;
+  augmentation(cfg: TaskConfig): Pipeline | undefined;
 }
 
-/** The tasks' encoder: the small ConvNet for the dataset's channel count. */
-export function convEncoder(cfg: TaskConfig, data: ImageDataset, init: Init): Encoder {
-  const { width, grid, downsample } = cfg as TaskConfig & ConvEncoderConfig;
-  return new ConvNet(init, data.shape[1], width, { grid, downsample });
+/** Any registered task; switch on `modality` to get its data types. */
+export type AnyTask = { [M in Modality]: Task<M> }[Modality];
+
+export const PRESETS: readonly PresetId[] = ['quick', 'full'];
+
+export function defineTask<S extends Schema, M extends Modality>(def: TaskDef<S, M>): Task<M, Config<S> & TaskConfig> {
+  const datasets = Object.keys(def.presets) as DatasetOf<M>[];
+  const presetValues = (dataset: string, preset: PresetId): Partial<ConfigOf<S>> => {
+    if (!(datasets as readonly string[]).includes(dataset)) throw new OptionError(`${def.id} does not train on '${dataset}'; valid: ${datasets.join(', ')}`);
+    if (!PRESETS.includes(preset)) throw new OptionError(`unknown preset '${preset}'; valid: ${PRESETS.join(', ')}`);
+    return def.presets[dataset as DatasetOf<M>][preset];
+  };
+  // every typed view of a config goes through the schema: the values are checked, not cast
+  const typed = (cfg: Readonly<Record<string, unknown>>, source: string): Config<S> => {
+    const { task, dataset, preset, ...values } = cfg;
+    if (task !== def.id) throw new OptionError(`${source}: config is for task '${String(task)}', not '${def.id}'`);
+    if (typeof dataset !== 'string') throw new OptionError(`${source}: config has no dataset`);
+    presetValues(dataset, preset as PresetId);
+    return { ...parseOptions(def.options, values, source), task: def.id, dataset, preset: preset as PresetId };
+  };
+  // a schema holds the training options (every task spreads them): its config is a TaskConfig too
+  const erase = (c: Config<S>): Config<S> & TaskConfig => c as Config<S> & TaskConfig;
+  return {
+    id: def.id,
+    summary: def.summary,
+    modality: def.modality,
+    options: def.options,
+    datasets,
+    presetValues,
+    config: (dataset, preset, overrides = {}) =>
+      erase(typed({ ...presetValues(dataset, preset), ...overrides, task: def.id, dataset, preset }, 'options')),
+    parse: (cfg, source) => erase(typed(cfg, source)),
+    check: (cfg, data) => def.check?.(typed(cfg, 'config'), data),
+    build: (cfg, data) => {
+      const c = typed(cfg, 'config');
+      def.check?.(c, data);
+      return def.build(c, data);
+    },
+    encoder: (cfg, data, init) => def.encoder(typed(cfg, 'config'), data, init),
+    augmentation: (cfg) => def.augmentation?.(typed(cfg, 'config')),
+  };
 }

@@ -12,8 +12,10 @@ beforeAll(async () => {
 
 const data = loadFashionMnist('test', { limit: 64 });
 
-async function run(task: Task, extra: Record<string, unknown>, steps: number) {
-  const cfg = { ...task.config('fashion-mnist', 'quick'), batchSize: 16, width: 4, projHidden: 16, projDim: 8, warmupSteps: 0, lr: 1e-2, ...extra };
+const SMALL = { batchSize: 16, width: 4, projHidden: 16, projDim: 8, warmupSteps: 0, lr: 1e-2 };
+
+async function run(task: Task<'image'>, extra: Record<string, unknown>, steps: number) {
+  const cfg = task.config('fashion-mnist', 'quick', { ...SMALL, ...extra });
   const state = task.build(cfg, data);
   const batch = new ImageLoader(data, 16, { seed: 1 }).batch(0, 0);
   const losses: number[] = [];
@@ -30,7 +32,7 @@ async function run(task: Task, extra: Record<string, unknown>, steps: number) {
 }
 
 describe('tasks', () => {
-  it('registers simclr and moco', () => {
+  it('registers its methods', () => {
     expect(Object.keys(TASKS).sort()).toEqual(['moco', 'simclr']);
   });
 
@@ -83,7 +85,7 @@ describe('tasks', () => {
 
   it('SimCLR with partner pairs learns a batch', async () => {
     const paired = { ...data, partner: Int32Array.from({ length: 64 }, (_, i) => i ^ 1) };
-    const cfg = { ...simclr.config('fashion-mnist', 'quick'), batchSize: 16, width: 4, projHidden: 16, projDim: 8, warmupSteps: 0, lr: 1e-2, pairs: true };
+    const cfg = simclr.config('fashion-mnist', 'quick', { ...SMALL, pairs: true });
     const state = simclr.build(cfg, paired);
     const batch = new ImageLoader(paired, 16, { seed: 1 }).batch(0, 0);
     const losses: number[] = [];
@@ -92,8 +94,23 @@ describe('tasks', () => {
     state.dispose();
   });
 
-  it('rejects a queue that is not a multiple of the batch', () => {
-    const cfg = { ...moco.config('fashion-mnist', 'quick'), batchSize: 16, queueSize: 40 };
-    expect(() => moco.build(cfg, data)).toThrow(/queueSize 40 must be a multiple of the batch size 16/);
+  it('rejects a queue that is not a multiple of the batch, and pairs on data without partners, before building', () => {
+    const cfg = moco.config('fashion-mnist', 'quick', { batchSize: 16, queueSize: 40 });
+    expect(() => moco.build(cfg, data)).toThrow(/--queue-size 40 must be a multiple of --batch-size 16/);
+    expect(() => simclr.check(simclr.config('fashion-mnist', 'quick', { pairs: true }), data)).toThrow(/--pairs: .* has no natural positive pairs/);
+  });
+
+  it('validates configs through the schema: unknown options, out-of-range values, wrong datasets', () => {
+    expect(() => simclr.config('fashion-mnist', 'quick', { tau: 0 })).toThrow(/--tau must be a finite number > 0 and ≤ 10, got 0/);
+    expect(() => simclr.config('fashion-mnist', 'quick', { epochs: -1 })).toThrow(/--epochs must be an integer ≥ 1, got -1/);
+    expect(() => simclr.config('fashion-mnist', 'quick', { optimizer: 'adamw2' })).toThrow(/--optimizer must be one of adamw, lars, sgd, got 'adamw2'/);
+    expect(() => simclr.config('fashion-mnist', 'quick', { queueSize: 8 })).toThrow(/unknown option 'queueSize'/);
+    expect(() => simclr.config('cifar', 'quick')).toThrow(/simclr does not train on 'cifar'; valid: fashion-mnist, emoji/);
+    const saved = { ...simclr.config('emoji', 'full'), lr: Number.NaN };
+    expect(() => simclr.parse(saved, 'checkpoint x.json')).toThrow(/checkpoint x.json: --lr must be .*, got null/);
+    expect(() => moco.parse(simclr.config('emoji', 'full'), 'checkpoint y.json')).toThrow(/config is for task 'simclr', not 'moco'/);
+    // presets over defaults, overrides over presets
+    const cfg = simclr.config('emoji', 'quick', { tau: 0.1 });
+    expect([cfg.epochs, cfg.batchSize, cfg.pairs, cfg.tau, cfg.projDim]).toEqual([8, 128, true, 0.1, 64]);
   });
 });

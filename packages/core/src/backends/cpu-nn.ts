@@ -144,8 +144,9 @@ export function cpuNnOps({ f32, i32 }: Makers) {
     },
 
     viewAt: (flat: S, offset: number, shape: Shape): S => ({ data: flat.data.subarray(offset, offset + sizeOf(shape)), shape: [...shape], dtype: flat.dtype }),
-    copyInto: (src: S, dst: S) => {
-      dst.data.set(src.data);
+    copyInto: (src: S, dst: S, offset = 0) => {
+      if (offset + src.data.length > dst.data.length) throw new RangeError(`copyInto: [${offset}, ${offset + src.data.length}) is outside the destination of ${dst.data.length}`);
+      dst.data.set(src.data, offset);
     },
     paramLayout: (n: number, segments: readonly Segment[]): ParamLayout => ({ n, segments: segsOf(segments), dispose: () => {} }),
     optimizerStep: (o: OptimizerSpec, w: S, g: S, state: readonly S[], layout: ParamLayout) => {

@@ -96,8 +96,9 @@ export function webgpuNnOps(gpu: Gpu, own: (a: GpuArray) => S) {
       if (offset + numel(shape) > numel(flat.shape)) throw new RangeError(`viewAt: [${offset}, ${offset + numel(shape)}) is outside the flat buffer of ${numel(flat.shape)}`);
       return own({ buffer: flat.buffer, dtype: flat.dtype, shape: [...shape], offset: (flat.offset ?? 0) + offset * 4 });
     },
-    copyInto: (src: S, dst: S) => {
-      K.unary(gpu, 'copy', src, { out: dst });
+    copyInto: (src: S, dst: S, offset = 0) => {
+      if (offset === 0 && numel(src.shape) === numel(dst.shape)) K.unary(gpu, 'copy', src, { out: dst });
+      else K.stridedCopy(gpu, src, dst, { shape: [numel(src.shape)], xStrides: [1], outStrides: [1], outOffset: offset }, 'copy.into');
     },
     paramLayout: (n: number, segments: readonly Segment[]): ParamLayout => K.paramLayout(gpu, n, segments),
     optimizerStep: (o: OptimizerSpec, w: S, g: S, state: readonly S[], layout: ParamLayout) => {

@@ -5,15 +5,30 @@ import { isGradEnabled } from '../engine.js';
 import { fmt, ShapeError } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
+export interface CrossEntropyOptions {
+  /** Rows whose target equals it count for nothing (PyTorch's ignore_index, default −100). */
+  ignoreIndex?: number;
+  labelSmoothing?: number;
+}
+
 /** Mean cross-entropy of logits (rows, C) against i32 targets (rows), PyTorch semantics. */
-export function crossEntropy(logits: Tensor, targets: Tensor, opts: { ignoreIndex?: number; labelSmoothing?: number } = {}): Tensor {
+export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  const { loss, accuracy } = classification(logits, targets, opts);
+  accuracy.dispose();
+  return loss;
+}
+
+/**
+ * Cross-entropy and, from the same kernel, top-1 accuracy: the fraction of counted rows (target ≠
+ * ignoreIndex) whose largest logit is the target's (ties go to the lowest index). Accuracy has no gradient.
+ */
+export function classification(logits: Tensor, targets: Tensor, opts: CrossEntropyOptions = {}): { loss: Tensor; accuracy: Tensor } {
   if (logits.rank !== 2) throw new ShapeError('crossEntropy', `logits must be (rows, classes), got ${fmt(logits.shape)}`);
   if (targets.dtype !== 'i32' || targets.rank !== 1 || targets.shape[0] !== logits.shape[0]) throw new ShapeError('crossEntropy', `targets must be i32 (${logits.shape[0]}), got ${targets.dtype} ${fmt(targets.shape)}`);
   const attrs = { ignoreIndex: opts.ignoreIndex ?? -100, smoothing: opts.labelSmoothing ?? 0 };
   const { loss, accuracy, saved } = logits.backend.crossEntropy(logits.storage, targets.storage, attrs.ignoreIndex, attrs.smoothing);
-  logits.backend.release(accuracy);
   saved.targets = logits.backend.view(targets.storage, targets.shape);
-  return record('crossEntropy', attrs, [logits, null], new Tensor(loss, logits.backend), saved);
+  return { loss: record('crossEntropy', attrs, [logits, null], new Tensor(loss, logits.backend), saved), accuracy: new Tensor(accuracy, logits.backend) };
 }
 
 export interface InfoNCEResult {
