@@ -91,7 +91,7 @@ export function trainObjectives<M extends Modality>(cfg: TrainingConfig & { seed
     dispose() {
       for (const m of Object.values(modules)) m.dispose();
       for (const { objective } of parts) objective.dispose?.();
-      optimizer.arena.dispose();
+      optimizer.dispose();
     },
   };
 }

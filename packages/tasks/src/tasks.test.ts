@@ -1,13 +1,15 @@
 import { useWebGpu } from '@pretext/core';
+import { expectNoLeak } from '@pretext/core/testing';
 import { ImageLoader, loadFashionMnist } from '@pretext/data';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { moco, simclr, type Task, TASKS } from './index.js';
 import { twoViews } from './views.js';
 
+let gpu: Awaited<ReturnType<typeof useWebGpu>>['gpu'];
 let gpuStats: () => { buffersCreated: number; pipelinesCreated: number };
 beforeAll(async () => {
-  const b = await useWebGpu();
-  gpuStats = () => b.gpu.stats();
+  gpu = (await useWebGpu()).gpu;
+  gpuStats = () => gpu.stats();
 });
 
 const data = loadFashionMnist('test', { limit: 64 });
@@ -112,5 +114,20 @@ describe('tasks', () => {
     // presets over defaults, overrides over presets
     const cfg = simclr.config('emoji', 'quick', { tau: 0.1 });
     expect([cfg.epochs, cfg.batchSize, cfg.pairs, cfg.tau, cfg.projDim]).toEqual([8, 128, true, 0.1, 64]);
+  });
+});
+
+describe('one owner per GPU buffer', () => {
+  it('building, stepping and disposing every task 20 times leaves the pool flat', async () => {
+    const batch = new ImageLoader(data, 16, { seed: 1 }).batch(0, 0);
+    for (const task of Object.values(TASKS)) {
+      if (task.modality !== 'image') continue;
+      const cfg = task.config('fashion-mnist', 'quick', { ...SMALL, ...(task.id === 'moco' ? { queueSize: 32 } : {}) });
+      await expectNoLeak(gpu, async () => {
+        const s = task.build(cfg, data);
+        await s.step(batch, 0, 10);
+        s.dispose();
+      }, 20, `${task.id} build + step + dispose`);
+    }
   });
 });

@@ -107,9 +107,3 @@ export const adam = (params: readonly (readonly [string, Tensor])[], h: { lr: nu
 
 export const lars = (params: readonly (readonly [string, Tensor])[], h: { lr: number; momentum?: number; weightDecay?: number; eta?: number; nesterov?: boolean }, o?: OptimizerOptions) =>
   new Optimizer('lars', params, { lr: h.lr, momentum: h.momentum ?? 0.9, weightDecay: h.weightDecay ?? 1e-6, eta: h.eta ?? 0.001, nesterov: h.nesterov ?? false }, o);
-
-/** An exponential moving average of one arena's parameters into another of the same layout (MoCo, BYOL). */
-export function emaUpdate(target: ParamArena, source: ParamArena, m: number): void {
-  if (target.n !== source.n) throw new Error(`emaUpdate: arenas differ in size (${target.n} vs ${source.n})`);
-  target.backend.ema(target.flat, source.flat, m);
-}
