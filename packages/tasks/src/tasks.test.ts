@@ -117,6 +117,26 @@ describe('tasks', () => {
   });
 });
 
+describe('heldOut', () => {
+  it("means the objective's metrics over held-out batches without changing a parameter or a running statistic", async () => {
+    const cfg = simclr.config('fashion-mnist', 'quick', SMALL);
+    const state = simclr.build(cfg, data);
+    const loader = new ImageLoader(data, 16, { seed: 1 });
+    await state.step(loader.batch(0, 0), 0, 10);
+    const snapshot = async () => Promise.all([state.optimizer.arena.flat, ...[...state.encoder.stateDict().values()].map((t) => t.storage)].map((s) => state.optimizer.arena.backend.download(s)));
+    const before = await snapshot();
+    const batches = [loader.batch(1, 0), loader.batch(1, 1)];
+    const m = await state.heldOut(batches, 5);
+    expect(Object.keys(m).sort()).toEqual(['accuracy', 'embeddingStd', 'loss']);
+    expect(m.accuracy >= 0 && m.accuracy <= 1 && Number.isFinite(m.loss)).toBe(true);
+    expect(await state.heldOut(batches, 5)).toEqual(m); // seeded: the same augmentations again
+    expect((await snapshot()).map((a) => Array.from(a))).toEqual(before.map((a) => Array.from(a)));
+    expect(state.encoder.training).toBe(true);
+    await expect(state.heldOut([])).rejects.toThrow(/no batches/);
+    state.dispose();
+  });
+});
+
 describe('one owner per GPU buffer', () => {
   it('building, stepping and disposing every task 20 times leaves the pool flat', async () => {
     const batch = new ImageLoader(data, 16, { seed: 1 }).batch(0, 0);
