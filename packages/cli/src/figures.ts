@@ -30,7 +30,7 @@ export const EMBEDDING_JSON = 'embedding.json';
 /** 8 training images (row 1) and two augmented views of each (rows 2, 3), as the task trains. */
 export async function writeAugmentationGrid(dir: string, task: Task<'image'>, cfg: TaskConfig, train: ImageDataset): Promise<Figures['augmentationGrid']> {
   const pipeline = augmentationOf(task, cfg);
-  if (!pipeline) return undefined;
+  if (!pipeline) return undefined; // a task that trains without augmentation
   const [n, c, h, w] = train.shape;
   const k = Math.min(8, n);
   const originals = subset(train, Array.from({ length: k }, (_, i) => i));
@@ -42,7 +42,7 @@ export async function writeAugmentationGrid(dir: string, task: Task<'image'>, cf
   all.set(originals.images);
   all.set(v, k * c * h * w);
   writeImageGrid(join(dir, AUGMENT_PNG), all, [3 * k, c, h, w], k, { pad: 2 });
-  return { file: AUGMENT_PNG, pipeline: pipeline.name, description: (pipeline as { description?: string }).description, rows: 'originals; view 1; view 2' };
+  return { file: AUGMENT_PNG, pipeline: pipeline.name, description: pipeline.description, rows: 'originals; view 1; view 2' };
 }
 
 /** UMAP (cosine on L2-normalised features) of up to `points` test images, seeded. */

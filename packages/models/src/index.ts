@@ -1,7 +1,7 @@
 // @pretext/models: nn modules on @pretext/core.
 export { BatchNorm, Conv2d, Dropout, Embedding, LayerNorm, Linear } from './layers.js';
 export { Init, Module } from './module.js';
-export { BasicBlock, ConvBlock, ConvNet, gridWindow, linearHead, MLP, predictorHead, projectionHead, ResNet } from './nets.js';
+export { BasicBlock, ConvBlock, ConvNet, gridWindow, MLP, projectionHead, ResNet } from './nets.js';
 export { Block, SelfAttention, sinusoidal, Transformer, type TransformerConfig } from './transformer.js';
 export { type HostWeight, OnnxExportError, torchName } from './onnx/graph.js';
 export { type CallOptions, emitModule, ONNX_MODULES, type OnnxEmitter } from './onnx/modules.js';

@@ -59,27 +59,65 @@ export function trainObjectives<M extends Modality>(cfg: TrainingConfig & { seed
     const ctx: StepContext = { step, totalSteps, seed: cfg.seed * 1_000_003 + step };
     const kept = tidy(() => {
       // 1. every objective's loss on the shared encoder; the step minimises Σᵢ wᵢ·Lᵢ
-      const results = parts.map(({ objective }) => objective.loss(batch, ctx));
-      const total = single && parts[0].weight === 1 ? results[0].loss : results.map((r, i) => r.loss.mul(parts[i].weight)).reduce((a, b) => a.add(b));
+      const { total, results } = losses(batch, ctx);
       // 2. backward, one fused optimizer update, then what follows it (EMA targets, queues)
       total.backward();
       optimizer.update();
       for (const { objective } of parts) objective.afterUpdate?.({ ...ctx, optimizer });
-      // 3. the metrics to read back: the total loss, then each objective's (prefixed in a hybrid), packed   (K,)
-      const out: Record<string, Tensor> = { loss: total };
-      results.forEach((r, i) => {
-        const o = parts[i].objective;
-        if (!single) out[`${o.name}.loss`] = r.loss;
-        for (const [k, t] of Object.entries(r.metrics)) out[prefixed(o, k)] = t;
-      });
-      return { names: Object.keys(out), packed: noGrad(() => concat(Object.values(out).map((t) => reshape(t, [1])), 0)) };
+      // 3. the metrics to read back, packed   (K,)
+      return pack(total, results);
     });
     // 4. the step's only readback
+    const m: StepMetrics = { loss: 0, lr: optimizer.lr };
+    Object.assign(m, await unpack(kept));
+    return m;
+  }
+
+  /** Σᵢ wᵢ·Lᵢ and each objective's result. */
+  function losses(batch: BatchOf<M>, ctx: StepContext): { total: Tensor; results: LossResult[] } {
+    const results = parts.map(({ objective }) => objective.loss(batch, ctx));
+    const total = single && parts[0].weight === 1 ? results[0].loss : results.map((r, i) => r.loss.mul(parts[i].weight)).reduce((a, b) => a.add(b));
+    return { total, results };
+  }
+
+  /** The total loss, then each objective's loss and metrics (prefixed in a hybrid), as one (K,) tensor. */
+  function pack(total: Tensor, results: LossResult[]): { names: string[]; packed: Tensor } {
+    const out: Record<string, Tensor> = { loss: total };
+    results.forEach((r, i) => {
+      const o = parts[i].objective;
+      if (!single) out[`${o.name}.loss`] = r.loss;
+      for (const [k, t] of Object.entries(r.metrics)) out[prefixed(o, k)] = t;
+    });
+    return { names: Object.keys(out), packed: noGrad(() => concat(Object.values(out).map((t) => reshape(t, [1])), 0)) };
+  }
+
+  async function unpack(kept: { names: string[]; packed: Tensor }): Promise<Record<string, number>> {
     const values = await kept.packed.data();
     kept.packed.dispose();
-    const m: StepMetrics = { loss: 0, lr: optimizer.lr };
-    kept.names.forEach((k, i) => { m[k] = values[i]; });
-    return m;
+    return Object.fromEntries(kept.names.map((k, i) => [k, values[i]]));
+  }
+
+  /** The objectives' losses and metrics on held-out batches: eval mode, no gradient, no update; the mean of each. */
+  async function heldOut(batches: Iterable<BatchOf<M>> | AsyncIterable<BatchOf<M>>, seed = 0): Promise<Record<string, number>> {
+    const wasTraining = Object.values(modules).map((m) => m.training);
+    for (const m of Object.values(modules)) m.eval();
+    const sums: Record<string, number> = {};
+    let n = 0;
+    try {
+      for await (const batch of batches) {
+        const ctx: StepContext = { step: n, totalSteps: 0, seed: seed * 1_000_003 + n };
+        const kept = noGrad(() => tidy(() => {
+          const { total, results } = losses(batch, ctx);
+          return pack(total, results);
+        }));
+        for (const [k, v] of Object.entries(await unpack(kept))) sums[k] = (sums[k] ?? 0) + v;
+        n++;
+      }
+    } finally {
+      Object.values(modules).forEach((m, i) => m.train(wasTraining[i]));
+    }
+    if (!n) throw new Error('heldOut: no batches');
+    return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / n]));
   }
 
   return {
@@ -87,11 +125,12 @@ export function trainObjectives<M extends Modality>(cfg: TrainingConfig & { seed
     modules,
     optimizer,
     step,
+    heldOut,
     extraState: () => new Map(parts.flatMap(({ objective: o }) => [...(o.extraState?.() ?? [])].map(([k, t]): [string, Tensor] => [prefixed(o, k), t]))),
     dispose() {
       for (const m of Object.values(modules)) m.dispose();
       for (const { objective } of parts) objective.dispose?.();
-      optimizer.arena.dispose();
+      optimizer.dispose();
     },
   };
 }

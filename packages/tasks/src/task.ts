@@ -99,6 +99,12 @@ export interface TrainState<M extends Modality = Modality> {
   optimizer: Optimizer;
   /** One optimisation step; reads back only the metrics. */
   step(batch: BatchOf<M>, step: number, totalSteps: number): Promise<StepMetrics>;
+  /**
+   * The pretext objective on held-out batches (eval mode, no gradient, no update): the mean of the
+   * loss and of each metric a step reports (rotation's accuracy, colorization's ab error, …).
+   * `seed` fixes the held-out augmentations.
+   */
+  heldOut(batches: Iterable<BatchOf<M>> | AsyncIterable<BatchOf<M>>, seed?: number): Promise<Record<string, number>>;
   /** Extra tensors to checkpoint (MoCo's queue, …), by name. */
   extraState(): Map<string, Tensor>;
   /** Frees every GPU buffer the state owns (modules, optimizer, queues). */
