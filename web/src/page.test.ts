@@ -16,7 +16,7 @@ const CHROMIUM = process.env.PRETEXT_CHROMIUM ?? '/usr/bin/chromium';
  * (SwiftShader; lavapipe is not offered to WebGPU by Chromium 156 here), and the flags that keep a
  * headless Chromium off the network (this machine's network is closed).
  */
-export const CHROMIUM_FLAGS = [
+const CHROMIUM_FLAGS = [
   '--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--enable-unsafe-swiftshader',
   '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic',
 ];
