@@ -44,7 +44,7 @@ describe('pretext argument validation', () => {
   it('names the valid tasks, datasets and presets', () => {
     fails('train nope --dataset emoji', /unknown task 'nope'; valid tasks:[\s\S]*simclr/);
     fails('train --dataset emoji', /takes one task first, got none; valid tasks:[\s\S]*simclr/);
-    fails('train simclr --dataset cifar', /unknown dataset 'cifar' for simclr; valid: fashion-mnist, emoji/);
+    fails('train simclr --dataset cifar', /--dataset 'cifar' is neither a known dataset \(fashion-mnist, emoji\) nor a folder of images: image folder cifar does not exist/);
     fails('train simclr', /needs --dataset; valid: fashion-mnist, emoji/);
     fails('train simclr --dataset emoji --preset huge', /unknown preset 'huge'; valid: quick, full/);
   });
@@ -60,7 +60,7 @@ describe('pretext argument validation', () => {
     fails('train simclr --dataset emoji --queue-size 8', /unknown flag '--queue-size'; see `pretext train simclr --help`/);
     fails('train simclr --dataset emoji --lr', /--lr needs a value/);
     fails('train simclr --dataset emoji --lr 1 --lr 2', /--lr is given twice/);
-    fails('fly', /unknown command 'fly'; valid: train, eval, report, bench/);
+    fails('fly', /unknown command 'fly'; valid: train, eval, report, export, embed, bench/);
     fails('eval', /takes one run directory, got none/);
     fails('report a b', /takes one run directory, got 'a' 'b'/);
   });
