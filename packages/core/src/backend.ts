@@ -22,6 +22,8 @@ export interface MaskSpec<S> {
   mask?: S;
   maskKind?: 'additive' | 'boolean';
   causal?: boolean;
+  /** Causal: key j is hidden from query i when j > i + causalOffset (default 0; a KV cache: the cached length). */
+  causalOffset?: number;
 }
 
 export type Saved<S> = Record<string, S>;

@@ -193,5 +193,5 @@ export function cpuNnOps({ f32, i32 }: Makers) {
 }
 
 function attnMask(m: MaskSpec<S>) {
-  return { causal: m.causal, ...(m.mask ? { mask: { data: m.mask.data, additive: m.mask.dtype === 'f32' && m.maskKind !== 'boolean' } } : {}) };
+  return { causal: m.causal, causalOffset: m.causalOffset, ...(m.mask ? { mask: { data: m.mask.data, additive: m.mask.dtype === 'f32' && m.maskKind !== 'boolean' } } : {}) };
 }

@@ -8,7 +8,7 @@ import type { GpuStorage } from './webgpu.js';
 
 type S = GpuStorage;
 
-const maskOpts = (m: MaskSpec<S>) => ({ mask: m.mask, causal: m.causal });
+const maskOpts = (m: MaskSpec<S>) => ({ mask: m.mask, causal: m.causal, causalOffset: m.causalOffset });
 const convOpts = (c: Conv2dSpec) => ({ stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups });
 const poolOpts = (p: PoolSpec) => ({ kernel: p.kernel, stride: p.stride, padding: p.padding });
 
