@@ -1,4 +1,7 @@
 // @pretext/tasks: self-supervised methods, one readable file each, behind one Task shape.
+import { gpt } from './gpt.js';
+import { mlm } from './mlm.js';
+import { mlmSimcse } from './mlm-simcse.js';
 import { moco } from './moco.js';
 import { simclr } from './simclr.js';
 import type { AnyTask } from './task.js';
@@ -17,6 +20,12 @@ export {
 } from './task.js';
 export { learningRate, makeOptimizer, type TrainingConfig, trainingOptions, type TrainingOptions } from './training-options.js';
 export { checkPairs, twoViews } from './views.js';
+export { entryTargets, gpt, gptObjective, gptOptions } from './gpt.js';
+export { checkMlm, mlm, mlmObjective, mlmOptions } from './mlm.js';
+export { mlmSimcse, simcseObjective, simcseOptions } from './mlm-simcse.js';
+export { loadTextSplits, SPLIT_SEED, TEXT_DATASETS, type TextSplits, VALID_FRACTION } from './text-data.js';
+export { checkTextEncoder, type DeviceBatch, deviceBatch, TextEncoder, type TextEncoderConfig, textEncoder, textEncoderOptions } from './text-encoder.js';
 
 /** Every task by id (what `pretext train <task>` accepts). */
-export const TASKS: Record<string, AnyTask> = { simclr, moco };
+export const TASKS: Record<string, AnyTask> = { simclr, moco, gpt, mlm, 'mlm-simcse': mlmSimcse };
+export { type GenerateOptions, generate, sampleToken } from './generate.js';
