@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { type AnyTask, flagOf, OptionError, PRESETS, type PresetId } from '@pretext/tasks';
 import { type FlagSpec, type FlagValues, parseFlags, taskFlags, taskOverrides, UsageError } from './flags.js';
+import { GENERATE_USAGE, type GenerateArgs, parseGenerate } from './generate.js';
 
 export { UsageError };
 export { PRESETS };
@@ -21,6 +22,7 @@ export const USAGE = `pretext <command> [options]
   eval <DIR> [--protocol NAME]... [--baselines LIST|none]
                                     Re-run evaluation protocols on DIR's latest checkpoint.
   report <DIR>                      Rebuild DIR/report.html from the files in DIR.
+\${GENERATE_USAGE}
   bench [bench options]             Kernel and training throughput (same as \`pnpm bench\`).`;
 
 export interface TrainArgs {
@@ -55,7 +57,7 @@ export interface BenchArgs {
   args: string[];
 }
 
-export type CliArgs = TrainArgs | EvalArgs | ReportArgs | BenchArgs | { command: 'help'; text: string };
+export type CliArgs = TrainArgs | EvalArgs | ReportArgs | BenchArgs | GenerateArgs | { command: 'help'; text: string };
 
 function positiveInt(v: string | undefined, flag: string, min = 1): number | undefined {
   if (v === undefined) return undefined;
@@ -86,8 +88,10 @@ export function parseCli(argv: string[], tasks: Record<string, AnyTask>): CliArg
     }
     case 'bench':
       return { command: 'bench', args: rest };
+    case 'generate':
+      return wantsHelp ? { command: 'help', text: USAGE } : parseGenerate(rest);
     default:
-      throw new UsageError(`unknown command '${command}'; valid: train, eval, report, bench\n\n${USAGE}`);
+      throw new UsageError(`unknown command '${command}'; valid: train, eval, report, generate, bench\n\n${USAGE}`);
   }
 }
 

@@ -64,7 +64,7 @@ function tinyTask(id = 'tiny'): Task<'image'> {
 }
 
 let info: RunInfo;
-let base: Omit<RunOptions, 'dir' | 'resume'>;
+let base: Omit<RunOptions<'image'>, 'dir' | 'resume'>;
 const root = mkdtempSync(join(tmpdir(), 'pretext-cli-'));
 
 beforeAll(async () => {
