@@ -22,7 +22,7 @@ export const USAGE = `pretext <command> [options]
   eval <DIR> [--protocol NAME]... [--baselines LIST|none]
                                     Re-run evaluation protocols on DIR's latest checkpoint.
   report <DIR>                      Rebuild DIR/report.html from the files in DIR.
-\${GENERATE_USAGE}
+${GENERATE_USAGE}
   bench [bench options]             Kernel and training throughput (same as \`pnpm bench\`).`;
 
 export interface TrainArgs {

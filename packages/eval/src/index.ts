@@ -10,6 +10,7 @@ export { knn, type KnnOptions, knnPredict, type KnnResult, topK } from './knn.js
 export { classAccuracy, LINEAR_PROBE_DEFAULTS, linearProbe, type LinearProbeOptions, type LinearProbeResult } from './linear-probe.js';
 export { charNgramFeatures, NgramLm, type TextScore, textScore } from './language.js';
 export { rankMe, type RankMeResult } from './rankme.js';
+export { releaseOptimizer } from './optimizer-dispose.js';
 export { retrievalRecallAt1, type RetrievalResult } from './retrieval.js';
 export { type EncoderFactory, type SupervisedOptions, type SupervisedResult, trainSupervised } from './supervised.js';
 export { reportTable } from './table.js';
