@@ -3,7 +3,7 @@ import type { LoadedCase } from '../discover.js';
 import { trainingBenches } from './cases.js';
 
 export { isTrainingCase, type StepInstance, type TrainingCase } from './case.js';
-export { simclrCase, trainingBenches, transformerCase } from './cases.js';
+export { gptCase, mlmCase, simclrCase, trainingBenches } from './cases.js';
 export { simclrStepFlops, transformerStepFlops } from './flops.js';
 export { measureStep, type TrainingMetrics } from './measure-step.js';
 

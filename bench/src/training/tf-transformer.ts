@@ -1,13 +1,24 @@
-// The masked-LM Transformer step in tfjs-backend-webgpu ops, the same model as ours: embedding via
-// gather + learned positions, pre-norm blocks (layer norm via moments; multi-head attention from
-// matMul + softmax with an additive key-padding mask; GELU, tanh form, composed), final layer
-// norm, tied LM head, softmaxCrossEntropy weighted to the masked positions, AdamW.
+// The language-model Transformer step in tfjs-backend-webgpu ops, the same model as our gpt and
+// mlm tasks': embedding via gather + learned positions, pre-norm blocks (layer norm via moments;
+// multi-head attention from matMul + softmax with an additive key-padding mask, plus a causal
+// mask for gpt; GELU, tanh form, composed), final layer norm, tied LM head, softmaxCrossEntropy
+// weighted to the predicted positions (mlm: the masked ones), AdamW.
 import type { Tf } from '@pretext/kernels';
 import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import type { StepPeerInstance } from './case.js';
 import type { MlmBatch } from './mlm-batch.js';
 import { ensureTfGradients, tfAdamW } from './tf-grads.js';
-import { type EncoderShape, LR, WEIGHT_DECAY } from './transformer-step.js';
+
+export interface EncoderShape {
+  layers: number;
+  dim: number;
+  heads: number;
+  vocab: number;
+  /** gpt: each position sees only itself and the positions before it. */
+  causal?: boolean;
+  lr: number;
+  weightDecay: number;
+}
 
 export function tfTransformerStep(tf: Tf, shape: EncoderShape, batch: MlmBatch, seed = 1) {
   const { b, t } = batch;
@@ -28,10 +39,12 @@ export function tfTransformerStep(tf: Tf, shape: EncoderShape, batch: MlmBatch, 
   }));
   const lnf = norm();
   const vars: Variable[] = [tok, pos, lnf.g, lnf.b, ...layers.flatMap((l) => [l.ln1.g, l.ln1.b, l.qkv, l.qkvB, l.proj, l.projB, l.ln2.g, l.ln2.b, l.fc, l.fcB, l.out, l.outB])];
-  const opt = tfAdamW(tf, vars, LR, WEIGHT_DECAY);
+  const opt = tfAdamW(tf, vars, shape.lr, shape.weightDecay);
 
   const ids = tf.tensor2d(batch.ids, [b, t], 'int32');
-  const keyBias = tf.reshape(tf.mul(tf.sub(1, tf.tensor2d(batch.keep, [b, t], 'float32')), -1e9), [b, 1, 1, t]); // 0 = attend, −1e9 = padding
+  const padBias = tf.reshape(tf.mul(tf.sub(1, tf.tensor2d(batch.keep, [b, t], 'float32')), -1e9), [b, 1, 1, t]); // 0 = attend, −1e9 = padding
+  const causalBias = tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([t, t]), -1, 0)), -1e9); // (T, T): −1e9 above the diagonal
+  const keyBias = shape.causal ? tf.add(padBias, causalBias) : padBias;
   const onehot = tf.oneHot(tf.tensor1d(batch.targets.map((v) => Math.max(v, 0)), 'int32'), vocab); // (B·T, vocab)
   const weights = tf.tensor1d(batch.targets.map((v) => (v >= 0 ? 1 : 0)), 'float32'); // loss only at masked positions
 
@@ -67,7 +80,7 @@ export function tfTransformerStep(tf: Tf, shape: EncoderShape, batch: MlmBatch, 
     },
     dispose() {
       opt.dispose();
-      tf.dispose([...vars, ids, keyBias, onehot, weights] as Tensor[]);
+      tf.dispose([...vars, ids, padBias, causalBias, keyBias, onehot, weights] as Tensor[]);
     },
   };
 }
