@@ -15,7 +15,7 @@ import { evaluateText } from './text-evaluation.js';
 export const TOKENIZER_JSON = 'tokenizer.json';
 /** Temperatures and top-k of the report's samples. */
 export const SAMPLE_TEMPERATURES = [0.7, 1.0];
-const SAMPLE_TOKENS = 400;
+const SAMPLE_TOKENS = 300;
 const SAMPLE_TOP_K = 40;
 
 /** The text encoder's options of a config, validated by their schema. */
