@@ -55,14 +55,16 @@ export function tfTransformerStep(tf: Tf, shape: EncoderShape, batch: MlmBatch, 
   const linear = (x: Tensor2D, w: Variable, bias: Variable): Tensor2D => tf.add(tf.matMul(x, w as Tensor2D), bias);
   // GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
   const gelu = (x: Tensor2D): Tensor2D => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI)))));
-  const heads = (x: Tensor, i: number) => tf.transpose(tf.reshape(tf.slice(x, [0, 0, i, 0, 0], [b, t, 1, nh, hs]), [b, t, nh, hs]), [0, 2, 1, 3]); // (B, nh, T, hs)
+  // (B·T, C) → (B, nh, T, hs); q, k, v come from tf.split of the (B·T, 3C) projection (2-D: the
+  // gradient of a 5-D slice is a rank-5 pad, which tfjs-webgpu 4.22 fails to compile)
+  const heads = (x: Tensor) => tf.transpose(tf.reshape(x, [b, t, nh, hs]), [0, 2, 1, 3]);
 
   const loss = (): Scalar => {
     let x = tf.reshape(tf.add(tf.gather(tok, ids), pos), [b * t, d]) as Tensor2D; // (B·T, C)
     for (const l of layers) {
-      const qkv = tf.reshape(linear(layerNorm(x, l.ln1), l.qkv, l.qkvB), [b, t, 3, nh, hs]); // (B, T, 3, nh, hs)
-      const att = tf.softmax(tf.add(tf.mul(tf.matMul(heads(qkv, 0), heads(qkv, 1), false, true), 1 / Math.sqrt(hs)), keyBias)); // (B, nh, T, T)
-      const y = tf.reshape(tf.transpose(tf.matMul(att, heads(qkv, 2)), [0, 2, 1, 3]), [b * t, d]) as Tensor2D; // (B·T, C)
+      const [q, k, v] = tf.split(linear(layerNorm(x, l.ln1), l.qkv, l.qkvB), 3, 1).map(heads); // 3 × (B, nh, T, hs)
+      const att = tf.softmax(tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hs)), keyBias)); // (B, nh, T, T)
+      const y = tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [b * t, d]) as Tensor2D; // (B·T, C)
       x = tf.add(x, linear(y, l.proj, l.projB));
       x = tf.add(x, linear(gelu(linear(layerNorm(x, l.ln2), l.fc, l.fcB)), l.out, l.outB));
     }
