@@ -6,6 +6,7 @@ import type { TokenCorpus } from '@pretext/data';
 import { gpt, mlm, simclr, type TaskConfig } from '@pretext/tasks';
 import type { TrainingCase } from './case.js';
 import { simclrStepFlops, transformerStepFlops } from './flops.js';
+import { generationBenches } from './generation.js';
 import { imageData, type TaskStepSpec, taskStepCase } from './task-step.js';
 import { fortunesChars, peerBatch, textBatch } from './text-batch.js';
 import { tfSimclrPeer } from './tf-simclr.js';
@@ -83,4 +84,4 @@ export function languageSpec(kind: 'gpt' | 'mlm', b: number, t: number): TaskSte
 export const gptCase = (b = 32, t = 64): TrainingCase => taskStepCase(languageSpec('gpt', b, t));
 export const mlmCase = (b = 32, t = 128): TrainingCase => taskStepCase(languageSpec('mlm', b, t));
 
-export const trainingBenches: TrainingCase[] = [simclrCase(), gptCase(), mlmCase()];
+export const trainingBenches: TrainingCase[] = [simclrCase(), gptCase(), mlmCase(), ...generationBenches];
