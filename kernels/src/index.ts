@@ -50,3 +50,5 @@ export * from './softmax/softmax.js';
 export * from './softmax/softmax.ref.js';
 export * from './attention/attention.js';
 export * from './attention/attention.ref.js';
+export * from './mlmmask/mlmmask.js';
+export * from './mlmmask/mlmmask.ref.js';

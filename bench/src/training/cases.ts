@@ -1,22 +1,17 @@
-// The training-step cases (`pnpm bench --only train`): SimCLR on the small ConvNet and a
-// masked-LM Transformer encoder step, each against the same step in tfjs-backend-webgpu.
-// check(): after the timed-size step ran once, its parameters must be finite, and a tiny step of
-// the same code (same seeds) must match the CPU reference backend: loss and every gradient.
-import { compareWithCpu, useGpuBackend } from './backend.js';
+// The training-step cases (`pnpm bench --only train`): the simclr, gpt and mlm tasks' own steps,
+// each against the same step in tfjs-backend-webgpu. check(): after the timed-size step ran once,
+// its parameters must be finite, and a tiny step of the same code (same seeds) must match the CPU
+// reference backend: loss and every gradient.
+import type { TokenCorpus } from '@pretext/data';
+import { gpt, mlm, simclr, type TaskConfig } from '@pretext/tasks';
 import type { TrainingCase } from './case.js';
 import { simclrStepFlops, transformerStepFlops } from './flops.js';
-import { mlmBatch } from './mlm-batch.js';
-import { simclr } from '@pretext/tasks';
-import { taskStepCase } from './task-step.js';
+import { generationBenches } from './generation.js';
+import { imageData, type TaskStepSpec, taskStepCase } from './task-step.js';
+import { fortunesChars, peerBatch, textBatch } from './text-batch.js';
 import { tfSimclrPeer } from './tf-simclr.js';
 import { encoderInferenceCase } from './inference.js';
 import { tfTransformerPeer } from './tf-transformer.js';
-import { type EncoderShape, transformerStep } from './transformer-step.js';
-
-const LIMITS = { reps: 3, warmup: 1 };
-const TOLERANCE = 2e-3;
-
-const finite = (p: Float32Array) => (p.every(Number.isFinite) ? 0 : Number.POSITIVE_INFINITY);
 
 /** The simclr task's step, Fashion-MNIST full preset (ConvNet 32/64/128, grid 2, head 512→256→64), N images × 2 views. */
 export function simclrCase(n = 256): TrainingCase {
@@ -30,10 +25,12 @@ export function simclrCase(n = 256): TrainingCase {
     task: simclr,
     dataset: 'fashion-mnist',
     preset: 'full',
-    image: [1, 28, 28],
     batch: n,
     tiny: { width: 4, projHidden: 16, projDim: 8 },
-    describe: (b) => `${b} images × 2 views`,
+    ...imageData([1, 28, 28]),
+    unit: 'images',
+    items: (cfg) => cfg.batchSize,
+    describe: (cfg) => `${cfg.batchSize} images × 2 views`,
     flops: (cfg) => {
       const p = peerConfig();
       return simclrStepFlops(2 * cfg.batchSize, 28, p.width, p.projHidden, p.projDim, 1, 4 * p.width * p.grid * p.grid).stepFlops;
@@ -45,42 +42,47 @@ export function simclrCase(n = 256): TrainingCase {
   });
 }
 
-const ENCODER: EncoderShape = { layers: 4, dim: 128, heads: 4, vocab: 256 };
+const num = (cfg: TaskConfig, k: string) => cfg[k] as number;
 
-export function transformerCase(b = 32, t = 128, shape = ENCODER): TrainingCase {
+/**
+ * A language task's own step on fortunes characters, full preset (4 layers, 4 heads, d = 128):
+ * gpt on stream windows of T tokens, mlm on entries padded to T (BERT's masking on the GPU).
+ */
+export function languageSpec(kind: 'gpt' | 'mlm', b: number, t: number): TaskStepSpec<'text'> {
+  const task = kind === 'gpt' ? gpt : mlm;
+  const packing = kind === 'gpt' ? 'stream' : 'entries';
+  const shapeOf = (cfg: TaskConfig, vocab: number) => ({
+    layers: num(cfg, 'layers'), dim: num(cfg, 'dim'), heads: num(cfg, 'heads'), vocab, causal: kind === 'gpt', lr: cfg.lr, weightDecay: cfg.weightDecay,
+  });
   return {
-    name: `train transformer mlm step B=${b} T=${t} d=${shape.dim} L=${shape.layers}`,
-    kernel: 'train',
-    target: '≥3× tfjs',
-    limits: LIMITS,
-    async setup(gpu, opts) {
-      const batch = opts?.quick ? Math.min(b, 4) : b;
-      useGpuBackend(gpu);
-      const s = transformerStep(shape, mlmBatch(batch, t, shape.vocab));
-      return {
-        items: batch * t,
-        unit: 'tokens',
-        batch: `${batch} × ${t} tokens`,
-        run: () => s.step(),
-        async check() {
-          const bad = finite(await s.params());
-          const tiny = () => {
-            const x = transformerStep({ layers: 1, dim: 16, heads: 2, vocab: 16 }, mlmBatch(2, 8, 16, 3, 0.5));
-            return x.probe().finally(() => x.dispose());
-          };
-          return Math.max(bad, await compareWithCpu(gpu, tiny));
-        },
-        tolerance: TOLERANCE,
-        flops: transformerStepFlops(batch, t, shape.dim, shape.layers, shape.vocab).stepFlops,
-        bytes: 0,
-        dispose: () => s.dispose(),
-      };
-    },
+    name: `train ${kind} step B=${b} T=${t} d=128 L=4`,
+    target: '≥5× tfjs, ≥1× PyTorch CPU (bench/torch)',
+    task,
+    dataset: 'fortunes',
+    preset: 'full',
+    batch: b,
+    quickBatch: 4,
+    options: { context: t, dropout: 0 },
+    tiny: { layers: 1, dim: 16, heads: 2, context: 16, dropout: 0 },
+    data: (_n, tiny) => fortunesChars(tiny),
+    batchOf: (data: TokenCorpus, cfg) => textBatch(data, cfg.batchSize, num(cfg, 'context'), packing),
+    unit: 'tokens',
+    items: (cfg) => cfg.batchSize * num(cfg, 'context'),
+    describe: (cfg) => `${cfg.batchSize} × ${num(cfg, 'context')} tokens (${packing === 'stream' ? 'stream windows' : 'entries, padded'})`,
+    flops: (cfg) => transformerStepFlops(cfg.batchSize, num(cfg, 'context'), num(cfg, 'dim'), num(cfg, 'layers'), fortunesChars().tokenizer.vocabSize).stepFlops,
     peer: {
-      name: 'tfjs: gather, moments LN, matMul + softmax attention with additive mask, gelu from tanh, softmaxCrossEntropy, adam + decoupled decay',
-      setup: (tf, opts) => tfTransformerPeer(tf, shape, mlmBatch(opts?.quick ? Math.min(b, 4) : b, t, shape.vocab)),
+      name: `tfjs: gather, moments LN, matMul + softmax attention with additive ${kind === 'gpt' ? 'causal ' : ''}mask, gelu from tanh, softmaxCrossEntropy, adam + decoupled decay`,
+      setup: (tf, opts) => {
+        const n = opts?.quick ? Math.min(b, 4) : b;
+        const cfg = task.config('fortunes', 'full', { context: t, batchSize: n });
+        const data = fortunesChars();
+        return tfTransformerPeer(tf, shapeOf(cfg, data.tokenizer.vocabSize), peerBatch(textBatch(data, n, t, packing), data.tokenizer.vocabSize, kind));
+      },
     },
   };
 }
 
-export const trainingBenches: TrainingCase[] = [simclrCase(), transformerCase(), encoderInferenceCase()];
+export const gptCase = (b = 32, t = 64): TrainingCase => taskStepCase(languageSpec('gpt', b, t));
+export const mlmCase = (b = 32, t = 128): TrainingCase => taskStepCase(languageSpec('mlm', b, t));
+
+export const trainingBenches: TrainingCase[] = [simclrCase(), gptCase(), mlmCase(), encoderInferenceCase(), ...generationBenches];

@@ -1,13 +1,24 @@
-// The masked-LM Transformer step in tfjs-backend-webgpu ops, the same model as ours: embedding via
-// gather + learned positions, pre-norm blocks (layer norm via moments; multi-head attention from
-// matMul + softmax with an additive key-padding mask; GELU, tanh form, composed), final layer
-// norm, tied LM head, softmaxCrossEntropy weighted to the masked positions, AdamW.
+// The language-model Transformer step in tfjs-backend-webgpu ops, the same model as our gpt and
+// mlm tasks': embedding via gather + learned positions, pre-norm blocks (layer norm via moments;
+// multi-head attention from matMul + softmax with an additive key-padding mask, plus a causal
+// mask for gpt; GELU, tanh form, composed), final layer norm, tied LM head, softmaxCrossEntropy
+// weighted to the predicted positions (mlm: the masked ones), AdamW.
 import type { Tf } from '@pretext/kernels';
 import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import type { StepPeerInstance } from './case.js';
 import type { MlmBatch } from './mlm-batch.js';
 import { ensureTfGradients, tfAdamW } from './tf-grads.js';
-import { type EncoderShape, LR, WEIGHT_DECAY } from './transformer-step.js';
+
+export interface EncoderShape {
+  layers: number;
+  dim: number;
+  heads: number;
+  vocab: number;
+  /** gpt: each position sees only itself and the positions before it. */
+  causal?: boolean;
+  lr: number;
+  weightDecay: number;
+}
 
 export function tfTransformerStep(tf: Tf, shape: EncoderShape, batch: MlmBatch, seed = 1) {
   const { b, t } = batch;
@@ -28,10 +39,12 @@ export function tfTransformerStep(tf: Tf, shape: EncoderShape, batch: MlmBatch, 
   }));
   const lnf = norm();
   const vars: Variable[] = [tok, pos, lnf.g, lnf.b, ...layers.flatMap((l) => [l.ln1.g, l.ln1.b, l.qkv, l.qkvB, l.proj, l.projB, l.ln2.g, l.ln2.b, l.fc, l.fcB, l.out, l.outB])];
-  const opt = tfAdamW(tf, vars, LR, WEIGHT_DECAY);
+  const opt = tfAdamW(tf, vars, shape.lr, shape.weightDecay);
 
   const ids = tf.tensor2d(batch.ids, [b, t], 'int32');
-  const keyBias = tf.reshape(tf.mul(tf.sub(1, tf.tensor2d(batch.keep, [b, t], 'float32')), -1e9), [b, 1, 1, t]); // 0 = attend, −1e9 = padding
+  const padBias = tf.reshape(tf.mul(tf.sub(1, tf.tensor2d(batch.keep, [b, t], 'float32')), -1e9), [b, 1, 1, t]); // 0 = attend, −1e9 = padding
+  const causalBias = tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([t, t]), -1, 0)), -1e9); // (T, T): −1e9 above the diagonal
+  const keyBias = shape.causal ? tf.add(padBias, causalBias) : padBias;
   const onehot = tf.oneHot(tf.tensor1d(batch.targets.map((v) => Math.max(v, 0)), 'int32'), vocab); // (B·T, vocab)
   const weights = tf.tensor1d(batch.targets.map((v) => (v >= 0 ? 1 : 0)), 'float32'); // loss only at masked positions
 
@@ -42,14 +55,16 @@ export function tfTransformerStep(tf: Tf, shape: EncoderShape, batch: MlmBatch, 
   const linear = (x: Tensor2D, w: Variable, bias: Variable): Tensor2D => tf.add(tf.matMul(x, w as Tensor2D), bias);
   // GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
   const gelu = (x: Tensor2D): Tensor2D => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI)))));
-  const heads = (x: Tensor, i: number) => tf.transpose(tf.reshape(tf.slice(x, [0, 0, i, 0, 0], [b, t, 1, nh, hs]), [b, t, nh, hs]), [0, 2, 1, 3]); // (B, nh, T, hs)
+  // (B·T, C) → (B, nh, T, hs); q, k, v come from tf.split of the (B·T, 3C) projection (2-D: the
+  // gradient of a 5-D slice is a rank-5 pad, which tfjs-webgpu 4.22 fails to compile)
+  const heads = (x: Tensor) => tf.transpose(tf.reshape(x, [b, t, nh, hs]), [0, 2, 1, 3]);
 
   const loss = (): Scalar => {
     let x = tf.reshape(tf.add(tf.gather(tok, ids), pos), [b * t, d]) as Tensor2D; // (B·T, C)
     for (const l of layers) {
-      const qkv = tf.reshape(linear(layerNorm(x, l.ln1), l.qkv, l.qkvB), [b, t, 3, nh, hs]); // (B, T, 3, nh, hs)
-      const att = tf.softmax(tf.add(tf.mul(tf.matMul(heads(qkv, 0), heads(qkv, 1), false, true), 1 / Math.sqrt(hs)), keyBias)); // (B, nh, T, T)
-      const y = tf.reshape(tf.transpose(tf.matMul(att, heads(qkv, 2)), [0, 2, 1, 3]), [b * t, d]) as Tensor2D; // (B·T, C)
+      const [q, k, v] = tf.split(linear(layerNorm(x, l.ln1), l.qkv, l.qkvB), 3, 1).map(heads); // 3 × (B, nh, T, hs)
+      const att = tf.softmax(tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hs)), keyBias)); // (B, nh, T, T)
+      const y = tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [b * t, d]) as Tensor2D; // (B·T, C)
       x = tf.add(x, linear(y, l.proj, l.projB));
       x = tf.add(x, linear(gelu(linear(layerNorm(x, l.ln2), l.fc, l.fcB)), l.out, l.outB));
     }
@@ -67,7 +82,7 @@ export function tfTransformerStep(tf: Tf, shape: EncoderShape, batch: MlmBatch, 
     },
     dispose() {
       opt.dispose();
-      tf.dispose([...vars, ids, keyBias, onehot, weights] as Tensor[]);
+      tf.dispose([...vars, ids, padBias, causalBias, keyBias, onehot, weights] as Tensor[]);
     },
   };
 }

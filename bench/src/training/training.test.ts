@@ -15,7 +15,9 @@ import { measureStep } from './measure-step.js';
 import { IGNORE, MASK, mlmBatch, PAD } from './mlm-batch.js';
 import { tfSimclrStep } from './tf-simclr.js';
 import { tfTransformerStep } from './tf-transformer.js';
-import { transformerStep } from './transformer-step.js';
+import { languageSpec } from './cases.js';
+import { tinyStep } from './task-step.js';
+import { fortunesChars, peerBatch, textBatch } from './text-batch.js';
 
 describe('napkin math', () => {
   it('SimCLR, 512 views of 28×28, widths 32/64/128, head 128→256→64: 3.86 GMAC forward', () => {
@@ -35,7 +37,8 @@ describe('selectCases', () => {
   const all = [ceiling, ...trainingCases()];
   it('leaves the training steps out of a run without --only, runs them with --only train', () => {
     expect(selectCases(all).map((c) => c.case.name)).toEqual(['ceiling fma']);
-    expect(selectCases(all, 'train').map((c) => c.case.kernel)).toEqual(['ceiling', 'train', 'train']);
+    expect(selectCases(all, 'train').map((c) => c.case.name)).toEqual(['ceiling fma', 'train simclr convnet step N=256x2 28x28', 'train gpt step B=32 T=64 d=128 L=4', 'train mlm step B=32 T=128 d=128 L=4']);
+    expect(selectCases(all, 'generate').map((c) => c.case.name)).toEqual(['ceiling fma', ...[64, 256].flatMap((p) => ['kv-cache', 'no-cache'].map((k) => `generate gpt prefix=${p} ${k} d=128 L=4`))]);
     expect(selectCases(all, 'train simclr').map((c) => c.case.name)).toEqual(['ceiling fma', 'train simclr convnet step N=256x2 28x28']);
   });
 });
@@ -58,44 +61,29 @@ describe('mlmBatch', () => {
   });
 });
 
-const TINY = { layers: 1, dim: 16, heads: 2, vocab: 16 };
+const TINY = { layers: 1, dim: 16, heads: 2, vocab: 16, lr: 1e-3, weightDecay: 0.01 };
 
-describe('our step on the CPU reference backend', () => {
-  it('starts near ln(vocab) (tied head, small embeddings) and AdamW lowers the masked-LM loss', async () => {
-    setBackend(cpuBackend());
-    const s = transformerStep(TINY, mlmBatch(2, 8, 16, 3, 0.5));
-    const first = (await s.probe()).loss;
-    expect(Math.abs(first - Math.log(16))).toBeLessThan(0.2);
-    for (let i = 0; i < 8; i++) s.step();
-    expect((await s.probe()).loss).toBeLessThan(first - 0.05);
-    s.dispose();
+describe('the language step cases', () => {
+  it('the check: the mlm and gpt tasks\' tiny steps agree across backends; a wrong gradient does not pass', async () => {
+    for (const kind of ['mlm', 'gpt'] as const) {
+      const probe = () => tinyStep(languageSpec(kind, 4, 16));
+      setBackend(cpuBackend());
+      expect(await compareBackends(cpuBackend({ float64: true }), probe), kind).toBeLessThan(1e-4);
+      const ref = await probe();
+      expect(Math.abs(ref.loss - Math.log(fortunesChars(true).tokenizer.vocabSize)), kind).toBeLessThan(0.3);
+      const bent = { loss: ref.loss, grads: ref.grads.map((g) => g.map((v) => v * 1.02)) };
+      expect(probeError(bent, ref)).toBeGreaterThan(5e-3);
+    }
   });
-  it('the check: a backend computing the same step passes, a wrong gradient does not', async () => {
-    const probe = () => {
-      const s = transformerStep(TINY, mlmBatch(2, 8, 16, 3, 0.5));
-      return s.probe().finally(() => s.dispose());
-    };
-    expect(await compareBackends(cpuBackend({ float64: true }), probe)).toBeLessThan(1e-4);
-    const ref = await probe();
-    const bent = { loss: ref.loss, grads: ref.grads.map((g, i) => (i === 3 ? g.map((v) => v * 1.01) : g)) };
-    expect(probeError(bent, ref)).toBeGreaterThan(5e-3);
-    expect(probeError({ ...ref, loss: Number.NaN }, ref)).toBe(Number.POSITIVE_INFINITY);
-  });
-});
-
-describe('the masked-LM step on the adapter frees what it allocates', () => {
-  // (the SimCLR case runs the task's own step: its dispose is tested with the tasks)
-  afterAll(destroyGpu);
-  it('build, two steps, dispose ×20 leaves the live-buffer count flat', async () => {
-    const gpu = await testGpu();
-    useGpuBackend(gpu);
-    await expectNoLeak(gpu, async () => {
-      const s = transformerStep(TINY, mlmBatch(2, 8, 16, 3, 0.5));
-      s.step();
-      s.step();
-      await s.params();
-      s.dispose();
-    }, 20, 'transformer step');
+  it('the peers get the same batch: gpt windows with next tokens, mlm entries masked as BERT', () => {
+    const data = fortunesChars(true);
+    const g = peerBatch(textBatch(data, 4, 16, 'stream'), data.tokenizer.vocabSize, 'gpt');
+    expect(Array.from(g.targets.subarray(0, 15))).toEqual(Array.from(g.ids.subarray(1, 16)));
+    const m = peerBatch(textBatch(data, 4, 16, 'entries'), data.tokenizer.vocabSize, 'mlm');
+    expect(m.targets.some((x) => x >= 0) && m.ids.some((x) => x === MASK)).toBe(true);
+    m.ids.forEach((id, i) => {
+      if (!m.keep[i]) expect([id, m.targets[i]]).toEqual([PAD, IGNORE]);
+    });
   });
 });
 
@@ -106,13 +94,15 @@ describe('tfjs peers (tfjs CPU backend, tiny)', () => {
     await import('@tensorflow/tfjs'); // gradients and the cpu backend
     await tf.setBackend('cpu');
   });
-  it('masked-LM Transformer: starts near ln(vocab), AdamW lowers the loss', async () => {
-    const s = tfTransformerStep(tf, TINY, mlmBatch(2, 8, 16, 3, 0.5));
-    const first = await s.loss();
-    expect(Math.abs(first - Math.log(16))).toBeLessThan(0.2);
-    for (let i = 0; i < 8; i++) tf.tidy(() => s.step());
-    expect(await s.loss()).toBeLessThan(first - 0.05);
-    s.dispose();
+  it('language-model Transformer (masked and causal): starts near ln(vocab), AdamW lowers the loss', async () => {
+    for (const causal of [false, true]) {
+      const s = tfTransformerStep(tf, { ...TINY, causal }, mlmBatch(2, 8, 16, 3, 0.5));
+      const first = await s.loss();
+      expect(Math.abs(first - Math.log(16))).toBeLessThan(0.2);
+      for (let i = 0; i < 8; i++) tf.tidy(() => s.step());
+      expect(await s.loss()).toBeLessThan(first - 0.05);
+      s.dispose();
+    }
   });
   it('SimCLR: NT-Xent of the untrained ConvNet is finite and near ln(2N − 1); a step changes it', async () => {
     const s = tfSimclrStep(tf, { width: 4, grid: 2, projHidden: 16, projDim: 8, tau: 0.5, jitter: 0.5, lr: 2e-3, weightDecay: 1e-4 }, 4);

@@ -106,6 +106,12 @@ cases.push(
   { tq: 50, tk: 130, d: 32, mask: 'bool', tailPad: true },
   { tq: 130, d: 16, mask: 'additive', tailPad: true, causal: true },
   { tq: 12, tk: 45, d: 36, mask: 'additive', dropBatch0: true, causal: true, causalOffset: 33 },
+  // a KV cache: the new token (or a chunk) against a cache of Tmax keys of which the first
+  // offset + Tq are filled; causal hides the rest (decoding one token, and a chunk after a prefix)
+  { tq: 1, tk: 70, d: 32, causal: true, causalOffset: 40, b: 1, h: 4 },
+  { tq: 1, tk: 257, d: 32, causal: true, causalOffset: 255, b: 3, h: 3 },
+  { tq: 1, tk: 33, d: 12, causal: true, causalOffset: 0 },
+  { tq: 5, tk: 64, d: 16, causal: true, causalOffset: 20, mask: 'bool' },
 );
 
 const lanes8 = (gpu: Gpu): boolean => gpu.subgroupsOf8;

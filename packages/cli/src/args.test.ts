@@ -60,7 +60,7 @@ describe('pretext argument validation', () => {
     fails('train simclr --dataset emoji --queue-size 8', /unknown flag '--queue-size'; see `pretext train simclr --help`/);
     fails('train simclr --dataset emoji --lr', /--lr needs a value/);
     fails('train simclr --dataset emoji --lr 1 --lr 2', /--lr is given twice/);
-    fails('fly', /unknown command 'fly'; valid: train, eval, report, export, embed, bench/);
+    fails('fly', /unknown command 'fly'; valid: train, eval, report, generate, export, embed, bench/);
     fails('eval', /takes one run directory, got none/);
     fails('report a b', /takes one run directory, got 'a' 'b'/);
   });
@@ -83,6 +83,19 @@ describe('pretext argument validation', () => {
   it('passes bench arguments through and parses eval protocols', () => {
     expect(parse('bench --quick --only matmul')).toEqual({ command: 'bench', args: ['--quick', '--only', 'matmul'] });
     expect(parse('eval runs/a --protocol knn --protocol linear')).toEqual({ command: 'eval', dir: 'runs/a', protocols: ['knn', 'linear'], baselines: undefined });
+  });
+
+  it('parses generate: defaults, every flag checked with its range', () => {
+    expect(parse('generate runs/g')).toEqual({ command: 'generate', dir: 'runs/g', prompt: '', tokens: 200, temperature: 0.8, seed: 0, cache: true, overflow: 'truncate' });
+    expect(parse('generate runs/g --prompt Hi --tokens 5 --temperature 0 --top-k 3 --seed 4 --no-cache --overflow reject')).toEqual({
+      command: 'generate', dir: 'runs/g', prompt: 'Hi', tokens: 5, temperature: 0, topK: 3, seed: 4, cache: false, overflow: 'reject',
+    });
+    expect(() => parse('generate runs/g --tokens 0')).toThrow(/--tokens must be an integer in \[1, 100000\], got '0'/);
+    expect(() => parse('generate runs/g --temperature -1')).toThrow(/--temperature must be a number in \[0, 100\]/);
+    expect(() => parse('generate runs/g --top-k 2.5')).toThrow(/--top-k must be an integer ≥ 1/);
+    expect(() => parse('generate runs/g --overflow wrap')).toThrow(/--overflow must be truncate or reject, got 'wrap'/);
+    expect(() => parse('generate')).toThrow(/takes one run directory, got none/);
+    expect(() => parse('generate runs/g --length 5')).toThrow(/unknown flag '--length'/);
   });
 
   it('parses --baselines as a list, none, or all by default, and names the valid ones', () => {

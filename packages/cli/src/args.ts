@@ -8,6 +8,7 @@ import { EMBED_USAGE, type EmbedArgs, parseEmbed } from './embed.js';
 import { EXPORT_USAGE, type ExportArgs, parseExport } from './export.js';
 import { type FlagSpec, type FlagValues, parseFlags, taskFlags, taskOverrides, UsageError } from './flags.js';
 import { FOLDER_HELP, folderDataset, imageSizeFlag } from './folder-dataset.js';
+import { GENERATE_USAGE, type GenerateArgs, parseGenerate } from './generate.js';
 
 export { UsageError };
 export { PRESETS };
@@ -28,6 +29,7 @@ export const USAGE = `pretext <command> [options]
 ${EXPORT_USAGE}
 ${EMBED_USAGE}
   report <DIR>                      Rebuild DIR/report.html from the files in DIR.
+${GENERATE_USAGE}
   bench [bench options]             Kernel and training throughput (same as \`pnpm bench\`).`;
 
 export interface TrainArgs {
@@ -66,7 +68,7 @@ export interface BenchArgs {
   args: string[];
 }
 
-export type CliArgs = TrainArgs | EvalArgs | ReportArgs | BenchArgs | ExportArgs | EmbedArgs | { command: 'help'; text: string };
+export type CliArgs = TrainArgs | EvalArgs | ReportArgs | BenchArgs | ExportArgs | EmbedArgs | GenerateArgs | { command: 'help'; text: string };
 
 function positiveInt(v: string | undefined, flag: string, min = 1): number | undefined {
   if (v === undefined) return undefined;
@@ -101,8 +103,10 @@ export function parseCli(argv: string[], tasks: Record<string, AnyTask>): CliArg
       return wantsHelp ? { command: 'help', text: USAGE } : parseExport(rest);
     case 'embed':
       return wantsHelp ? { command: 'help', text: USAGE } : parseEmbed(rest);
+    case 'generate':
+      return wantsHelp ? { command: 'help', text: USAGE } : parseGenerate(rest);
     default:
-      throw new UsageError(`unknown command '${command}'; valid: train, eval, report, export, embed, bench\n\n${USAGE}`);
+      throw new UsageError(`unknown command '${command}'; valid: train, eval, report, generate, export, embed, bench\n\n${USAGE}`);
   }
 }
 

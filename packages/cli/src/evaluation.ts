@@ -25,12 +25,22 @@ export interface EvalSettings {
   supervisedEpochs?: number;
 }
 
+/** A table of numbers the report shows as it is (the language evaluation's). */
+export interface ReportTable {
+  title: string;
+  head: string[];
+  rows: string[][];
+  note?: string;
+}
+
 export interface Evaluation {
   at: string;
-  protocols: ProtocolName[];
+  protocols: string[];
   /** The trained encoder first, then the baselines. */
   reports: EvalReport[];
   table: string;
+  /** Further tables (language runs: perplexity and baselines, category from the encoder). */
+  tables?: ReportTable[];
   seconds: number;
 }
 

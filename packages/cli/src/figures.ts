@@ -14,6 +14,8 @@ export interface Figures {
   /** File names relative to the run directory. */
   augmentationGrid?: { file: string; pipeline: string; description?: string; rows: string };
   embeddingMap?: { file: string; points: number; method: string };
+  /** Text sampled from a language model (its prompt, temperature and top-k). */
+  generations?: { prompt: string; temperature: number; topK?: number; text: string }[];
 }
 
 export interface EmbeddingMap {

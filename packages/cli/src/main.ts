@@ -9,6 +9,7 @@ import { parseCli, UsageError } from './args.js';
 import { benchCommand, evalCommand, reportCommand, trainCommand } from './commands.js';
 import { embedCommand } from './embed.js';
 import { exportCommand } from './export.js';
+import { generateCommand } from './generate.js';
 import { adapterLine } from './report.js';
 import { runInfo } from './summary.js';
 
@@ -28,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
     if (a.command === 'eval') return await evalCommand(a, TASKS);
     if (a.command === 'export') return await exportCommand(a, TASKS);
     if (a.command === 'embed') return await embedCommand(a, TASKS);
+    if (a.command === 'generate') return await generateCommand(a, TASKS);
     // Ctrl-C once: finish the current step, checkpoint, exit 130; twice: exit at once.
     let stop = false;
     process.on('SIGINT', () => {

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvalReport } from '@pretext/eval';
+import type { ReportTable } from './evaluation.js';
 import type { EmbeddingMap } from './figures.js';
 import { readMetrics, ROW_KEYS } from './metrics.js';
 import { readSummary, type Summary } from './summary.js';
@@ -29,6 +30,11 @@ function evalTable(reports: readonly EvalReport[]): string {
   ]);
   const tr = (cells: string[], tag: string) => `<tr>${cells.map((c) => `<${tag}>${esc(c)}</${tag}>`).join('')}</tr>`;
   return `<table>${tr(head, 'th')}${rows.map((r) => tr(r, 'td')).join('')}</table>`;
+}
+
+function plainTable(t: ReportTable): string {
+  const tr = (cells: string[], tag: string) => `<tr>${cells.map((c) => `<${tag}>${esc(c)}</${tag}>`).join('')}</tr>`;
+  return `<h3>${esc(t.title)}</h3><table>${tr(t.head, 'th')}${t.rows.map((r) => tr(r, 'td')).join('')}</table>${t.note ? `<p class="meta">${esc(t.note)}</p>` : ''}`;
 }
 
 function configTable(s: Summary): string {
@@ -71,7 +77,11 @@ export function writeReport(dir: string): string {
   const ev = s.evaluations.at(-1);
   if (ev) {
     parts.push(`<h2>Evaluation</h2><p>${esc(ev.protocols.join(', '))} · ${esc(ev.at)} · ${ev.seconds.toFixed(1)} s. The first row is the trained encoder; the others are baselines run by the same code.</p>`);
-    parts.push(evalTable(ev.reports));
+    if (ev.reports.length) parts.push(evalTable(ev.reports));
+    for (const t of ev.tables ?? []) parts.push(plainTable(t));
+  }
+  for (const g of s.figures.generations ?? []) {
+    parts.push(`<h3>Sample at temperature ${g.temperature}${g.topK ? `, top-${g.topK}` : ''}${g.prompt ? `, prompt ${esc(JSON.stringify(g.prompt))}` : ''}</h3><pre class="sample">${esc(g.text)}</pre>`);
   }
 
   const grid = s.figures.augmentationGrid;
@@ -97,6 +107,7 @@ table { border-collapse: collapse; margin: 8px 0; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
 th:first-child, td:first-child, .kv th { text-align: left; }
 img.pixel { image-rendering: pixelated; width: min(100%, 800px); }
+pre.sample { white-space: pre-wrap; background: #f6f6f6; padding: 8px; max-width: 900px; }
 </style></head><body>
 ${parts.join('\n')}
 </body></html>

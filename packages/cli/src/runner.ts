@@ -5,6 +5,7 @@ import type { BatchOf, DataOf, Modality, SplitsOf, Task, TaskConfig, TrainState 
 import type { EvalSettings, Evaluation } from './evaluation.js';
 import type { Figures } from './figures.js';
 import { imageRunner } from './image-runner.js';
+import { textRunner } from './text-runner.js';
 
 export interface Loader<B> {
   readonly batchesPerEpoch: number;
@@ -23,11 +24,13 @@ export interface Runner<M extends Modality> {
   itemsPerStep(cfg: TaskConfig): number;
   /** One line describing the data (the run log's `data` line). */
   describe(splits: SplitsOf<M>, loader: Loader<BatchOf<M>>, cfg: TaskConfig): string;
+  /** Writes what the run directory needs besides checkpoints (a language run's tokenizer.json), once the directory exists. */
+  prepare?(dir: string, splits: SplitsOf<M>): void;
   evaluate(task: Task<M>, cfg: TaskConfig, state: TrainState<M>, splits: SplitsOf<M>, settings: EvalSettings, log: (line: string) => void): Promise<Evaluation>;
   figures(dir: string, task: Task<M>, cfg: TaskConfig, state: TrainState<M>, splits: SplitsOf<M>, opts: { mapPoints: number }): Promise<Figures>;
 }
 
-const RUNNERS: { [M in Modality]: Runner<M> } = { image: imageRunner };
+const RUNNERS: { [M in Modality]: Runner<M> } = { image: imageRunner, text: textRunner };
 
 export function runnerOf<M extends Modality>(task: Task<M>): Runner<M> {
   return RUNNERS[task.modality];

@@ -14,6 +14,7 @@ import { Init, Linear, Module } from '@pretext/models';
 import { defineTask, embeddingStd, int, type Objective, simclrAugmentation, type Task, trainObjectives, trainingOptions } from '@pretext/tasks';
 import { UsageError } from './args.js';
 import { alignmentPairs } from './evaluation.js';
+import { generateCommand, parseGenerate } from './generate.js';
 import { readMetrics } from './metrics.js';
 import { readSummary, type RunInfo, runInfo } from './summary.js';
 import { type RunOptions, runTraining } from './train.js';
@@ -64,7 +65,7 @@ function tinyTask(id = 'tiny'): Task<'image'> {
 }
 
 let info: RunInfo;
-let base: Omit<RunOptions, 'dir' | 'resume'>;
+let base: Omit<RunOptions<'image'>, 'dir' | 'resume'>;
 const root = mkdtempSync(join(tmpdir(), 'pretext-cli-'));
 
 beforeAll(async () => {
@@ -170,6 +171,9 @@ describe('pretext train (tiny task)', () => {
     await expect(runTraining({ ...base, task: other, cfg: other.config('fashion-mnist', 'quick'), dir: full, resume: true })).rejects.toThrow(/from task 'tiny', not 'other'/);
     // an existing run directory without --resume: an error, nothing overwritten
     await expect(runTraining({ ...base, dir: full, resume: false })).rejects.toThrow(/already exists and is not empty; pass --resume/);
+    expect(snapshot(full)).toEqual(before);
+    // generate on a vision checkpoint says what it holds, and changes nothing
+    await expect(generateCommand(parseGenerate([full]), { tiny: base.task })).rejects.toThrow(/holds a tiny checkpoint, an image encoder; generate needs a language model/);
     expect(snapshot(full)).toEqual(before);
   });
 });

@@ -77,6 +77,7 @@ export async function runTraining<M extends Modality>(opts: RunOptions<M>): Prom
     log(`resume    ${ckpt.path}: step ${step}/${totalSteps}, epoch ${epoch + 1}, batch ${batchInEpoch}`);
   }
   mkdirSync(opts.dir, { recursive: true });
+  runner.prepare?.(opts.dir, splits);
   const metrics = new MetricsLog(opts.dir, step);
   const checkpoint = (complete: boolean) =>
     saveRun(opts.dir, state, { step, epoch, batch: batchInEpoch, task: opts.task.id, config: cfg, adapter: opts.info.adapter.description, commit: opts.info.commit, trainSeconds: elapsed(), complete });

@@ -22,7 +22,7 @@ export interface OpAttrs {
   where: Record<string, never>;
   matmul: { transA: boolean; transB: boolean; hasBias: boolean };
   softmax: { scale: number; log: boolean };
-  attention: { scale: number; causal: boolean; maskKind?: 'additive' | 'boolean' };
+  attention: { scale: number; causal: boolean; causalOffset: number; maskKind?: 'additive' | 'boolean' };
   crossEntropy: { ignoreIndex: number; smoothing: number };
   infonce: { tau: number; normalize: boolean };
   conv2d: Conv2dSpec & { hasBias: boolean };

@@ -22,6 +22,8 @@ export interface MaskSpec<S> {
   mask?: S;
   maskKind?: 'additive' | 'boolean';
   causal?: boolean;
+  /** Causal: key j is hidden from query i when j > i + causalOffset (default 0; a KV cache: the cached length). */
+  causalOffset?: number;
 }
 
 export type Saved<S> = Record<string, S>;
@@ -41,6 +43,20 @@ export interface InfonceSpec<S> {
   queue?: S;
   gradQ: boolean;
   gradK: boolean;
+}
+
+export interface MlmMaskSpec {
+  vocab: number;
+  /** Ids below it are never chosen; random replacements come from [special, vocab). */
+  special: number;
+  maskId: number;
+  /** Share of the non-special tokens chosen, and of those replaced by [MASK] and by a random token. */
+  rate: number;
+  maskShare: number;
+  randomShare: number;
+  seed: number;
+  stream: number;
+  ignoreIndex: number;
 }
 
 export interface Conv2dSpec {
@@ -121,6 +137,8 @@ export interface Backend<S extends Storage = Storage> {
   batchNormReluPoolBackward(x: S, w: S, b: S, dy: S, saved: Saved<S>, pool: number | 'mean'): { dx: S; dw: S; db: S };
 
   dropout(x: S, p: number, seed: number, stream: number): S;
+  /** BERT's masked-LM corruption of token ids (B, T) i32: corrupted ids (B, T) and targets (B·T), ignoreIndex where not chosen. */
+  mlmMask(ids: S, spec: MlmMaskSpec): { inputs: S; targets: S };
   /** Per-sample augmentation of images (N, C, H, W) by a pipeline, reproducible from the seed. */
   /** `views` augmented copies, stacked view-major: row v·N + n is view v of image n. */
   augment(images: S, pipeline: AugmentPipeline, seed: number, outSize: [number, number], views: number): S;
@@ -130,6 +148,8 @@ export interface Backend<S extends Storage = Storage> {
   viewAt(flat: S, offset: number, shape: Shape): S;
   /** dst[offset + i] ← src[i] for every element of src (offset in elements, default 0). */
   copyInto(src: S, dst: S, offset?: number): void;
+  /** dst[…, start : start + n, …] ← src along `axis` (src has dst's shape but n on that axis), in place. */
+  copyAlong(src: S, dst: S, axis: number, start: number): void;
   /** The segments of a flat buffer of n elements, prepared once for optimizerStep; the caller owns it (dispose). */
   paramLayout(n: number, segments: readonly Segment[]): ParamLayout;
   optimizerStep(spec: OptimizerSpec, w: S, g: S, state: readonly S[], layout: ParamLayout): void;

@@ -160,7 +160,7 @@ export const GRADS: { [P in OpName]: GradRule<P> } = {
   softmax: (dy, { attrs, out }) => [wrap(out, out.backend.softmaxBackward(out.storage, dy.storage, attrs.scale, attrs.log))],
   attention: (dy, { attrs, inputs, out, saved }) => {
     const [q, k, v] = inputs as Tensor[];
-    const m = { mask: saved.mask, maskKind: attrs.maskKind, causal: attrs.causal };
+    const m = { mask: saved.mask, maskKind: attrs.maskKind, causal: attrs.causal, causalOffset: attrs.causalOffset };
     const g = q.backend.attentionBackward(q.storage, k.storage, v.storage, out.storage, dy.storage, saved, attrs.scale, m);
     return [wrap(q, g.dq), wrap(q, g.dk), wrap(q, g.dv)];
   },

@@ -2,7 +2,7 @@
 import './methods.js';
 
 export { backward, type GradRule, type Node, type OpAttrs, type OpName, record } from './autograd.js';
-export type { Backend, BinaryOp, CompareOp, Conv2dSpec, DType, HostArray, MaskSpec, ReduceOp, Storage } from './backend.js';
+export type { Backend, BinaryOp, CompareOp, Conv2dSpec, DType, HostArray, MaskSpec, MlmMaskSpec, ReduceOp, Storage } from './backend.js';
 export { getBackend, isGradEnabled, keep, liveTensors, noGrad, setBackend, tidy } from './engine.js';
 export { GRADS } from './grads.js';
 export * from './ops/creation.js';
@@ -11,6 +11,7 @@ export * from './ops/loss.js';
 export * from './ops/nn.js';
 export * from './ops/reduce.js';
 export * from './ops/shape.js';
+export * from './ops/text.js';
 export { broadcastShapes, fmt, type Shape, ShapeError, sizeOf } from './shape.js';
 export { Tensor } from './tensor.js';
 export { type ArenaEntry, ParamArena } from './optim/arena.js';
@@ -19,6 +20,6 @@ export { warmupCosine } from './optim/schedule.js';
 export { type CpuStorage, cpuBackend, useCpu } from './backends/cpu.js';
 export { type GpuStorage, GpuStore, useWebGpu, webgpuBackend } from './backends/webgpu.js';
 export * from './ops/augment.js';
-export { assign, assignRows } from './ops/inplace.js';
+export { assign, assignAt, assignRows } from './ops/inplace.js';
 export { emaFollower } from './optim/ema.js';
 export { decodeSafetensors, encodeSafetensors, f16ToF32, type NamedArray } from './safetensors.js';

@@ -7,7 +7,8 @@ export { checkFeatures, type Encoder, extractFeatures, type Features, l2Normaliz
 export { fewLabel, type FewLabelResult, fewLabelSubset } from './few-label.js';
 export { symmetricEigenvalues } from './symmetric-eigen.js';
 export { knn, type KnnOptions, knnPredict, type KnnResult, topK } from './knn.js';
-export { LINEAR_PROBE_DEFAULTS, linearProbe, type LinearProbeOptions, type LinearProbeResult } from './linear-probe.js';
+export { classAccuracy, LINEAR_PROBE_DEFAULTS, linearProbe, type LinearProbeOptions, type LinearProbeResult } from './linear-probe.js';
+export { charNgramFeatures, NgramLm, type TextScore, textScore } from './language.js';
 export { rankMe, type RankMeResult } from './rankme.js';
 export { retrievalRecallAt1, type RetrievalResult } from './retrieval.js';
 export { type EncoderFactory, type SupervisedOptions, type SupervisedResult, trainSupervised } from './supervised.js';

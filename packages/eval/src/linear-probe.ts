@@ -21,6 +21,8 @@ export interface LinearProbeOptions {
 
 export interface LinearProbeResult {
   top1: number;
+  /** Mean over the test classes of each class's top-1 (recall): chance is 1/C however unbalanced the classes. */
+  balancedTop1: number;
   trainTop1: number;
   /** Mean cross-entropy over the last epoch. */
   trainLoss: number;
@@ -89,10 +91,10 @@ export async function linearProbe(trainFeats: Features, trainLabels: Int32Array,
       if (lossSum) trainLoss = (await lossSum.item()) / n;
       lossSum?.dispose();
     }
-    const trainTop1 = await accuracy(head, blocks, trainLabels);
+    const trainTop1 = (await accuracy(head, blocks, trainLabels)).top1;
     const testBlocks = upload(te);
-    const top1 = await accuracy(head, testBlocks, testLabels).finally(() => dispose(testBlocks));
-    return { top1, trainTop1, trainLoss, epochs: o.epochs, nTrain: n, nTest: te.n };
+    const { top1, balancedTop1 } = await accuracy(head, testBlocks, testLabels).finally(() => dispose(testBlocks));
+    return { top1, balancedTop1, trainTop1, trainLoss, epochs: o.epochs, nTrain: n, nTest: te.n };
   } finally {
     dispose(blocks);
     opt.dispose();
@@ -113,14 +115,30 @@ const dispose = (blocks: Block[]) => {
   for (const b of blocks) b.X.dispose();
 };
 
-/** Fraction of rows whose argmax logit is the label. */
-async function accuracy(head: Linear, blocks: Block[], labels: Int32Array): Promise<number> {
-  let correct = 0;
+/** Fraction of rows whose argmax logit is the label, and its mean over the classes present. */
+async function accuracy(head: Linear, blocks: Block[], labels: Int32Array): Promise<{ top1: number; balancedTop1: number }> {
+  const pred = new Int32Array(labels.length);
   for (const { lo, X } of blocks) {
-    const pred = noGrad(() => tidy(() => argmax(linear(X, head.weight, head.bias), -1))); // (rows) i32
-    const p = await pred.data();
-    pred.dispose();
-    for (let i = 0; i < p.length; i++) if (p[i] === labels[lo + i]) correct++;
+    const p = noGrad(() => tidy(() => argmax(linear(X, head.weight, head.bias), -1))); // (rows) i32
+    pred.set(await p.data(), lo);
+    p.dispose();
   }
-  return correct / labels.length;
+  return classAccuracy(pred, labels);
+}
+
+/** Top-1 and balanced top-1 (mean per-class recall over the classes in `labels`) of predictions. */
+export function classAccuracy(pred: ArrayLike<number>, labels: Int32Array): { top1: number; balancedTop1: number } {
+  const seen = new Map<number, [number, number]>();
+  let correct = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const c = seen.get(labels[i]) ?? [0, 0];
+    c[1]++;
+    if (pred[i] === labels[i]) {
+      c[0]++;
+      correct++;
+    }
+    seen.set(labels[i], c);
+  }
+  const recalls = [...seen.values()].map(([k, n]) => k / n);
+  return { top1: correct / labels.length, balancedTop1: recalls.reduce((a, b) => a + b, 0) / recalls.length };
 }

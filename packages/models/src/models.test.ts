@@ -1,7 +1,7 @@
 import { randn, relErr } from '@pretext/gpu/testing';
 import { avgPool2d, noGrad, tensor, useWebGpu } from '@pretext/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConvNet, Init, MLP, projectionHead, ResNet, Transformer } from './index.js';
+import { ConvNet, Init, KvCache, meanPool, MLP, projectionHead, ResNet, Transformer } from './index.js';
 
 beforeAll(async () => {
   await useWebGpu();
@@ -107,5 +107,36 @@ describe('models', () => {
     }
     const tf = new Transformer(new Init(5), { vocab: 11, maxLen: 4, dim: 8, heads: 2, layers: 1, causal: true });
     expect(() => tf.forward(tensor(new Int32Array(10), [2, 5]))).toThrow(/sequence length 5 exceeds maxLen 4/);
+  });
+
+  it('a KV cache gives the hidden states of full recomputation (prefill, then one token at a time)', async () => {
+    for (const positions of ['learned', 'sinusoidal'] as const) {
+      const cfg = { vocab: 13, maxLen: 40, dim: 32, heads: 4, layers: 3, causal: true, positions };
+      const tf = new Transformer(new Init(7), cfg);
+      tf.eval();
+      const t = 37;
+      const idsHost = Int32Array.from({ length: 2 * t }, (_, i) => (i * 7 + 3) % 13);
+      const full = await tf.forward(tensor(idsHost, [2, t])).data(); // (2, T, C)
+      const cache = new KvCache(cfg, 2);
+      const row = (lo: number, hi: number) => Int32Array.from({ length: 2 * (hi - lo) }, (_, i) => idsHost[Math.floor(i / (hi - lo)) * t + lo + (i % (hi - lo))]);
+      const steps: [number, number][] = [[0, 5], ...Array.from({ length: t - 5 }, (_, i): [number, number] => [5 + i, 6 + i])];
+      for (const [lo, hi] of steps) {
+        const h = await tf.forwardCached(tensor(row(lo, hi), [2, hi - lo]), cache).data(); // (2, n, C)
+        let err = 0;
+        for (let b = 0; b < 2; b++)
+          for (let p = lo; p < hi; p++)
+            for (let c = 0; c < 32; c++) err = Math.max(err, Math.abs(h[(b * (hi - lo) + p - lo) * 32 + c] - full[(b * t + p) * 32 + c]));
+        expect(err, `${positions}, positions [${lo}, ${hi})`).toBeLessThan(2e-5);
+      }
+      expect(cache.length).toBe(t);
+      expect(() => tf.forwardCached(tensor(new Int32Array(8), [2, 4]), cache)).toThrow(/positions up to 41 exceed the cache's 40/);
+      cache.dispose();
+    }
+  });
+
+  it('meanPool averages the kept tokens only', async () => {
+    const h = tensor(Float32Array.from({ length: 2 * 3 * 2 }, (_, i) => i), [2, 3, 2]);
+    const keep = tensor(Float32Array.from([1, 1, 0, 1, 0, 0]), [2, 3]);
+    expect(Array.from(await meanPool(h, keep).data())).toEqual([1, 2, 6, 7]);
   });
 });

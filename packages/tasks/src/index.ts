@@ -1,5 +1,8 @@
 // @pretext/tasks: self-supervised methods, one readable file each, behind one Task shape. This
 // entry runs anywhere (a browser page too); node.ts, Node's entry, adds loading splits from files.
+import { gpt } from './gpt.js';
+import { mlm } from './mlm.js';
+import { mlmSimcse } from './mlm-simcse.js';
 import { moco } from './moco.js';
 import { simclr } from './simclr.js';
 import type { AnyTask } from './task.js';
@@ -18,6 +21,12 @@ export {
 } from './task.js';
 export { learningRate, makeOptimizer, type TrainingConfig, trainingOptions, type TrainingOptions } from './training-options.js';
 export { checkPairs, twoViews } from './views.js';
+export { entryTargets, gpt, gptObjective, gptOptions } from './gpt.js';
+export { checkMlm, mlm, mlmObjective, mlmOptions } from './mlm.js';
+export { mlmSimcse, simcseObjective, simcseOptions } from './mlm-simcse.js';
+export { type GenerateOptions, generate, sampleToken } from './generate.js';
+export { SPLIT_SEED, TEXT_DATASETS, type TextSplits, VALID_FRACTION } from './text-splits.js';
+export { checkTextEncoder, type DeviceBatch, deviceBatch, TextEncoder, type TextEncoderConfig, textEncoder, textEncoderOptions } from './text-encoder.js';
 
 /** Every task by id (what `pretext train <task>` accepts). */
-export const TASKS: Record<string, AnyTask> = { simclr, moco };
+export const TASKS: Record<string, AnyTask> = { simclr, moco, gpt, mlm, 'mlm-simcse': mlmSimcse };

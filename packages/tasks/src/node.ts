@@ -1,3 +1,4 @@
 // @pretext/tasks in Node: everything of index.ts, and loading a run's splits from files.
 export * from './index.js';
 export { folderSplits, loadSplits } from './splits.js';
+export { loadTextSplits } from './text-data.js';

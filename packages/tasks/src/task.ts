@@ -4,10 +4,12 @@
 // that defines its objective — the heads it trains and its loss for a batch — and a task made
 // with `defineTask`; hybrids sum several objectives on one shared encoder.
 import type { Optimizer, Tensor } from '@pretext/core';
-import type { Batch, ImageDataset } from '@pretext/data';
+import type { Batch, ImageDataset, TokenBatch, TokenCorpus } from '@pretext/data';
 import type { Pipeline } from '@pretext/kernels';
 import type { EvalSets } from './datasets.js';
 import type { Init, Module } from '@pretext/models';
+import type { TextSplits } from './text-splits.js';
+import type { TextEncoder } from './text-encoder.js';
 import { type ConfigOf, OptionError, parseOptions, type Schema } from './options.js';
 import type { TrainingOptions } from './training-options.js';
 
@@ -21,6 +23,8 @@ export type Encoder = Module & { forward(x: Tensor): Tensor; featureDim: number 
  */
 export interface Modalities {
   image: { data: ImageDataset; batch: Batch; encoder: Encoder; dataset: 'fashion-mnist' | 'emoji'; splits: EvalSets };
+  /** Token corpora of a text split; batches of token ids with their padding mask; a Transformer encoder. */
+  text: { data: TokenCorpus; batch: TokenBatch; encoder: TextEncoder; dataset: 'fortunes'; splits: TextSplits };
 }
 export type Modality = keyof Modalities;
 export type DataOf<M extends Modality> = Modalities[M]['data'];

@@ -1,6 +1,6 @@
 // cpu backend, part 2: the neural-network references. float64 inside, f32 storages outside.
 import * as R from '@pretext/kernels';
-import type { Conv2dSpec, InfonceSpec, MaskSpec, OptimizerSpec, ParamLayout, PoolSpec, Saved, Segment } from '../backend.js';
+import type { Conv2dSpec, InfonceSpec, MaskSpec, MlmMaskSpec, OptimizerSpec, ParamLayout, PoolSpec, Saved, Segment } from '../backend.js';
 import { type Shape, sizeOf } from '../shape.js';
 import type { CpuStorage, Makers } from './cpu.js';
 
@@ -138,12 +138,26 @@ export function cpuNnOps({ f32, i32 }: Makers) {
       return { dx: f32(r.dx, x.shape), dw: f32(r.dgamma, [c]), db: f32(r.dbeta, [c]) };
     },
     dropout: (x: S, p: number, seed: number, stream: number) => f32(R.dropoutRef(x.data, p, seed, stream), x.shape),
+    mlmMask: (ids: S, m: MlmMaskSpec) => {
+      const [b, t] = ids.shape;
+      const q = R.mlmShareQ;
+      const r = R.mlmMaskRef(ids.data, { b, t, vocab: m.vocab, special: m.special, maskId: m.maskId, rateQ: q(m.rate), maskQ: q(m.maskShare), randomQ: q(m.randomShare), seed: m.seed, stream: m.stream, ignore: m.ignoreIndex });
+      return { inputs: i32(r.inputs, [b, t]), targets: i32(r.targets, [b * t]) };
+    },
     augment: (images: S, pipeline: R.Pipeline, seed: number, outSize: [number, number], views: number) => {
       const [n, c] = images.shape;
       return f32(R.augmentRef(images.data, images.shape, pipeline, { seed, outSize, views }), [views * n, c, outSize[0], outSize[1]]);
     },
 
     viewAt: (flat: S, offset: number, shape: Shape): S => ({ data: flat.data.subarray(offset, offset + sizeOf(shape)), shape: [...shape], dtype: flat.dtype }),
+    copyAlong: (src: S, dst: S, axis: number, start: number) => {
+      // rows of src along axis: outer × n × inner
+      const inner = sizeOf(src.shape.slice(axis + 1));
+      const n = src.shape[axis];
+      const outer = sizeOf(src.shape.slice(0, axis));
+      const m = dst.shape[axis];
+      for (let o = 0; o < outer; o++) dst.data.set(src.data.subarray(o * n * inner, (o + 1) * n * inner), (o * m + start) * inner);
+    },
     copyInto: (src: S, dst: S, offset = 0) => {
       if (offset + src.data.length > dst.data.length) throw new RangeError(`copyInto: [${offset}, ${offset + src.data.length}) is outside the destination of ${dst.data.length}`);
       dst.data.set(src.data, offset);
@@ -181,5 +195,5 @@ export function cpuNnOps({ f32, i32 }: Makers) {
 }
 
 function attnMask(m: MaskSpec<S>) {
-  return { causal: m.causal, ...(m.mask ? { mask: { data: m.mask.data, additive: m.mask.dtype === 'f32' && m.maskKind !== 'boolean' } } : {}) };
+  return { causal: m.causal, causalOffset: m.causalOffset, ...(m.mask ? { mask: { data: m.mask.data, additive: m.mask.dtype === 'f32' && m.maskKind !== 'boolean' } } : {}) };
 }

@@ -2,13 +2,13 @@
 // pooling, norms, dropout, augmentation, optimizer steps).
 import { type Gpu, type GpuArray, numel } from '@pretext/gpu';
 import * as K from '@pretext/kernels';
-import type { Conv2dSpec, InfonceSpec, MaskSpec, OptimizerSpec, ParamLayout, PoolSpec, Saved, Segment } from '../backend.js';
+import type { Conv2dSpec, InfonceSpec, MaskSpec, MlmMaskSpec, OptimizerSpec, ParamLayout, PoolSpec, Saved, Segment } from '../backend.js';
 import type { Shape } from '../shape.js';
 import type { GpuStorage } from './webgpu.js';
 
 type S = GpuStorage;
 
-const maskOpts = (m: MaskSpec<S>) => ({ mask: m.mask, causal: m.causal });
+const maskOpts = (m: MaskSpec<S>) => ({ mask: m.mask, causal: m.causal, causalOffset: m.causalOffset });
 const convOpts = (c: Conv2dSpec) => ({ stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups });
 const poolOpts = (p: PoolSpec) => ({ kernel: p.kernel, stride: p.stride, padding: p.padding });
 
@@ -90,6 +90,7 @@ export function webgpuNnOps(gpu: Gpu, own: (a: GpuArray) => S) {
       return { dx: own(r.dx), dw: own(r.dgamma), db: own(r.dbeta) };
     },
     dropout: (x: S, p: number, seed: number, stream: number) => own(K.dropout(gpu, x, p, { seed, stream })),
+    mlmMask: (ids: S, m: MlmMaskSpec) => ownAll(K.mlmMask(gpu, ids, m)),
     augment: (images: S, pipeline: K.Pipeline, seed: number, outSize: [number, number], views: number) => own(K.augment(gpu, images, pipeline, { seed, outSize, views })),
 
     viewAt: (flat: S, offset: number, shape: Shape): S => {
@@ -99,6 +100,10 @@ export function webgpuNnOps(gpu: Gpu, own: (a: GpuArray) => S) {
     copyInto: (src: S, dst: S, offset = 0) => {
       if (offset === 0 && numel(src.shape) === numel(dst.shape)) K.unary(gpu, 'copy', src, { out: dst });
       else K.stridedCopy(gpu, src, dst, { shape: [numel(src.shape)], xStrides: [1], outStrides: [1], outOffset: offset }, 'copy.into');
+    },
+    copyAlong: (src: S, dst: S, axis: number, start: number) => {
+      const outStrides = K.contiguousStrides(dst.shape);
+      K.stridedCopy(gpu, src, dst, { shape: src.shape, xStrides: K.contiguousStrides(src.shape), outStrides, outOffset: start * outStrides[axis] }, 'copy.along');
     },
     paramLayout: (n: number, segments: readonly Segment[]): ParamLayout => K.paramLayout(gpu, n, segments),
     optimizerStep: (o: OptimizerSpec, w: S, g: S, state: readonly S[], layout: ParamLayout) => {

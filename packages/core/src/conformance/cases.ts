@@ -61,6 +61,12 @@ export const CASES: OpCase[] = [
     tol: 1e-4,
   },
   {
+    name: 'attention causal offset (queries after a cache)',
+    inputs: [{ shape: [1, 2, 3, 4] }, { shape: [1, 2, 7, 4] }, { shape: [1, 2, 7, 4] }],
+    f: (q, k, v) => P.attention(q, k, v, { causal: true, causalOffset: 3 }),
+    tol: 1e-4,
+  },
+  {
     name: 'crossEntropy smoothing ignore',
     inputs: [{ shape: [6, 5] }, { shape: [6], int: 5 }],
     f: (x, t) => P.reshape(P.crossEntropy(x, t, { labelSmoothing: 0.1, ignoreIndex: 2 }), [1]),

@@ -52,14 +52,19 @@ export function logSoftmax(x: Tensor, opts: SoftmaxOptions = {}): Tensor {
   return record('softmax', { scale, log: true }, [x], new Tensor(x.backend.softmax(x.storage, scale, maskSpec(opts), true), x.backend));
 }
 
-/** softmax(Q·Kᵀ·scale + mask)·V, fused (the T×T scores are never stored). Q,K,V (B, H, T, d). */
-export function attention(q: Tensor, k: Tensor, v: Tensor, opts: { scale?: number; mask?: Tensor; causal?: boolean } = {}): Tensor {
+/**
+ * softmax(Q·Kᵀ·scale + mask)·V, fused (the Tq×Tk scores are never stored). Q (B, H, Tq, d), K, V
+ * (B, H, Tk, d); causal hides key j from query i when j > i + causalOffset (a KV cache: offset =
+ * the tokens already cached).
+ */
+export function attention(q: Tensor, k: Tensor, v: Tensor, opts: { scale?: number; mask?: Tensor; causal?: boolean; causalOffset?: number } = {}): Tensor {
   if (q.rank !== 4 || k.rank !== 4 || v.rank !== 4) throw new ShapeError('attention', `Q, K, V must be (B, H, T, d), got ${fmt(q.shape)}, ${fmt(k.shape)}, ${fmt(v.shape)}`);
   const scale = opts.scale ?? 1 / Math.sqrt(q.shape[3]);
-  const m = maskSpec({ mask: opts.mask, causal: opts.causal });
+  const causalOffset = opts.causalOffset ?? 0;
+  const m = { ...maskSpec({ mask: opts.mask, causal: opts.causal }), causalOffset };
   const { out, saved } = q.backend.attention(q.storage, k.storage, v.storage, scale, m);
   if (m.mask) saved.mask = q.backend.view(m.mask, m.mask.shape);
-  return record('attention', { scale, causal: !!opts.causal, maskKind: m.maskKind }, [q, k, v], new Tensor(out, q.backend), saved);
+  return record('attention', { scale, causal: !!opts.causal, causalOffset, maskKind: m.maskKind }, [q, k, v], new Tensor(out, q.backend), saved);
 }
 
 export interface Conv2dOptions {

@@ -1,17 +1,14 @@
 // English text from the Debian package `fortunes`: one file per category, entries separated by
-// lines holding only '%'.
+// lines holding only '%'. The files are UTF-8 (checked: a byte that is not is an error naming the
+// file and its offset).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TextDataset } from './text-dataset.js';
+import { decodeUtf8 } from './utf8.js';
 
 export const FORTUNES_DIR = '/usr/share/games/fortunes';
 
-export interface TextDataset {
-  texts: string[];
-  /** Category index per text. */
-  labels: Int32Array;
-  categories: string[];
-}
-
+/** Every entry of every category file in `dir`, categories in file-name order. */
 export function loadFortunes(opts: { dir?: string; minLength?: number } = {}): TextDataset {
   const dir = opts.dir ?? FORTUNES_DIR;
   if (!existsSync(dir)) throw new Error(`fortunes not found at ${dir}. Install with: bash scripts/setup.sh (or, as root: apt-get install fortunes)`);
@@ -20,7 +17,8 @@ export function loadFortunes(opts: { dir?: string; minLength?: number } = {}): T
   const texts: string[] = [];
   const labels: number[] = [];
   files.forEach((f, c) => {
-    for (const entry of readFileSync(join(dir, f), 'latin1').split(/\r?\n%\r?\n/)) {
+    const path = join(dir, f);
+    for (const entry of decodeUtf8(readFileSync(path), path).split(/\r?\n%\r?\n/)) {
       const t = entry.trim();
       if (t.length >= (opts.minLength ?? 1)) {
         texts.push(t);
@@ -28,5 +26,5 @@ export function loadFortunes(opts: { dir?: string; minLength?: number } = {}): T
       }
     }
   });
-  return { texts, labels: Int32Array.from(labels), categories: files };
+  return { name: 'fortunes', texts, labels: Int32Array.from(labels), categories: files };
 }

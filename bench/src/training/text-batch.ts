@@ -1,0 +1,28 @@
+// The text the language step cases train on: fortunes' training split as characters (the gpt and
+// mlm presets' tokenizer), and one fixed batch of it, for our step and its peers alike.
+import { EntryLoader, StreamLoader, type TokenBatch, type TokenCorpus } from '@pretext/data';
+import { mlmMaskRef } from '@pretext/kernels';
+import { loadTextSplits } from '@pretext/tasks';
+import { IGNORE, type MlmBatch } from './mlm-batch.js';
+
+let corpus: TokenCorpus | null = null;
+
+/** The fortunes training split in characters (loaded once); `tiny`: its first 40 entries. */
+export function fortunesChars(tiny = false): TokenCorpus {
+  corpus ??= loadTextSplits({ dataset: 'fortunes', tokenizer: 'char', vocabSize: 2048 }).train;
+  return tiny ? { ...corpus, entries: corpus.entries.slice(0, 40), labels: corpus.labels.subarray(0, 40) } : corpus;
+}
+
+/** Batch 0 of epoch 0: stream windows (gpt) or padded entries (mlm). */
+export function textBatch(data: TokenCorpus, b: number, t: number, packing: 'stream' | 'entries'): TokenBatch {
+  if (packing === 'stream') return new StreamLoader(data, b, { seed: 1, context: t }).batch(0, 0);
+  return new EntryLoader(data, b, { seed: 1, context: t, overflow: 'truncate' }).batch(0, 0);
+}
+
+/** The same batch for a peer: gpt's next tokens as targets, or mlm's masked once on the host (BERT's 15%). */
+export function peerBatch(batch: TokenBatch, vocab: number, kind: 'gpt' | 'mlm'): MlmBatch {
+  const [b, t] = batch.shape;
+  if (kind === 'gpt') return { b, t, ids: batch.ids, keep: batch.keep, targets: batch.targets as Int32Array };
+  const m = mlmMaskRef(batch.ids, { b, t, vocab, special: 4, maskId: 1, rateQ: 1500, maskQ: 8000, randomQ: 1000, seed: 1, stream: 0, ignore: IGNORE });
+  return { b, t, ids: m.inputs, keep: batch.keep, targets: m.targets };
+}

@@ -1,0 +1,110 @@
+import { useWebGpu } from '@pretext/core';
+import { EntryLoader, loadFortunes, StreamLoader, textSubset, type TokenBatch } from '@pretext/data';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { entryTargets, generate, gpt, loadTextSplits, mlm, mlmSimcse, sampleToken, type Task, TASKS, type TextEncoder, type TextSplits } from './node.js';
+
+let gpuStats: () => { buffersCreated: number; pipelinesCreated: number };
+let splits: TextSplits;
+beforeAll(async () => {
+  const b = await useWebGpu();
+  gpuStats = () => b.gpu.stats();
+  const all = loadFortunes();
+  splits = loadTextSplits({ dataset: 'fortunes', tokenizer: 'char', vocabSize: 2048, trainLimit: 300, testLimit: 50 }, textSubset(all, Int32Array.from({ length: 4000 }, (_, i) => i * 3)));
+});
+
+const SMALL = { batchSize: 8, context: 32, layers: 1, heads: 2, dim: 32, warmupSteps: 0, lr: 3e-3, weightDecay: 0 };
+
+async function learns(task: Task<'text'>, batch: TokenBatch, extra: Record<string, unknown>, steps: number) {
+  const state = task.build(task.config('fortunes', 'quick', { ...SMALL, ...extra }), splits.train);
+  const losses: number[] = [];
+  let after1 = { buffersCreated: 0, pipelinesCreated: 0 };
+  for (let s = 0; s < steps; s++) {
+    const m = await state.step(batch, 0, 1000);
+    losses.push(m.loss);
+    expect(Number.isFinite(m.loss) && m.accuracy >= 0 && m.accuracy <= 1, JSON.stringify(m)).toBe(true);
+    if (s === 1) after1 = gpuStats();
+  }
+  const end = gpuStats();
+  state.dispose();
+  return { losses, newBuffers: end.buffersCreated - after1.buffersCreated, newPipelines: end.pipelinesCreated - after1.pipelinesCreated };
+}
+
+describe('language tasks', () => {
+  it('are registered for fortunes', () => {
+    expect(Object.keys(TASKS)).toEqual(expect.arrayContaining(['gpt', 'mlm', 'mlm-simcse']));
+    expect(gpt.datasets).toEqual(['fortunes']);
+  });
+
+  it('gpt starts near ln(vocab), learns a fixed batch of stream windows, allocates nothing in steady state', async () => {
+    const batch = new StreamLoader(splits.train, 8, { seed: 1, context: 32 }).batch(0, 0);
+    for (const tieWeights of [true, false]) {
+      const r = await learns(gpt, batch, { tieWeights, dropout: 0 }, 15);
+      expect(Math.abs(r.losses[0] - Math.log(splits.tokenizer.vocabSize)), `tie ${tieWeights}`).toBeLessThan(0.5);
+      expect(r.losses[14]).toBeLessThan(r.losses[0] - 1.5);
+      expect([r.newBuffers, r.newPipelines]).toEqual([0, 0]);
+    }
+    // entry rows: next-token targets, [PAD] ignored
+    const rows = entryTargets(new EntryLoader(splits.train, 8, { seed: 1, context: 32, overflow: 'truncate' }).batch(0, 0));
+    const r = await learns(gpt, rows, { packing: 'entries', dropout: 0 }, 10);
+    expect(r.losses[9]).toBeLessThan(r.losses[0] - 1);
+  });
+
+  it('mlm learns a fixed batch (masked positions only, padding masked), allocates nothing in steady state', async () => {
+    const batch = new EntryLoader(splits.train, 8, { seed: 1, context: 32, overflow: 'truncate' }).batch(0, 0);
+    const r = await learns(mlm, batch, { dropout: 0 }, 15);
+    expect(Math.abs(r.losses[0] - Math.log(splits.tokenizer.vocabSize))).toBeLessThan(0.5);
+    expect(r.losses[14]).toBeLessThan(r.losses[0] - 1.5);
+    expect([r.newBuffers, r.newPipelines]).toEqual([0, 0]);
+  });
+
+  it('mlm-simcse learns both objectives on one encoder', async () => {
+    const batch = new EntryLoader(splits.train, 8, { seed: 1, context: 32, overflow: 'truncate' }).batch(0, 0);
+    const state = mlmSimcse.build(mlmSimcse.config('fortunes', 'quick', { ...SMALL, dropout: 0.1 }), splits.train);
+    expect(Object.keys(state.modules)).toEqual(['encoder']);
+    const rows: Record<string, number>[] = [];
+    let after1 = { buffersCreated: 0 };
+    for (let s = 0; s < 12; s++) {
+      rows.push(await state.step(batch, 0, 1000));
+      if (s === 1) after1 = gpuStats();
+    }
+    expect(gpuStats().buffersCreated - after1.buffersCreated).toBe(0);
+    const [first, last] = [rows[0], rows[11]];
+    expect(Object.keys(first)).toEqual(expect.arrayContaining(['loss', 'mlm.loss', 'mlm.accuracy', 'simcse.loss', 'simcse.accuracy', 'simcse.embeddingStd']));
+    expect(Math.abs(first.loss - first['mlm.loss'] - first['simcse.loss'])).toBeLessThan(1e-3);
+    expect(last['mlm.loss']).toBeLessThan(first['mlm.loss'] - 0.4);
+    expect(last.loss).toBeLessThan(first.loss - 0.5);
+    expect(last['simcse.loss']).toBeLessThan(first['simcse.loss']);
+    state.dispose();
+  });
+
+  it('checks the architecture and the masking budget before building', () => {
+    expect(() => mlm.build(mlm.config('fortunes', 'quick', { dim: 30, heads: 4 }), splits.train)).toThrow(/--heads 4 must divide --dim 30/);
+    expect(() => gpt.build(gpt.config('fortunes', 'quick', { dim: 512, heads: 2 }), splits.train)).toThrow(/head size 256/);
+    expect(() => mlm.build(mlm.config('fortunes', 'quick', { batchSize: 512, context: 128 }), splits.train)).toThrow(/--batch-size 512 × --context 128 = 65536 tokens/);
+    expect(() => gpt.config('fortunes', 'quick', { tokenizer: 'word' })).toThrow(/--tokenizer must be one of char, bpe, got 'word'/);
+  });
+
+  it('generation with the KV cache equals full recomputation; sampling is seeded; a masked LM refuses', async () => {
+    const state = gpt.build(gpt.config('fortunes', 'quick', { ...SMALL, context: 48 }), splits.train);
+    const batch = new StreamLoader(splits.train, 8, { seed: 1, context: 48 }).batch(0, 0);
+    for (let s = 0; s < 5; s++) await state.step(batch, s, 1000); // away from the init
+    const net = (state.encoder as TextEncoder).net;
+    const head = (h: Parameters<typeof net.logits>[0]) => net.logits(h);
+    const prompt = splits.tokenizer.encode('The ');
+    for (const temperature of [0, 1]) {
+      const cached = await generate(net, head, prompt, { tokens: 40, temperature, seed: 9 });
+      const full = await generate(net, head, prompt, { tokens: 40, temperature, seed: 9, cache: false });
+      expect(Array.from(cached), `temperature ${temperature}`).toEqual(Array.from(full));
+      expect(cached.length).toBe(40);
+    }
+    // past the context the cache restarts from the last half of the window: still runs
+    expect((await generate(net, head, prompt, { tokens: 60, temperature: 1, seed: 2 })).length).toBe(60);
+    state.dispose();
+    const m = mlm.build(mlm.config('fortunes', 'quick', SMALL), splits.train);
+    const enc = m.encoder as TextEncoder;
+    await expect(generate(enc.net, (h) => enc.net.logits(h), prompt, { tokens: 3, temperature: 1, seed: 0 })).rejects.toThrow(/bidirectional \(masked LM\)/);
+    m.dispose();
+    expect(sampleToken([0, 5, 1], 0, undefined, 0.9)).toBe(1);
+    expect(sampleToken([0, 5, 4, -9], 1, 2, 0.999)).toBe(2); // top-2: only ids 1 and 2
+  });
+});
