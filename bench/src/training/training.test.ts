@@ -1,13 +1,11 @@
 // Training-step cases: napkin math, case selection, the masked-LM batch, the CPU-vs-backend check,
 // both tfjs peers on tfjs's CPU backend (tiny sizes), and measureStep on the real adapter.
 import { cpuBackend, setBackend } from '@pretext/core';
-import { expectNoLeak } from '@pretext/core/testing';
-import { destroyGpu, Gpu } from '@pretext/gpu';
-import { testGpu } from '@pretext/gpu/testing';
+import { Gpu } from '@pretext/gpu';
 import { unary } from '@pretext/kernels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadedCase, selectCases } from '../discover.js';
-import { compareBackends, probeError, useGpuBackend } from './backend.js';
+import { compareBackends, probeError } from './backend.js';
 import type { TrainingCase } from './case.js';
 import { simclrStepFlops, transformerStepFlops } from './flops.js';
 import { trainingCases } from './index.js';
