@@ -41,6 +41,7 @@ export function decodeSafetensors(bytes: Uint8Array, file = 'safetensors'): { ar
   } catch (e) {
     throw new Error(`${file}: corrupt header (${(e as Error).message})`);
   }
+  if (!header || typeof header !== 'object' || Array.isArray(header)) throw new Error(`${file}: corrupt header (not a JSON object)`);
   const base = 8 + n;
   const arrays = new Map<string, NamedArray>();
   let metadata: Record<string, string> = {};
@@ -51,11 +52,23 @@ export function decodeSafetensors(bytes: Uint8Array, file = 'safetensors'): { ar
     }
     const dtype = h.dtype === 'F32' ? 'f32' : h.dtype === 'I32' ? 'i32' : null;
     if (!dtype) throw new Error(`${file}: tensor '${name}' has unsupported dtype ${h.dtype}`);
+    if (!Array.isArray(h.shape) || !h.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new Error(`${file}: tensor '${name}' has a bad shape ${JSON.stringify(h.shape)}`);
+    if (!Array.isArray(h.data_offsets) || h.data_offsets.length !== 2 || !h.data_offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) throw new Error(`${file}: tensor '${name}' has bad data_offsets ${JSON.stringify(h.data_offsets)}`);
     const [b, e] = h.data_offsets;
     const count = h.shape.reduce((x, y) => x * y, 1);
     if (e - b !== count * 4 || base + e > bytes.length) throw new Error(`${file}: tensor '${name}' (${h.shape.join('×')}) has ${e - b} bytes at [${b}, ${e}) — file truncated or corrupt`);
     const copy = bytes.slice(base + b, base + e);
     arrays.set(name, { dtype, shape: h.shape, data: dtype === 'f32' ? new Float32Array(copy.buffer) : new Int32Array(copy.buffer) });
   }
+  checkDisjoint(header, file);
   return { arrays, metadata };
+}
+
+/** Tensors may not share bytes: two names over one range would load as one aliased, corrupt state. */
+function checkDisjoint(header: Record<string, { data_offsets: [number, number] }>, file: string): void {
+  const ranges = Object.entries(header).filter(([k]) => k !== '__metadata__').map(([k, h]) => ({ k, b: h.data_offsets[0], e: h.data_offsets[1] })).sort((x, y) => x.b - y.b || x.e - y.e);
+  for (let i = 1; i < ranges.length; i++) {
+    const [p, q] = [ranges[i - 1], ranges[i]];
+    if (q.b < p.e) throw new Error(`${file}: tensors '${p.k}' [${p.b}, ${p.e}) and '${q.k}' [${q.b}, ${q.e}) overlap`);
+  }
 }
