@@ -62,7 +62,8 @@ describe('pretext argument validation', () => {
     fails('train simclr --dataset emoji --lr 1 --lr 2', /--lr is given twice/);
     fails('fly', /unknown command 'fly'; valid: train, eval, report, bench/);
     fails('eval', /takes one run directory, got none/);
-    fails('report a b', /takes one run directory, got 'a' 'b'/);
+    fails('report', /takes one or more run directories, got none/);
+    fails('report a --out x.html', /--out is for comparing several runs/);
   });
 
   it('--help at every level exits through help with the right text', () => {

@@ -124,13 +124,18 @@ describe('pretext train (tiny task)', () => {
     }
 
     const html = readFileSync(join(full, 'report.html'), 'utf8');
-    expect((html.match(/<svg class="plot"/g) ?? []).length).toBe(5); // loss, accuracy, collapse, lr, throughput
+    expect((html.match(/<div class="chart"/g) ?? []).length).toBe(6); // loss, accuracy, collapse, ‖θ‖, lr, throughput
+    expect((html.match(/<svg class="plot"/g) ?? []).length).toBe(6); // each with its static fallback
     expect(html).toContain('<svg class="map"');
     expect(html).toContain('raw pixels');
+    // self-contained: both figures embedded, uPlot inlined, nothing fetched
     const imgs = [...html.matchAll(/<img[^>]*src="([^"]+)"/g)].map((m) => m[1]);
-    expect(imgs).toContain('augmentations.png');
-    for (const src of imgs) expect(existsSync(join(full, src)), src).toBe(true);
-    expect(html).not.toMatch(/(src|href)="https?:/); // opens offline
+    expect(imgs).toHaveLength(2);
+    for (const src of imgs) expect(src).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+    expect(html).toMatch(/<script>[\s\S]*uPlot[\s\S]*<\/script>/);
+    expect(html).not.toMatch(/(src|href)="(?!data:)/); // opens offline, copied anywhere
+    expect(s.figures.neighbours).toMatchObject({ file: 'neighbours.png', k: 8, pool: 40 });
+    for (const v of Object.values(s.figures.neighbours?.sameClass ?? {})) expect(v).toBeGreaterThan(0.1); // better than chance (10 classes)
   });
 
   it('alignment pairs: two views of each of the first `max` test images, all of a smaller set', async () => {
@@ -169,7 +174,7 @@ describe('pretext train (tiny task)', () => {
     const other = tinyTask('other');
     await expect(runTraining({ ...base, task: other, cfg: other.config('fashion-mnist', 'quick'), dir: full, resume: true })).rejects.toThrow(/from task 'tiny', not 'other'/);
     // an existing run directory without --resume: an error, nothing overwritten
-    await expect(runTraining({ ...base, dir: full, resume: false })).rejects.toThrow(/already exists and is not empty; pass --resume/);
+    await expect(runTraining({ ...base, dir: full, resume: false })).rejects.toThrow(/holds a run with a checkpoint; pass --resume to continue it, --overwrite to start it over, or --out .*full-2/);
     expect(snapshot(full)).toEqual(before);
   });
 });
