@@ -37,13 +37,15 @@ export async function takeRunDir(dir: string, o: { resume: boolean; overwrite: b
   if (o.resume && !existsSync(dir)) throw new UsageError(`run directory ${dir} does not exist`);
   const created = !existsSync(dir);
   mkdirSync(dir, { recursive: true });
+  // a lock or temp files alone: a run killed before it wrote anything else (evidence of pretext, like its files)
+  const leftBehind = readdirSync(dir).some((f) => f === LOCK_FILE || /\.tmp-\d+$/.test(f));
   const lock = RunLock.acquire(dir, o.log);
   try {
     for (const f of RUN_FILES) {
       if (isLink(join(dir, f))) throw new UsageError(`${join(dir, f)} is a symbolic link; a run directory's files must be its own (remove the link or pick another --out)`);
     }
     const foreign = readdirSync(dir).filter((f) => f !== LOCK_FILE && !(RUN_FILES as readonly string[]).includes(f) && !/\.tmp-\d+$/.test(f));
-    const ours = readdirSync(dir).some((f) => (RUN_FILES as readonly string[]).includes(f));
+    const ours = leftBehind || readdirSync(dir).some((f) => (RUN_FILES as readonly string[]).includes(f));
     const checkpointed = hasCheckpoint(dir);
     let resume = o.resume;
     if (o.overwrite || (!checkpointed && ours)) {
