@@ -212,10 +212,10 @@ describe('pretext train: no silent garbage', () => {
     expect(lines.find((l) => l.startsWith('step 5/12'))).toMatch(/^step 5\/12 \(41\.7%\) · epoch 1\/2 · loss \d+\.\d{4} · accuracy 0\.\d{3} · \d+\.\d images\/s · ETA \d+s$/);
     const warnings = lines.filter((l) => l.startsWith('warning'));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^warning   step 1: embeddingStd 0\.00 < 0\.01: the embeddings are collapsing to a point .*try another --lr \(now 0\.01\), --batch-size \(now 16\)/);
+    expect(warnings[0]).toMatch(/^warning {3}step 1: embeddingStd 0\.00 < 0\.01: the embeddings are collapsing to a point .*try another --lr \(now 0\.01\), --batch-size \(now 16\)/);
     // evaluation progress: each part of each model, numbered
-    expect(lines).toContainEqual(expect.stringMatching(/^eval      \[1\/2\] tiny \(ours\) · knn \d+\.\d s$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^eval      \[2\/2\] raw pixels · knn \d+\.\d s$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^eval {6}\[1\/2\] tiny \(ours\) · knn \d+\.\d s$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^eval {6}\[2\/2\] raw pixels · knn \d+\.\d s$/));
   });
 
   it('device loss mid-training: reported, the device reopened, the run continues from the last checkpoint and ends as the straight run', async () => {
@@ -234,7 +234,7 @@ describe('pretext train: no silent garbage', () => {
       },
     });
     expect(r.status).toBe('complete');
-    expect(lines).toContainEqual(expect.stringMatching(/^device    lost \(destroyed.*\); reopened it, continuing from the checkpoint at step 6$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^device {4}lost \(destroyed.*\); reopened it, continuing from the checkpoint at step 6$/));
     expect((await getGpu()).device).not.toBe(lost);
     expect(curve(dir)).toEqual(curve(join(root, 'full'))); // steps 7–9 redone: at most one checkpoint interval lost
   });
