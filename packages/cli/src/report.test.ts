@@ -93,8 +93,8 @@ describe('report.html', () => {
     // every leaf at once, and figure file names that point outside the directory
     const all = paths.reduce((s, p) => setAt(s, p, HOSTILE), base as unknown) as Record<string, unknown>;
     expectInert(readFileSync(writeReport(runDir('all', all)), 'utf8'), 'all');
-    const escape = setAt(base, ['figures', 'augmentationGrid', 'file'], '../plain/augmentations.png');
-    expect(readFileSync(writeReport(runDir('escape', escape as object)), 'utf8')).not.toContain('data:image/png');
+    const outside = setAt(base, ['figures', 'augmentationGrid', 'file'], '../plain/augmentations.png');
+    expect(readFileSync(writeReport(runDir('escape', outside as object)), 'utf8')).not.toContain('data:image/png');
   });
 
   it('scriptJson cannot close its script element', () => {
