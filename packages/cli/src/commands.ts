@@ -57,7 +57,7 @@ export async function evalCommand(a: EvalArgs, tasks: Record<string, AnyTask>): 
 
 async function evalRun<M extends Modality>(task: Task<M>, ckpt: Awaited<ReturnType<typeof loadRun>>, a: EvalArgs): Promise<number> {
   const summary = readSummary(a.dir);
-  const cfg = task.parse(ckpt.meta.config, `checkpoint ${ckpt.path}`);
+  const cfg = task.parse(ckpt.meta.config, `checkpoint ${ckpt.path}.json`);
   const runner = runnerOf(task);
   const splits = runner.load(cfg);
   const state = task.build(cfg, runner.train(splits));
