@@ -1,4 +1,4 @@
-// The `pretext` command in a child process, as a user runs it (`pnpm pretext`: main.ts under tsx),
+// The `pretext` command in a child process, as a user runs it (`pnpm pretext`: main.ts with tsx),
 // for the end-to-end tests and the crash harness.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -13,9 +13,10 @@ export interface Exit {
   err: string;
 }
 
-/** Starts `pretext …args`; `done` resolves with its exit and output. */
-export function startPretext(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<Exit> } {
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['--conditions=source', join(ROOT, 'packages/cli/src/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+/** Starts `pretext …args`; `done` resolves with its exit and output; `stdout()` is what it printed so far. */
+export function startPretext(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<Exit>; stdout: () => string } {
+  // node itself with tsx's loader (not the tsx binary, which runs node as a child a kill would orphan)
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', join(ROOT, 'packages/cli/src/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
   let out = '';
   let err = '';
   child.stdout?.on('data', (d) => (out += d));
@@ -24,7 +25,7 @@ export function startPretext(args: string[], env: Record<string, string> = {}): 
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, out, err }));
   });
-  return { child, done };
+  return { child, done, stdout: () => out };
 }
 
 export const pretext = (args: string[], env: Record<string, string> = {}): Promise<Exit> => startPretext(args, env).done;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { type AnyTask, flagOf, type Modality, type Task, type TaskConfig } from '@pretext/tasks';
 import { type EvalArgs, type TrainArgs, UsageError } from './args.js';
 import { checkpointDir, loadRun, restoreRun } from './checkpoints.js';
+import { RunLock } from './lock.js';
 import { freshDir } from './run-dir.js';
 import { reportPath, writeReport } from './report.js';
 import { writeComparison } from './report-runs.js';
@@ -52,7 +53,12 @@ export async function evalCommand(a: EvalArgs, tasks: Record<string, AnyTask>): 
   const ckpt = await loadRun(a.dir);
   const task = tasks[ckpt.meta.task];
   if (!task) throw new UsageError(`checkpoint in ${a.dir} is from task '${ckpt.meta.task}', which this build does not have; valid: ${Object.keys(tasks).join(', ')}`);
-  return evalRun(task, ckpt, a);
+  const lock = RunLock.acquire(a.dir, (l) => console.log(l)); // it writes summary.json and report.html: one writer at a time
+  try {
+    return await evalRun(task, ckpt, a);
+  } finally {
+    lock.release();
+  }
 }
 
 async function evalRun<M extends Modality>(task: Task<M>, ckpt: Awaited<ReturnType<typeof loadRun>>, a: EvalArgs): Promise<number> {
