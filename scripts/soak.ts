@@ -1,8 +1,7 @@
 // 2000 training steps with the GPU buffers and process memory sampled (tests/src/soak.ts).
 // Usage: pnpm soak [--steps N]; exits 1 when anything grows after warm-up.
 import { parseArgs } from 'node:util';
-import { destroyGpu } from '@pretext/gpu';
-import { soak } from '../tests/src/soak.js';
+import { destroyGpu, soak } from '../tests/src/soak.js';
 
 const { values } = parseArgs({ options: { steps: { type: 'string', default: '2000' } } });
 soak({ steps: Number(values.steps), log: (l) => console.log(l) }).then(

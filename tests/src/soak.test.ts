@@ -1,12 +1,12 @@
-// The soak in the suite, shortened to 240 steps (scripts/soak.ts runs 2000).
+// The soak in the suite, shortened to 80 steps (scripts/soak.ts runs 2000).
 import { destroyGpu } from '@pretext/gpu';
 import { afterAll, expect, it } from 'vitest';
 import { soak } from './soak.js';
 
 afterAll(() => destroyGpu());
 
-it('240 training steps: live GPU buffers and buffers created flat after warm-up; heap flat', async () => {
-  const r = await soak({ steps: 240, every: 40, warmup: 40 });
+it('80 training steps: live GPU buffers and buffers created flat after warm-up; heap flat', async () => {
+  const r = await soak({ steps: 80, every: 16, warmup: 16 });
   expect(r.samples.length).toBeGreaterThanOrEqual(6);
   expect(r.growth.liveBuffers).toBe(0);
   expect(r.growth.buffersCreated).toBe(0);

@@ -9,6 +9,8 @@ import { runTraining, runInfo } from '@pretext/cli';
 import { useWebGpu } from '@pretext/core';
 import { TASKS } from '@pretext/tasks';
 
+export { destroyGpu } from '@pretext/gpu';
+
 export interface Sample {
   step: number;
   liveBuffers: number;
