@@ -67,7 +67,8 @@ export function chartScripts(charts: Record<string, Chart>): string {
       scales: { x: { time: false } },
       cursor: { drag: { x: true, y: true, uni: 50 } },
       legend: { live: true },
-      axes: [{ label: c.xLabel }, { label: c.yLabel, size: 60 }],
+      // 4 significant digits: uPlot's default rounds 0.0015 and 0.002 to the same label
+      axes: [{ label: c.xLabel }, { label: c.yLabel, size: 64, values: (u, splits) => splits.map((v) => (v == null ? '' : String(+v.toPrecision(4)))) }],
       series: [{ label: c.xLabel }, ...c.names.map((n, i) => ({ label: n, stroke: palette[i % palette.length], width: 1.5, spanGaps: true, points: { show: c.xs.length < 3 } }))],
     }, [c.xs, ...c.ys], el);
   }

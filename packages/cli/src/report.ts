@@ -54,9 +54,9 @@ function configTable(s: Summary): string {
 }
 
 /** The run's curves: loss, each metric the task logs, learning rate, throughput. */
-export function trainingCharts(rows: readonly MetricsRow[], unit: string, name = 'run'): Chart[] {
+export function trainingCharts(rows: readonly MetricsRow[], unit: string): Chart[] {
   const steps = rows.map((r) => r.step);
-  const chart = (title: string, key: string, yLabel: string): Chart => ({ title, xLabel: 'step', yLabel, series: [{ name: key === 'loss' ? name : key, xs: steps, ys: rows.map((r) => r[key]) }] });
+  const chart = (title: string, key: string, yLabel: string): Chart => ({ title, xLabel: 'step', yLabel, series: [{ name: key, xs: steps, ys: rows.map((r) => r[key]) }] });
   return [chart('loss', 'loss', 'loss'), ...metricKeys(rows).map((k) => chart(metricTitle(k), k, k)), chart('learning rate', 'lr', 'lr'), chart('throughput', 'itemsPerSec', `${unit}/s`)];
 }
 
