@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { loadCheckpoint } from '@pretext/core/checkpoint';
+import { rng } from '@pretext/gpu';
 import { type Exit, startPretext } from './pretext.js';
 
 /** 64 images in batches of 16 for 6 epochs: 24 steps, a checkpoint every 4. */
@@ -24,18 +25,6 @@ export interface CrashReport {
   /** Runs that reached the end, each compared byte for byte with the reference. */
   completedRuns: number;
   seconds: number;
-}
-
-/** A deterministic PRNG (mulberry32), so a failing sequence of kills can be replayed by seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ckptDir = (run: string) => join(run, 'checkpoints');
@@ -60,7 +49,7 @@ async function until(cond: () => boolean, ms: number, stop: () => boolean): Prom
 
 export async function crashTest(o: { kills: number; seed: number; dir: string; log?: (line: string) => void }): Promise<CrashReport> {
   const log = o.log ?? (() => {});
-  const rand = random(o.seed);
+  const rand = rng(o.seed); // seeded: a failing sequence of kills replays with its seed
   const t0 = performance.now();
   const env = { XDG_RUNTIME_DIR: o.dir };
 

@@ -3,20 +3,11 @@
 // policy: a NaN logit makes its row's lse and the loss NaN (the trainer stops on a NaN loss).
 // Accuracy counts a row as right only when its target's logit is strictly the largest: a tie (an
 // all-equal row) is wrong, so a constant model cannot score 100%.
-import { mismatch, rng, testGpu, VALUE_KINDS, type ValueKind } from '@pretext/gpu/testing';
+import { extremeValues, mismatch, rng, testGpu, VALUE_KIND_NAMES } from '@pretext/gpu/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { crossEntropy } from './crossentropy.js';
 import { crossEntropyRef } from './crossentropy.ref.js';
-
-const KINDS = Object.keys(VALUE_KINDS) as ValueKind[];
-
-function values(n: number, kinds: ValueKind[], nans: number, seed: number): Float32Array {
-  const r = rng(seed);
-  const x = Float32Array.from({ length: n }, () => VALUE_KINDS[kinds[Math.floor(r() * kinds.length)]](r(), r()));
-  for (let k = 0; k < nans; k++) x[Math.floor(r() * n)] = Number.NaN;
-  return x;
-}
 
 describe('crossentropy: properties over random shapes and extreme values', () => {
   it('loss and lse match the reference; NaN logits → NaN lse and loss', async () => {
@@ -26,12 +17,12 @@ describe('crossentropy: properties over random shapes and extreme values', () =>
         fc.record({
           rows: fc.integer({ min: 1, max: 70 }),
           C: fc.integer({ min: 1, max: 300 }),
-          kinds: fc.subarray(KINDS, { minLength: 1 }),
+          kinds: fc.subarray(VALUE_KIND_NAMES, { minLength: 1 }),
           nans: fc.constantFrom(0, 0, 1, 2),
           seed: fc.integer({ min: 0, max: 2 ** 30 }),
         }),
         async ({ rows, C, kinds, nans, seed }) => {
-          const logits = values(rows * C, kinds, nans, seed);
+          const logits = extremeValues(rows * C, kinds, nans, seed);
           const r = rng(seed + 7);
           const targets = Int32Array.from({ length: rows }, () => Math.floor(r() * C));
           const out = crossEntropy(gpu, gpu.upload(logits, [rows, C]), targets);

@@ -4,20 +4,11 @@
 // stops the trainer at that step; the gradient is then not used. A row whose ‖z‖² overflows f32
 // (‖z‖ > 1.8e19) is reported the same way — the loss is NaN, never a wrong number — though the
 // float64 reference still normalises it (a scaled norm in the kernel would: left for later).
-import { mismatch, rng, testGpu, VALUE_KINDS, type ValueKind } from '@pretext/gpu/testing';
+import { extremeValues, mismatch, testGpu, VALUE_KIND_NAMES } from '@pretext/gpu/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ntXent } from './infonce.js';
 import { ntXentRef } from './infonce.ref.js';
-
-const KINDS = Object.keys(VALUE_KINDS) as ValueKind[];
-
-function values(n: number, kinds: ValueKind[], nans: number, seed: number): Float32Array {
-  const r = rng(seed);
-  const x = Float32Array.from({ length: n }, () => VALUE_KINDS[kinds[Math.floor(r() * kinds.length)]](r(), r()));
-  for (let k = 0; k < nans; k++) x[Math.floor(r() * n)] = Number.NaN;
-  return x;
-}
 
 describe('infonce (NT-Xent): properties over random shapes and extreme values', () => {
   it('loss and dZ match the reference on rows of any scale; a NaN anywhere → NaN loss', async () => {
@@ -27,13 +18,13 @@ describe('infonce (NT-Xent): properties over random shapes and extreme values', 
         fc.record({
           N: fc.integer({ min: 1, max: 40 }),
           d: fc.integer({ min: 1, max: 70 }),
-          kinds: fc.subarray(KINDS, { minLength: 1 }),
+          kinds: fc.subarray(VALUE_KIND_NAMES, { minLength: 1 }),
           nans: fc.constantFrom(0, 0, 1),
           seed: fc.integer({ min: 0, max: 2 ** 30 }),
         }),
         async ({ N, d, kinds, nans, seed }) => {
           const m = 2 * N;
-          const z = values(m * d, kinds, nans, seed);
+          const z = extremeValues(m * d, kinds, nans, seed);
           const out = ntXent(gpu, gpu.upload(z, [m, d]), { tau: 0.5 });
           const loss = await gpu.download(out.loss);
           const ref = ntXentRef(z, m, d, 0.5);

@@ -2,21 +2,13 @@
 // shapes, A mixing ordinary, huge (±1e30), subnormal and zero values (B ordinary, so no product
 // overflows f32). NaN policy: a NaN in A row i / B column j makes C[i, j] NaN — every output the
 // NaN took part in shows it (IEEE: NaN·0 = NaN).
-import { mismatch, rng, testGpu, VALUE_KINDS, type ValueKind } from '@pretext/gpu/testing';
+import { extremeValues, mismatch, testGpu, VALUE_KIND_NAMES } from '@pretext/gpu/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matmul } from './matmul.js';
 import { matmulRef } from './matmul.ref.js';
 
-const KINDS = Object.keys(VALUE_KINDS) as ValueKind[];
 const EPS = 2 ** -23;
-
-function values(n: number, kinds: ValueKind[], nans: number, seed: number): Float32Array {
-  const r = rng(seed);
-  const x = Float32Array.from({ length: n }, () => VALUE_KINDS[kinds[Math.floor(r() * kinds.length)]](r(), r()));
-  for (let k = 0; k < nans; k++) x[Math.floor(r() * n)] = Number.NaN;
-  return x;
-}
 
 describe('matmul: properties over random shapes and extreme values', () => {
   it('C = op(A)·op(B) matches the reference within K·ε·Σ|a||b|; NaN inputs → NaN in every output they reach', async () => {
@@ -30,15 +22,15 @@ describe('matmul: properties over random shapes and extreme values', () => {
           K: fc.integer({ min: 1, max: 90 }),
           transA: fc.boolean(),
           transB: fc.boolean(),
-          kinds: fc.subarray(KINDS, { minLength: 1 }),
+          kinds: fc.subarray(VALUE_KIND_NAMES, { minLength: 1 }),
           nans: fc.constantFrom(0, 0, 1, 2),
           seed: fc.integer({ min: 0, max: 2 ** 30 }),
         }),
         async ({ batch, M, N, K, transA, transB, kinds, nans, seed }) => {
           const aShape = [batch, ...(transA ? [K, M] : [M, K])];
           const bShape = [batch, ...(transB ? [N, K] : [K, N])];
-          const a = values(batch * M * K, kinds, nans, seed);
-          const b = values(batch * K * N, ['ordinary', 'zero'], nans, seed + 1);
+          const a = extremeValues(batch * M * K, kinds, nans, seed);
+          const b = extremeValues(batch * K * N, ['ordinary', 'zero'], nans, seed + 1);
           const c = matmul(gpu, gpu.upload(a, aShape), gpu.upload(b, bShape), { transA, transB });
           const got = await gpu.download(c);
           const want = matmulRef(a, aShape, b, bShape, { transA, transB });

@@ -1,21 +1,11 @@
 // Property test (fast-check): reduce against its float64 reference over random shapes and axes,
 // with inputs mixing ordinary, huge (±1e30), subnormal and zero values. NaN policy: a NaN anywhere
 // in a reduced slice makes that output NaN (sum, mean, max, min alike) — reported, never dropped.
-import { mismatch, rng, testGpu, VALUE_KINDS, type ValueKind } from '@pretext/gpu/testing';
+import { extremeValues, mismatch, testGpu, VALUE_KIND_NAMES } from '@pretext/gpu/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { reduce } from './reduce.js';
 import { reduceRef } from './reduce.ref.js';
-
-const KINDS = Object.keys(VALUE_KINDS) as ValueKind[];
-
-/** n values of the given kinds (uniformly mixed), `nans` of them NaN, from a seed. */
-function values(n: number, kinds: ValueKind[], nans: number, seed: number): Float32Array {
-  const r = rng(seed);
-  const x = Float32Array.from({ length: n }, () => VALUE_KINDS[kinds[Math.floor(r() * kinds.length)]](r(), r()));
-  for (let k = 0; k < nans; k++) x[Math.floor(r() * n)] = Number.NaN;
-  return x;
-}
 
 const EPS = 2 ** -23;
 
@@ -28,13 +18,13 @@ describe('reduce: properties over random shapes and extreme values', () => {
           shape: fc.array(fc.integer({ min: 1, max: 37 }), { minLength: 1, maxLength: 3 }),
           axis: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
           op: fc.constantFrom('sum', 'mean', 'max', 'min' as const),
-          kinds: fc.subarray(KINDS, { minLength: 1 }),
+          kinds: fc.subarray(VALUE_KIND_NAMES, { minLength: 1 }),
           nans: fc.constantFrom(0, 0, 1, 2),
           seed: fc.integer({ min: 0, max: 2 ** 30 }),
         }),
         async ({ shape, axis: a, op, kinds, nans, seed }) => {
           const axis = a === undefined ? undefined : a % shape.length;
-          const x = values(shape.reduce((p, q) => p * q, 1), kinds, nans, seed);
+          const x = extremeValues(shape.reduce((p, q) => p * q, 1), kinds, nans, seed);
           const y = reduce(gpu, op, gpu.upload(x, shape), { axis });
           const got = await gpu.download(y);
           // the policy, on top of the reference: NaN in a slice → NaN

@@ -2,20 +2,11 @@
 // row lengths and batch shapes, inputs mixing ordinary, huge (±1e30), subnormal and zero logits.
 // (The NaN policy — a NaN logit makes its row NaN — is not yet the kernels': a NaN row comes out as
 // zeros, like a fully masked one. It waits for the shared softmax row code of house-kernels.)
-import { mismatch, rng, testGpu, VALUE_KINDS, type ValueKind } from '@pretext/gpu/testing';
+import { extremeValues, mismatch, testGpu, VALUE_KIND_NAMES } from '@pretext/gpu/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { logSoftmax, softmax } from './softmax.js';
 import { softmaxRef } from './softmax.ref.js';
-
-const KINDS = Object.keys(VALUE_KINDS) as ValueKind[];
-
-function values(n: number, kinds: ValueKind[], nans: number, seed: number): Float32Array {
-  const r = rng(seed);
-  const x = Float32Array.from({ length: n }, () => VALUE_KINDS[kinds[Math.floor(r() * kinds.length)]](r(), r()));
-  for (let k = 0; k < nans; k++) x[Math.floor(r() * n)] = Number.NaN;
-  return x;
-}
 
 describe('softmax: properties over random shapes and extreme values', () => {
   it('softmax and log-softmax match the reference on ordinary, ±1e30, subnormal and zero logits', async () => {
@@ -26,12 +17,12 @@ describe('softmax: properties over random shapes and extreme values', () => {
           rows: fc.integer({ min: 1, max: 9 }),
           len: fc.integer({ min: 1, max: 700 }),
           log: fc.boolean(),
-          kinds: fc.subarray(KINDS, { minLength: 1 }),
+          kinds: fc.subarray(VALUE_KIND_NAMES, { minLength: 1 }),
           seed: fc.integer({ min: 0, max: 2 ** 30 }),
         }),
         async ({ rows, len, log, kinds, seed }) => {
           const shape = [rows, len];
-          const x = values(rows * len, kinds, 0, seed);
+          const x = extremeValues(rows * len, kinds, 0, seed);
           const y = (log ? logSoftmax : softmax)(gpu, gpu.upload(x, shape));
           const got = await gpu.download(y);
           const want = softmaxRef(x, shape, {}, log);

@@ -76,6 +76,15 @@ export const VALUE_KINDS = {
   zero: (u: number) => (u < 0.5 ? -0 : 0),
 } as const;
 export type ValueKind = keyof typeof VALUE_KINDS;
+export const VALUE_KIND_NAMES = Object.keys(VALUE_KINDS) as ValueKind[];
+
+/** n values of the given kinds, uniformly mixed, `nans` of them (at random places) NaN; seeded. */
+export function extremeValues(n: number, kinds: readonly ValueKind[], nans: number, seed: number): Float32Array {
+  const r = rng(seed);
+  const x = Float32Array.from({ length: n }, () => VALUE_KINDS[kinds[Math.floor(r() * kinds.length)]](r(), r()));
+  for (let k = 0; k < nans; k++) x[Math.floor(r() * n)] = Number.NaN;
+  return x;
+}
 
 /**
  * `got` (f32 from a kernel) against `want` (the float64 reference): where the reference is NaN the
