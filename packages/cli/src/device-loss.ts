@@ -6,10 +6,14 @@ import { destroyGpu, getGpu } from '@pretext/gpu';
 /** At most this many recoveries in one session: a device that keeps dying is an error. */
 export const MAX_DEVICE_RECOVERIES = 3;
 
-/** The reason the process-wide device was lost, or undefined while it lives. */
+/** The reason the process-wide device was lost, or undefined while it lives (or there is none). */
 export async function deviceLost(): Promise<string | undefined> {
   await new Promise((r) => setTimeout(r, 0)); // let device.lost's callback run
-  return (await getGpu()).lost ?? undefined;
+  try {
+    return (await getGpu()).lost ?? undefined;
+  } catch {
+    return undefined; // no adapter at all: the error being handled is the one to report
+  }
 }
 
 /** Drops the lost device and makes a new one the backend of every op. */
