@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Pretext needs on a fresh Debian/Ubuntu machine with Node 20:
 # pnpm, the workspace's npm packages, a WebGPU adapter (Mesa's lavapipe when there is no GPU),
-# and the datasets (Fashion-MNIST, fortunes). Safe to run again: it skips what is there.
+# the datasets (Fashion-MNIST, fortunes) and Chromium (the browser test). Safe to run again: it
+# skips what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,5 +57,10 @@ need=()
 if [ ${#need[@]} -gt 0 ]; then
   if have_root_apt; then say "installing datasets: ${need[*]}"; apt_install "${need[@]}"
   else say "missing datasets; install as root: apt-get install ${need[*]}"; fi
+fi
+# 5. Chromium for the browser test (web/: Playwright drives Debian's headless Chromium)
+if ! command -v chromium >/dev/null; then
+  if have_root_apt; then say "installing chromium (the browser test)"; apt_install chromium
+  else say "missing Chromium for the browser test; install as root: apt-get install chromium"; fi
 fi
 say "ready"

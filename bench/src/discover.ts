@@ -67,11 +67,12 @@ export function casePattern(only: string | undefined): (name: string) => boolean
 
 /**
  * Ceiling cases first (always), then the cases `--only` selects, in file order. Training-step
- * cases (kernel 'train', minutes each on lavapipe) run only when `--only` names them.
+ * and inference cases (kernel 'train', minutes each on lavapipe; 'infer', with its ONNX Runtime
+ * peer) run only when `--only` names them.
  */
 export function selectCases(all: readonly LoadedCase[], only?: string): LoadedCase[] {
   const match = casePattern(only);
   const ceilings = all.filter((c) => c.case.kernel === 'ceiling');
-  const chosen = (c: LoadedCase) => c.case.kernel !== 'ceiling' && match(c.case.name) && (only !== undefined || c.case.kernel !== 'train');
+  const chosen = (c: LoadedCase) => c.case.kernel !== 'ceiling' && match(c.case.name) && (only !== undefined || (c.case.kernel !== 'train' && c.case.kernel !== 'infer'));
   return [...ceilings, ...all.filter(chosen)];
 }

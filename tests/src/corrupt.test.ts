@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeSafetensors, encodeSafetensors } from '@pretext/core/checkpoint';
+import { decodeSafetensors, encodeSafetensors } from '@pretext/core';
 import { FASHION_MNIST_DIR } from '@pretext/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Exit, pretext } from './pretext.js';

@@ -19,12 +19,24 @@ export interface StepPeerInstance extends PeerInstance {
   run(): unknown;
 }
 
+/** A peer on the CPU (not tfjs): one run, awaited, on the wall clock. */
+export interface CpuPeer {
+  name: string;
+  setup(): Promise<{ run(): Promise<void>; dispose(): void }>;
+}
+
+/**
+ * A whole-step case: kernel 'train' (an optimisation step) or 'infer' (a forward pass with its
+ * readback). Both run only when `--only` names them.
+ */
 export interface TrainingCase extends BenchCase {
-  kernel: 'train';
+  kernel: 'train' | 'infer';
   /** Caps on the CLI's --reps / --warmup for this case (a step takes seconds). */
   limits: { reps: number; warmup: number };
   setup(gpu: Gpu, opts?: BenchSetupOptions): Promise<StepInstance>;
   peer?: { name: string; setup(tf: Tf, opts?: BenchSetupOptions): Promise<StepPeerInstance> };
+  /** A CPU peer (onnxruntime-node), set up after this case's own setup. */
+  cpuPeer?: CpuPeer;
 }
 
-export const isTrainingCase = (c: BenchCase): c is TrainingCase => c.kernel === 'train' && 'limits' in c;
+export const isTrainingCase = (c: BenchCase): c is TrainingCase => (c.kernel === 'train' || c.kernel === 'infer') && 'limits' in c;

@@ -9,6 +9,7 @@ import { mlmBatch } from './mlm-batch.js';
 import { simclr } from '@pretext/tasks';
 import { taskStepCase } from './task-step.js';
 import { tfSimclrPeer } from './tf-simclr.js';
+import { encoderInferenceCase } from './inference.js';
 import { tfTransformerPeer } from './tf-transformer.js';
 import { type EncoderShape, transformerStep } from './transformer-step.js';
 
@@ -82,4 +83,4 @@ export function transformerCase(b = 32, t = 128, shape = ENCODER): TrainingCase 
   };
 }
 
-export const trainingBenches: TrainingCase[] = [simclrCase(), transformerCase()];
+export const trainingBenches: TrainingCase[] = [simclrCase(), transformerCase(), encoderInferenceCase()];

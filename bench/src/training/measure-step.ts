@@ -138,9 +138,40 @@ export async function measureStep(c: TrainingCase, gpu: Gpu, opts: StepMeasureOp
       res.ratioWall = training.ratioItems;
     }
   }
+  if (c.cpuPeer) {
+    res.peer = await measureCpuPeer(c.cpuPeer, reps, warmup);
+    if (res.peer.wallMs != null && res.peer.wallMs > 0) {
+      training.peerStepsPerSec = 1000 / res.peer.wallMs;
+      training.peerItemsPerSec = training.peerStepsPerSec * inst.items;
+      training.ratioItems = res.peer.wallMs / (res.wallMs as number);
+      res.ratioWall = training.ratioItems;
+    }
+  }
   training.load[1] = loadavg()[0];
   res.training = training;
   return res;
+}
+
+/** A CPU peer (onnxruntime-node): one untimed run, warm-up, then reps on the wall clock. */
+async function measureCpuPeer(peer: NonNullable<TrainingCase['cpuPeer']>, reps: number, warmup: number): Promise<PeerResult> {
+  const out: PeerResult = { name: peer.name, wallMs: null, gpuMs: null, message: 'peer: wall clock, CPU' };
+  let inst: Awaited<ReturnType<typeof peer.setup>> | undefined;
+  try {
+    inst = await peer.setup();
+    const p = inst;
+    for (let i = 0; i <= warmup; i++) await p.run();
+    const wall = await timeReps(peer.name, reps, async () => {
+      const t0 = performance.now();
+      await p.run();
+      return performance.now() - t0;
+    });
+    out.wallMs = wall.p50;
+  } catch (e) {
+    out.message = `peer failed: ${message(e)}`;
+  } finally {
+    inst?.dispose();
+  }
+  return out;
 }
 
 /** The peer's step: one untimed (compiles tfjs's shaders), warm-up, then reps on the wall clock. */

@@ -12,6 +12,9 @@ export function applyTrainingCeilings(t: TrainingMetrics, ceilings: Ceilings | n
   t.fmaFractionWallAdjacent = adjacentFmaGflops ? t.gflopsWall / adjacentFmaGflops : null;
 }
 
+/** The peer's short name: tfjs for training steps, the CPU peer's runtime for inference. */
+const peerName = (c: BenchReport['cases'][number]) => (c.kernel === 'infer' ? (c.peer?.name.split(',')[0] ?? 'peer') : 'tfjs');
+
 /** Lines for the console (and, prefixed, the markdown): empty when the run had no step cases. */
 export function formatTraining(r: BenchReport, topN = 10): string[] {
   const rows = r.cases.filter((c) => c.training);
@@ -30,8 +33,8 @@ export function formatTraining(r: BenchReport, topN = 10): string[] {
     }
     out.push(
       t.peerItemsPerSec != null
-        ? `    tfjs: ${f(t.peerStepsPerSec, 3)} steps/s, ${f(t.peerItemsPerSec, 1)} ${t.unit}/s → ours ${f(t.ratioItems, 2)}× (target ${c.target ?? '-'})`
-        : `    tfjs: ${c.peer?.message ?? 'not run'}`,
+        ? `    ${peerName(c)}: ${f(t.peerStepsPerSec, 3)} steps/s, ${f(t.peerItemsPerSec, 1)} ${t.unit}/s → ours ${f(t.ratioItems, 2)}× (target ${c.target ?? '-'})`
+        : `    ${peerName(c)}: ${c.peer?.message ?? 'not run'}`,
     );
     if (t.topKernels.length) {
       const total = t.topKernels.reduce((s, k) => s + k.totalMs, 0);

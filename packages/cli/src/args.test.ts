@@ -44,7 +44,7 @@ describe('pretext argument validation', () => {
   it('names the valid tasks, datasets and presets', () => {
     fails('train nope --dataset emoji', /unknown task 'nope'; valid tasks:[\s\S]*simclr/);
     fails('train --dataset emoji', /takes one task first, got none; valid tasks:[\s\S]*simclr/);
-    fails('train simclr --dataset cifar', /unknown dataset 'cifar' for simclr; valid: fashion-mnist, emoji/);
+    fails('train simclr --dataset cifar', /--dataset 'cifar' is neither a known dataset \(fashion-mnist, emoji\) nor a folder of images: image folder cifar does not exist/);
     fails('train simclr', /needs --dataset; valid: fashion-mnist, emoji/);
     fails('train simclr --dataset emoji --preset huge', /unknown preset 'huge'; valid: quick, full/);
   });
@@ -60,7 +60,7 @@ describe('pretext argument validation', () => {
     fails('train simclr --dataset emoji --queue-size 8', /unknown flag '--queue-size'; see `pretext train simclr --help`/);
     fails('train simclr --dataset emoji --lr', /--lr needs a value/);
     fails('train simclr --dataset emoji --lr 1 --lr 2', /--lr is given twice/);
-    fails('fly', /unknown command 'fly'; valid: train, eval, report, bench/);
+    fails('fly', /unknown command 'fly'; valid: train, eval, report, export, embed, bench/);
     fails('eval', /takes one run directory, got none/);
     fails('report', /takes one or more run directories, got none/);
     fails('report a --out x.html', /--out is for comparing several runs/);
@@ -82,7 +82,7 @@ describe('pretext argument validation', () => {
     expect(h('report --help')).toMatch(/^pretext report <DIR> \[<DIR>\.\.\.\] \[--out FILE\]/);
     expect(h('--version')).toMatch(/^pretext \d+\.\d+\.\d+ \(commit [0-9a-f]{7,}(-dirty)?, node \d+/);
     expect(h('train simclr --help')).toMatch(/--overwrite[\s\S]*--progress-every N/);
-    fails('--verbose', /unknown option '--verbose'; valid: train, eval, report, bench, --help, --version/);
+    fails('--verbose', /unknown option '--verbose'; valid: train, eval, report, export, embed, bench, --help, --version/);
   });
 
   it('--resume: the dataset may come from the checkpoint; only flags given are compared; --overwrite contradicts it', () => {
@@ -90,7 +90,7 @@ describe('pretext argument validation', () => {
     expect(r).toMatchObject({ dataset: undefined, resume: true, out: 'runs/a', outGiven: true, given: {} });
     expect(train('train simclr --resume --out runs/a --preset full --lr 0.1').given).toEqual({ preset: 'full', lr: 0.1 });
     expect(train('train simclr --dataset emoji').given).toEqual({ dataset: 'emoji' }); // the default preset is not "given"
-    fails('train simclr --resume', /needs --dataset; valid: fashion-mnist, emoji \(or --out DIR of the run to resume\)/);
+    fails('train simclr --resume', /needs --dataset; valid: fashion-mnist, emoji, or a folder of images \(or --out DIR of the run to resume\)/);
     fails('train simclr --dataset emoji --resume --overwrite', /--resume and --overwrite contradict each other/);
     expect(train('train simclr --dataset emoji --overwrite --progress-every 10')).toMatchObject({ overwrite: true, progressEvery: 10, outGiven: false });
     fails('train simclr --dataset emoji --progress-every 0', /--progress-every must be an integer ≥ 1/);

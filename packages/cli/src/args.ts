@@ -2,9 +2,13 @@
 // message names the flag and the valid values (main.ts prints it without a stack trace). A task's
 // flags come from its option schema (flags.ts); `--config file.json` sets the same options.
 import { existsSync, readFileSync } from 'node:fs';
-import { type AnyTask, flagOf, OptionError, PRESETS, type PresetId } from '@pretext/tasks';
+import { basename } from 'node:path';
+import { type AnyTask, flagOf, type FolderRef, OptionError, PRESETS, type PresetId } from '@pretext/tasks';
+import { EMBED_USAGE, type EmbedArgs, parseEmbed } from './embed.js';
+import { EXPORT_USAGE, type ExportArgs, parseExport } from './export.js';
 import { currentCommit } from './summary.js';
 import { type FlagSpec, type FlagValues, parseFlags, taskFlags, taskOverrides, UsageError } from './flags.js';
+import { FOLDER_HELP, folderDataset, imageSizeFlag } from './folder-dataset.js';
 
 export { UsageError };
 export { PRESETS };
@@ -19,21 +23,25 @@ export const USAGE = `pretext <command> [options]
       Pretrain an encoder; writes DIR/metrics.jsonl, DIR/checkpoints/, DIR/summary.json,
       DIR/report.html. Ctrl-C saves a checkpoint; --resume continues from it.
       \`pretext train <task> --help\` lists the task's options (--lr, --tau, …) with defaults.
-  eval <DIR> [--protocol NAME]... [--baselines LIST|none]
-                                    Re-run evaluation protocols on DIR's latest checkpoint.
+  eval <DIR> [--protocol NAME]... [--baselines LIST|none] [--dataset FOLDER]
+                                    Re-run evaluation protocols on DIR's latest checkpoint
+                                    (on a folder of labelled images with --dataset).
+${EXPORT_USAGE}
+${EMBED_USAGE}
   report <DIR> [<DIR>...] [--out FILE]
                                     Rebuild DIR/report.html; several runs: one page side by side.
   bench [bench options]             Kernel and training throughput (same as \`pnpm bench\`).
 
   pretext <command> --help          That command's options.   pretext --version   The version.`;
 
-export const EVAL_HELP = `pretext eval <DIR> [--protocol NAME]... [--baselines LIST|none]
+export const EVAL_HELP = `pretext eval <DIR> [--protocol NAME]... [--baselines LIST|none] [--dataset FOLDER]
 
 Re-runs evaluation protocols on the latest checkpoint of the run directory DIR and adds the
 results to DIR/summary.json (earlier results are kept) and DIR/report.html.
 
   --protocol NAME     ${'linear, knn, few-label, align-uniform, rankme, retrieval'} (repeatable; default all the data allows)
-  --baselines LIST    raw-pixels,random-init,supervised or none (default all)`;
+  --baselines LIST    raw-pixels,random-init,supervised or none (default all)
+  --dataset FOLDER    evaluate on a folder of labelled images (sub-folders are classes) instead`;
 
 export const REPORT_HELP = `pretext report <DIR> [<DIR>...] [--out FILE]
 
@@ -43,13 +51,14 @@ written to --out (default report-compare.html in the current directory).
 
   --out FILE          where the comparison page goes (several runs only)`;
 
-
 export interface TrainArgs {
   command: 'train';
   task: AnyTask;
   /** Required for a new run; with --resume it comes from the checkpoint when not given. */
   dataset?: string;
   preset: PresetId;
+  /** When --dataset is a folder of images (then `dataset` is its absolute path). */
+  folder?: FolderRef;
   /** Option values given by --config and flags (flags win), each checked by the task's schema. */
   overrides: Record<string, unknown>;
   /** What the user set explicitly (--dataset, --preset, options): what --resume compares with the checkpoint. */
@@ -72,6 +81,8 @@ export interface EvalArgs {
   dir: string;
   protocols?: string[];
   baselines?: BaselineName[];
+  /** A folder of labelled images to evaluate on instead of the run's test split. */
+  dataset?: string;
 }
 
 export interface ReportArgs {
@@ -85,7 +96,7 @@ export interface BenchArgs {
   args: string[];
 }
 
-export type CliArgs = TrainArgs | EvalArgs | ReportArgs | BenchArgs | { command: 'help'; text: string };
+export type CliArgs = TrainArgs | EvalArgs | ReportArgs | BenchArgs | ExportArgs | EmbedArgs | { command: 'help'; text: string };
 
 function positiveInt(v: string | undefined, flag: string, min = 1): number | undefined {
   if (v === undefined) return undefined;
@@ -107,8 +118,8 @@ export function parseCli(argv: string[], tasks: Record<string, AnyTask>): CliArg
       return parseTrain(rest, tasks);
     case 'eval': {
       if (wantsHelp) return { command: 'help', text: EVAL_HELP };
-      const { values, positionals } = parseFlags(rest, { protocol: 'list', baselines: 'string' }, 'eval', HELP_HINT);
-      return { command: 'eval', dir: oneDir(positionals, 'eval'), protocols: values.protocol as string[] | undefined, baselines: baselineList(values.baselines as string | undefined) };
+      const { values, positionals } = parseFlags(rest, { protocol: 'list', baselines: 'string', dataset: 'string' }, 'eval', HELP_HINT);
+      return { command: 'eval', dir: oneDir(positionals, 'eval'), protocols: values.protocol as string[] | undefined, baselines: baselineList(values.baselines as string | undefined), dataset: values.dataset as string | undefined };
     }
     case 'report': {
       if (wantsHelp) return { command: 'help', text: REPORT_HELP };
@@ -119,8 +130,12 @@ export function parseCli(argv: string[], tasks: Record<string, AnyTask>): CliArg
     }
     case 'bench':
       return { command: 'bench', args: rest };
+    case 'export':
+      return wantsHelp ? { command: 'help', text: USAGE } : parseExport(rest);
+    case 'embed':
+      return wantsHelp ? { command: 'help', text: USAGE } : parseEmbed(rest);
     default:
-      throw new UsageError(`unknown ${command.startsWith('-') ? 'option' : 'command'} '${command}'; valid: train, eval, report, bench, --help, --version\n\n${USAGE}`);
+      throw new UsageError(`unknown ${command.startsWith('-') ? 'option' : 'command'} '${command}'; valid: train, eval, report, export, embed, bench, --help, --version\n\n${USAGE}`);
   }
 }
 
@@ -143,11 +158,12 @@ function oneDir(positionals: string[], command: string): string {
 
 /** The flags of `pretext train` besides the task's options. */
 const RUN_FLAGS: FlagSpec = {
-  dataset: 'string', preset: 'string', config: 'string', out: 'string', resume: 'boolean', overwrite: 'boolean', 'log-every': 'string', 'progress-every': 'string', progress: 'boolean', baselines: 'string', help: 'boolean',
+  dataset: 'string', 'image-size': 'string', preset: 'string', config: 'string', out: 'string', resume: 'boolean', overwrite: 'boolean', 'log-every': 'string', 'progress-every': 'string', progress: 'boolean', baselines: 'string', help: 'boolean',
 };
 
 const RUN_HELP: [string, string][] = [
-  ['--dataset NAME', 'the data to train on (required)'],
+  ['--dataset NAME', `the data to train on (required): a known dataset, ${FOLDER_HELP}`],
+  ['--image-size N', 'a folder dataset: images resized to N×N (shorter side, centre crop)'],
   ['--preset NAME', `option values sized for a run: ${PRESETS.join(' | ')} (default quick)`],
   ['--config FILE', 'option values as JSON, e.g. {"lr": 0.002, "tau": 0.2}; flags override it'],
   ['--out DIR', 'the run directory (default runs/<task>-<dataset>-<preset>-seed<seed>, or -2, -3, … when taken)'],
@@ -219,18 +235,23 @@ function parseTrain(rest: string[], tasks: Record<string, AnyTask>): TrainArgs |
   const spec = { ...taskFlags(task.options), ...RUN_FLAGS };
   const { values: v, positionals } = parseFlags(rest.slice(1), spec, `train ${task.id}`, `; see \`pretext train ${task.id} --help\``);
   if (positionals.length) throw new UsageError(`pretext train takes one task, got ${[first, ...positionals].map((p) => `'${p}'`).join(' ')}`);
-  const dataset = v.dataset as string | undefined;
+  let dataset = v.dataset as string | undefined;
   const resume = (v.resume as boolean | undefined) ?? false;
   if (resume && v.overwrite) throw new UsageError('--resume and --overwrite contradict each other: continue the run or start it over, not both');
-  if (!dataset && !(resume && v.out)) throw new UsageError(`pretext train ${task.id} needs --dataset; valid: ${task.datasets.join(', ')}${resume ? ' (or --out DIR of the run to resume)' : ''}`);
-  if (dataset && !(task.datasets as readonly string[]).includes(dataset)) throw new UsageError(`unknown dataset '${dataset}' for ${task.id}; valid: ${task.datasets.join(', ')}`);
+  if (!dataset && !(resume && v.out)) throw new UsageError(`pretext train ${task.id} needs --dataset; valid: ${task.datasets.join(', ')}, or a folder of images${resume ? ' (or --out DIR of the run to resume)' : ''}`);
+  const imageSize = imageSizeFlag(v['image-size'] as string | undefined);
+  let folder: FolderRef | undefined;
+  if (dataset && !(task.datasets as readonly string[]).includes(dataset)) {
+    if (task.modality !== 'image') throw new UsageError(`unknown dataset '${dataset}' for ${task.id}; valid: ${task.datasets.join(', ')}`);
+    ({ dataset, folder } = folderDataset(dataset, imageSize, task.datasets));
+  } else if (imageSize !== undefined) throw new UsageError(`--image-size applies to a folder dataset; ${dataset} is ${dataset === 'fashion-mnist' ? '28×28' : '64×64'}`);
   const preset = (v.preset as string | undefined) ?? 'quick';
   if (!(PRESETS as readonly string[]).includes(preset)) throw new UsageError(`unknown preset '${preset}'; valid: ${PRESETS.join(', ')}`);
   let overrides: Record<string, unknown>;
   let seed: number;
   try {
     overrides = { ...(v.config ? readConfigFile(v.config as string, task) : {}), ...taskOverrides(task.options, v as FlagValues) };
-    seed = task.config(dataset ?? task.datasets[0], preset as PresetId, overrides).seed; // checks every value now, before anything runs
+    seed = task.config(dataset ?? task.datasets[0], preset as PresetId, overrides, folder).seed; // checks every value now, before anything runs
   } catch (e) {
     if (e instanceof OptionError) throw new UsageError(`${v.config && !(e.message.startsWith('--')) ? `--config ${v.config}: ` : ''}${e.message}`);
     throw e;
@@ -241,9 +262,10 @@ function parseTrain(rest: string[], tasks: Record<string, AnyTask>): TrainArgs |
     task,
     dataset,
     preset: preset as PresetId,
+    ...(folder ? { folder } : {}),
     overrides,
     given,
-    out: (v.out as string | undefined) ?? `runs/${task.id}-${dataset}-${preset}-seed${seed}`,
+    out: (v.out as string | undefined) ?? `runs/${task.id}-${folder ? basename(dataset as string) : dataset}-${preset}-seed${seed}`,
     outGiven: v.out !== undefined,
     resume,
     overwrite: (v.overwrite as boolean | undefined) ?? false,

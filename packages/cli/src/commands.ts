@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { type AnyTask, flagOf, type Modality, type Task, type TaskConfig } from '@pretext/tasks';
 import { type EvalArgs, type TrainArgs, UsageError } from './args.js';
 import { checkpointDir, loadRun, restoreRun } from './checkpoints.js';
+import { evalOnFolder } from './eval-folder.js';
 import { RunLock } from './lock.js';
 import { freshDir } from './run-dir.js';
 import { reportPath, writeReport } from './report.js';
@@ -20,9 +21,10 @@ export async function trainCommand(a: TrainArgs, info: RunInfo, shouldStop: () =
   const out = a.outGiven || a.resume || a.overwrite ? a.out : freshDir(a.out);
   const saved = a.resume ? await resumedConfig(a) : undefined;
   if (!saved && !a.dataset) throw new UsageError(`pretext train ${a.task.id}: ${a.out} has no checkpoint to take the dataset from; pass --dataset`);
-  const cfg = saved ?? a.task.config(a.dataset as string, a.preset, a.overrides);
+  const cfg = saved ?? a.task.config(a.dataset as string, a.preset, a.overrides, a.folder);
   console.log(`pretext train ${a.task.id} · ${cfg.dataset} · preset ${cfg.preset} → ${out}${a.resume ? ' (resumed)' : ''}`);
   console.log(`config    ${configLine(a.task, cfg)}`);
+  if (cfg.folder) console.log(`folder    ${cfg.dataset}: ${cfg.folder.channels === 1 ? 'gray' : 'colour'} images at ${cfg.folder.size}×${cfg.folder.size}, presets and augmentation of ${cfg.folder.like}`);
   const r = await runTraining({ task: a.task, cfg, dir: out, resume: a.resume, overwrite: a.overwrite, info, logEvery: a.logEvery, progress: a.progress, progressEvery: a.progressEvery, shouldStop, eval: { baselines: a.baselines } });
   if (r.status === 'interrupted') return 130;
   console.log(`report    ${reportPath(out)}`);
@@ -50,6 +52,7 @@ export function configLine(task: AnyTask, cfg: TaskConfig): string {
 }
 
 export async function evalCommand(a: EvalArgs, tasks: Record<string, AnyTask>): Promise<number> {
+  if (a.dataset) return evalOnFolder(a, a.dataset, tasks);
   const ckpt = await loadRun(a.dir);
   const task = tasks[ckpt.meta.task];
   if (!task) throw new UsageError(`checkpoint in ${a.dir} is from task '${ckpt.meta.task}', which this build does not have; valid: ${Object.keys(tasks).join(', ')}`);

@@ -75,9 +75,12 @@ export async function evaluateRun(task: Task<'image'>, cfg: TaskConfig, encoder:
   const t0 = performance.now();
   const requested = checkProtocols(settings.protocols ?? PROTOCOLS);
   const data = await evalData(task, cfg, splits, requested.includes('align-uniform') || requested.includes('retrieval'));
-  // protocols that need pairs run only where the data has them (retrieval: emoji vendors only)
-  const run = requested.filter((p) => (p === 'align-uniform' ? !!data.pairs : p === 'retrieval' ? !!splits.pairs : true));
-  for (const p of requested) if (!run.includes(p)) log(`eval      skipping ${p}: ${cfg.dataset} has no ${p === 'retrieval' ? 'cross-vendor pairs' : 'augmentation pairs for this task'}`);
+  // protocols that need pairs run only where the data has them (retrieval: emoji vendors only);
+  // those that need labels only where there are two classes or more (a folder without sub-folders has one)
+  const labelled = splits.train.classes.length > 1;
+  const why = (p: ProtocolName) => (p === 'retrieval' ? 'cross-vendor pairs' : p === 'align-uniform' ? 'augmentation pairs for this task' : 'labels (a folder needs one sub-folder per class)');
+  const run = requested.filter((p) => (p === 'align-uniform' ? !!data.pairs : p === 'retrieval' ? !!splits.pairs : p === 'rankme' || labelled));
+  for (const p of requested) if (!run.includes(p)) log(`eval      skipping ${p}: ${cfg.dataset} has no ${why(p)}`);
   const probe = settings.probeEpochs ? { epochs: settings.probeEpochs } : true;
   const linearEpochs = settings.probeEpochs ?? (typeof cfg.probeEpochs === 'number' ? cfg.probeEpochs : undefined);
   const protocols: Protocols = {
@@ -90,7 +93,7 @@ export async function evaluateRun(task: Task<'image'>, cfg: TaskConfig, encoder:
   };
 
   log(`eval      ${run.join(', ')} on ${data.train.shape[0]} train / ${data.test.shape[0]} test images`);
-  const which = settings.baselines ?? BASELINES;
+  const which = (settings.baselines ?? BASELINES).filter((b) => b !== 'supervised' || labelled);
   const progress = evalProgress(1 + which.length, log);
   const reports = [await evaluate(`${task.id} (ours)`, encoder, data, protocols, { progress })];
   if (which.length) {

@@ -13,12 +13,12 @@ export function testLimitOf(cfg: TaskConfig): number | undefined {
 
 export const imageRunner: Runner<'image'> = {
   unit: 'images',
-  load: (cfg) => loadSplits(cfg.dataset, { trainLimit: cfg.trainLimit, testLimit: testLimitOf(cfg) }),
+  load: (cfg) => loadSplits(cfg.dataset, { trainLimit: cfg.trainLimit, testLimit: testLimitOf(cfg), folder: cfg.folder }),
   train: (splits) => splits.train,
   loader: (train, cfg) => new ImageLoader(train, cfg.batchSize, { seed: cfg.seed }),
   itemsPerStep: (cfg) => cfg.batchSize,
   describe: (splits, loader, cfg) =>
-    `${splits.train.name}: ${splits.train.shape[0]} images [${splits.train.shape.slice(1).join('×')}], ${loader.batchesPerEpoch} batches of ${cfg.batchSize} per epoch; test ${splits.test.shape[0]}`,
+    `${splits.train.name}: ${splits.train.shape[0]} images [${splits.train.shape.slice(1).join('×')}], ${loader.batchesPerEpoch} batches of ${cfg.batchSize} per epoch; test ${splits.test.shape[0]}${(splits.notes ?? []).map((n) => `\nnote      ${n}`).join('')}`,
   evaluate: (task, cfg, state, splits, settings, log) => evaluateRun(task, cfg, state.encoder, splits, settings, log),
   figures: (dir, task, cfg, state, splits, opts) => writeFigures(dir, task, cfg, state.encoder, splits, opts),
 };

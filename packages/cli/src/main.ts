@@ -7,6 +7,8 @@ import { destroyGpu } from '@pretext/gpu';
 import { TASKS } from '@pretext/tasks';
 import { parseCli, UsageError } from './args.js';
 import { benchCommand, evalCommand, reportCommand, trainCommand } from './commands.js';
+import { embedCommand } from './embed.js';
+import { exportCommand } from './export.js';
 import { adapterLine } from './report.js';
 import { runInfo } from './summary.js';
 
@@ -24,6 +26,8 @@ async function main(argv: string[]): Promise<number> {
   console.log(`adapter   ${adapterLine(info.adapter)} · commit ${info.commit}`);
   try {
     if (a.command === 'eval') return await evalCommand(a, TASKS);
+    if (a.command === 'export') return await exportCommand(a, TASKS);
+    if (a.command === 'embed') return await embedCommand(a, TASKS);
     // Ctrl-C once: finish the current step, checkpoint, exit 130; twice: exit at once.
     let stop = false;
     process.on('SIGINT', () => {

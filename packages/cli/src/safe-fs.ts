@@ -13,12 +13,17 @@ export function writeFileSafe(path: string, data: string | Uint8Array): void {
   rmSync(tmp, { force: true });
   const fd = openSync(tmp, CREATE, 0o644);
   try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true }); // a reader never sees half a file, nor a temp file left behind
+    throw e;
   }
-  renameSync(tmp, path);
 }
 
 /** Appends to `path` (created if absent); a symbolic link there is an error, not followed. */

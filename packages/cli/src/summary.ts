@@ -51,7 +51,8 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
  * repository's config) plays no part.
  */
 export function currentCommit(root = PROJECT_ROOT): string {
-  if (!existsSync(join(root, '.git'))) return 'unknown';
+  // the pretext checkout itself (installed from npm, ../../.. is the user's project: not ours to report)
+  if (!existsSync(join(root, '.git')) || !existsSync(join(root, 'packages/cli/src/main.ts'))) return 'unknown';
   const env: NodeJS.ProcessEnv = { ...process.env, GIT_CEILING_DIRECTORIES: dirname(root) };
   for (const k of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_CONFIG', 'GIT_CONFIG_PARAMETERS']) delete env[k];
   const git = (...args: string[]) => execFileSync('git', args, { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();

@@ -9,8 +9,6 @@ import { lstat, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promi
 import { join } from 'node:path';
 import type { HostArray } from './backend.js';
 import { decodeSafetensors, encodeSafetensors, type NamedArray } from './safetensors.js';
-
-export { decodeSafetensors, encodeSafetensors, type NamedArray };
 import type { Tensor } from './tensor.js';
 
 export interface CheckpointMeta {

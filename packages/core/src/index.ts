@@ -21,3 +21,4 @@ export { type GpuStorage, GpuStore, useWebGpu, webgpuBackend } from './backends/
 export * from './ops/augment.js';
 export { assign, assignRows } from './ops/inplace.js';
 export { emaFollower } from './optim/ema.js';
+export { decodeSafetensors, encodeSafetensors, f16ToF32, type NamedArray } from './safetensors.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { EMOJI_CATEGORIES, ImageLoader, loadEmoji, loadFashionMnist, loadFortunes, parseIdx, permutation } from './index.js';
+import { EMOJI_CATEGORIES, ImageLoader, loadEmoji, loadFashionMnist, loadFortunes, parseIdx, parseIdxFile, permutation } from './node.js';
 
 function idx(dims: number[], data: number[], magicType = 0x08): Uint8Array {
   const b = new Uint8Array(4 + 4 * dims.length + data.length);
@@ -18,7 +18,7 @@ describe('IDX', () => {
   it('parses plain and gzip files', () => {
     const raw = idx([2, 2, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     for (const buf of [raw, new Uint8Array(gzipSync(raw))]) {
-      const a = parseIdx(buf, 'x', { ndims: 3, count: 2, dims: [2, 3] });
+      const a = parseIdxFile(buf, 'x', { ndims: 3, count: 2, dims: [2, 3] });
       expect(a.shape).toEqual([2, 2, 3]);
       expect([...a.data]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     }
@@ -29,7 +29,8 @@ describe('IDX', () => {
     expect(() => parseIdx(idx([2], [1, 2]), 'f.idx', { ndims: 3 })).toThrow(/1 dimensions, expected 3/);
     expect(() => parseIdx(idx([3], [1, 2, 3]), 'f.idx', { ndims: 1, count: 4 })).toThrow(/holds 3 items, expected 4/);
     const gz = new Uint8Array(gzipSync(idx([4], [1, 2, 3, 4])));
-    expect(() => parseIdx(gz.subarray(0, gz.length - 6), 'f.gz', { ndims: 1 })).toThrow(/f\.gz: not a valid gzip/);
+    expect(() => parseIdxFile(gz.subarray(0, gz.length - 6), 'f.gz', { ndims: 1 })).toThrow(/f\.gz: not a valid gzip/);
+    expect(() => parseIdx(gz, 'f.gz', { ndims: 1 })).toThrow(/f\.gz: gzip-compressed; decompress it first/);
   });
 });
 

@@ -5,9 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { PNG } from 'pngjs';
+import { EMOJI_CATEGORIES } from './labels.js';
 import type { ImageDataset } from './types.js';
 
-export const EMOJI_CATEGORIES = ['Smileys & Emotion', 'People & Body', 'Animals & Nature', 'Food & Drink', 'Travel & Places', 'Activities', 'Objects', 'Symbols', 'Flags'];
+export { EMOJI_CATEGORIES };
 export type EmojiVendor = 'google' | 'twitter';
 
 interface EmojiEntry {
@@ -25,7 +26,7 @@ function packageDir(vendor: EmojiVendor): string {
   try {
     return dirname(req.resolve(`emoji-datasource-${vendor}/package.json`));
   } catch {
-    throw new Error(`npm package emoji-datasource-${vendor} is not installed: run pnpm install (bash scripts/setup.sh)`);
+    throw new Error(`the emoji dataset needs the npm packages emoji-datasource-google and emoji-datasource-twitter (optional dependencies of @pretext/data); emoji-datasource-${vendor} is not installed: npm install emoji-datasource-google@16 emoji-datasource-twitter@16`);
   }
 }
 

@@ -1,19 +1,18 @@
 // IDX files (LeCun's MNIST format): magic 0x0000 <type> <ndims>, ndims u32 BE sizes, then data.
-import { gunzipSync } from 'node:zlib';
+// Parsing is pure (browser and Node); decompressing a .gz is the caller's (gunzipIdx in Node,
+// DecompressionStream('gzip') in a browser).
 
 export interface IdxArray {
   shape: number[];
   data: Uint8Array;
 }
 
-/** Parses an IDX (optionally gzip'd) buffer of unsigned bytes; errors name the file and the problem. */
-export function parseIdx(raw: Uint8Array, file: string, expect: { ndims: number; count?: number; dims?: number[] }): IdxArray {
-  let buf: Uint8Array;
-  try {
-    buf = raw[0] === 0x1f && raw[1] === 0x8b ? new Uint8Array(gunzipSync(raw)) : raw;
-  } catch (e) {
-    throw new Error(`${file}: not a valid gzip file (${(e as Error).message}); the download may be truncated`);
-  }
+/** gzip's magic bytes 1f 8b. */
+export const isGzip = (b: Uint8Array): boolean => b[0] === 0x1f && b[1] === 0x8b;
+
+/** Parses an uncompressed IDX buffer of unsigned bytes; errors name the file and the problem. */
+export function parseIdx(buf: Uint8Array, file: string, expect: { ndims: number; count?: number; dims?: number[] }): IdxArray {
+  if (isGzip(buf)) throw new Error(`${file}: gzip-compressed; decompress it first (gunzipIdx in Node, DecompressionStream('gzip') in a browser)`);
   if (buf.length < 4) throw new Error(`${file}: ${buf.length} bytes is too short for an IDX header`);
   const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const magic = v.getUint32(0, false);

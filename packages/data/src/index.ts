@@ -1,8 +1,12 @@
-// @pretext/data: datasets, batching, text.
-export { EMOJI_CATEGORIES, type EmojiPairs, type EmojiVendor, decodeEmojiPng, loadEmoji } from './emoji.js';
-export { FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, loadFashionMnist } from './fashion-mnist.js';
-export { FORTUNES_DIR, loadFortunes, type TextDataset } from './fortunes.js';
-export { type IdxArray, parseIdx } from './idx.js';
+// @pretext/data: datasets, batching, text. This entry runs anywhere (a browser page too): datasets
+// in memory, batching, IDX parsing, image resizing; node.ts, Node's entry, adds what reads files
+// (the dataset loaders, image folders, PNG grids).
+export { FASHION_MNIST_FILES, fashionMnistFromIdx } from './fashion-mnist-idx.js';
+export { type IdxArray, isGzip, parseIdx } from './idx.js';
+export { type ImageHeader, imageHeader } from './image-header.js';
+export { rgbaToChw } from './image-ops.js';
+export { EMOJI_CATEGORIES, FASHION_MNIST_CLASSES } from './labels.js';
 export { type Batch, ImageLoader, permutation } from './loader.js';
 export { type ImageDataset, subset } from './types.js';
-export { type GridOptions, imageGridPng, writeImageGrid } from './png.js';
+export type { EmojiPairs, EmojiVendor } from './emoji.js';
+export type { TextDataset } from './fortunes.js';

@@ -14,6 +14,9 @@ export function permutation(n: number, seed: number): Int32Array {
   return p;
 }
 
+/** Runs f on a later macrotask: setImmediate in Node, setTimeout in a browser. */
+const macrotask: (f: () => void) => void = typeof setImmediate === 'function' ? (f) => setImmediate(f) : (f) => setTimeout(f, 0);
+
 export interface Batch {
   images: Float32Array;
   shape: [number, number, number, number];
@@ -52,7 +55,7 @@ export class ImageLoader {
     let next: Promise<Batch> | null = from < this.batchesPerEpoch ? Promise.resolve(this.batch(epoch, from)) : null;
     for (let b = from; b < this.batchesPerEpoch; b++) {
       const cur = await (next as Promise<Batch>);
-      next = b + 1 < this.batchesPerEpoch ? new Promise((res) => setImmediate(() => res(this.batch(epoch, b + 1)))) : null;
+      next = b + 1 < this.batchesPerEpoch ? new Promise((res) => macrotask(() => res(this.batch(epoch, b + 1)))) : null;
       yield cur;
     }
   }

@@ -295,7 +295,8 @@ export class Gpu {
   /** Writes the profiler's Chrome trace (Node only). */
   async writeTrace(path: string): Promise<void> {
     await this.profiler.flush();
-    const { writeFile } = await import('node:fs/promises');
+    const fs = 'node:fs/promises'; // not a static import: a browser bundle never loads it
+    const { writeFile } = (await import(/* @vite-ignore */ fs)) as typeof import('node:fs/promises');
     await writeFile(path, JSON.stringify(this.profiler.trace()));
   }
 
@@ -304,7 +305,7 @@ export class Gpu {
     try {
       this.flush(true);
       await this.device.queue.onSubmittedWorkDone();
-      if (this.profiler.enabled) {
+      if (this.profiler.enabled && typeof process !== 'undefined' && process.versions?.node) {
         const path = this.opts.tracePath ?? env('PRETEXT_TRACE') ?? 'pretext-trace.json';
         await this.writeTrace(path);
       }

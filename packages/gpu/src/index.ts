@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 export { type AdapterSummary, NO_ADAPTER_HELP, requestAdapterAndDevice } from './adapter.js';
 export { type GpuArray, shapeString } from './array.js';
 export { type AnyTypedArray, BYTES_PER_ELEMENT, type DType, dtypeOf, numel, type TypedArrayFor, typedArray } from './dtype.js';

@@ -3,3 +3,7 @@ export { BatchNorm, Conv2d, Dropout, Embedding, LayerNorm, Linear } from './laye
 export { Init, Module } from './module.js';
 export { BasicBlock, ConvBlock, ConvNet, gridWindow, MLP, projectionHead, ResNet } from './nets.js';
 export { Block, SelfAttention, sinusoidal, Transformer, type TransformerConfig } from './transformer.js';
+export { type HostWeight, OnnxExportError, torchName } from './onnx/graph.js';
+export { type CallOptions, emitModule, ONNX_MODULES, type OnnxEmitter } from './onnx/modules.js';
+export { exportOnnx, hostWeights, ONNX_IR_VERSION, ONNX_OPSETS, type OnnxExportOptions, torchStateDict } from './onnx/export.js';
+export { DataType as OnnxDataType, encodeModel as encodeOnnxModel, type ModelSpec as OnnxModelSpec } from './onnx/proto.js';

@@ -1,7 +1,7 @@
-// The datasets a task trains and evaluates on, by id.
-import { type ImageDataset, loadEmoji, loadFashionMnist, subset } from '@pretext/data';
-import { permutation } from '@pretext/data';
-import type { DatasetOf } from './task.js';
+// The datasets a task trains and evaluates on, by id, and the shape of their images. Loading
+// them reads files: splits.ts (Node).
+import type { ImageDataset } from '@pretext/data';
+import type { DatasetOf, FolderRef } from './task.js';
 
 export const DATASETS: readonly DatasetOf<'image'>[] = ['fashion-mnist', 'emoji'];
 
@@ -11,45 +11,26 @@ export function checkDataset(id: string): DatasetOf<'image'> {
   return known;
 }
 
-/** Concatenates image sets of the same shape (emoji: Google then Twitter drawings). */
-function concatSets(a: ImageDataset, b: ImageDataset, name: string): ImageDataset {
-  const images = new Float32Array(a.images.length + b.images.length);
-  images.set(a.images);
-  images.set(b.images, a.images.length);
-  const labels = new Int32Array(a.labels.length + b.labels.length);
-  labels.set(a.labels);
-  labels.set(b.labels, a.labels.length);
-  return { name, images, shape: [a.shape[0] + b.shape[0], a.shape[1], a.shape[2], a.shape[3]], labels, classes: a.classes };
-}
-
 export interface EvalSets {
   train: ImageDataset;
   test: ImageDataset;
   /** emoji only: row k of each is the same emoji drawn by Google and by Twitter (held-out retrieval). */
   pairs?: { google: ImageDataset; twitter: ImageDataset };
+  /** What loading did that a person should know (a folder's resized, converted and skipped files). */
+  notes?: string[];
+}
+
+/** One image's shape (C, H, W) in a run: the known dataset's, or the folder's channels and size. */
+export function imageShapeOf(run: { dataset: string; folder?: FolderRef }): [number, number, number] {
+  if (run.folder) return [run.folder.channels, run.folder.size, run.folder.size];
+  return checkDataset(run.dataset) === 'fashion-mnist' ? [1, 28, 28] : [3, 64, 64];
 }
 
 /**
- * Fashion-MNIST: the official 60k/10k split. Emoji: a seeded 80/20 split of the emoji (both vendors'
- * drawings of one emoji land on the same side); pairs = the test emoji by both vendors; the train
- * set's `partner` maps each drawing to the other vendor's drawing of the same emoji (no labels).
+ * An image set with no images, only their shape: what a task's `encoder(cfg, data, init)` reads to
+ * size an encoder (channels), when the weights come from a checkpoint (export, embed).
  */
-export function loadSplits(id: string, opts: { trainLimit?: number; testLimit?: number; seed?: number } = {}): EvalSets {
-  if (checkDataset(id) === 'fashion-mnist') {
-    const train = loadFashionMnist('train');
-    const test = loadFashionMnist('test');
-    const cut = (d: ImageDataset, n?: number) => (n && n < d.shape[0] ? subset(d, permutation(d.shape[0], 1234).subarray(0, n), d.name) : d);
-    return { train: cut(train, opts.trainLimit), test: cut(test, opts.testLimit) };
-  }
-  const e = loadEmoji();
-  const n = e.google.shape[0];
-  const order = permutation(n, opts.seed ?? 2024);
-  const nTrain = Math.round(0.8 * n);
-  const pick = (from: number, to: number) => order.subarray(from, to);
-  const train = concatSets(subset(e.google, pick(0, nTrain)), subset(e.twitter, pick(0, nTrain)), 'emoji/train');
-  train.partner = Int32Array.from({ length: 2 * nTrain }, (_, i) => (i + nTrain) % (2 * nTrain)); // google i ↔ twitter i
-  const testIdx = pick(nTrain, n);
-  const google = subset(e.google, testIdx, 'emoji/test/google');
-  const twitter = subset(e.twitter, testIdx, 'emoji/test/twitter');
-  return { train, test: concatSets(google, twitter, 'emoji/test'), pairs: { google, twitter } };
+export function shapeOnly(run: { dataset: string; folder?: FolderRef }): ImageDataset {
+  const [c, h, w] = imageShapeOf(run);
+  return { name: `${run.dataset} (shape only)`, images: new Float32Array(0), shape: [0, c, h, w], labels: new Int32Array(0), classes: [] };
 }

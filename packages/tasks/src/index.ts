@@ -1,10 +1,11 @@
-// @pretext/tasks: self-supervised methods, one readable file each, behind one Task shape.
+// @pretext/tasks: self-supervised methods, one readable file each, behind one Task shape. This
+// entry runs anywhere (a browser page too); node.ts, Node's entry, adds loading splits from files.
 import { moco } from './moco.js';
 import { simclr } from './simclr.js';
 import type { AnyTask } from './task.js';
 
 export { mocoAugmentation, mocoV2Pipeline, simclrAugmentation, simclrPipeline } from './augmentations.js';
-export { checkDataset, DATASETS, type EvalSets, loadSplits } from './datasets.js';
+export { checkDataset, DATASETS, type EvalSets, imageShapeOf, shapeOnly } from './datasets.js';
 export { type ConvEncoderConfig, convEncoder, convEncoderOptions } from './encoders.js';
 export { embeddingStd } from './metrics.js';
 export { moco, mocoObjective, mocoOptions } from './moco.js';
@@ -12,8 +13,8 @@ export { type LossResult, type Objective, PARAM_NORM, trainObjectives, type Weig
 export { bool, type ConfigOf, defaultsOf, flagOf, int, num, oneOf, type Option, OptionError, optionOfFlag, parseOptions, type Schema, text } from './options.js';
 export { simclr, simclrObjective, simclrOptions } from './simclr.js';
 export {
-  type AnyTask, type BatchOf, type Config, type DataOf, type DatasetId, type DatasetOf, defineTask, type Encoder, type EncoderOf, type Modalities, type Modality,
-  PRESETS, type PresetId, type RunId, type SplitsOf, type StepContext, type StepMetrics, type Task, type TaskConfig, type TaskDef, type TrainState,
+  type AnyTask, type BatchOf, type Config, type DataOf, type DatasetId, type DatasetOf, defineTask, type Encoder, type EncoderOf, FOLDER_LOOKALIKE, type FolderRef, type Modalities, type Modality,
+  PRESETS, type PresetId, presetDataset, type RunId, type SplitsOf, type StepContext, type StepMetrics, type Task, type TaskConfig, type TaskDef, type TrainState,
 } from './task.js';
 export { learningRate, makeOptimizer, type TrainingConfig, trainingOptions, type TrainingOptions } from './training-options.js';
 export { checkPairs, twoViews } from './views.js';

@@ -8,7 +8,7 @@ import { convEncoder, convEncoderOptions } from './encoders.js';
 import { embeddingStd } from './metrics.js';
 import { type Objective, trainObjectives } from './objective.js';
 import { bool, type ConfigOf, int, num, OptionError } from './options.js';
-import { defineTask, type Encoder, type StepContext } from './task.js';
+import { defineTask, type Encoder, type FolderRef, presetDataset, type StepContext } from './task.js';
 import { trainingOptions } from './training-options.js';
 import { checkPairs, twoViews } from './views.js';
 
@@ -20,7 +20,7 @@ export const mocoOptions = {
   queueSize: int('queue length K (a multiple of the batch size)', 4096, { min: 1 }),
   pairs: bool("keys from the image's natural partner (emoji: the other vendor's drawing)", false),
 };
-export type MocoObjectiveConfig = ConfigOf<typeof mocoOptions> & { dataset: string; batchSize: number; seed: number };
+export type MocoObjectiveConfig = ConfigOf<typeof mocoOptions> & { dataset: string; folder?: FolderRef; batchSize: number; seed: number };
 
 /**
  * InfoNCE of queries from the trained encoder against keys from `keyEncoder`, which starts as a
@@ -40,7 +40,7 @@ export function mocoObjective(cfg: MocoObjectiveConfig, encoder: Encoder, keyEnc
   let follow: ((m: number) => void) | null = null;
   // the queue: K keys, initialised random as in MoCo (the kernel L2-normalises rows)
   const queue = randn([cfg.queueSize, cfg.projDim], { seed: cfg.seed, stream: 7777 });
-  const pipeline = mocoAugmentation(cfg.dataset);
+  const pipeline = mocoAugmentation(presetDataset(cfg));
   let batchKeys: Tensor | null = null;
 
   return {
@@ -89,12 +89,13 @@ export const moco = defineTask({
       full: { epochs: 50, batchSize: 256, lr: 2e-3, width: 32, grid: 2, downsample: 2, pairs: true, queueSize: 2048, supervisedEpochs: 20 },
     },
   },
+  folderPreset: { pairs: false }, // a folder has no natural second view
   check(cfg, data) {
     checkPairs(cfg, data);
     if (cfg.queueSize % cfg.batchSize !== 0) throw new OptionError(`--queue-size ${cfg.queueSize} must be a multiple of --batch-size ${cfg.batchSize}`);
   },
   encoder: convEncoder,
-  augmentation: (cfg) => mocoAugmentation(cfg.dataset),
+  augmentation: (cfg) => mocoAugmentation(presetDataset(cfg)),
   build(cfg, data) {
     const init = new Init(cfg.seed);
     const encoder = convEncoder(cfg, data, init);

@@ -8,7 +8,7 @@ import { convEncoder, convEncoderOptions } from './encoders.js';
 import { embeddingStd } from './metrics.js';
 import { type Objective, trainObjectives } from './objective.js';
 import { bool, type ConfigOf, int, num } from './options.js';
-import { defineTask, type Encoder, type StepContext } from './task.js';
+import { defineTask, type Encoder, type FolderRef, presetDataset, type StepContext } from './task.js';
 import { trainingOptions } from './training-options.js';
 import { checkPairs, twoViews } from './views.js';
 
@@ -19,12 +19,12 @@ export const simclrOptions = {
   jitter: num('colour-jitter strength s: (0.8s, 0.8s, 0.8s, 0.2s)', 0.5, { min: 0, max: 2 }),
   pairs: bool("the second view from the image's natural partner (emoji: the other vendor's drawing)", false),
 };
-export type SimclrObjectiveConfig = ConfigOf<typeof simclrOptions> & { dataset: string };
+export type SimclrObjectiveConfig = ConfigOf<typeof simclrOptions> & { dataset: string; folder?: FolderRef };
 
 /** NT-Xent between two views of each image, through a projection head on the shared encoder. */
 export function simclrObjective(cfg: SimclrObjectiveConfig, encoder: Encoder, init: Init, data: ImageDataset): Objective<'image'> {
   const head = projectionHead(init, encoder.featureDim, cfg.projHidden, cfg.projDim);
-  const pipeline = simclrAugmentation(cfg.dataset, cfg.jitter);
+  const pipeline = simclrAugmentation(presetDataset(cfg), cfg.jitter);
   return {
     name: 'simclr',
     heads: { head },
@@ -60,9 +60,10 @@ export const simclr = defineTask({
       full: { epochs: 50, batchSize: 256, width: 32, grid: 2, downsample: 2, pairs: true, lr: 2e-3, supervisedEpochs: 20 },
     },
   },
+  folderPreset: { pairs: false }, // a folder has no natural second view
   check: checkPairs,
   encoder: convEncoder,
-  augmentation: (cfg) => simclrAugmentation(cfg.dataset, cfg.jitter),
+  augmentation: (cfg) => simclrAugmentation(presetDataset(cfg), cfg.jitter),
   build(cfg, data) {
     const init = new Init(cfg.seed);
     const encoder = convEncoder(cfg, data, init);

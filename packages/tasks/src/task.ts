@@ -31,11 +31,44 @@ export type SplitsOf<M extends Modality> = Modalities[M]['splits'];
 export type DatasetId = DatasetOf<Modality>;
 export type PresetId = 'quick' | 'full';
 
+/**
+ * A folder of the user's images as a run's dataset (the run's `dataset` is the folder's absolute
+ * path): the side its images are resized to, its channel count, and the known dataset it
+ * resembles — gray folders take Fashion-MNIST's presets and recipes, colour ones the emoji's.
+ */
+export interface FolderRef {
+  size: number;
+  channels: 1 | 3;
+  like: DatasetId;
+}
+
 /** Which run a config belongs to (not options: they pick the presets). */
 export interface RunId {
   task: string;
   dataset: string;
   preset: PresetId;
+  /** Set when `dataset` is a folder of images. */
+  folder?: FolderRef;
+}
+
+/** The known dataset whose presets and augmentation recipe a run takes (its own, or its folder's look-alike). */
+export function presetDataset(run: { dataset: string; folder?: FolderRef }): string {
+  return run.folder?.like ?? run.dataset;
+}
+
+/** The look-alike of a folder with `channels` channels: its presets, recipe and default image size. */
+export const FOLDER_LOOKALIKE = {
+  1: { like: 'fashion-mnist', size: 28 },
+  3: { like: 'emoji', size: 64 },
+} as const satisfies Record<1 | 3, { like: DatasetId; size: number }>;
+
+/** Validates a config's folder entry (from a checkpoint or the CLI). */
+function checkFolder(f: unknown, known: readonly string[], source: string): FolderRef {
+  const o = f as Partial<FolderRef> | null;
+  if (!o || typeof o !== 'object' || !Number.isInteger(o.size) || (o.size as number) < 4 || (o.size as number) > 1024 || (o.channels !== 1 && o.channels !== 3) || !known.includes(o.like as string)) {
+    throw new OptionError(`${source}: folder must be { size: 4–1024, channels: 1 | 3, like: ${known.join(' | ')} }, got ${JSON.stringify(f)}`);
+  }
+  return { size: o.size as number, channels: o.channels, like: o.like as DatasetId };
 }
 
 /** A task's typed config: its options plus the run's identity. */
@@ -87,6 +120,8 @@ export interface TaskDef<S extends Schema, M extends Modality> {
   options: S;
   /** Option values per dataset and preset, over the options' defaults. */
   presets: Record<DatasetOf<M>, Record<PresetId, Partial<NoInfer<ConfigOf<S>>>>>;
+  /** Option values a folder of the user's images needs over its look-alike's preset (no natural pairs, …). */
+  folderPreset?: Partial<NoInfer<ConfigOf<S>>>;
   /** Checks that need the data (a grid that must fit the image, colour input); throws OptionError naming the option. */
   check?(cfg: NoInfer<Config<S>>, data: DataOf<M>): void;
   build(cfg: NoInfer<Config<S>>, data: DataOf<M>): TrainState<M>;
@@ -106,12 +141,12 @@ export interface Task<M extends Modality = Modality, C extends TaskConfig = Task
   readonly modality: M;
   readonly options: Schema;
   readonly datasets: readonly DatasetOf<M>[];
-  /** The preset's config for a dataset, with `overrides` (flags, --config) applied and validated. */
-  config(dataset: string, preset: PresetId, overrides?: Readonly<Record<string, unknown>>): C;
+  /** The preset's config for a dataset (a folder: its path and `folder`), with `overrides` (flags, --config) applied and validated. */
+  config(dataset: string, preset: PresetId, overrides?: Readonly<Record<string, unknown>>, folder?: FolderRef): C;
   /** Validates a whole config (a checkpoint's, a config file's); `source` names it in errors. */
   parse(cfg: Readonly<Record<string, unknown>>, source: string): C;
-  /** The preset values a config started from (help prints them as defaults). */
-  presetValues(dataset: string, preset: PresetId): Readonly<Record<string, unknown>>;
+  /** The preset values a config started from (help prints them as defaults); a folder's are its look-alike's. */
+  presetValues(dataset: string, preset: PresetId, folder?: FolderRef): Readonly<Record<string, unknown>>;
   check(cfg: TaskConfig, data: DataOf<M>): void;
   build(cfg: TaskConfig, data: DataOf<M>): TrainState<M>;
   encoder(cfg: TaskConfig, data: DataOf<M>, init: Init): EncoderOf<M>;
@@ -125,18 +160,20 @@ export const PRESETS: readonly PresetId[] = ['quick', 'full'];
 
 export function defineTask<S extends Schema, M extends Modality>(def: TaskDef<S, M>): Task<M, Config<S> & TaskConfig> {
   const datasets = Object.keys(def.presets) as DatasetOf<M>[];
-  const presetValues = (dataset: string, preset: PresetId): Partial<ConfigOf<S>> => {
-    if (!(datasets as readonly string[]).includes(dataset)) throw new OptionError(`${def.id} does not train on '${dataset}'; valid: ${datasets.join(', ')}`);
+  const presetValues = (dataset: string, preset: PresetId, folder?: FolderRef): Partial<ConfigOf<S>> => {
+    const known = folder ? folder.like : dataset;
+    if (!(datasets as readonly string[]).includes(known)) throw new OptionError(`${def.id} does not train on '${known}'; valid: ${datasets.join(', ')}, or a folder of images`);
     if (!PRESETS.includes(preset)) throw new OptionError(`unknown preset '${preset}'; valid: ${PRESETS.join(', ')}`);
-    return def.presets[dataset as DatasetOf<M>][preset];
+    return folder ? { ...def.presets[known as DatasetOf<M>][preset], ...def.folderPreset } : def.presets[known as DatasetOf<M>][preset];
   };
   // every typed view of a config goes through the schema: the values are checked, not cast
   const typed = (cfg: Readonly<Record<string, unknown>>, source: string): Config<S> => {
-    const { task, dataset, preset, ...values } = cfg;
+    const { task, dataset, preset, folder, ...values } = cfg;
     if (task !== def.id) throw new OptionError(`${source}: config is for task '${String(task)}', not '${def.id}'`);
     if (typeof dataset !== 'string') throw new OptionError(`${source}: config has no dataset`);
-    presetValues(dataset, preset as PresetId);
-    return { ...parseOptions(def.options, values, source), task: def.id, dataset, preset: preset as PresetId };
+    const f = folder === undefined ? undefined : checkFolder(folder, datasets, source);
+    presetValues(dataset, preset as PresetId, f);
+    return { ...parseOptions(def.options, values, source), task: def.id, dataset, preset: preset as PresetId, ...(f ? { folder: f } : {}) };
   };
   // a schema holds the training options (every task spreads them): its config is a TaskConfig too
   const erase = (c: Config<S>): Config<S> & TaskConfig => c as Config<S> & TaskConfig;
@@ -147,8 +184,8 @@ export function defineTask<S extends Schema, M extends Modality>(def: TaskDef<S,
     options: def.options,
     datasets,
     presetValues,
-    config: (dataset, preset, overrides = {}) =>
-      erase(typed({ ...presetValues(dataset, preset), ...overrides, task: def.id, dataset, preset }, 'options')),
+    config: (dataset, preset, overrides = {}, folder) =>
+      erase(typed({ ...presetValues(dataset, preset, folder), ...overrides, task: def.id, dataset, preset, ...(folder ? { folder } : {}) }, 'options')),
     parse: (cfg, source) => erase(typed(cfg, source)),
     check: (cfg, data) => def.check?.(typed(cfg, 'config'), data),
     build: (cfg, data) => {
