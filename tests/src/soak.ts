@@ -5,6 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { runTraining, runInfo } from '@pretext/cli';
 import { useWebGpu } from '@pretext/core';
 import { TASKS } from '@pretext/tasks';
@@ -27,7 +29,10 @@ export interface SoakReport {
   seconds: number;
 }
 
-const gc = (globalThis as { gc?: () => void }).gc;
+// a full collection before each sample, so the heap figure is what is live, not garbage not yet
+// collected (node's --expose-gc, switched on from here so vitest workers have it too)
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 export async function soak(o: { steps: number; every?: number; warmup?: number; log?: (l: string) => void }): Promise<SoakReport> {
   const log = o.log ?? (() => {});
@@ -45,7 +50,7 @@ export async function soak(o: { steps: number; every?: number; warmup?: number; 
       task, cfg, dir, resume: false, info: runInfo(backend.gpu.info), progress: false, log: () => {}, mapPoints: 16, eval: { protocols: ['knn'], baselines: [] },
       shouldStop: (step) => {
         if (step % every === 0 || step === warmup) {
-          gc?.();
+          gc();
           const s = backend.gpu.stats();
           const m = process.memoryUsage();
           const sample = { step, liveBuffers: s.liveBuffers, buffersCreated: s.buffersCreated, rssMB: m.rss / 2 ** 20, heapMB: m.heapUsed / 2 ** 20 };
