@@ -3,40 +3,19 @@
 // device. SimCLR trains one epoch on 64 Fashion-MNIST images (2 steps); then `eval` re-runs kNN
 // on the saved checkpoint and must agree with the training run's own evaluation, and `report`
 // rebuilds the HTML from the files alone.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadCheckpoint } from '@pretext/core/checkpoint';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type Exit, pretext as run$ } from './pretext.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'pretext-e2e-'));
 const run = join(dir, 'run');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Exit {
-  code: number | null;
-  out: string;
-  err: string;
-}
-
 /** `pretext …args` in a child process; resolves with its exit code and output. */
-function pretext(...args: string[]): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['--conditions=source', join(ROOT, 'packages/cli/src/main.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, XDG_RUNTIME_DIR: dir },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
-}
+const pretext = (...args: string[]): Promise<Exit> => run$(args, { XDG_RUNTIME_DIR: dir });
 
 const json = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 const ok = (r: Exit) => expect(r.code, `exit ${r.code}\n${r.out}\n${r.err}`).toBe(0);
@@ -90,6 +69,17 @@ describe('pretext end to end', () => {
     ok(r);
     expect(r.out.trim()).toBe(join(run, 'report.html'));
     expect(readFileSync(join(run, 'report.html'), 'utf8')).toContain('<svg');
+  });
+
+  it('help for every command and --version exit 0; --resume refuses a flag that contradicts the checkpoint', async () => {
+    const helps = [['--help'], ['train', '--help'], ['train', 'simclr', '--help'], ['eval', '--help'], ['report', '--help'], ['--version']];
+    for (const [i, r] of (await Promise.all(helps.map((args) => pretext(...args)))).entries()) {
+      ok(r);
+      expect(r.out.length, helps[i].join(' ')).toBeGreaterThan(20);
+    }
+    const r = await pretext('train', 'simclr', '--resume', '--out', run, '--lr', '0.5');
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n').at(-1)).toMatch(/^pretext: --resume: --lr 0\.5 differs from the checkpoint's [\d.e-]+ in /);
   });
 
   it('bad input: a usage error names the flag (exit 2); a missing run directory is named (exit 2)', async () => {

@@ -30,9 +30,11 @@ export function crossEntropyRef(logits: ArrayLike<number>, targets: ArrayLike<nu
     }
     let s = 0;
     let xs = 0;
+    let ties = 0;
     for (let j = 0; j < C; j++) {
       s += Math.exp(logits[r * C + j] - m);
       xs += logits[r * C + j];
+      if (logits[r * C + j] === m) ties++;
     }
     lse[r] = m + Math.log(s);
     const t = targets[r];
@@ -40,7 +42,7 @@ export function crossEntropyRef(logits: ArrayLike<number>, targets: ArrayLike<nu
     count++;
     // ℓ = lse − (1 − ε)·x_t − (ε/C)·Σx ; out-of-range targets give NaN, as the kernel
     total += t >= 0 && t < C ? lse[r] - (1 - eps) * logits[r * C + t] - (eps / C) * xs : Number.NaN;
-    if (arg === t) hits++;
+    if (arg === t && ties === 1) hits++; // a tie for the maximum is not a correct prediction
   }
   return { loss: reduction === 'mean' ? total / count : total, lse, count, accuracy: hits / count };
 }

@@ -8,8 +8,8 @@
 // Entry points (one file, three passes):
 //   rows_small: one invocation per row (short rows, many rows), else
 //   rows:     one workgroup per row, WG threads stride over C: max and Σx, then Σe^{x−max},
-//             each reduced in workgroup memory → lse[r], ℓ[r], correct[r] (top-1 argmax = t,
-//             ties to the lowest index).
+//             each reduced in workgroup memory → lse[r], ℓ[r], correct[r] (top-1: x_t is the
+//             row's only maximum; a tie for the maximum is wrong, so constant logits score 0).
 //   reduce:   one workgroup: loss = Σℓ / count (mean) or Σℓ (sum), count = #non-ignored rows,
 //             accuracy = Σcorrect / count, each into its own 1-element buffer.
 //   backward: one workgroup per row (its target, lse and g loaded once), WG threads stride over C:
@@ -33,6 +33,7 @@ var<workgroup> s_max: array<f32, WG>;
 var<workgroup> s_sum: array<f32, WG>;
 var<workgroup> s_xsum: array<f32, WG>;
 var<workgroup> s_arg: array<u32, WG>;
+var<workgroup> s_ties: array<u32, WG>;
 
 const NEG_INF: f32 = -3.0e38;
 
@@ -70,18 +71,24 @@ fn rows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   }
   let row_max = s_max[0];
   var s = 0.0;
-  for (var j = lid; j < p.C; j += WG) { s += exp(x[base + j] - row_max); }
+  var ties = 0u;
+  for (var j = lid; j < p.C; j += WG) {
+    let v = x[base + j];
+    s += exp(v - row_max);
+    ties += select(0u, 1u, v == row_max);
+  }
   s_sum[lid] = s;
+  s_ties[lid] = ties;
   workgroupBarrier();
   for (var k = WG / 2u; k > 0u; k >>= 1u) {
-    if (lid < k) { s_sum[lid] += s_sum[lid + k]; }
+    if (lid < k) { s_sum[lid] += s_sum[lid + k]; s_ties[lid] += s_ties[lid + k]; }
     workgroupBarrier();
   }
-  if (lid == 0u) { finish_row(r, s_max[0] + log(s_sum[0]), s_xsum[0], s_arg[0]); }
+  if (lid == 0u) { finish_row(r, row_max + log(s_sum[0]), s_xsum[0], s_arg[0], s_ties[0]); }
 }
 
-// lse, ℓ and top-1 hit of row r from its logsumexp l, Σx and argmax
-fn finish_row(r: u32, l: f32, xs: f32, arg: u32) {
+// lse, ℓ and top-1 hit of row r from its logsumexp l, Σx, argmax and how many logits equal the max
+fn finish_row(r: u32, l: f32, xs: f32, arg: u32, ties: u32) {
   let base = r * p.C;
   lse[r] = l;
   let tr = t[r];
@@ -90,7 +97,7 @@ fn finish_row(r: u32, l: f32, xs: f32, arg: u32) {
   if (tr != p.ignore_index) {
     if (tr >= 0 && u32(tr) < p.C) {
       loss = l - (1.0 - p.eps) * x[base + u32(tr)] - (p.eps / f32(p.C)) * xs;
-      hit = select(0.0, 1.0, arg == u32(tr));
+      hit = select(0.0, 1.0, arg == u32(tr) && ties == 1u);
     } else {
       loss = nan_f32(); // target out of range
     }
@@ -115,8 +122,13 @@ fn rows_small(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
     xs += v;
   }
   var s = 0.0;
-  for (var j = 0u; j < p.C; j++) { s += exp(x[base + j] - m); }
-  finish_row(r, m + log(s), xs, arg);
+  var ties = 0u;
+  for (var j = 0u; j < p.C; j++) {
+    let v = x[base + j];
+    s += exp(v - m);
+    ties += select(0u, 1u, v == m);
+  }
+  finish_row(r, m + log(s), xs, arg, ties);
 }
 
 // ---- reduce -----------------------------------------------------------------------------

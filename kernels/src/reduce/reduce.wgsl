@@ -25,10 +25,15 @@ struct Params { outer: u32, R: u32, inner: u32, S: u32, chunk: u32, col_blocks: 
 var<workgroup> sv: array<f32, 64>;
 var<workgroup> si: array<i32, 64>;
 
+// NaN by its bits (the compiler may assume x == x for floats)
+fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+
+// max and min keep a NaN (WGSL's max/min may return either operand): a NaN input shows in the output
 fn combine(a: f32, b: f32) -> f32 {
+  let nan = is_nan(a) || is_nan(b);
   switch OP {
-    case 1u: { return max(a, b); }
-    case 2u: { return min(a, b); }
+    case 1u: { return select(max(a, b), a + b, nan); }
+    case 2u: { return select(min(a, b), a + b, nan); }
     default: { return a + b; }
   }
 }

@@ -62,7 +62,8 @@ describe('pretext argument validation', () => {
     fails('train simclr --dataset emoji --lr 1 --lr 2', /--lr is given twice/);
     fails('fly', /unknown command 'fly'; valid: train, eval, report, generate, export, embed, bench/);
     fails('eval', /takes one run directory, got none/);
-    fails('report a b', /takes one run directory, got 'a' 'b'/);
+    fails('report', /takes one or more run directories, got none/);
+    fails('report a --out x.html', /--out is for comparing several runs/);
   });
 
   it('--help at every level exits through help with the right text', () => {
@@ -77,11 +78,27 @@ describe('pretext argument validation', () => {
     expect(t).toMatch(/--queue-size\s+≥ 1/);
     expect(t).toMatch(/fashion-mnist\/quick\s+fashion-mnist\/full\s+emoji\/quick\s+emoji\/full/);
     expect(t).toMatch(/--epochs .* 2 +3 +8 +50 /);
-    expect(h('eval --help')).toMatch(/eval <DIR>/);
+    expect(h('eval --help')).toMatch(/^pretext eval <DIR>[\s\S]*--protocol NAME/);
+    expect(h('report --help')).toMatch(/^pretext report <DIR> \[<DIR>\.\.\.\] \[--out FILE\]/);
+    expect(h('--version')).toMatch(/^pretext \d+\.\d+\.\d+ \(commit [0-9a-f]{7,}(-dirty)?, node \d+/);
+    expect(h('train simclr --help')).toMatch(/--overwrite[\s\S]*--progress-every N/);
+    fails('--verbose', /unknown option '--verbose'; valid: train, eval, report, export, embed, bench, --help, --version/);
+  });
+
+  it('--resume: the dataset may come from the checkpoint; only flags given are compared; --overwrite contradicts it', () => {
+    const r = train('train simclr --resume --out runs/a');
+    expect(r).toMatchObject({ dataset: undefined, resume: true, out: 'runs/a', outGiven: true, given: {} });
+    expect(train('train simclr --resume --out runs/a --preset full --lr 0.1').given).toEqual({ preset: 'full', lr: 0.1 });
+    expect(train('train simclr --dataset emoji').given).toEqual({ dataset: 'emoji' }); // the default preset is not "given"
+    fails('train simclr --resume', /needs --dataset; valid: fashion-mnist, emoji, or a folder of images \(or --out DIR of the run to resume\)/);
+    fails('train simclr --dataset emoji --resume --overwrite', /--resume and --overwrite contradict each other/);
+    expect(train('train simclr --dataset emoji --overwrite --progress-every 10')).toMatchObject({ overwrite: true, progressEvery: 10, outGiven: false });
+    fails('train simclr --dataset emoji --progress-every 0', /--progress-every must be an integer ≥ 1/);
   });
 
   it('passes bench arguments through and parses eval protocols', () => {
     expect(parse('bench --quick --only matmul')).toEqual({ command: 'bench', args: ['--quick', '--only', 'matmul'] });
+    expect(parse('report a b --out c.html')).toEqual({ command: 'report', dirs: ['a', 'b'], out: 'c.html' });
     expect(parse('eval runs/a --protocol knn --protocol linear')).toEqual({ command: 'eval', dir: 'runs/a', protocols: ['knn', 'linear'], baselines: undefined });
   });
 

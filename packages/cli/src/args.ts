@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import { type AnyTask, flagOf, type FolderRef, OptionError, PRESETS, type PresetId } from '@pretext/tasks';
 import { EMBED_USAGE, type EmbedArgs, parseEmbed } from './embed.js';
 import { EXPORT_USAGE, type ExportArgs, parseExport } from './export.js';
+import { currentCommit } from './summary.js';
 import { type FlagSpec, type FlagValues, parseFlags, taskFlags, taskOverrides, UsageError } from './flags.js';
 import { FOLDER_HELP, folderDataset, imageSizeFlag } from './folder-dataset.js';
 import { GENERATE_USAGE, type GenerateArgs, parseGenerate } from './generate.js';
@@ -18,8 +19,8 @@ export type BaselineName = (typeof BASELINES)[number];
 export const USAGE = `pretext <command> [options]
 
   train <task> --dataset <name> [--preset quick|full] [--config FILE] [--<option> VALUE]...
-               [--out DIR] [--resume] [--log-every N] [--no-progress]
-               [--baselines raw-pixels,random-init,supervised|none]
+               [--out DIR] [--resume | --overwrite] [--log-every N] [--progress-every N]
+               [--no-progress] [--baselines raw-pixels,random-init,supervised|none]
       Pretrain an encoder; writes DIR/metrics.jsonl, DIR/checkpoints/, DIR/summary.json,
       DIR/report.html. Ctrl-C saves a checkpoint; --resume continues from it.
       \`pretext train <task> --help\` lists the task's options (--lr, --tau, …) with defaults.
@@ -28,21 +29,49 @@ export const USAGE = `pretext <command> [options]
                                     (on a folder of labelled images with --dataset).
 ${EXPORT_USAGE}
 ${EMBED_USAGE}
-  report <DIR>                      Rebuild DIR/report.html from the files in DIR.
+  report <DIR> [<DIR>...] [--out FILE]
+                                    Rebuild DIR/report.html; several runs: one page side by side.
 ${GENERATE_USAGE}
-  bench [bench options]             Kernel and training throughput (same as \`pnpm bench\`).`;
+  bench [bench options]             Kernel and training throughput (same as \`pnpm bench\`).
+
+  pretext <command> --help          That command's options.   pretext --version   The version.`;
+
+export const EVAL_HELP = `pretext eval <DIR> [--protocol NAME]... [--baselines LIST|none] [--dataset FOLDER]
+
+Re-runs evaluation protocols on the latest checkpoint of the run directory DIR and adds the
+results to DIR/summary.json (earlier results are kept) and DIR/report.html.
+
+  --protocol NAME     ${'linear, knn, few-label, align-uniform, rankme, retrieval'} (repeatable; default all the data allows)
+  --baselines LIST    raw-pixels,random-init,supervised or none (default all)
+  --dataset FOLDER    evaluate on a folder of labelled images (sub-folders are classes) instead`;
+
+export const REPORT_HELP = `pretext report <DIR> [<DIR>...] [--out FILE]
+
+One run directory: rebuilds DIR/report.html from DIR's files (summary.json, metrics.jsonl, figures).
+Several: one page comparing the runs side by side (curves overlaid, evaluations in one table),
+written to --out (default report-compare.html in the current directory).
+
+  --out FILE          where the comparison page goes (several runs only)`;
 
 export interface TrainArgs {
   command: 'train';
   task: AnyTask;
-  dataset: string;
+  /** Required for a new run; with --resume it comes from the checkpoint when not given. */
+  dataset?: string;
   preset: PresetId;
   /** When --dataset is a folder of images (then `dataset` is its absolute path). */
   folder?: FolderRef;
   /** Option values given by --config and flags (flags win), each checked by the task's schema. */
   overrides: Record<string, unknown>;
+  /** What the user set explicitly (--dataset, --preset, options): what --resume compares with the checkpoint. */
+  given: Record<string, unknown>;
   out: string;
+  /** False when `out` is the default name (a taken default moves on to a fresh numbered directory). */
+  outGiven: boolean;
   resume: boolean;
+  overwrite: boolean;
+  /** Plain progress lines every this many steps when not on a terminal (default: about 50 per run). */
+  progressEvery?: number;
   logEvery: number;
   progress: boolean;
   /** Baselines evaluated next to the encoder; undefined = all. */
@@ -60,7 +89,8 @@ export interface EvalArgs {
 
 export interface ReportArgs {
   command: 'report';
-  dir: string;
+  dirs: string[];
+  out?: string;
 }
 
 export interface BenchArgs {
@@ -83,19 +113,22 @@ const HELP_HINT = '; see `pretext <command> --help`';
 export function parseCli(argv: string[], tasks: Record<string, AnyTask>): CliArgs {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help', text: USAGE };
+  if (command === '--version' || command === '-V' || command === 'version') return { command: 'help', text: versionText() };
   const wantsHelp = rest.includes('--help') || rest.includes('-h');
   switch (command) {
     case 'train':
       return parseTrain(rest, tasks);
     case 'eval': {
-      if (wantsHelp) return { command: 'help', text: USAGE };
+      if (wantsHelp) return { command: 'help', text: EVAL_HELP };
       const { values, positionals } = parseFlags(rest, { protocol: 'list', baselines: 'string', dataset: 'string' }, 'eval', HELP_HINT);
       return { command: 'eval', dir: oneDir(positionals, 'eval'), protocols: values.protocol as string[] | undefined, baselines: baselineList(values.baselines as string | undefined), dataset: values.dataset as string | undefined };
     }
     case 'report': {
-      if (wantsHelp) return { command: 'help', text: USAGE };
-      const { positionals } = parseFlags(rest, {}, 'report', HELP_HINT);
-      return { command: 'report', dir: oneDir(positionals, 'report') };
+      if (wantsHelp) return { command: 'help', text: REPORT_HELP };
+      const { values, positionals } = parseFlags(rest, { out: 'string' }, 'report', HELP_HINT);
+      if (!positionals.length) throw new UsageError('pretext report takes one or more run directories, got none');
+      if (values.out !== undefined && positionals.length < 2) throw new UsageError('pretext report: --out is for comparing several runs; one run\'s report is DIR/report.html');
+      return { command: 'report', dirs: positionals, out: values.out as string | undefined };
     }
     case 'bench':
       return { command: 'bench', args: rest };
@@ -106,7 +139,7 @@ export function parseCli(argv: string[], tasks: Record<string, AnyTask>): CliArg
     case 'generate':
       return wantsHelp ? { command: 'help', text: USAGE } : parseGenerate(rest);
     default:
-      throw new UsageError(`unknown command '${command}'; valid: train, eval, report, generate, export, embed, bench\n\n${USAGE}`);
+      throw new UsageError(`unknown ${command.startsWith('-') ? 'option' : 'command'} '${command}'; valid: train, eval, report, generate, export, embed, bench, --help, --version\n\n${USAGE}`);
   }
 }
 
@@ -129,7 +162,7 @@ function oneDir(positionals: string[], command: string): string {
 
 /** The flags of `pretext train` besides the task's options. */
 const RUN_FLAGS: FlagSpec = {
-  dataset: 'string', 'image-size': 'string', preset: 'string', config: 'string', out: 'string', resume: 'boolean', 'log-every': 'string', progress: 'boolean', baselines: 'string', help: 'boolean',
+  dataset: 'string', 'image-size': 'string', preset: 'string', config: 'string', out: 'string', resume: 'boolean', overwrite: 'boolean', 'log-every': 'string', 'progress-every': 'string', progress: 'boolean', baselines: 'string', help: 'boolean',
 };
 
 const RUN_HELP: [string, string][] = [
@@ -137,12 +170,20 @@ const RUN_HELP: [string, string][] = [
   ['--image-size N', 'a folder dataset: images resized to N×N (shorter side, centre crop)'],
   ['--preset NAME', `option values sized for a run: ${PRESETS.join(' | ')} (default quick)`],
   ['--config FILE', 'option values as JSON, e.g. {"lr": 0.002, "tau": 0.2}; flags override it'],
-  ['--out DIR', 'the run directory (default runs/<task>-<dataset>-<preset>-seed<seed>)'],
-  ['--resume', "continue DIR's latest checkpoint with its saved config"],
+  ['--out DIR', 'the run directory (default runs/<task>-<dataset>-<preset>-seed<seed>, or -2, -3, … when taken)'],
+  ['--resume', "continue DIR's latest checkpoint with its saved config (--dataset optional)"],
+  ['--overwrite', "delete DIR's previous run (only files pretext wrote) and start over"],
   ['--log-every N', 'a metrics row every N steps (default 1)'],
-  ['--no-progress', 'no progress bar'],
+  ['--progress-every N', 'off a terminal: a progress line every N steps (default ~50 a run) and each epoch'],
+  ['--no-progress', 'no progress bar or lines'],
   ['--baselines LIST', 'raw-pixels,random-init,supervised or none (default all)'],
 ];
+
+/** \`pretext --version\`: the package version and the commit of the checkout it runs from. */
+export function versionText(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `pretext ${pkg.version} (commit ${currentCommit()}, node ${process.versions.node})`;
+}
 
 function taskList(tasks: Record<string, AnyTask>): string {
   return Object.values(tasks).map((t) => `  ${t.id.padEnd(14)} ${t.summary}`).join('\n');
@@ -199,10 +240,12 @@ function parseTrain(rest: string[], tasks: Record<string, AnyTask>): TrainArgs |
   const { values: v, positionals } = parseFlags(rest.slice(1), spec, `train ${task.id}`, `; see \`pretext train ${task.id} --help\``);
   if (positionals.length) throw new UsageError(`pretext train takes one task, got ${[first, ...positionals].map((p) => `'${p}'`).join(' ')}`);
   let dataset = v.dataset as string | undefined;
-  if (!dataset) throw new UsageError(`pretext train ${task.id} needs --dataset; valid: ${task.datasets.join(', ')}, or a folder of images`);
+  const resume = (v.resume as boolean | undefined) ?? false;
+  if (resume && v.overwrite) throw new UsageError('--resume and --overwrite contradict each other: continue the run or start it over, not both');
+  if (!dataset && !(resume && v.out)) throw new UsageError(`pretext train ${task.id} needs --dataset; valid: ${task.datasets.join(', ')}, or a folder of images${resume ? ' (or --out DIR of the run to resume)' : ''}`);
   const imageSize = imageSizeFlag(v['image-size'] as string | undefined);
   let folder: FolderRef | undefined;
-  if (!(task.datasets as readonly string[]).includes(dataset)) {
+  if (dataset && !(task.datasets as readonly string[]).includes(dataset)) {
     if (task.modality !== 'image') throw new UsageError(`unknown dataset '${dataset}' for ${task.id}; valid: ${task.datasets.join(', ')}`);
     ({ dataset, folder } = folderDataset(dataset, imageSize, task.datasets));
   } else if (imageSize !== undefined) throw new UsageError(`--image-size applies to a folder dataset; ${dataset} is ${dataset === 'fashion-mnist' ? '28×28' : '64×64'}`);
@@ -212,11 +255,12 @@ function parseTrain(rest: string[], tasks: Record<string, AnyTask>): TrainArgs |
   let seed: number;
   try {
     overrides = { ...(v.config ? readConfigFile(v.config as string, task) : {}), ...taskOverrides(task.options, v as FlagValues) };
-    seed = task.config(dataset, preset as PresetId, overrides, folder).seed; // checks every value now, before anything runs
+    seed = task.config(dataset ?? task.datasets[0], preset as PresetId, overrides, folder).seed; // checks every value now, before anything runs
   } catch (e) {
     if (e instanceof OptionError) throw new UsageError(`${v.config && !(e.message.startsWith('--')) ? `--config ${v.config}: ` : ''}${e.message}`);
     throw e;
   }
+  const given: Record<string, unknown> = { ...(dataset ? { dataset } : {}), ...(v.preset ? { preset } : {}), ...overrides };
   return {
     command: 'train',
     task,
@@ -224,9 +268,13 @@ function parseTrain(rest: string[], tasks: Record<string, AnyTask>): TrainArgs |
     preset: preset as PresetId,
     ...(folder ? { folder } : {}),
     overrides,
-    out: (v.out as string | undefined) ?? `runs/${task.id}-${folder ? basename(dataset) : dataset}-${preset}-seed${seed}`,
-    resume: (v.resume as boolean | undefined) ?? false,
+    given,
+    out: (v.out as string | undefined) ?? `runs/${task.id}-${folder ? basename(dataset as string) : dataset}-${preset}-seed${seed}`,
+    outGiven: v.out !== undefined,
+    resume,
+    overwrite: (v.overwrite as boolean | undefined) ?? false,
     logEvery: positiveInt(v['log-every'] as string | undefined, 'log-every') ?? 1,
+    progressEvery: positiveInt(v['progress-every'] as string | undefined, 'progress-every'),
     progress: (v.progress as boolean | undefined) ?? true,
     baselines: baselineList(v.baselines as string | undefined),
   };

@@ -1,37 +1,49 @@
 // The `pretext` subcommands, given parsed arguments and a ready backend. main.ts owns the process
 // (backend, signals, exit codes); these functions return an exit code.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AnyTask, flagOf, type Modality, type Task, type TaskConfig } from '@pretext/tasks';
 import { type EvalArgs, type TrainArgs, UsageError } from './args.js';
-import { loadRun, restoreRun } from './checkpoints.js';
+import { checkpointDir, loadRun, restoreRun } from './checkpoints.js';
 import { evalOnFolder } from './eval-folder.js';
+import { RunLock } from './lock.js';
+import { freshDir } from './run-dir.js';
 import { reportPath, writeReport } from './report.js';
+import { writeComparison } from './report-runs.js';
 import { readSummary, type RunInfo, saveSummary } from './summary.js';
 import { runnerOf } from './runner.js';
 import { runTraining } from './train.js';
 
 export async function trainCommand(a: TrainArgs, info: RunInfo, shouldStop: () => boolean): Promise<number> {
-  let cfg = a.task.config(a.dataset, a.preset, a.overrides, a.folder);
-  if (a.resume) {
-    // the checkpoint's config wins; flags that contradict it are an error, not silently ignored
-    const { meta } = await loadRun(a.out, a.task.id);
-    const saved = a.task.parse(meta.config, `checkpoint in ${a.out}`);
-    const given: Record<string, unknown> = { dataset: a.dataset, preset: a.preset, ...a.overrides };
-    for (const [k, v] of Object.entries(given)) {
-      if (v !== saved[k]) throw new UsageError(`--resume: ${k === 'dataset' || k === 'preset' ? `--${k}` : flagOf(k)} ${v} differs from the checkpoint's ${saved[k]} in ${a.out}; drop the flag or start a new run with another --out`);
-    }
-    cfg = saved;
-  }
-  console.log(`pretext train ${a.task.id} · ${cfg.dataset} · preset ${cfg.preset} → ${a.out}${a.resume ? ' (resumed)' : ''}`);
+  // a default --out that is taken moves on to a fresh numbered directory; a named one is the user's word
+  const out = a.outGiven || a.resume || a.overwrite ? a.out : freshDir(a.out);
+  const saved = a.resume ? await resumedConfig(a) : undefined;
+  if (!saved && !a.dataset) throw new UsageError(`pretext train ${a.task.id}: ${a.out} has no checkpoint to take the dataset from; pass --dataset`);
+  const cfg = saved ?? a.task.config(a.dataset as string, a.preset, a.overrides, a.folder);
+  console.log(`pretext train ${a.task.id} · ${cfg.dataset} · preset ${cfg.preset} → ${out}${a.resume ? ' (resumed)' : ''}`);
   console.log(`config    ${configLine(a.task, cfg)}`);
   if (cfg.folder) console.log(`folder    ${cfg.dataset}: ${cfg.folder.channels === 1 ? 'gray' : 'colour'} images at ${cfg.folder.size}×${cfg.folder.size}, presets and augmentation of ${cfg.folder.like}`);
-  const r = await runTraining({ task: a.task, cfg, dir: a.out, resume: a.resume, info, logEvery: a.logEvery, progress: a.progress, shouldStop, eval: { baselines: a.baselines } });
+  const r = await runTraining({ task: a.task, cfg, dir: out, resume: a.resume, overwrite: a.overwrite, info, logEvery: a.logEvery, progress: a.progress, progressEvery: a.progressEvery, shouldStop, eval: { baselines: a.baselines } });
   if (r.status === 'interrupted') return 130;
-  console.log(`report    ${reportPath(a.out)}`);
+  console.log(`report    ${reportPath(out)}`);
   return 0;
+}
+
+/**
+ * --resume: the checkpoint's config, validated by the task's schema (a hand-edited `epochs: -1` is
+ * refused naming the file); flags that contradict it are an error, not silently ignored. Undefined
+ * when the directory has a run that stopped before its first checkpoint (it restarts from the flags).
+ */
+async function resumedConfig(a: TrainArgs): Promise<TaskConfig | undefined> {
+  if (existsSync(a.out) && !existsSync(join(checkpointDir(a.out), 'latest.json')) && readdirSync(a.out).length) return undefined;
+  const { meta, path } = await loadRun(a.out, a.task.id);
+  const saved = a.task.parse(meta.config, `checkpoint ${path}.json`);
+  for (const [k, v] of Object.entries(a.given)) {
+    if (v !== saved[k]) throw new UsageError(`--resume: ${k === 'dataset' || k === 'preset' ? `--${k}` : flagOf(k)} ${v} differs from the checkpoint's ${saved[k]} in ${a.out}; drop the flag or start a new run with another --out`);
+  }
+  return saved;
 }
 
 /** The effective config on one line: every option as the flag that sets it. */
@@ -44,12 +56,17 @@ export async function evalCommand(a: EvalArgs, tasks: Record<string, AnyTask>): 
   const ckpt = await loadRun(a.dir);
   const task = tasks[ckpt.meta.task];
   if (!task) throw new UsageError(`checkpoint in ${a.dir} is from task '${ckpt.meta.task}', which this build does not have; valid: ${Object.keys(tasks).join(', ')}`);
-  return evalRun(task, ckpt, a);
+  const lock = RunLock.acquire(a.dir, (l) => console.log(l)); // it writes summary.json and report.html: one writer at a time
+  try {
+    return await evalRun(task, ckpt, a);
+  } finally {
+    lock.release();
+  }
 }
 
 async function evalRun<M extends Modality>(task: Task<M>, ckpt: Awaited<ReturnType<typeof loadRun>>, a: EvalArgs): Promise<number> {
   const summary = readSummary(a.dir);
-  const cfg = task.parse(ckpt.meta.config, `checkpoint ${ckpt.path}`);
+  const cfg = task.parse(ckpt.meta.config, `checkpoint ${ckpt.path}.json`);
   const runner = runnerOf(task);
   const splits = runner.load(cfg);
   const state = task.build(cfg, runner.train(splits));
@@ -66,9 +83,9 @@ async function evalRun<M extends Modality>(task: Task<M>, ckpt: Awaited<ReturnTy
   return 0;
 }
 
-export function reportCommand(dir: string): number {
-  if (!existsSync(dir)) throw new UsageError(`run directory ${dir} does not exist`);
-  console.log(writeReport(dir));
+export function reportCommand(dirs: string[], out?: string): number {
+  for (const dir of dirs) if (!existsSync(dir)) throw new UsageError(`run directory ${dir} does not exist`);
+  console.log(dirs.length === 1 ? writeReport(dirs[0]) : writeComparison(dirs, out ?? 'report-compare.html'));
   return 0;
 }
 

@@ -9,7 +9,7 @@ import { encodeSafetensors } from '@pretext/core';
 import { type ImageDataset, imageGridPng, loadImageFolder, permutation, scanImageFolder, subset } from '@pretext/data';
 import { extractFeatures, l2Normalize } from '@pretext/eval';
 import { type AnyTask, DATASETS, imageShapeOf, loadSplits } from '@pretext/tasks';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileSafe } from './safe-fs.js';
 import { loadEncoder } from './encoder-checkpoint.js';
 import { parseFlags, UsageError } from './flags.js';
 import { encodeNpy } from './npy.js';
@@ -85,13 +85,13 @@ export async function embedCommand(a: EmbedArgs, tasks: Record<string, AnyTask>,
     mkdirSync(dirname(a.out) || '.', { recursive: true });
     const stem = a.out.replace(/\.safetensors$/, '');
     const meta = { 'pretext.source': a.input, 'pretext.classes': JSON.stringify(data.classes), 'pretext.run': a.dir, 'pretext.step': String(run.meta.step) };
-    writeFileAtomic(a.out, encodeSafetensors(new Map([['embeddings', { dtype: 'f32' as const, shape: [f.n, f.dim], data: f.values }], ['labels', { dtype: 'i32' as const, shape: [f.n], data: data.labels }]]), meta));
-    writeFileAtomic(`${stem}.npy`, encodeNpy(f.values, [f.n, f.dim]));
-    if (files) writeFileAtomic(`${stem}.txt`, `${files.join('\n')}\n`);
+    writeFileSafe(a.out, encodeSafetensors(new Map([['embeddings', { dtype: 'f32' as const, shape: [f.n, f.dim], data: f.values }], ['labels', { dtype: 'i32' as const, shape: [f.n], data: data.labels }]]), meta));
+    writeFileSafe(`${stem}.npy`, encodeNpy(f.values, [f.n, f.dim]));
+    if (files) writeFileSafe(`${stem}.txt`, `${files.join('\n')}\n`);
     log(`wrote     ${a.out} and ${basename(stem)}.npy: ${f.n} × ${f.dim} (${(f.n / secs).toFixed(0)} images/s)${files ? `; row i is line i of ${basename(stem)}.txt` : ''}`);
     if (a.queries > 0 && f.n > 1) {
       const grid = `${stem}-neighbours.png`;
-      writeFileAtomic(grid, neighbourGrid(data, f.values, f.dim, Math.min(a.queries, f.n), run.cfg.seed));
+      writeFileSafe(grid, neighbourGrid(data, f.values, f.dim, Math.min(a.queries, f.n), run.cfg.seed));
       log(`neighbours ${grid}: ${Math.min(a.queries, f.n)} queries (first column), then their ${Math.min(NEIGHBOURS, f.n - 1)} nearest by cosine similarity`);
     }
   } finally {

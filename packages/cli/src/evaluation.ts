@@ -1,7 +1,7 @@
 // The evaluation phase of a run: @pretext/eval's protocols on the trained encoder, and the same
 // protocols on the baselines (raw pixels, random init, supervised), printed as one table.
 import { type ImageDataset, subset } from '@pretext/data';
-import { baselines, type Encoder, type EvalData, type EvalReport, evaluate, type Protocols, reportTable } from '@pretext/eval';
+import { baselines, type Encoder, type EvalData, type EvalProgress, type EvalReport, evaluate, type Protocols, reportTable } from '@pretext/eval';
 import type { Pipeline } from '@pretext/kernels';
 import type { EvalSets, Task, TaskConfig } from '@pretext/tasks';
 import { BASELINES, type BaselineName, UsageError } from './args.js';
@@ -71,6 +71,16 @@ export async function alignmentPairs(test: ImageDataset, pipeline: Pipeline, see
   return { a, b, description: `two ${pipeline.name} views of each of ${n} test images` };
 }
 
+/** A line per finished part of each model's evaluation: `eval [2/4] random init · knn 1.2 s`. */
+function evalProgress(models: number, log: (l: string) => void): EvalProgress {
+  const seen: string[] = [];
+  return (model, part, seconds) => {
+    const key = model.startsWith('supervised') ? 'supervised' : model;
+    if (!seen.includes(key)) seen.push(key);
+    log(`eval      [${seen.indexOf(key) + 1}/${models}] ${key} · ${part} ${seconds.toFixed(1)} s`);
+  };
+}
+
 export async function evaluateRun(task: Task<'image'>, cfg: TaskConfig, encoder: Encoder, splits: EvalSets, settings: EvalSettings, log: (l: string) => void): Promise<Evaluation> {
   const t0 = performance.now();
   const requested = checkProtocols(settings.protocols ?? PROTOCOLS);
@@ -93,12 +103,13 @@ export async function evaluateRun(task: Task<'image'>, cfg: TaskConfig, encoder:
   };
 
   log(`eval      ${run.join(', ')} on ${data.train.shape[0]} train / ${data.test.shape[0]} test images`);
-  const reports = [await evaluate(`${task.id} (ours)`, encoder, data, protocols)];
   const which = (settings.baselines ?? BASELINES).filter((b) => b !== 'supervised' || labelled);
+  const progress = evalProgress(1 + which.length, log);
+  const reports = [await evaluate(`${task.id} (ours)`, encoder, data, protocols, { progress })];
   if (which.length) {
     log(`eval      baselines: ${which.join(', ')}`);
     const supervised = { epochs: settings.supervisedEpochs ?? (typeof cfg.supervisedEpochs === 'number' ? cfg.supervisedEpochs : cfg.epochs), lr: cfg.lr, batchSize: Math.min(cfg.batchSize, 256) };
-    reports.push(...(await baselines(encoderFactoryOf(task, cfg, splits.train), data, protocols, { seed: cfg.seed, supervised, which })));
+    reports.push(...(await baselines(encoderFactoryOf(task, cfg, splits.train), data, protocols, { seed: cfg.seed, supervised, which, progress })));
   }
   const table = reportTable(reports);
   log(`\n${table}\n`);

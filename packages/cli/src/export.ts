@@ -10,7 +10,7 @@ import { encodeSafetensors, noGrad, tensor } from '@pretext/core';
 import { rng } from '@pretext/gpu';
 import { ConvNet, exportOnnx, type Module, ONNX_OPSETS, torchStateDict } from '@pretext/models';
 import { type AnyTask, imageShapeOf } from '@pretext/tasks';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileSafe } from './safe-fs.js';
 import { loadEncoder } from './encoder-checkpoint.js';
 import { parseFlags, UsageError } from './flags.js';
 
@@ -64,15 +64,15 @@ export async function exportCommand(a: ExportArgs, tasks: Record<string, AnyTask
       const bytes = await exportOnnx(run.encoder, { input, opset: a.opset, metadata: meta });
       if (a.check) log(`check     ${await checkWithOnnxRuntime(bytes, run.encoder, input, basename(out))}`);
       mkdirSync(dirname(out), { recursive: true });
-      writeFileAtomic(out, bytes);
+      writeFileSafe(out, bytes);
       log(`onnx      ${out} (opset ${a.opset}, input images (N, ${input.join(', ')}) → features (N, ${run.encoder.featureDim}), ${(bytes.length / 1024).toFixed(0)} KiB)`);
     } else {
       const sd = await torchStateDict(run.encoder);
       const bytes = encodeSafetensors(new Map([...sd].map(([k, w]) => [k, { dtype: 'f32' as const, shape: w.shape, data: w.data }])), { format: 'pt', ...meta });
       mkdirSync(dirname(out), { recursive: true });
-      writeFileAtomic(out, bytes);
+      writeFileSafe(out, bytes);
       const py = join(dirname(out), 'load_pretext.py');
-      writeFileAtomic(py, readFileSync(LOAD_PRETEXT_PY));
+      writeFileSafe(py, readFileSync(LOAD_PRETEXT_PY));
       log(`weights   ${out} (${sd.size} tensors, PyTorch names); load with ${py}: load_pretext("${basename(out)}")`);
     }
   } finally {

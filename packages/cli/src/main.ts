@@ -20,7 +20,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (a.command === 'bench') return benchCommand(a.args);
-  if (a.command === 'report') return reportCommand(a.dir);
+  if (a.command === 'report') return reportCommand(a.dirs, a.out);
 
   const backend = await useWebGpu();
   const info = runInfo(backend.gpu.info);

@@ -1,8 +1,8 @@
 // DIR/metrics.jsonl: one JSON object per logged step, appended as training goes, so a run that
-// dies keeps its curve; and the progress bar (items/s, ETA) on the terminal.
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+// dies keeps its curve.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import cliProgress from 'cli-progress';
+import { appendNoFollow, writeFileSafe } from './safe-fs.js';
 
 /** One logged step: where it stands, the task's step metrics (loss, lr, accuracy, …) and the pace. */
 export interface MetricsRow {
@@ -42,38 +42,10 @@ export class MetricsLog {
   constructor(dir: string, fromStep: number) {
     this.path = metricsPath(dir);
     const keep = readMetrics(dir).filter((r) => r.step <= fromStep);
-    writeFileSync(this.path, keep.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    writeFileSafe(this.path, keep.map((r) => `${JSON.stringify(r)}\n`).join(''));
   }
 
   append(row: MetricsRow): void {
-    appendFileSync(this.path, `${JSON.stringify(row)}\n`);
-  }
-}
-
-/** A terminal progress bar over the run's steps; a no-op when disabled or not on a TTY. */
-export class Progress {
-  private bar: cliProgress.SingleBar | null = null;
-
-  constructor(enabled: boolean, total: number, start: number, private readonly unit = 'items') {
-    if (!enabled || !process.stderr.isTTY) return;
-    this.bar = new cliProgress.SingleBar(
-      {
-        format: 'epoch {epoch} |{bar}| {value}/{total} steps | {ips} {unit}/s | loss {loss}{extra} | ETA {eta_formatted}',
-        hideCursor: true,
-        etaBuffer: 50,
-      },
-      cliProgress.Presets.shades_classic,
-    );
-    this.bar.start(total, start, { epoch: '-', ips: '-', unit, loss: '-', extra: '' });
-  }
-
-  update(step: number, row: MetricsRow): void {
-    const acc = Object.keys(row).find((k) => k === 'accuracy' || k.endsWith('.accuracy'));
-    this.bar?.update(step, { epoch: row.epoch + 1, ips: row.itemsPerSec.toFixed(0), unit: this.unit, loss: row.loss.toFixed(4), extra: acc ? ` | acc ${row[acc].toFixed(3)}` : '' });
-  }
-
-  stop(): void {
-    this.bar?.stop();
-    this.bar = null;
+    appendNoFollow(this.path, `${JSON.stringify(row)}\n`);
   }
 }

@@ -1,51 +1,122 @@
 // DIR/report.html from the files of a run (metrics.jsonl, summary.json, embedding.json, PNGs):
-// training curves and the embedding map as inline SVG, images by relative path, so the page opens
-// from disk in any browser with no server and no network.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// training curves (interactive, charts.ts), the evaluation table, the figures and the config, in
+// one self-contained file (images embedded, scripts inlined) that opens offline anywhere. Every
+// value from the run's files is escaped (page.ts): a hand-edited summary.json is data, never markup.
 import { join } from 'node:path';
 import type { EvalReport } from '@pretext/eval';
+import { type Chart, chartBlock, chartScripts } from './charts.js';
 import type { ReportTable } from './evaluation.js';
 import type { EmbeddingMap } from './figures.js';
-import { readMetrics, ROW_KEYS } from './metrics.js';
+import { readMetrics, ROW_KEYS, type MetricsRow } from './metrics.js';
+import { fixed, list, page, pct, pngUri, text } from './page.js';
+import { readInside, writeFileSafe } from './safe-fs.js';
 import { readSummary, type Summary } from './summary.js';
-import { esc, linePlot, scatterPlot } from './svg.js';
+import { scatterPlot } from './svg.js';
 
 /** What the common metric names mean, for plot titles. */
 const METRIC_TITLES: Record<string, string> = {
   accuracy: 'top-1 of the pretext prediction (the positive, the permutation, …)',
   embeddingStd: 'collapse: std of normalised embeddings (≈1/√d healthy, 0 = collapse)',
+  paramNorm: 'weight norm ‖θ‖₂ of the trained parameters',
 };
 
 export const reportPath = (dir: string): string => join(dir, 'report.html');
 
-const pct = (v: number | undefined) => (v === undefined ? '—' : (100 * v).toFixed(1));
-const num = (v: number | undefined, d = 3) => (v === undefined ? '—' : v.toFixed(d));
-
-function evalTable(reports: readonly EvalReport[]): string {
-  const fractions = [...new Set(reports.flatMap((r) => (r.fewLabel ?? []).map((f) => f.fraction)))].sort((a, b) => a - b);
-  const head = ['model', 'dim', 'linear top-1 %', 'kNN top-1 %', ...fractions.map((f) => `${+(100 * f).toFixed(2)}% labels %`), 'alignment', 'uniformity', 'RankMe', 'recall@1 %'];
-  const rows = reports.map((r) => [
-    r.model, String(r.featureDim), pct(r.linear?.top1), pct(r.knn?.top1), ...fractions.map((f) => pct(r.fewLabel?.find((x) => x.fraction === f)?.top1)),
-    num(r.alignUniform?.alignment), num(r.alignUniform?.uniformity), num(r.rankMe, 1), pct(r.retrieval?.recallAt1),
-  ]);
-  const tr = (cells: string[], tag: string) => `<tr>${cells.map((c) => `<${tag}>${esc(c)}</${tag}>`).join('')}</tr>`;
-  return `<table>${tr(head, 'th')}${rows.map((r) => tr(r, 'td')).join('')}</table>`;
+/** "llvmpipe: Mesa … (dawn-node)": the description, plus the driver when it says something new. */
+export function adapterLine(a: Summary['adapter']): string {
+  const name = String(a?.description || a?.device || 'unknown adapter');
+  return `${name}${a?.driver && !name.includes(String(a.driver)) ? ` · ${a.driver}` : ''} (${a?.backend ?? '?'})`;
 }
 
+/** The task's metrics in the order its rows name them, without the bookkeeping columns. */
+export function metricKeys(rows: readonly MetricsRow[]): string[] {
+  return [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => !(ROW_KEYS as readonly string[]).includes(k) && k !== 'lr' && k !== 'loss');
+}
+
+export const metricTitle = (k: string): string => {
+  const base = METRIC_TITLES[k.replace(/^.*\./, '')];
+  return base ? `${k}: ${base}` : k;
+};
+
+export function evalTable(reports: readonly EvalReport[]): string {
+  const fractions = [...new Set(reports.flatMap((r) => list<{ fraction: number }>(r.fewLabel).map((f) => f.fraction)))].filter((f) => typeof f === 'number').sort((a, b) => a - b);
+  const head = ['model', 'dim', 'linear top-1 %', 'kNN top-1 %', ...fractions.map((f) => `${+(100 * f).toFixed(2)}% labels %`), 'alignment', 'uniformity', 'RankMe', 'recall@1 %'];
+  const rows = reports.map((r) => [
+    text(r.model), text(r.featureDim), pct(r.linear?.top1), pct(r.knn?.top1), ...fractions.map((f) => pct(list<{ fraction: number; top1: number }>(r.fewLabel).find((x) => x.fraction === f)?.top1)),
+    fixed(r.alignUniform?.alignment, 3), fixed(r.alignUniform?.uniformity, 3), fixed(r.rankMe, 1), pct(r.retrieval?.recallAt1),
+  ]);
+  const tr = (cells: string[], tag: string) => `<tr>${cells.map((c) => `<${tag}>${c}</${tag}>`).join('')}</tr>`;
+  return `<table>${tr(head.map(text), 'th')}${rows.map((r) => tr(r, 'td')).join('')}</table>`;
+}
+
+/** A table an evaluation wrote as rows of text (the language tasks'). */
 function plainTable(t: ReportTable): string {
-  const tr = (cells: string[], tag: string) => `<tr>${cells.map((c) => `<${tag}>${esc(c)}</${tag}>`).join('')}</tr>`;
-  return `<h3>${esc(t.title)}</h3><table>${tr(t.head, 'th')}${t.rows.map((r) => tr(r, 'td')).join('')}</table>${t.note ? `<p class="meta">${esc(t.note)}</p>` : ''}`;
+  const tr = (cells: readonly unknown[], tag: string) => `<tr>${list(cells).map((c) => `<${tag}>${text(c)}</${tag}>`).join('')}</tr>`;
+  return `<h3>${text(t.title)}</h3><table>${tr(list(t.head), 'th')}${list<unknown[]>(t.rows).map((r) => tr(r, 'td')).join('')}</table>${t.note ? `<p class="meta">${text(t.note)}</p>` : ''}`;
+}
+
+/** Text a language model sampled (the gpt task's report). */
+function generations(s: Summary): string {
+  return list<{ prompt?: string; temperature: number; topK?: number; text: string }>(s.figures?.generations)
+    .map((g) => `<h3>Sample at temperature ${text(g.temperature)}${g.topK ? `, top-${text(g.topK)}` : ''}${g.prompt ? `, prompt ${text(JSON.stringify(g.prompt))}` : ''}</h3><pre class="sample">${text(g.text)}</pre>`)
+    .join('\n');
 }
 
 function configTable(s: Summary): string {
-  const rows = Object.entries(s.config).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(JSON.stringify(v))}</td></tr>`);
-  return `<table class="kv">${rows.join('')}</table>`;
+  const cfg = s.config && typeof s.config === 'object' ? s.config : {};
+  return `<table class="kv">${Object.entries(cfg).map(([k, v]) => `<tr><th>${text(k)}</th><td>${text(JSON.stringify(v))}</td></tr>`).join('')}</table>`;
 }
 
-/** "llvmpipe: Mesa … (dawn-node)": the description, plus the driver when it says something new. */
-export function adapterLine(a: Summary['adapter']): string {
-  const name = a.description || a.device;
-  return `${name}${a.driver && !name.includes(a.driver) ? ` · ${a.driver}` : ''} (${a.backend})`;
+/** The run's curves: loss, each metric the task logs, learning rate, throughput. */
+export function trainingCharts(rows: readonly MetricsRow[], unit: string): Chart[] {
+  const steps = rows.map((r) => r.step);
+  const chart = (title: string, key: string, yLabel: string): Chart => ({ title, xLabel: 'step', yLabel, series: [{ name: key, xs: steps, ys: rows.map((r) => r[key]) }] });
+  return [chart('loss', 'loss', 'loss'), ...metricKeys(rows).map((k) => chart(metricTitle(k), k, k)), chart('learning rate', 'lr', 'lr'), chart('throughput', 'itemsPerSec', `${unit}/s`)];
+}
+
+function header(s: Summary): string {
+  return `<h1>${text(s.task)} on ${text(s.dataset)} (${text(s.preset)})</h1>
+<p class="meta">adapter: ${text(adapterLine(s.adapter))} · commit ${text(s.commit)} · ${text(s.steps)} steps · training ${fixed(s.trainSeconds, 1)} s · ${fixed(s.itemsPerSec ?? 0, 1)} ${text(s.unit ?? 'images')}/s · finished ${text(s.finishedAt)}</p>${
+    s.final && typeof s.final === 'object' ? `\n<p>final step: ${Object.entries(s.final).map(([k, v]) => `${text(k)} ${typeof v === 'number' ? v.toPrecision(4) : text(v)}`).join(', ')}</p>` : ''
+  }`;
+}
+
+function evaluation(s: Summary): string {
+  const ev = list<Summary['evaluations'][number]>(s.evaluations).at(-1);
+  if (!ev) return '';
+  const earlier = list(s.evaluations).length - 1;
+  const reports = list<EvalReport>(ev.reports);
+  return `<h2>Evaluation</h2><p>${text(list(ev.protocols).join(', '))} · ${text(ev.at)} · ${fixed(ev.seconds, 1)} s${earlier ? ` · ${earlier} earlier evaluation(s) in summary.json` : ''}. The first row is the trained encoder; the others are baselines run by the same code.</p>
+${reports.length ? evalTable(reports) : ''}${list<ReportTable>(ev.tables).map(plainTable).join('\n')}`;
+}
+
+function figures(dir: string, s: Summary): string {
+  const out: string[] = [];
+  const f = s.figures && typeof s.figures === 'object' ? s.figures : {};
+  const grid = f.augmentationGrid;
+  const gridUri = grid && pngUri(dir, grid.file);
+  if (grid && gridUri) {
+    out.push(`<h2>Augmentations</h2><p>${text(grid.pipeline)} — rows: ${text(grid.rows)}.${grid.description ? ` ${text(grid.description)}` : ''}</p>`);
+    out.push(`<img class="pixel" src="${gridUri}" alt="augmentation grid">`);
+  }
+  const nn = f.neighbours;
+  const nnUri = nn && pngUri(dir, nn.file);
+  if (nn && nnUri) {
+    out.push(`<h2>Nearest neighbours</h2><p>Each pair of rows: a test image (first column) and its ${text(nn.k)} nearest test images by cosine similarity — first row by the encoder's features, second by raw pixels. Over ${text(nn.queries)} queries in ${text(nn.pool)} images, ${pct(nn.sameClass?.encoder)}% of the encoder's neighbours share the query's class, ${pct(nn.sameClass?.pixels)}% of the pixels'.</p>`);
+    out.push(`<img class="pixel" src="${nnUri}" alt="nearest neighbours: encoder vs raw pixels">`);
+  }
+  const mapBytes = readInside(dir, f.embeddingMap?.file);
+  if (mapBytes) {
+    let m: EmbeddingMap;
+    try {
+      m = JSON.parse(mapBytes.toString('utf8')) as EmbeddingMap;
+    } catch (e) {
+      throw new Error(`${join(dir, String(f.embeddingMap?.file))} is not valid JSON (${(e as Error).message})`);
+    }
+    out.push(`<h2>Embedding map</h2><p>${text(f.embeddingMap?.method ?? '')}</p>`);
+    out.push(scatterPlot(String(m.title), list<number>(m.x), list<number>(m.y), list<number>(m.labels), list<string>(m.classes).map(String)));
+  }
+  return out.join('\n');
 }
 
 /** Builds report.html; returns its path. Throws naming the file when a run file is missing or bad. */
@@ -53,66 +124,17 @@ export function writeReport(dir: string): string {
   const s = readSummary(dir);
   const rows = readMetrics(dir);
   if (!rows.length) throw new Error(`${join(dir, 'metrics.jsonl')} is missing or empty; nothing to plot`);
-  const steps = rows.map((r) => r.step);
-  const plot = (title: string, key: string, yLabel: string) =>
-    linePlot(title, [{ name: key, xs: steps, ys: rows.map((r) => r[key]) }], { xLabel: 'step', yLabel });
-  // the task's metrics, in the order its rows name them (loss first, lr and the pace last)
-  const metrics = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => !(ROW_KEYS as readonly string[]).includes(k) && k !== 'lr' && k !== 'loss');
-  const unit = s.unit ?? 'images';
-
-  const parts: string[] = [];
-  parts.push(`<h1>${esc(s.task)} on ${esc(s.dataset)} (${esc(s.preset)})</h1>`);
-  parts.push(
-    `<p class="meta">adapter: ${esc(adapterLine(s.adapter))} · commit ${esc(s.commit)} · ${s.steps} steps · training ${s.trainSeconds.toFixed(1)} s · ${(s.itemsPerSec ?? 0).toFixed(1)} ${esc(unit)}/s · finished ${esc(s.finishedAt)}</p>`,
-  );
-  if (s.final) parts.push(`<p>final step: ${Object.entries(s.final).map(([k, v]) => `${esc(k)} ${esc(v.toPrecision(4))}`).join(', ')}</p>`);
-
-  parts.push('<h2>Training</h2><div class="grid">');
-  parts.push(plot('loss', 'loss', 'loss'));
-  for (const k of metrics) parts.push(plot(METRIC_TITLES[k.replace(/^.*\./, '')] ? `${k}: ${METRIC_TITLES[k.replace(/^.*\./, '')]}` : k, k, k));
-  parts.push(plot('learning rate', 'lr', 'lr'));
-  parts.push(plot('throughput', 'itemsPerSec', `${unit}/s`));
-  parts.push('</div>');
-
-  const ev = s.evaluations.at(-1);
-  if (ev) {
-    parts.push(`<h2>Evaluation</h2><p>${esc(ev.protocols.join(', '))} · ${esc(ev.at)} · ${ev.seconds.toFixed(1)} s. The first row is the trained encoder; the others are baselines run by the same code.</p>`);
-    if (ev.reports.length) parts.push(evalTable(ev.reports));
-    for (const t of ev.tables ?? []) parts.push(plainTable(t));
-  }
-  for (const g of s.figures.generations ?? []) {
-    parts.push(`<h3>Sample at temperature ${g.temperature}${g.topK ? `, top-${g.topK}` : ''}${g.prompt ? `, prompt ${esc(JSON.stringify(g.prompt))}` : ''}</h3><pre class="sample">${esc(g.text)}</pre>`);
-  }
-
-  const grid = s.figures.augmentationGrid;
-  if (grid && existsSync(join(dir, grid.file))) {
-    parts.push(`<h2>Augmentations</h2><p>${esc(grid.pipeline)} — rows: ${esc(grid.rows)}.${grid.description ? ` ${esc(grid.description)}` : ''}</p>`);
-    parts.push(`<img class="pixel" src="${esc(grid.file)}" alt="augmentation grid">`);
-  }
-  const mapFile = s.figures.embeddingMap?.file;
-  if (mapFile && existsSync(join(dir, mapFile))) {
-    const m = JSON.parse(readFileSync(join(dir, mapFile), 'utf8')) as EmbeddingMap;
-    parts.push(`<h2>Embedding map</h2><p>${esc(s.figures.embeddingMap?.method ?? '')}</p>`);
-    parts.push(scatterPlot(m.title, m.x, m.y, m.labels, m.classes));
-  }
-  parts.push(`<h2>Config</h2>${configTable(s)}`);
-
-  const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(`pretext: ${s.task} on ${s.dataset}`)}</title>
-<style>
-body { font-family: sans-serif; margin: 24px; color: #222; max-width: 1200px; }
-.meta { color: #555; }
-.grid { display: flex; flex-wrap: wrap; gap: 12px; }
-table { border-collapse: collapse; margin: 8px 0; }
-th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
-th:first-child, td:first-child, .kv th { text-align: left; }
-img.pixel { image-rendering: pixelated; width: min(100%, 800px); }
-pre.sample { white-space: pre-wrap; background: #f6f6f6; padding: 8px; max-width: 900px; }
-</style></head><body>
-${parts.join('\n')}
-</body></html>
-`;
+  const charts = Object.fromEntries(trainingCharts(rows, String(s.unit ?? 'images')).map((c, i) => [`chart-${i}`, c]));
+  const sections = [
+    header(s),
+    // (the summary of how pretraining compares with the baselines goes here, first)
+    `<h2>Training</h2><div class="grid">\n${Object.entries(charts).map(([id, c]) => chartBlock(id, c)).join('\n')}\n</div>`,
+    evaluation(s),
+    generations(s),
+    figures(dir, s),
+    `<h2>Config</h2>${configTable(s)}`,
+  ];
   const path = reportPath(dir);
-  writeFileSync(path, html);
+  writeFileSafe(path, page(`pretext: ${String(s.task)} on ${String(s.dataset)}`, sections, chartScripts(charts)));
   return path;
 }

@@ -7,14 +7,19 @@ export function esc(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
 }
 
-/** About n round tick values covering [lo, hi] (steps of 1, 2 or 5 × 10^k). */
+/**
+ * Round tick values in [lo, hi] (steps of 1, 2 or 5 × 10^k), as close to n of them as such steps
+ * allow. (Taking the first step ≥ (hi − lo)/n could give as few as 2: a range just over 2 × 10^k·n
+ * jumped to steps of 5 × 10^k.)
+ */
 export function niceTicks(lo: number, hi: number, n = 5): number[] {
-  if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / n;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) as number;
+  if (!(hi > lo) || !Number.isFinite(hi - lo)) return Number.isFinite(lo) ? [lo] : [];
+  const mag = 10 ** Math.floor(Math.log10((hi - lo) / n));
+  const count = (step: number) => Math.floor(hi / step + 1e-9) - Math.ceil(lo / step - 1e-9) + 1;
+  // (hi − lo)/n ∈ [mag, 10·mag): one of these steps gives between ~0.6·n and ~1.6·n ticks
+  const step = [1, 2, 5, 10, 20].map((m) => m * mag).reduce((best, s) => (Math.abs(count(s) - n) < Math.abs(count(best) - n) ? s : best));
   const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(Number(t.toPrecision(12)));
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) out.push(Number((k * step).toPrecision(12)));
   return out;
 }
 

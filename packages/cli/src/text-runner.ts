@@ -2,8 +2,9 @@
 // (saved as DIR/tokenizer.json for `pretext generate`), token batches (stream windows or padded
 // entries, as the task's config says), the language evaluation (text-evaluation.ts) and, for a
 // causal model, generated samples at two temperatures.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileSafe } from './safe-fs.js';
 import { EntryLoader, SEP, StreamLoader, type TokenLoader, type Tokenizer, tokenizerFromJson } from '@pretext/data';
 import type { Linear } from '@pretext/models';
 import { entryTargets, generate, loadTextSplits, parseOptions, type TaskConfig, type TextEncoder, textEncoderOptions, type TrainState } from '@pretext/tasks';
@@ -25,9 +26,7 @@ export function textConfigOf(cfg: TaskConfig) {
 }
 
 export function writeTokenizer(dir: string, tokenizer: Tokenizer): void {
-  const path = join(dir, TOKENIZER_JSON);
-  writeFileSync(`${path}.tmp`, JSON.stringify(tokenizer.toJSON()));
-  renameSync(`${path}.tmp`, path);
+  writeFileSafe(join(dir, TOKENIZER_JSON), JSON.stringify(tokenizer.toJSON()));
 }
 
 export function readTokenizer(dir: string): Tokenizer {

@@ -1,18 +1,20 @@
 // The trainer end to end on a real, tiny task (independent of the SSL tasks' timing): a linear
 // encoder on flattened pixels and a linear classifier, trained with cross-entropy on the labels.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useWebGpu } from '@pretext/core';
 import { loadFashionMnist } from '@pretext/data';
-import { destroyGpu } from '@pretext/gpu';
+import { destroyGpu, getGpu } from '@pretext/gpu';
 import { classification, relu, type Tensor, tensor } from '@pretext/core';
 import type { Batch } from '@pretext/data';
 import { Init, Linear, Module } from '@pretext/models';
 import { defineTask, embeddingStd, int, type Objective, simclrAugmentation, type Task, trainObjectives, trainingOptions } from '@pretext/tasks';
 import { UsageError } from './args.js';
+import { loadRun } from './checkpoints.js';
+import { DivergenceError } from './health.js';
 import { alignmentPairs } from './evaluation.js';
 import { generateCommand, parseGenerate } from './generate.js';
 import { readMetrics } from './metrics.js';
@@ -32,7 +34,11 @@ class FlatEncoder extends Module {
 
 const tinyOptions = { ...trainingOptions, dim: int('feature width', 8, { min: 1 }) };
 
-function tinyTask(id = 'tiny'): Task<'image'> {
+/**
+ * `poisonAt`: before that step (0-based), NaN goes into a trained head the loss never reads — the
+ * loss stays finite, as behind a fused BN + ReLU. `collapse`: report embeddingStd of a constant.
+ */
+function tinyTask(id = 'tiny', test: { poisonAt?: number; collapse?: boolean } = {}): Task<'image'> {
   return defineTask({
     id,
     summary: 'test task: linear encoder + linear classifier, cross-entropy on labels',
@@ -49,14 +55,16 @@ function tinyTask(id = 'tiny'): Task<'image'> {
       const init = new Init(cfg.seed);
       const encoder = new FlatEncoder(init, c * h * w, cfg.dim);
       const head = new Linear(init, encoder.featureDim, data.classes.length);
+      const unused = new Linear(init, 2, 2);
       const objective: Objective<'image'> = {
         name: 'tiny',
-        heads: { head },
-        loss(batch: Batch) {
+        heads: test.poisonAt === undefined ? { head } : { head, unused },
+        loss(batch: Batch, ctx) {
+          if (ctx.step === test.poisonAt) unused.weight.backend.write(unused.weight.storage, Float32Array.from([0, Number.NaN, 0, 0]));
           const z = encoder.forward(tensor(batch.images, batch.shape)); // (B, D)
           const logits = head.forward(relu(z)); // (B, classes)
           const { loss, accuracy } = classification(logits, tensor(batch.labels));
-          return { loss, metrics: { accuracy, embeddingStd: embeddingStd(z) } };
+          return { loss, metrics: { accuracy, embeddingStd: embeddingStd(test.collapse ? z.mul(0) : z) } };
         },
       };
       return trainObjectives(cfg, encoder, [{ objective, weight: 1 }]);
@@ -125,13 +133,18 @@ describe('pretext train (tiny task)', () => {
     }
 
     const html = readFileSync(join(full, 'report.html'), 'utf8');
-    expect((html.match(/<svg class="plot"/g) ?? []).length).toBe(5); // loss, accuracy, collapse, lr, throughput
+    expect((html.match(/<div class="chart"/g) ?? []).length).toBe(6); // loss, accuracy, collapse, ‖θ‖, lr, throughput
+    expect((html.match(/<svg class="plot"/g) ?? []).length).toBe(6); // each with its static fallback
     expect(html).toContain('<svg class="map"');
     expect(html).toContain('raw pixels');
+    // self-contained: both figures embedded, uPlot inlined, nothing fetched
     const imgs = [...html.matchAll(/<img[^>]*src="([^"]+)"/g)].map((m) => m[1]);
-    expect(imgs).toContain('augmentations.png');
-    for (const src of imgs) expect(existsSync(join(full, src)), src).toBe(true);
-    expect(html).not.toMatch(/(src|href)="https?:/); // opens offline
+    expect(imgs).toHaveLength(2);
+    for (const src of imgs) expect(src).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+    expect(html).toMatch(/<script>[\s\S]*uPlot[\s\S]*<\/script>/);
+    expect(html).not.toMatch(/(src|href)="(?!data:)/); // opens offline, copied anywhere
+    expect(s.figures.neighbours).toMatchObject({ file: 'neighbours.png', k: 8, pool: 40 });
+    for (const v of Object.values(s.figures.neighbours?.sameClass ?? {})) expect(v).toBeGreaterThan(0.1); // better than chance (10 classes)
   });
 
   it('alignment pairs: two views of each of the first `max` test images, all of a smaller set', async () => {
@@ -170,10 +183,74 @@ describe('pretext train (tiny task)', () => {
     const other = tinyTask('other');
     await expect(runTraining({ ...base, task: other, cfg: other.config('fashion-mnist', 'quick'), dir: full, resume: true })).rejects.toThrow(/from task 'tiny', not 'other'/);
     // an existing run directory without --resume: an error, nothing overwritten
-    await expect(runTraining({ ...base, dir: full, resume: false })).rejects.toThrow(/already exists and is not empty; pass --resume/);
+    await expect(runTraining({ ...base, dir: full, resume: false })).rejects.toThrow(/holds a run with a checkpoint; pass --resume to continue it, --overwrite to start it over, or --out .*full-2/);
     expect(snapshot(full)).toEqual(before);
     // generate on a vision checkpoint says what it holds, and changes nothing
     await expect(generateCommand(parseGenerate([full]), { tiny: base.task })).rejects.toThrow(/holds a tiny checkpoint, an image encoder; generate needs a language model/);
     expect(snapshot(full)).toEqual(before);
+  });
+});
+
+describe('pretext train: no silent garbage', () => {
+  it('a NaN weight the loss does not see stops training at its step, naming the flags that exist; the checkpoint before it stays good', async () => {
+    const task = tinyTask('tiny', { poisonAt: 8 });
+    const dir = join(root, 'nan');
+    const lines: string[] = [];
+    const run = runTraining({ ...base, task, cfg: task.config('fashion-mnist', 'quick'), dir, resume: false, log: (l) => lines.push(l) });
+    await expect(run).rejects.toThrow(DivergenceError);
+    await expect(run).rejects.toThrow(/^step 9 \(epoch 2\): the parameters hold NaN or Inf \(‖θ‖ = NaN\); training diverged, the last checkpoint \(step 6\) was saved before it and is intact\. Start over \(--overwrite\) with a lower --lr \(now 0\.01\), --warmup-steps \(now 0\)/);
+    const rows = readMetrics(dir);
+    expect(rows.map((r) => r.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]); // the steps as the message counts them
+    for (const r of rows) expect(Number.isFinite(r.loss) && Number.isFinite(r.paramNorm)).toBe(true);
+    const ckpt = await loadRun(dir);
+    expect(ckpt.meta.step).toBe(6);
+    expect(existsSync(join(dir, '.lock'))).toBe(false); // released on the way out
+  });
+
+  it('off a terminal: a progress line every N steps and at each epoch; a collapse warning once', async () => {
+    const task = tinyTask('tiny', { collapse: true });
+    const lines: string[] = [];
+    await runTraining({ ...base, task, cfg: task.config('fashion-mnist', 'quick'), dir: join(root, 'progress'), resume: false, progress: true, progressEvery: 5, log: (l) => lines.push(l), eval: { protocols: ['knn'], baselines: ['raw-pixels'] } });
+    const steps = lines.filter((l) => l.startsWith('step ')).map((l) => Number(/^step (\d+)\/12/.exec(l)?.[1]));
+    expect(steps).toEqual([5, 6, 10, 12]);
+    expect(lines.find((l) => l.startsWith('step 5/12'))).toMatch(/^step 5\/12 \(41\.7%\) · epoch 1\/2 · loss \d+\.\d{4} · accuracy 0\.\d{3} · \d+\.\d images\/s · ETA \d+s$/);
+    const warnings = lines.filter((l) => l.startsWith('warning'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^warning {3}step 1: embeddingStd 0\.00 < 0\.01: the embeddings are collapsing to a point .*try another --lr \(now 0\.01\), --batch-size \(now 16\)/);
+    // evaluation progress: each part of each model, numbered
+    expect(lines).toContainEqual(expect.stringMatching(/^eval {6}\[1\/2\] tiny \(ours\) · knn \d+\.\d s$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^eval {6}\[2\/2\] raw pixels · knn \d+\.\d s$/));
+  });
+
+  it('device loss mid-training: reported, the device reopened, the run continues from the last checkpoint and ends as the straight run', async () => {
+    const dir = join(root, 'device-loss');
+    const lines: string[] = [];
+    const lost = (await getGpu()).device;
+    let destroyed = false;
+    const r = await runTraining({
+      ...base, dir, resume: false, log: (l) => lines.push(l),
+      shouldStop: (step) => {
+        if (step === 9 && !destroyed) {
+          destroyed = true;
+          lost.destroy(); // as a driver reset would take it
+        }
+        return false;
+      },
+    });
+    expect(r.status).toBe('complete');
+    expect(lines).toContainEqual(expect.stringMatching(/^device {4}lost \(destroyed.*\); reopened it, continuing from the checkpoint at step 6$/));
+    expect((await getGpu()).device).not.toBe(lost);
+    expect(curve(dir)).toEqual(curve(join(root, 'full'))); // steps 7–9 redone: at most one checkpoint interval lost
+  });
+
+  it('--resume of a finished run keeps the evaluations `pretext eval` added', async () => {
+    const dir = join(root, 'resumed');
+    const s = readSummary(dir);
+    const added = { ...s.evaluations[0], at: 'from pretext eval' };
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify({ ...s, evaluations: [...s.evaluations, added] }));
+    const r = await runTraining({ ...base, dir, resume: true });
+    expect(r.status).toBe('complete');
+    expect(readSummary(dir).evaluations.map((e) => e.at)).toEqual([s.evaluations[0].at, 'from pretext eval', expect.any(String)]);
+    expect(readMetrics(dir)).toHaveLength(12);
   });
 });

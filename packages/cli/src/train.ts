@@ -1,16 +1,22 @@
 // The trainer: one loop, read top to bottom (after nanoGPT's train.py). Data → task → epochs of
 // steps with a log line each and a checkpoint each epoch → evaluation → summary and report.
+// Each step's metrics are checked (health.ts); a lost device is reopened and the run continues
+// from its last checkpoint (device-loss.ts).
 // Resuming restores step, epoch, batch position, parameters, buffers, optimizer state and the
 // task's extra tensors; the loader is deterministic per (seed, epoch, batch) and tasks derive
 // augmentation seeds from the global step, so a resumed run retraces the uninterrupted one.
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Modality, SplitsOf, Task, TaskConfig } from '@pretext/tasks';
-import { UsageError } from './args.js';
-import { loadRun, restoreRun, saveRun } from './checkpoints.js';
+import { checkpointDir, loadRun, restoreRun, saveRun } from './checkpoints.js';
 import type { EvalSettings } from './evaluation.js';
-import { MetricsLog, type MetricsRow, Progress } from './metrics.js';
+import { deviceLost, MAX_DEVICE_RECOVERIES, reopenDevice } from './device-loss.js';
+import { checkStep, collapseWarning } from './health.js';
+import { MetricsLog, type MetricsRow } from './metrics.js';
+import { Progress } from './progress.js';
 import { writeReport } from './report.js';
 import { runnerOf } from './runner.js';
+import { takeRunDir } from './run-dir.js';
 import { type RunInfo, type Summary, writeSummary } from './summary.js';
 
 export interface RunOptions<M extends Modality = Modality> {
@@ -19,13 +25,17 @@ export interface RunOptions<M extends Modality = Modality> {
   cfg: TaskConfig;
   dir: string;
   resume: boolean;
+  /** Delete a previous run in `dir` (only pretext's own files) and start over. */
+  overwrite?: boolean;
   info: RunInfo;
   /** Write a metrics row every this many steps (default 1). */
   logEvery?: number;
   progress?: boolean;
+  /** Off a terminal: a progress line every this many steps (default ~50 a run). */
+  progressEvery?: number;
   /** Data to use instead of what the config loads (tests). */
   splits?: SplitsOf<M>;
-  /** Polled after each step; true → save a checkpoint and return 'interrupted' (SIGINT). */
+  /** Polled after each step (1-based, as metrics.jsonl counts); true → save a checkpoint and return 'interrupted' (SIGINT). */
   shouldStop?: (step: number) => boolean;
   /** Which protocols and baselines to run after training. */
   eval?: EvalSettings;
@@ -40,21 +50,35 @@ export interface RunResult {
   summary?: Summary;
 }
 
-/** Fails (changing nothing on disk) unless `dir` suits a new run or a resume of `task`. */
-async function checkOutputDir<M extends Modality>(opts: RunOptions<M>) {
-  if (opts.resume) return loadRun(opts.dir, opts.task.id);
-  if (existsSync(opts.dir) && readdirSync(opts.dir).length > 0) {
-    throw new UsageError(`output directory ${opts.dir} already exists and is not empty; pass --resume to continue it or --out to pick another`);
-  }
-  return null;
-}
-
 export async function runTraining<M extends Modality>(opts: RunOptions<M>): Promise<RunResult> {
   const log = opts.log ?? ((l: string) => console.log(l));
+  // the run directory: locked against a second writer, checked, temp files of killed writes gone
+  const runDir = await takeRunDir(opts.dir, { resume: opts.resume, overwrite: opts.overwrite ?? false, log });
+  try {
+    let ckpt = runDir.resume ? await loadRun(opts.dir, opts.task.id) : null;
+    for (let recoveries = 0; ; recoveries++) {
+      try {
+        return await train(opts, ckpt, log);
+      } catch (e) {
+        // a lost device: report it, open a new one, continue from the last checkpoint
+        const reason = await deviceLost();
+        if (!reason || recoveries === MAX_DEVICE_RECOVERIES) throw e;
+        await reopenDevice();
+        ckpt = hasCheckpoint(opts.dir) ? await loadRun(opts.dir, opts.task.id) : null;
+        log(`device    lost (${reason}; ${(e as Error).message.split('\n')[0]}); reopened it, continuing from ${ckpt ? `the checkpoint at step ${ckpt.meta.step}` : 'step 0 (no checkpoint yet)'}`);
+      }
+    }
+  } finally {
+    runDir.lock.release();
+  }
+}
+
+const hasCheckpoint = (dir: string) => existsSync(join(checkpointDir(dir), 'latest.json'));
+
+async function train<M extends Modality>(opts: RunOptions<M>, ckpt: Awaited<ReturnType<typeof loadRun>> | null, log: (line: string) => void): Promise<RunResult> {
   const logEvery = opts.logEvery ?? 1;
   const runner = runnerOf(opts.task);
-  const ckpt = await checkOutputDir(opts);
-  const cfg = ckpt ? opts.task.parse(ckpt.meta.config, `checkpoint ${ckpt.path}`) : opts.cfg;
+  const cfg = ckpt ? opts.task.parse(ckpt.meta.config, `checkpoint ${ckpt.path}.json`) : opts.cfg;
   const startedAt = new Date().toISOString();
   const sessionStart = performance.now();
 
@@ -71,44 +95,54 @@ export async function runTraining<M extends Modality>(opts: RunOptions<M>): Prom
   let epoch = 0;
   let batchInEpoch = 0;
   let trainSeconds = 0;
+  let lastCheckpoint: number | undefined;
   if (ckpt) {
     restoreRun(ckpt, state);
     ({ step, epoch, batch: batchInEpoch, trainSeconds } = ckpt.meta);
+    lastCheckpoint = step;
     log(`resume    ${ckpt.path}: step ${step}/${totalSteps}, epoch ${epoch + 1}, batch ${batchInEpoch}`);
   }
-  mkdirSync(opts.dir, { recursive: true });
   runner.prepare?.(opts.dir, splits);
   const metrics = new MetricsLog(opts.dir, step);
-  const checkpoint = (complete: boolean) =>
-    saveRun(opts.dir, state, { step, epoch, batch: batchInEpoch, task: opts.task.id, config: cfg, adapter: opts.info.adapter.description, commit: opts.info.commit, trainSeconds: elapsed(), complete });
   const elapsed = () => trainSeconds + (performance.now() - sessionStart) / 1000;
+  const checkpoint = async (complete: boolean) => {
+    await saveRun(opts.dir, state, { step, epoch, batch: batchInEpoch, task: opts.task.id, config: cfg, adapter: opts.info.adapter.description, commit: opts.info.commit, trainSeconds: elapsed(), complete });
+    lastCheckpoint = step;
+  };
 
   try {
     // train: every batch of every epoch from where we stand
-    const progress = new Progress(opts.progress ?? false, totalSteps, step, runner.unit);
+    const progress = opts.progress === false ? null : new Progress({ total: totalSteps, start: step, stepsPerEpoch: loader.batchesPerEpoch, epochs: cfg.epochs, unit: runner.unit, itemsPerStep: runner.itemsPerStep(cfg), every: opts.progressEvery, log });
     let lastLog = { step, time: elapsed() };
+    let warned = false;
     try {
       while (epoch < cfg.epochs) {
         for await (const batch of loader.epoch(epoch, batchInEpoch)) {
-          // one optimisation step (the task reads back only its metrics)
+          // one optimisation step (the task reads back only its metrics, ‖θ‖ among them)
           const m = await state.step(batch, step, totalSteps);
           step++;
           batchInEpoch++;
-          if (!Number.isFinite(m.loss)) throw new Error(`loss is ${m.loss} at step ${step - 1} (epoch ${epoch + 1}); lower --lr or check the data`);
+          checkStep(opts.task, cfg, step, epoch, m, lastCheckpoint);
+          const collapse = warned ? undefined : collapseWarning(opts.task, cfg, step, m);
+          if (collapse) {
+            log(collapse);
+            warned = true; // once a session: the curve in the report shows the rest
+          }
 
           // log: a metrics row every logEvery steps and at the end of each epoch
-          if (step % logEvery === 0 || batchInEpoch === loader.batchesPerEpoch) {
+          const epochEnd = batchInEpoch === loader.batchesPerEpoch;
+          if (step % logEvery === 0 || epochEnd) {
             const now = elapsed();
             const row: MetricsRow = { step, epoch, ...m, itemsPerSec: ((step - lastLog.step) * runner.itemsPerStep(cfg)) / Math.max(now - lastLog.time, 1e-9), time: now };
             metrics.append(row);
-            progress.update(step, row);
             lastLog = { step, time: now };
           }
+          progress?.update(step, epoch, m, epochEnd);
 
           // interrupted (Ctrl-C): checkpoint where we stand, resume continues with the next batch
           if (opts.shouldStop?.(step)) {
-            if (batchInEpoch === loader.batchesPerEpoch) [epoch, batchInEpoch] = [epoch + 1, 0];
-            progress.stop();
+            if (epochEnd) [epoch, batchInEpoch] = [epoch + 1, 0];
+            progress?.stop();
             await checkpoint(false);
             log(`\nstopped   at step ${step}/${totalSteps}; checkpoint saved. Continue with --resume --out ${opts.dir}`);
             return { status: 'interrupted', step };
@@ -119,7 +153,7 @@ export async function runTraining<M extends Modality>(opts: RunOptions<M>): Prom
         await checkpoint(epoch === cfg.epochs);
       }
     } finally {
-      progress.stop();
+      progress?.stop();
     }
 
     // evaluate: the protocols on the frozen encoder, next to their baselines

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randn, testGpu } from '@pretext/gpu/testing';
@@ -82,5 +82,87 @@ describe('checkpoints', () => {
     const file = join(d, 'ckpt-00000001.safetensors');
     writeFileSync(file, readFileSync(file).subarray(0, 100));
     await expect(loadCheckpoint(d)).rejects.toThrow(/ckpt-00000001\.safetensors/);
+  });
+});
+
+describe('checkpoints refuse what is not what was saved', () => {
+  const saved = async () => {
+    const m = model();
+    await m.step();
+    const d = dir();
+    await saveCheckpoint(d, m.state(), { step: 1 });
+    return { d, file: join(d, 'ckpt-00000001.safetensors'), meta: join(d, 'ckpt-00000001.json') };
+  };
+
+  it('a flipped byte anywhere in the tensor file fails the SHA-256 recorded in the sidecar', async () => {
+    const { d, file, meta } = await saved();
+    expect(JSON.parse(readFileSync(meta, 'utf8')).tensors).toMatchObject({ file: 'ckpt-00000001.safetensors', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const bytes = readFileSync(file);
+    const at = bytes.length - 3; // inside the last tensor's data: the file still decodes
+    bytes[at] ^= 0x10;
+    writeFileSync(file, bytes);
+    await expect(loadCheckpoint(d)).rejects.toThrow(/ckpt-00000001\.safetensors fails its SHA-256 check/);
+    writeFileSync(file, bytes.subarray(0, bytes.length - 1));
+    await expect(loadCheckpoint(d)).rejects.toThrow(/has \d+ bytes but .*ckpt-00000001\.json records \d+/);
+  });
+
+  it('NaN or Inf in any tensor is refused on load, naming the tensor and the file', async () => {
+    const d = dir();
+    const w = tensor([1, 2, Number.NaN, 4], [2, 2]);
+    await saveCheckpoint(d, new Map([['w', w]]), { step: 5 });
+    await expect(loadCheckpoint(d)).rejects.toThrow(/ckpt-00000005\.safetensors: tensor 'w' holds NaN at element 2/);
+    await saveCheckpoint(d, new Map([['v', tensor([Number.NEGATIVE_INFINITY], [1])]]), { step: 6 });
+    await expect(loadCheckpoint(d)).rejects.toThrow(/tensor 'v' holds -Infinity/);
+  });
+
+  it('every JSON sidecar error names its file; latest.json cannot point outside the directory', async () => {
+    const { d, meta } = await saved();
+    const latest = join(d, 'latest.json');
+    for (const [text, msg] of [
+      ['{ nope', /checkpoint pointer .*latest\.json is not valid JSON/],
+      ['[1]', /checkpoint pointer .*latest\.json must hold a JSON object/],
+      ['{"checkpoint": "../../etc/ckpt-00000001", "step": 1}', /latest\.json names "\.\.\/\.\.\/etc\/ckpt-00000001", not a checkpoint of this directory/],
+      ['{"checkpoint": "/tmp/ckpt-00000001"}', /not a checkpoint of this directory/],
+      ['{"checkpoint": "ckpt-00000009"}', /checkpoint metadata .*ckpt-00000009\.json not found/],
+    ] as const) {
+      writeFileSync(latest, text);
+      await expect(loadCheckpoint(d), text).rejects.toThrow(msg);
+    }
+    writeFileSync(latest, '{"checkpoint": "ckpt-00000001", "step": 1}');
+    writeFileSync(meta, '{"step": 1,');
+    await expect(loadCheckpoint(d)).rejects.toThrow(/checkpoint metadata .*ckpt-00000001\.json is not valid JSON/);
+    writeFileSync(meta, '{"step": "1"}');
+    await expect(loadCheckpoint(d)).rejects.toThrow(/ckpt-00000001\.json: step must be an integer ≥ 0, got "1"/);
+  });
+
+  it('safetensors: overlapping byte ranges and malformed headers are refused', () => {
+    const header = (h: object) => {
+      const json = new TextEncoder().encode(JSON.stringify(h));
+      const out = new Uint8Array(8 + json.length + 16);
+      new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+      out.set(json, 8);
+      return out;
+    };
+    const f32 = (b: number, e: number, shape = [(e - b) / 4]) => ({ dtype: 'F32', shape, data_offsets: [b, e] });
+    expect(() => decodeSafetensors(header({ a: f32(0, 8), b: f32(4, 12) }), 'x.safetensors')).toThrow(/x\.safetensors: tensors 'a' \[0, 8\) and 'b' \[4, 12\) overlap/);
+    expect(() => decodeSafetensors(header({ a: f32(0, 8), b: f32(0, 8) }), 'x.safetensors')).toThrow(/overlap/);
+    expect(decodeSafetensors(header({ a: f32(0, 8), b: f32(8, 16) }), 'x.safetensors').arrays.size).toBe(2);
+    expect(() => decodeSafetensors(header({ a: { dtype: 'F32', shape: 'x', data_offsets: [0, 4] } }), 'x.safetensors')).toThrow(/tensor 'a' has a bad shape/);
+    expect(() => decodeSafetensors(header({ a: { dtype: 'F32', shape: [1], data_offsets: [0] } }), 'x.safetensors')).toThrow(/tensor 'a' has bad data_offsets/);
+    expect(() => decodeSafetensors(header(null as unknown as object), 'x.safetensors')).toThrow(/x\.safetensors: corrupt header/);
+  });
+
+  it('a save cleans up temp files of killed writes and never writes through a planted symlink', async () => {
+    const { d } = await saved();
+    writeFileSync(join(d, 'ckpt-00000002.safetensors.tmp-999999999'), 'partial'); // no such pid
+    const outside = dir();
+    symlinkSync(join(outside, 'victim'), join(d, `ckpt-00000002.json.tmp-${process.pid}`));
+    symlinkSync(join(outside, 'victim2'), join(d, 'ckpt-00000002.json'));
+    const m = model();
+    await saveCheckpoint(d, m.state(), { step: 2 });
+    expect(readdirSync(d).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    expect(readdirSync(outside)).toEqual([]); // nothing was written through either link
+    expect(lstatSync(join(d, 'ckpt-00000002.json')).isSymbolicLink()).toBe(false);
+    expect((await loadCheckpoint(d)).meta.step).toBe(2);
   });
 });

@@ -76,6 +76,7 @@ export function decodeSafetensors(bytes: Uint8Array, file = 'safetensors'): { ar
   } catch (e) {
     throw new Error(`${file}: corrupt header (${(e as Error).message})`);
   }
+  if (!header || typeof header !== 'object' || Array.isArray(header)) throw new Error(`${file}: corrupt header (not a JSON object)`);
   const base = 8 + n;
   const arrays = new Map<string, NamedArray>();
   let metadata: Record<string, string> = {};
@@ -87,6 +88,7 @@ export function decodeSafetensors(bytes: Uint8Array, file = 'safetensors'): { ar
     const kind = READ[h.dtype];
     if (!kind) throw new Error(`${file}: tensor '${name}' has dtype ${h.dtype}; readable: ${Object.keys(READ).join(', ')}`);
     if (!Array.isArray(h.shape) || !h.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new Error(`${file}: tensor '${name}' has a bad shape ${JSON.stringify(h.shape)}`);
+    if (!Array.isArray(h.data_offsets) || h.data_offsets.length !== 2 || !h.data_offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) throw new Error(`${file}: tensor '${name}' has bad data_offsets ${JSON.stringify(h.data_offsets)}`);
     const [b, e] = h.data_offsets;
     const count = h.shape.reduce((x, y) => x * y, 1);
     if (!(b >= 0 && e - b === count * kind.bytes && base + e <= bytes.length)) throw new Error(`${file}: tensor '${name}' (${h.dtype} ${h.shape.join('×')}) has ${e - b} bytes at [${b}, ${e}) — file truncated or corrupt`);
@@ -94,5 +96,15 @@ export function decodeSafetensors(bytes: Uint8Array, file = 'safetensors'): { ar
     const data = h.dtype === 'F16' || h.dtype === 'BF16' ? halfToF32(copy, h.dtype) : kind.dtype === 'f32' ? new Float32Array(copy.buffer) : new Int32Array(copy.buffer);
     arrays.set(name, { dtype: kind.dtype, shape: h.shape, data });
   }
+  checkDisjoint(header, file);
   return { arrays, metadata };
+}
+
+/** Tensors may not share bytes: two names over one range would load as one aliased, corrupt state. */
+function checkDisjoint(header: Record<string, { data_offsets: [number, number] }>, file: string): void {
+  const ranges = Object.entries(header).filter(([k]) => k !== '__metadata__').map(([k, h]) => ({ k, b: h.data_offsets[0], e: h.data_offsets[1] })).sort((x, y) => x.b - y.b || x.e - y.e);
+  for (let i = 1; i < ranges.length; i++) {
+    const [p, q] = [ranges[i - 1], ranges[i]];
+    if (q.b < p.e) throw new Error(`${file}: tensors '${p.k}' [${p.b}, ${p.e}) and '${q.k}' [${q.b}, ${q.e}) overlap`);
+  }
 }

@@ -1,7 +1,7 @@
 // The same protocols on the reference points every number needs beside it: raw pixels, the
 // backbone at its random initialisation (same factory, same seed, untrained) and the backbone
 // trained supervised on the same labels.
-import { type EvalData, type EvalReport, evaluate, type Protocols, rawPixels } from './evaluate.js';
+import { type EvalData, type EvalProgress, type EvalReport, evaluate, type Protocols, rawPixels } from './evaluate.js';
 import { type EncoderFactory, type SupervisedOptions, trainSupervised } from './supervised.js';
 import { Init } from '@pretext/models';
 
@@ -12,17 +12,19 @@ export interface BaselineOptions {
   /** Which baselines to run (default all three). */
   which?: readonly ('raw-pixels' | 'random-init' | 'supervised')[];
   batchSize?: number;
+  progress?: EvalProgress;
 }
 
 export async function baselines(encoderFactory: EncoderFactory, data: EvalData, protocols: Protocols, opts: BaselineOptions): Promise<EvalReport[]> {
   const which = opts.which ?? ['raw-pixels', 'random-init', 'supervised'];
   const out: EvalReport[] = [];
   for (const w of which) {
-    if (w === 'raw-pixels') out.push(await evaluate('raw pixels', rawPixels, data, protocols));
+    const progress = opts.progress;
+    if (w === 'raw-pixels') out.push(await evaluate('raw pixels', rawPixels, data, protocols, { progress }));
     else if (w === 'random-init') {
       const enc = encoderFactory(new Init(opts.seed));
       try {
-        out.push(await evaluate('random init', enc, data, protocols, { batchSize: opts.batchSize }));
+        out.push(await evaluate('random init', enc, data, protocols, { batchSize: opts.batchSize, progress }));
       } finally {
         enc.dispose();
       }
@@ -30,8 +32,9 @@ export async function baselines(encoderFactory: EncoderFactory, data: EvalData, 
       const t0 = performance.now();
       const { encoder, losses } = await trainSupervised(encoderFactory, data.train, { ...opts.supervised, seed: opts.seed });
       const trainSeconds = (performance.now() - t0) / 1000;
+      progress?.('supervised', `training (${opts.supervised.epochs} epochs)`, trainSeconds);
       try {
-        const r = await evaluate(`supervised (${opts.supervised.epochs} ep, final loss ${losses[losses.length - 1].toFixed(3)})`, encoder, data, protocols, { batchSize: opts.batchSize });
+        const r = await evaluate(`supervised (${opts.supervised.epochs} ep, final loss ${losses[losses.length - 1].toFixed(3)})`, encoder, data, protocols, { batchSize: opts.batchSize, progress });
         r.seconds.train = trainSeconds;
         out.push(r);
       } finally {

@@ -57,14 +57,19 @@ export const rawPixels: FeatureSource = (images) => pixelFeatures(images);
 
 const opt = <T extends object>(p: boolean | T | undefined): T | null => (p === undefined || p === false ? null : p === true ? ({} as T) : p);
 
-export async function evaluate(model: string, source: FeatureSource, data: EvalData, protocols: Protocols = ALL_PROTOCOLS, opts: { batchSize?: number; rankMeRows?: number } = {}): Promise<EvalReport> {
+/** Hears each finished part of an evaluation: the model, the part ('features', 'linear', …) and its seconds. */
+export type EvalProgress = (model: string, part: string, seconds: number) => void;
+
+export async function evaluate(model: string, source: FeatureSource, data: EvalData, protocols: Protocols = ALL_PROTOCOLS, opts: { batchSize?: number; rankMeRows?: number; progress?: EvalProgress } = {}): Promise<EvalReport> {
   const needsPairs = protocols.alignUniform || protocols.retrieval;
   if (needsPairs && !data.pairs) throw new Error(`evaluate: alignUniform and retrieval need data.pairs (two views of each item) for dataset '${data.name}'`);
   const seconds: Record<string, number> = {};
   const timed = async <T>(key: string, f: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
     const r = await f();
-    seconds[key] = (seconds[key] ?? 0) + (performance.now() - t0) / 1000;
+    const dt = (performance.now() - t0) / 1000;
+    seconds[key] = (seconds[key] ?? 0) + dt;
+    opts.progress?.(model, key, dt);
     return r;
   };
   const featuresOf = (ds: ImageDataset) => timed('features', async () => (typeof source === 'function' ? source(ds) : extractFeatures(source, ds, { batchSize: opts.batchSize })));

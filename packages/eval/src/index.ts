@@ -2,7 +2,7 @@
 // retrieval) and the baselines they are reported next to (raw pixels, random init, supervised).
 export { type AlignUniformResult, alignmentUniformity, uniformity } from './align-uniform.js';
 export { baselines, type BaselineOptions } from './baselines.js';
-export { ALL_PROTOCOLS, type EvalData, type EvalReport, evaluate, type FeatureSource, type Protocols, rawPixels } from './evaluate.js';
+export { ALL_PROTOCOLS, type EvalData, type EvalProgress, type EvalReport, evaluate, type FeatureSource, type Protocols, rawPixels } from './evaluate.js';
 export { checkFeatures, type Encoder, extractFeatures, type Features, l2Normalize, pixelFeatures, rowBlocks, selectRows, standardize, uploadLimits } from './features.js';
 export { fewLabel, type FewLabelResult, fewLabelSubset } from './few-label.js';
 export { symmetricEigenvalues } from './symmetric-eigen.js';

@@ -103,6 +103,11 @@ export class Gpu {
     return new Gpu(device, summary, opts);
   }
 
+  /** Why the device was lost ('destroyed: …', a driver reset), or null while it lives. */
+  get lost(): string | null {
+    return this.lostReason;
+  }
+
   get limits(): GPUSupportedLimits {
     return this.device.limits;
   }

@@ -63,3 +63,45 @@ export function poisoned(gpu: Gpu, shape: readonly number[]): import('./array.js
   const n = shape.reduce((a, b) => a * b, 1);
   return gpu.upload(new Float32Array(n).fill(Number.NaN), shape, 'poisoned');
 }
+
+/**
+ * The values property tests draw inputs from, by kind: ordinary (|x| ~ 1), huge (±1e30), subnormal
+ * (|x| < 1.18e-38, which an adapter may flush to zero), and signed zeros. `pick(u, v)` maps two
+ * uniforms in [0, 1) to one such value.
+ */
+export const VALUE_KINDS = {
+  ordinary: (u: number, v: number) => (2 * u - 1) * 3 * (0.1 + v),
+  huge: (u: number, v: number) => (u < 0.5 ? -1 : 1) * 1e30 * (1 + v),
+  subnormal: (u: number, v: number) => (u < 0.5 ? -1 : 1) * 1e-40 * (1 + 100 * v),
+  zero: (u: number) => (u < 0.5 ? -0 : 0),
+} as const;
+export type ValueKind = keyof typeof VALUE_KINDS;
+export const VALUE_KIND_NAMES = Object.keys(VALUE_KINDS) as ValueKind[];
+
+/** n values of the given kinds, uniformly mixed, `nans` of them (at random places) NaN; seeded. */
+export function extremeValues(n: number, kinds: readonly ValueKind[], nans: number, seed: number): Float32Array {
+  const r = rng(seed);
+  const x = Float32Array.from({ length: n }, () => VALUE_KINDS[kinds[Math.floor(r() * kinds.length)]](r(), r()));
+  for (let k = 0; k < nans; k++) x[Math.floor(r() * n)] = Number.NaN;
+  return x;
+}
+
+/**
+ * `got` (f32 from a kernel) against `want` (the float64 reference): where the reference is NaN the
+ * kernel must give NaN too (a NaN input is reported through the output, never turned into a number),
+ * where it is ±∞ the same ∞, elsewhere |got − want| ≤ bound(i) + 1e-37 (the slack is for subnormals
+ * an adapter flushes to zero). Returns the first mismatch as a message, or undefined.
+ */
+export function mismatch(got: ArrayLike<number>, want: ArrayLike<number>, bound: (i: number) => number): string | undefined {
+  if (got.length !== want.length) return `length ${got.length}, want ${want.length}`;
+  for (let i = 0; i < want.length; i++) {
+    const [g, w] = [got[i], want[i]];
+    if (Number.isNaN(w)) {
+      if (!Number.isNaN(g)) return `[${i}]: ${g}, want NaN (a NaN input must show in the output)`;
+    } else if (!Number.isFinite(w) || Math.abs(w) > 3.4028234663852886e38) {
+      const inf = w > 0 ? Infinity : -Infinity;
+      if (g !== inf) return `[${i}]: ${g}, want ${inf}`;
+    } else if (!(Math.abs(g - w) <= bound(i) + 1e-37)) return `[${i}]: ${g}, want ${w} (bound ${bound(i)})`;
+  }
+  return undefined;
+}

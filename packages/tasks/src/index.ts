@@ -12,7 +12,7 @@ export { checkDataset, DATASETS, type EvalSets, imageShapeOf, shapeOnly } from '
 export { type ConvEncoderConfig, convEncoder, convEncoderOptions } from './encoders.js';
 export { embeddingStd } from './metrics.js';
 export { moco, mocoObjective, mocoOptions } from './moco.js';
-export { type LossResult, type Objective, trainObjectives, type WeightedObjective } from './objective.js';
+export { type LossResult, type Objective, PARAM_NORM, trainObjectives, type WeightedObjective } from './objective.js';
 export { bool, type ConfigOf, defaultsOf, flagOf, int, num, oneOf, type Option, OptionError, optionOfFlag, parseOptions, type Schema, text } from './options.js';
 export { simclr, simclrObjective, simclrOptions } from './simclr.js';
 export {

@@ -3,7 +3,7 @@
 // makes a method (simclr.ts, rotation.ts, …); several, weighted, make a hybrid. `trainObjectives`
 // is the step they all share: lr schedule → Σ wᵢ·Lᵢ → backward → one fused optimizer update →
 // after-update hooks → one readback of the metrics.
-import { concat, noGrad, type Optimizer, reshape, type Tensor, tidy } from '@pretext/core';
+import { concat, noGrad, type Optimizer, reshape, Tensor, tidy } from '@pretext/core';
 import type { Module } from '@pretext/models';
 import type { BatchOf, EncoderOf, Modality, StepContext, StepMetrics, TrainState } from './task.js';
 import { learningRate, makeOptimizer, type TrainingConfig } from './training-options.js';
@@ -31,6 +31,12 @@ export interface Objective<M extends Modality> {
   /** Frees what it owns besides `heads` and `frozen` (queues, key arenas). */
   dispose?(): void;
 }
+
+/**
+ * The step metric holding ‖θ‖₂ of the trained parameters: NaN or Inf when any weight is (or when
+ * ‖θ‖² overflows f32, i.e. weights of order 1e19: diverged all the same).
+ */
+export const PARAM_NORM = 'paramNorm';
 
 export interface WeightedObjective<M extends Modality> {
   objective: Objective<M>;
@@ -64,8 +70,9 @@ export function trainObjectives<M extends Modality>(cfg: TrainingConfig & { seed
       total.backward();
       optimizer.update();
       for (const { objective } of parts) objective.afterUpdate?.({ ...ctx, optimizer });
-      // 3. the metrics to read back, packed   (K,)
-      return pack(total, results);
+      // 3. the metrics to read back, packed   (K,), with ‖θ‖ over every trained parameter: a NaN or
+      //    Inf weight shows there even when the loss stays finite (BN renormalises what follows)
+      return pack(total, results, paramNorm());
     });
     // 4. the step's only readback
     const m: StepMetrics = { loss: 0, lr: optimizer.lr };
@@ -80,14 +87,21 @@ export function trainObjectives<M extends Modality>(cfg: TrainingConfig & { seed
     return { total, results };
   }
 
-  /** The total loss, then each objective's loss and metrics (prefixed in a hybrid), as one (K,) tensor. */
-  function pack(total: Tensor, results: LossResult[]): { names: string[]; packed: Tensor } {
+  /** ‖θ‖₂ over the optimizer's flat parameter buffer, on the GPU: one reduction, no readback of its own. */
+  function paramNorm(): Tensor {
+    const b = optimizer.arena.backend;
+    return new Tensor(b.globalNorm(optimizer.arena.flat), b);
+  }
+
+  /** The total loss, then each objective's loss and metrics (prefixed in a hybrid), [‖θ‖], as one (K,) tensor. */
+  function pack(total: Tensor, results: LossResult[], norm?: Tensor): { names: string[]; packed: Tensor } {
     const out: Record<string, Tensor> = { loss: total };
     results.forEach((r, i) => {
       const o = parts[i].objective;
       if (!single) out[`${o.name}.loss`] = r.loss;
       for (const [k, t] of Object.entries(r.metrics)) out[prefixed(o, k)] = t;
     });
+    if (norm) out[PARAM_NORM] = norm;
     return { names: Object.keys(out), packed: noGrad(() => concat(Object.values(out).map((t) => reshape(t, [1])), 0)) };
   }
 
