@@ -82,7 +82,7 @@ describe('pretext argument validation', () => {
     expect(h('report --help')).toMatch(/^pretext report <DIR> \[<DIR>\.\.\.\] \[--out FILE\]/);
     expect(h('--version')).toMatch(/^pretext \d+\.\d+\.\d+ \(commit [0-9a-f]{7,}(-dirty)?, node \d+/);
     expect(h('train simclr --help')).toMatch(/--overwrite[\s\S]*--progress-every N/);
-    fails('--verbose', /unknown option '--verbose'; valid: train, eval, report, export, embed, bench, --help, --version/);
+    fails('--verbose', /unknown option '--verbose'; valid: train, eval, report, generate, export, embed, bench, --help, --version/);
   });
 
   it('--resume: the dataset may come from the checkpoint; only flags given are compared; --overwrite contradicts it', () => {
