@@ -2,7 +2,7 @@
 export * from './unary/unary.js';
 export * from './unary/unary.ref.js';
 export type { BenchCase, BenchInstance, PeerInstance, Tf } from './bench-case.js';
-export * from './rng/random.js';
+export * from './rng/rng.js';
 export * from './rng/rng.ref.js';
 export * from './ceiling/ceiling.js';
 export * from './ceiling/ceiling.ref.js';

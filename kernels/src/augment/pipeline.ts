@@ -3,11 +3,11 @@
 // A pipeline applies, in this fixed order, whichever of these it names:
 //   random resized crop → horizontal flip → colour jitter (brightness, contrast, saturation, hue,
 //   in that fixed order, not torchvision's random order) → grayscale → gaussian blur → solarize.
-// Every random choice of sample s comes from the counter-based RNG twin (rng.ref.ts) with key
+// Every random choice of sample s comes from the counter-based RNG (@pretext/random) with key
 // (seed, stream of the op) and counter (s, draw), drawn here on the CPU and uploaded: the GPU
 // launch and the CPU reference see the very same numbers, and a one-op pipeline with the same
 // seed draws exactly what that op draws inside a longer pipeline (fused == sequential).
-import { rand2Ref } from '../rng/rng.ref.js';
+import { rand2 } from '@pretext/random';
 
 export interface CropSpec {
   /** Fraction of the source area, in (0, 1]. */
@@ -90,13 +90,13 @@ export function drawCrop(spec: CropSpec, seed: number, s: number, h: number, w: 
   const area = h * w;
   const [lr0, lr1] = [Math.log(spec.ratio[0]), Math.log(spec.ratio[1])];
   for (let attempt = 0; attempt < 10; attempt++) {
-    const [u0, u1] = rand2Ref(seed, STREAM.crop, s, attempt);
+    const [u0, u1] = rand2(seed, STREAM.crop, s, attempt);
     const target = area * (spec.scale[0] + (spec.scale[1] - spec.scale[0]) * u0);
     const aspect = Math.exp(lr0 + (lr1 - lr0) * u1);
     const cw = Math.round(Math.sqrt(target * aspect));
     const ch = Math.round(Math.sqrt(target / aspect));
     if (cw > 0 && cw <= w && ch > 0 && ch <= h) {
-      const [u2, u3] = rand2Ref(seed, STREAM.crop, s, 10 + attempt);
+      const [u2, u3] = rand2(seed, STREAM.crop, s, 10 + attempt);
       return [Math.floor(u2 * (h - ch + 1)), Math.floor(u3 * (w - cw + 1)), ch, cw];
     }
   }
@@ -123,7 +123,7 @@ export function blurTaps(spec: BlurSpec, oh: number, ow: number): number {
  */
 export function drawParams(p: Pipeline, seed: number, samples: number, h: number, w: number): Float32Array {
   const out = new Float32Array(samples * SLOTS);
-  const u = (stream: number, s: number, draw: number) => rand2Ref(seed, stream, s, draw);
+  const u = (stream: number, s: number, draw: number) => rand2(seed, stream, s, draw);
   for (let s = 0; s < samples; s++) {
     const o = s * SLOTS;
     const [y0, x0, ch, cw] = p.crop ? drawCrop(p.crop, seed, s, h, w) : [0, 0, h, w];

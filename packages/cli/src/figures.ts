@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { augment, noGrad, tensor, tidy } from '@pretext/core';
-import { rng } from '@pretext/gpu';
+import { rng } from '@pretext/random';
 import { type ImageDataset, subset, writeImageGrid } from '@pretext/data';
 import { type Encoder, extractFeatures, l2Normalize } from '@pretext/eval';
 import type { EvalSets, Task, TaskConfig } from '@pretext/tasks';

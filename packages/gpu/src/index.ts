@@ -12,4 +12,3 @@ export { BufferPool, sizeClass, STORAGE_USAGE } from './pool.js';
 export { broadcastIndex, broadcastShapes, broadcastStrides, collapseDims, contiguousStrides, forEachIndex, MAX_RANK, type Pair, padRank, pair, sameShape } from './shape.js';
 export { type KernelSummary, type PassRecord, Profiler } from './profiler.js';
 export { MAP_READ_MODE, Usage } from './usage.js';
-export { rng } from './host-rng.js';
