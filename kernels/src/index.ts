@@ -9,7 +9,6 @@ export * from './ceiling/ceiling.ref.js';
 export type { BenchSetupOptions } from './bench-case.js';
 export * from './binary/binary.js';
 export * from './binary/binary.ref.js';
-export * from './binary/broadcast.js';
 export * from './copy/copy.js';
 export * from './copy/copy.ref.js';
 export * from './crossentropy/crossentropy.js';

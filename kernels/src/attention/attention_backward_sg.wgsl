@@ -16,7 +16,7 @@ enable subgroups;
 // the uniformity analysis cannot see it.
 diagnostic(off, subgroup_uniformity);
 
-const TM: u32 = 16u;          // owned rows per workgroup (template slot: attentionTuning.sgRowsBackward)
+const TM: u32 = 16u; // template slot: owned rows per workgroup (attentionTuning.sgRowsBackward)
 const MASKED_V: f32 = -3.0e38;
 const MASKED: f32 = -1.0e38;
 

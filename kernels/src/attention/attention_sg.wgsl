@@ -21,7 +21,7 @@ enable subgroups;
 // the uniformity analysis cannot see it.
 diagnostic(off, subgroup_uniformity);
 
-const TM: u32 = 16u;          // query rows per workgroup (template slot: attentionTuning.sgRowsForward)
+const TM: u32 = 16u; // template slot: query rows per workgroup (attentionTuning.sgRowsForward)
 const MASKED_V: f32 = -3.0e38;
 const MASKED: f32 = -1.0e38;
 

@@ -1,9 +1,8 @@
-import { KernelInputError } from '@pretext/gpu';
+import { broadcastShapes, KernelInputError } from '@pretext/gpu';
 import { freshSeed, poisoned, randn, relErr, testGpu } from '@pretext/gpu/testing';
 import { describe, expect, it } from 'vitest';
 import { BINARY_OPS, type BinaryOp, binary, where } from './binary.js';
 import { binaryRef, whereRef } from './binary.ref.js';
-import { broadcastShapes, collapseDims } from './broadcast.js';
 
 const numel = (s: number[]) => s.reduce((a, b) => a * b, 1);
 // [a shape, b shape]: equal, scalar, bias, outer product, middle broadcast, 6-D with stretches on both sides
@@ -32,13 +31,6 @@ function values(n: number, seed: number, op: BinaryOp, side: 'a' | 'b'): Float32
 }
 
 describe('binary', () => {
-  it('collapses broadcast iterations to the fewest dims', () => {
-    expect(broadcastShapes([4, 1, 3], [5, 1])).toEqual([4, 5, 3]);
-    expect(broadcastShapes([4, 2], [3])).toBeNull();
-    expect(collapseDims([2, 3, 4], [[12, 4, 1], [0, 0, 1]])).toEqual({ shape: [6, 4], strides: [[4, 1], [0, 1]] });
-    expect(collapseDims([1, 1], [[1, 1]])).toEqual({ shape: [1], strides: [[0]] });
-  });
-
   for (const op of Object.keys(BINARY_OPS) as BinaryOp[]) {
     it(`${op} matches the reference with broadcasting`, async () => {
       const gpu = await testGpu();

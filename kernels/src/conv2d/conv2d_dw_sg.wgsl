@@ -4,7 +4,7 @@ enable subgroups;
 // column ow0 + l once per 8 columns and reach every lane by subgroupBroadcast.
 //   part[s, g·Cout_g + m, c] = Σ_{(n, oh) in chunk s, ow} dy[n, g·Cout_g + m, oh, ow] · x[n, g·Cin_g + ci, oh·SH − PH + kh·DH, ow·SW − PW + kw·DW]
 //   c = (ci, kh, kw); invocation owns columns t·2·WG + lid and + WG.
-// Needs a subgroup size ≥ 8 (the launcher checks subgroupMinSize).
+// Needs subgroups of at least 8 lanes (the launcher checks gpu.subgroupsAtLeast(8)).
 
 override WG: u32 = 64u;
 

@@ -3,7 +3,7 @@ enable subgroups;
 // tiling); the weights reach every lane by subgroupBroadcast as in conv2d_sg.wgsl.
 //   dx[n, g·Cin_g + m, ih, iw] = Σ_k W[g·Cout_g + co, m, kh, kw] · dy[n, g·Cout_g + co, oh, ow]
 //   k = (co, kh, kw), oh·SH = ih + PH − kh·DH, ow·SW = iw + PW − kw·DW (other terms vanish).
-// Needs a subgroup size ≥ 8 (the launcher checks subgroupMinSize).
+// Needs subgroups of at least 8 lanes (the launcher checks gpu.subgroupsAtLeast(8)).
 
 override SH: u32 = 1u;
 override SW: u32 = 1u;

@@ -12,8 +12,8 @@
 // Out-of-range rows/columns are clamped for loading (no branches in the k loop) and skipped
 // when storing.
 //
-// Template slot TM (the launcher rewrites this line; private arrays need creation-time sizes):
-const TM: u32 = 16u; // rows per invocation
+// TM sizes private arrays, which need a creation-time constant: a template slot (not an override).
+const TM: u32 = 16u; // template slot: rows per invocation
 const TN: u32 = 4u;  // columns per invocation
 
 override WG: u32 = 16u; // invocations per workgroup (along N)

@@ -1,4 +1,4 @@
-// Optimizer steps over ALL parameters of a model in one dispatch (layout.wgsl prepended: one
+// Optimizer steps over ALL parameters of a model in one dispatch (on layout.inc.wgsl: one
 // workgroup per block of ≤ 1024 elements inside one segment). Per segment s:
 //   lr_s = lr · lr_mul[s],  λ_s = weight_decay · wd_mul[s].
 // Parameters w, gradients g and optimizer state are flat f32 buffers of one layout; state
@@ -11,6 +11,8 @@
 //   lars:  (You et al. 2017, SimCLR's form) trust = η‖w‖ / (‖g‖ + λ‖w‖) on LARS segments with
 //          ‖w‖, ‖g‖ > 0, else 1 (‖·‖ per segment from segmentNorms, read from the GPU);
 //          d = g + λw;  b ← μb + lr·trust·d;  w ← w − (nesterov ? μb + lr·trust·d : b).
+
+// #include "layout.inc.wgsl"
 
 struct Params {
   num_blocks: u32,

@@ -89,6 +89,6 @@ describe('pool', () => {
     expect(() => avgPool2d(gpu, x, { kernel: 2, stride: 0 })).toThrow(/'stride'/);
     expect(() => maxPool2d(gpu, x, { kernel: 2, outIndices: gpu.empty([2, 3, 4, 4]) })).toThrow(/'outIndices': must be i32/);
     expect(() => maxPool2dBackward(gpu, gpu.empty([2, 3, 4, 4]), gpu.empty([2, 3, 4, 4]), x.shape, { kernel: 2 })).toThrow(/'indices': must be i32/);
-    expect(() => globalAvgPoolBackward(gpu, gpu.empty([2, 4]), x.shape)).toThrow(/pool.global_avg_backward: argument 'dy': must have shape \[2, 3\]/);
+    expect(() => globalAvgPoolBackward(gpu, gpu.empty([2, 4]), x.shape)).toThrow(/pool.global_avg_backward: argument 'dy': must be f32 \[2, 3\]/);
   });
 });
