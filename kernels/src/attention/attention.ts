@@ -103,6 +103,19 @@ function maskParams(kernel: string, x: Dims, o: AttentionMaskOpts): { scale: num
   return { scale, kind, causal: o.causal ? 1 : 0, offset };
 }
 
+/** attention_sg.inc.wgsl's Params for `rows` owned rows (Tq or Tk) in tiles of tm. */
+function sgParams(x: Dims, mp: ReturnType<typeof maskParams>, rows: number, tm: number): Uint8Array {
+  const tiles = Math.ceil(rows / tm);
+  return params().u32(x.tq).u32(x.tk).u32(x.d / 4).u32(x.h).u32(tiles).u32(x.b * x.h * tiles)
+    .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).f32(-Infinity).u32(tm).bytes;
+}
+
+/** attention_tiles.inc.wgsl's Params for `rows` owned rows (Tq or Tk), streamed tiles of `tile`. */
+function tileParams(x: Dims, mp: ReturnType<typeof maskParams>, rows: number, tile: number): Uint8Array {
+  return params().u32(x.tq).u32(x.tk).u32(x.d).u32(x.h).u32(Math.ceil(rows / ROWS))
+    .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).f32(-Infinity).u32(tile).bytes;
+}
+
 /** Unmasked (query, key) pairs per head, for FLOP counts. */
 function pairs(x: Dims, o: AttentionMaskOpts): number {
   if (!o.causal) return x.tq * x.tk;
@@ -128,29 +141,25 @@ export function attention(
   const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
   if (attentionVariant(gpu, x.d) === 'sg') {
     const tm = attentionTuning.sgRowsForward;
-    const tiles = Math.ceil(x.tq / tm);
     gpu.dispatch({
       kernel,
       pipeline: gpu.pipeline(`${kernel}.sg`, specialize(sgSource, { TM: tm })),
-      params: params().u32(x.tq).u32(x.tk).u32(x.d / 4).u32(x.h).u32(tiles).u32(bh * tiles)
-        .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).f32(-Infinity).u32(tm).bytes,
+      params: sgParams(x, mp, x.tq, tm),
       buffers: [q, k, v, opts.mask ?? q, out, lse],
-      workgroups: sgGrid(bh * tiles, x.d, maxDim),
+      workgroups: sgGrid(bh * Math.ceil(x.tq / tm), x.d, maxDim),
       flops,
       bytes,
     });
     return { out, lse };
   }
   const d4 = d4Class(x.d);
-  const tiles = Math.ceil(x.tq / ROWS);
-  const bk = tileFor(gpu, d4);
+  const tile = tileFor(gpu, d4);
   gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline(kernel, source, { D4: d4, BQ: ROWS, BK: bk }),
-    params: params().u32(x.tq).u32(x.tk).u32(x.d).u32(x.h).u32(tiles)
-      .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).f32(-Infinity).u32(bk).bytes,
+    pipeline: gpu.pipeline(kernel, source, { D4: d4, ROWS, TILE: tile }),
+    params: tileParams(x, mp, x.tq, tile),
     buffers: [q, k, v, opts.mask ?? q, out, lse],
-    workgroups: grid1d(bh * tiles, maxDim),
+    workgroups: grid1d(bh * Math.ceil(x.tq / ROWS), maxDim),
     flops,
     bytes,
   });
@@ -195,15 +204,10 @@ export function attentionBackward(
     });
     const tm = attentionTuning.sgRowsBackward;
     const src = specialize(backwardSgSource, { TM: tm });
-    const sgParams = (rows: number) => {
-      const tiles = Math.ceil(rows / tm);
-      return params().u32(x.tq).u32(x.tk).u32(x.d / 4).u32(x.h).u32(tiles).u32(bh * tiles)
-        .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).u32(tm).bytes;
-    };
     gpu.dispatch({
       kernel: 'attentionBackward.dq',
       pipeline: gpu.pipeline('attentionBackward.dq.sg', src, {}, 'dq_main'),
-      params: sgParams(x.tq),
+      params: sgParams(x, mp, x.tq, tm),
       buffers: [q, k, v, mask, dout, lse, delta, dq],
       workgroups: sgGrid(bh * Math.ceil(x.tq / tm), x.d, maxDim),
       ...work.dq,
@@ -211,7 +215,7 @@ export function attentionBackward(
     gpu.dispatch({
       kernel: 'attentionBackward.dkv',
       pipeline: gpu.pipeline('attentionBackward.dkv.sg', src, {}, 'dkv_main'),
-      params: sgParams(x.tk),
+      params: sgParams(x, mp, x.tk, tm),
       buffers: [q, k, v, mask, dout, lse, delta, dk, dv],
       workgroups: sgGrid(bh * Math.ceil(x.tk / tm), x.d, maxDim),
       ...work.dkv,
@@ -221,24 +225,20 @@ export function attentionBackward(
   }
   const d4 = d4Class(x.d);
   const constants = { D4: d4, ROWS, TILE: tileFor(gpu, d4) };
-  const p = (tiles: number) => params().u32(x.tq).u32(x.tk).u32(x.d).u32(x.h).u32(tiles)
-    .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).u32(constants.TILE).bytes;
-  const qTiles = Math.ceil(x.tq / ROWS);
   gpu.dispatch({
     kernel: 'attentionBackward.dq',
     pipeline: gpu.pipeline('attentionBackward.dq', backwardSource, constants, 'dq_main'),
-    params: p(qTiles),
+    params: tileParams(x, mp, x.tq, constants.TILE),
     buffers: [q, k, v, mask, out, dout, lse, dq],
-    workgroups: grid1d(bh * qTiles, maxDim),
+    workgroups: grid1d(bh * Math.ceil(x.tq / ROWS), maxDim),
     ...work.dq,
   });
-  const kTiles = Math.ceil(x.tk / ROWS);
   gpu.dispatch({
     kernel: 'attentionBackward.dkv',
     pipeline: gpu.pipeline('attentionBackward.dkv', backwardSource, constants, 'dkv_main'),
-    params: p(kTiles),
+    params: tileParams(x, mp, x.tk, constants.TILE),
     buffers: [q, k, v, mask, out, dout, lse, dk, dv],
-    workgroups: grid1d(bh * kTiles, maxDim),
+    workgroups: grid1d(bh * Math.ceil(x.tk / ROWS), maxDim),
     ...work.dkv,
   });
   return { dq, dk, dv };
