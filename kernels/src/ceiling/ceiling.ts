@@ -32,7 +32,7 @@ export function fmaCeiling(gpu: Gpu, opts: FmaCeilingOptions): GpuArray {
   const out = outArray(gpu, kernel, [n], opts.out, { flat: true });
   gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline(kernel, fmaSource, undefined, fused ? 'fused' : 'mad'),
+    pipeline: gpu.pipeline(kernel, fmaSource, { FUSED: fused ? 1 : 0 }),
     params: params().u32(n).u32(iters).f32(m).f32(c).bytes,
     buffers: [out],
     workgroups: grid1d(Math.ceil(n / 64), gpu.limits.maxComputeWorkgroupsPerDimension),
