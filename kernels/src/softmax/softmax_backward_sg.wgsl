@@ -30,25 +30,21 @@ fn yd4(base: u32, q: u32, len4: u32) -> YD {
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) tid: u32, @builtin(subgroup_invocation_id) lane: u32) {
   let sr = sg_row(wid, nwg, tid);
-  let len4 = sr.len4;
-  let steps = sr.steps;
-  let base = sr.row * len4;
+  let base = sr.row * sr.len4;
 
   // g = Σ dy·y (softmax) or Σ dy (log); t = Σ e^y (log only)
   var g = vec4f(0.0);
   var t = vec4f(0.0);
-  for (var i = 0u; i < steps; i++) {
+  for (var i = 0u; i < sr.steps; i++) {
     for (var u = 0u; u < 4u; u++) {
       let q = 32u * i + 8u * u + lane;
-      let v = yd4(base, q, len4);
-      let yv = v.y;
-      let dv = v.dy;
-      let keep = q < len4;
+      let v = yd4(base, q, sr.len4);
+      let keep = q < sr.len4;
       if (LOG) {
-        g += select(vec4f(0.0), select(vec4f(0.0), dv, yv > vec4f(MASKED)), keep);
-        t += select(vec4f(0.0), exp(yv), keep);
+        g += select(vec4f(0.0), select(vec4f(0.0), v.dy, v.y > vec4f(MASKED)), keep);
+        t += select(vec4f(0.0), exp(v.y), keep);
       } else {
-        g += select(vec4f(0.0), dv * yv, keep);
+        g += select(vec4f(0.0), v.dy * v.y, keep);
       }
     }
   }
@@ -56,19 +52,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let T = subgroupAdd(dot(t, vec4f(1.0)));
   let empty = LOG && T > 1.5;
 
-  for (var i = 0u; i < steps; i++) {
+  for (var i = 0u; i < sr.steps; i++) {
     for (var u = 0u; u < 4u; u++) {
       let q = 32u * i + 8u * u + lane;
-      let v = yd4(base, q, len4);
-      let yv = v.y;
-      let dv = v.dy;
+      let v = yd4(base, q, sr.len4);
       var d: vec4f;
       if (LOG) {
-        d = select(select(p.scale * (dv - exp(yv) * G), vec4f(0.0), yv <= vec4f(MASKED)), vec4f(0.0), empty);
+        d = select(select(p.scale * (v.dy - exp(v.y) * G), vec4f(0.0), v.y <= vec4f(MASKED)), vec4f(0.0), empty);
       } else {
-        d = p.scale * yv * (dv - G);
+        d = p.scale * v.y * (v.dy - G);
       }
-      if (sr.live && q < len4) { dx[base + q] = d; }
+      if (sr.live && q < sr.len4) { dx[base + q] = d; }
     }
   }
 }

@@ -48,20 +48,18 @@ fn max4(v: vec4f) -> f32 { return max(max(v.x, v.y), max(v.z, v.w)); }
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) tid: u32, @builtin(subgroup_invocation_id) lane: u32) {
   let sr = sg_row(wid, nwg, tid);
-  let len4 = sr.len4;
-  let steps = sr.steps;
-  let xb = sr.row * len4;
-  let mb = mask_row(sr.row) * len4;
+  let xb = sr.row * sr.len4;
+  let mb = mask_row(sr.row) * sr.len4;
   let qpos = query_pos(sr.row);
 
   var m = MASKED_V;
   var s = 0.0;
-  for (var i = 0u; i < steps; i++) {
+  for (var i = 0u; i < sr.steps; i++) {
     let q = 32u * i + lane;
-    let v0 = logit4(xb, mb, qpos, q, len4);
-    let v1 = logit4(xb, mb, qpos, q + 8u, len4);
-    let v2 = logit4(xb, mb, qpos, q + 16u, len4);
-    let v3 = logit4(xb, mb, qpos, q + 24u, len4);
+    let v0 = logit4(xb, mb, qpos, q, sr.len4);
+    let v1 = logit4(xb, mb, qpos, q + 8u, sr.len4);
+    let v2 = logit4(xb, mb, qpos, q + 16u, sr.len4);
+    let v3 = logit4(xb, mb, qpos, q + 24u, sr.len4);
     let mn = max(m, max(max(max4(v0), max4(v1)), max(max4(v2), max4(v3))));
     if (mn > MASKED) {
       let e = exp(v0 - mn) + exp(v1 - mn) + exp(v2 - mn) + exp(v3 - mn);
@@ -75,17 +73,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let inv = 1.0 / S;
   let log_s = log(S);
 
-  for (var i = 0u; i < steps; i++) {
+  for (var i = 0u; i < sr.steps; i++) {
     for (var u = 0u; u < 4u; u++) {
       let q = 32u * i + 8u * u + lane;
-      let v = logit4(xb, mb, qpos, q, len4);
+      let v = logit4(xb, mb, qpos, q, sr.len4);
       var out: vec4f;
       if (LOG) {
         out = select(v - M - log_s, vec4f(p.neg_inf), v <= vec4f(MASKED));
       } else {
         out = exp(v - M) * inv;
       }
-      if (sr.live && q < len4) { y[xb + q] = select(out, vec4f(0.0), empty); }
+      if (sr.live && q < sr.len4) { y[xb + q] = select(out, vec4f(0.0), empty); }
     }
   }
 }
