@@ -2,7 +2,7 @@
 // gather + learned positions, pre-norm blocks (layer norm via moments; multi-head attention from
 // matMul + softmax with an additive key-padding mask; GELU, tanh form, composed), final layer
 // norm, tied LM head, softmaxCrossEntropy weighted to the masked positions, AdamW.
-import type { Tf } from '@pretext/kernels';
+import type { Tf } from '../case.js';
 import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import type { StepPeerInstance } from './case.js';
 import type { MlmBatch } from './mlm-batch.js';

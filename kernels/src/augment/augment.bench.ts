@@ -6,7 +6,7 @@
 // channel; each blur pass reads and writes one image; the pre-pass re-reads the crop.
 // Per-sample parameters are drawn on the CPU for both sides (outside the GPU time).
 import { randu, relErr } from '@pretext/gpu/testing';
-import type { BenchCase, Tf } from '../bench-case.js';
+import type { BenchCase, Tf } from '../bench-tf.js';
 import { augment } from './augment.js';
 import { augmentRef } from './augment.ref.js';
 import { blurTaps, drawParams, SLOTS, simclrPipeline } from './pipeline.js';
