@@ -55,8 +55,7 @@ export function maxPool2d(gpu: Gpu, x: GpuArray, opts: Pool2dOptions & { out?: G
   checkArray(gpu, kernel, 'x', x);
   const shape = [g.n, g.c, g.ho, g.wo];
   const y = outArray(gpu, kernel, shape, opts.out);
-  const indices = opts.outIndices ?? gpu.empty(shape, 'i32', kernel);
-  check(indices.dtype === 'i32' && shapeString(indices.shape) === shapeString(shape), kernel, 'outIndices', () => `must be i32 ${shapeString(shape)}, got ${indices.dtype} ${shapeString(indices.shape)}`);
+  const indices = outArray(gpu, kernel, shape, opts.outIndices, { name: 'outIndices', dtype: 'i32' });
   const m = numel(shape);
   launch(gpu, kernel, 'max_fwd', g, false, [x, y, indices], m, m * g.kh * g.kw, 4 * (numel(x.shape) + 2 * m));
   return { y, indices };
@@ -68,7 +67,7 @@ export function maxPool2dBackward(gpu: Gpu, dy: GpuArray, indices: GpuArray, xSh
   const g = poolGeometry(kernel, xShape, opts);
   const shape = [g.n, g.c, g.ho, g.wo];
   checkArray(gpu, kernel, 'dy', dy, shape);
-  check(indices.dtype === 'i32' && shapeString(indices.shape) === shapeString(shape), kernel, 'indices', () => `must be i32 ${shapeString(shape)}, got ${indices.dtype} ${shapeString(indices.shape)}`);
+  checkArray(gpu, kernel, 'indices', indices, shape, 'i32');
   const dx = outArray(gpu, kernel, xShape, opts.out);
   const n = numel(xShape);
   const m = numel(shape);
