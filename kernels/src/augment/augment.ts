@@ -4,7 +4,8 @@
 // grayscale(/solarize) pass → [blur horizontal → blur vertical (+ solarize), if blur].
 // Per-sample parameters are drawn on the CPU (pipeline.ts, from @pretext/random) and uploaded, so
 // GPU and CPU reference agree exactly.
-import { check, checkArray, checkU32, type Gpu, type GpuArray, grid1d, outArray, params, shapeString } from '@pretext/gpu';
+import { check, checkU32, type Gpu, type GpuArray, grid1d, outArray, params } from '@pretext/gpu';
+import { checkImages } from './images.js';
 import source from './augment.wgsl.js';
 import blurSource from './blur.wgsl.js';
 import { type BlurSpec, blurTaps, type CropSpec, drawParams, gaussianTaps, type JitterSpec, type Pipeline, SLOTS } from './pipeline.js';
@@ -23,16 +24,6 @@ export interface AugmentOptions {
 
 /** Lanes per workgroup of entry `sample` (its override WG), also the floats of its reduction array. */
 export const augmentTuning = { sampleLanes: 32 };
-
-/** Validates an (N, C, H, W) f32 image batch with C ∈ {1, 3}; returns its dims. */
-export function checkImages(gpu: Gpu, kernel: string, x: GpuArray, name = 'images'): [number, number, number, number] {
-  checkArray(gpu, kernel, name, x);
-  check(x.shape.length === 4, kernel, name, () => `must be (N, C, H, W), got ${shapeString(x.shape)}`);
-  const [n, c, h, w] = x.shape;
-  check(n > 0 && h > 0 && w > 0, kernel, name, () => `empty batch ${shapeString(x.shape)}`);
-  check(c === 1 || c === 3, kernel, name, () => `channel count must be 1 or 3, got ${c} in ${shapeString(x.shape)}`);
-  return [n, c, h, w];
-}
 
 const prob = (kernel: string, name: string, p: number) =>
   check(p >= 0 && p <= 1, kernel, name, () => `probability must be in [0, 1], got ${p}`);

@@ -1,7 +1,7 @@
 // Launchers for the geometric pretext views: rotation by k·90° (RotNet), jigsaw tiles, and
 // context-prediction patch pairs. Each returns the view and the i32 label per sample.
 import { check, checkU32, type Gpu, type GpuArray, grid1d, outArray, params } from '@pretext/gpu';
-import { checkImages } from '../augment.js';
+import { checkImages } from '../images.js';
 import { drawJigsaw, drawPatches, drawRotations } from './draw.js';
 import source from './geometry.wgsl.js';
 

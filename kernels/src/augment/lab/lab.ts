@@ -1,6 +1,6 @@
 // sRGB ↔ CIELAB (D65) for (N, 3, H, W) images; Lab is what colorization predicts (ab from L).
 import { check, type Gpu, type GpuArray, grid1d, outArray, params, shapeString } from '@pretext/gpu';
-import { checkImages } from '../augment.js';
+import { checkImages } from '../images.js';
 import source from './lab.wgsl.js';
 
 function convert(gpu: Gpu, kernel: string, dir: number, x: GpuArray, out?: GpuArray): GpuArray {
