@@ -63,8 +63,9 @@ fn dq_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
     let kt = key_tile(t, k0, lane);
     if (kt.dropped) { continue; }
     let kb = kt.kb;
-    var s = zeroed();
-    var dp = zeroed();
+    var s: array<vec4f, TM>;   // zeroed explicitly: a bare `var` in a loop kept its values on lavapipe
+    var dp: array<vec4f, TM>;
+    for (var i = 0u; i < TM; i++) { s[i] = vec4f(0.0); dp[i] = vec4f(0.0); }
     for (var q0 = 0u; q0 < K4; q0 += 8u) {
       if (K4 > 8u || !loaded) {
         load_rows(&qa, 0u, t.qrow0, t.r0, p.tq, q0, lane);
@@ -124,8 +125,9 @@ fn dkv_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
     let lq = select(vec4f(lse[qc.x], lse[qc.y], lse[qc.z], lse[qc.w]), vec4f(MASKED_V), qs >= vec4u(p.tq));
     let dq4 = vec4f(delta[qc.x], delta[qc.y], delta[qc.z], delta[qc.w]);
     let qb4 = qc * K4;
-    var s = zeroed();
-    var dp = zeroed();
+    var s: array<vec4f, TM>;   // zeroed explicitly: a bare `var` in a loop kept its values on lavapipe
+    var dp: array<vec4f, TM>;
+    for (var i = 0u; i < TM; i++) { s[i] = vec4f(0.0); dp[i] = vec4f(0.0); }
     for (var q0 = 0u; q0 < K4; q0 += 8u) {
       if (K4 > 8u || !loaded) {
         load_rows(&ka, 1u, t.krow0, j0, p.tk, q0, lane);

@@ -98,10 +98,3 @@ fn w_rows(acc: ptr<function, array<vec4f, TM>>, wt: ptr<function, array<vec4f, T
     w_acc(acc, &w, ld(src, e0), ld(src, e1), ld(src, e2), ld(src, e3));
   }
 }
-
-// zero accumulators (a bare `var` inside a loop kept the last iteration's values on lavapipe)
-fn zeroed() -> array<vec4f, TM> {
-  var z: array<vec4f, TM>;
-  for (var i = 0u; i < TM; i++) { z[i] = vec4f(0.0); }
-  return z;
-}

@@ -60,7 +60,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     let kt = key_tile(t, k0, lane);
     if (kt.dropped) { continue; }
     let kb = kt.kb;
-    var acc = zeroed();
+    // (explicitly zeroed: a bare `var` inside the loop kept the last tile's values on lavapipe)
+    var acc: array<vec4f, TM>;
+    for (var i = 0u; i < TM; i++) { acc[i] = vec4f(0.0); }
     for (var q0 = 0u; q0 < K4; q0 += 8u) {
       if (K4 > 8u || !loaded) { load_rows(&qa, 0u, t.qrow0, t.r0, p.tq, q0, lane); loaded = true; }
       let jn = min(8u, K4 - q0);
