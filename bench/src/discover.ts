@@ -3,7 +3,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { BenchCase } from '@pretext/kernels';
+import type { BenchCase } from './case.js';
 
 export const KERNELS_SRC = fileURLToPath(new URL('../../kernels/src/', import.meta.url));
 

@@ -1,4 +1,6 @@
 // @pretext/bench: the kernel benchmark harness (`pnpm bench`), usable as a library too.
+export { bench } from './bench.js';
+export type { BenchCase, BenchInstance, BenchSetupOptions, PeerInstance, Tf } from './case.js';
 export { type Change, type Comparison, compareReports, formatComparison, ratioMetrics } from './compare.js';
 export { casePattern, findBenchFiles, KERNELS_SRC, type LoadedCase, loadCases, selectCases } from './discover.js';
 export { type MeasureOptions, measureCase, measurePeer } from './measure.js';

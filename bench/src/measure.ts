@@ -2,7 +2,7 @@
 // reported as FAIL and never timed) → warm-up → reps of run()+sync, GPU ms per rep from the
 // profiler's records of that rep, wall ms per rep from the host; then the same for the peer.
 import type { Gpu } from '@pretext/gpu';
-import type { BenchCase, PeerInstance, Tf } from '@pretext/kernels';
+import type { BenchCase, PeerInstance, Tf } from './case.js';
 import { peerGpuBytes, peerHasTimestamps, peerRun, peerSync } from './peer.js';
 import type { CaseResult, PeerResult } from './report.js';
 import { median, timeReps } from './stats.js';

@@ -1,6 +1,6 @@
 // The peer: @tensorflow/tfjs-backend-webgpu 4.22 on the same Dawn adapter, in this process.
 // Dawn's GPU object must outlive every use of WebGPU, so it is held here for the process.
-import type { PeerInstance, Tf } from '@pretext/kernels';
+import type { PeerInstance, Tf } from './case.js';
 
 let navigatorGpu: GPU | undefined;
 let loaded: Promise<Tf> | undefined;

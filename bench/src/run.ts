@@ -2,7 +2,7 @@
 // timed, then its tfjs peer) → a BenchReport.
 import { execFileSync } from 'node:child_process';
 import type { Gpu } from '@pretext/gpu';
-import type { Tf } from '@pretext/kernels';
+import type { Tf } from './case.js';
 import type { LoadedCase } from './discover.js';
 import { measureCase, passMs } from './measure.js';
 import { applyCeilings, type BenchReport, CLOCKS, ceilingsFrom } from './report.js';

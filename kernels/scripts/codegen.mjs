@@ -6,20 +6,22 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // A line `// #include "<file>"` is replaced by that file (path relative to the includer), so
-// shaders share declarations and helpers; `<name>.inc.wgsl` files are only included, never
-// turned into modules of their own.
+// shaders share declarations and helpers. A file already included into the shader is not
+// included again: fragments may include the fragments they use, and a cycle ends there.
+// `<name>.inc.wgsl` files are only included, never turned into modules of their own.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 const INCLUDE = /^\/\/ #include "([^"]+)"$/;
 let written = 0;
 
-function expand(p, chain = []) {
-  if (chain.includes(p)) throw new Error(`codegen: ${[...chain, p].join(' includes ')}: an include cycle`);
+function expand(p, seen = new Set()) {
+  seen.add(p);
   return readFileSync(p, 'utf8').split('\n').map((line) => {
     const m = INCLUDE.exec(line.trim());
     if (!m) return line;
     const q = join(dirname(p), m[1]);
     if (!existsSync(q)) throw new Error(`codegen: ${p}: #include "${m[1]}" not found`);
-    return expand(q, [...chain, p]).replace(/\n$/, '');
+    if (seen.has(q)) return `// (${m[1]} is already included)`;
+    return expand(q, seen).replace(/\n$/, '');
   }).join('\n');
 }
 

@@ -1,10 +1,10 @@
-// What a kernel's `<name>.bench.ts` exports (`export const benches: BenchCase[]`); the bench
+// What a kernel's `<name>.bench.ts` exports (`export const benches: BenchCase<Tf>[]`); the bench
 // package (@pretext/bench) finds, checks, times and compares them. Setup happens outside the
 // timed body; the harness validates against the reference before it times anything.
+// Generic in the peer's namespace P, so it names no type of a peer: @pretext/bench imports it
+// from '@pretext/kernels/bench-case' and binds P to tfjs; the .bench.ts files take the same
+// binding from bench-tf.ts. Not part of the kernel API (the package index does not export it).
 import type { Gpu } from '@pretext/gpu';
-
-/** The tfjs namespace (tfjs-core with tfjs-backend-webgpu registered), passed to peers. */
-export type Tf = typeof import('@tensorflow/tfjs-core');
 
 export interface BenchInstance {
   /** Records one launch of the kernel(s) under test (no submit, no readback). */
@@ -37,14 +37,14 @@ export interface BenchSetupOptions {
   quick: boolean;
 }
 
-export interface BenchCase {
+export interface BenchCase<P = unknown> {
   /** Unique, human-readable: 'matmul 1024x1024x1024'. `--only` matches against it. */
   name: string;
   /** The kernel family, e.g. 'matmul'. */
   kernel: string;
   setup(gpu: Gpu, opts?: BenchSetupOptions): Promise<BenchInstance>;
-  /** The same op composed from @tensorflow/tfjs-backend-webgpu ops on the same adapter. */
-  peer?: { name: string; setup(tf: Tf, opts?: BenchSetupOptions): Promise<PeerInstance> };
+  /** The same op composed from a peer's ops (tfjs-backend-webgpu) on the same adapter; P is its namespace. */
+  peer?: { name: string; setup(peer: P, opts?: BenchSetupOptions): Promise<PeerInstance> };
   /** Shown in the report: the target this case must reach, e.g. '≥3× tfjs, ≥40% FMA ceiling'. */
   target?: string;
 }

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { loadCheckpoint } from '@pretext/core/checkpoint';
-import { rng } from '@pretext/gpu';
+import { rng } from '@pretext/random';
 import { type Exit, startPretext } from './pretext.js';
 
 /** 64 images in batches of 16 for 6 epochs: 24 steps, a checkpoint every 4. */

@@ -2,7 +2,7 @@
 // (forward, loss, backward, optimizer) and whose peer is the same step in tfjs-backend-webgpu.
 // The harness measures these with measureStep (few reps: one step takes seconds on lavapipe).
 import type { Gpu } from '@pretext/gpu';
-import type { BenchCase, BenchInstance, BenchSetupOptions, PeerInstance, Tf } from '@pretext/kernels';
+import type { BenchCase, BenchInstance, BenchSetupOptions, PeerInstance, Tf } from '../case.js';
 
 export interface StepInstance extends BenchInstance {
   /** Records one whole step; may await what the step reads back (a task's metrics). */

@@ -4,7 +4,7 @@
 // `exportOnnx` of the same encoder (same weights, same inputs) in the same process.
 // check(): our features against ORT's, max |Δ| (the export's own bar is 1e-4).
 import { noGrad, tensor } from '@pretext/core';
-import { rng } from '@pretext/gpu';
+import { rng } from '@pretext/random';
 import { exportOnnx, Init } from '@pretext/models';
 import { shapeOnly, simclr } from '@pretext/tasks';
 import { useGpuBackend } from './backend.js';

@@ -4,7 +4,7 @@
 // would run every step again with a timestamped pass per program).
 import { loadavg } from 'node:os';
 import type { Gpu, KernelSummary } from '@pretext/gpu';
-import type { Tf } from '@pretext/kernels';
+import type { Tf } from '../case.js';
 import { peerRun, peerSync } from '../peer.js';
 import { around } from '../measure.js';
 import type { CaseResult, PeerResult } from '../report.js';

@@ -1,7 +1,7 @@
 // tfjs's gradient registry. The tfjs-core node bundle the harness loads registers no gradients;
 // the @tensorflow/tfjs union package registers all of them into the tfjs-core it requires, which
 // pnpm resolves to the same tfjs-core file as ours: one copy, one registry (checked below).
-import type { Tf } from '@pretext/kernels';
+import type { Tf } from '../case.js';
 
 /** Makes sure `tf` has gradients for the ops a training step uses; throws if it cannot. */
 export async function ensureTfGradients(tf: Tf): Promise<void> {

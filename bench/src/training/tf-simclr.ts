@@ -6,7 +6,7 @@
 // horizontal flip as a mirrored box) and per-view brightness and contrast factors (±0.4).
 
 import { randu } from '@pretext/gpu/testing';
-import type { Tf } from '@pretext/kernels';
+import type { Tf } from '../case.js';
 import type { Rank, Tensor, Tensor1D, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs-core';
 import type { StepPeerInstance } from './case.js';
 import { gridWindow } from '@pretext/models';

@@ -3,7 +3,7 @@
 // multi-head attention from matMul + softmax with an additive key-padding mask, plus a causal
 // mask for gpt; GELU, tanh form, composed), final layer norm, tied LM head, softmaxCrossEntropy
 // weighted to the predicted positions (mlm: the masked ones), AdamW.
-import type { Tf } from '@pretext/kernels';
+import type { Tf } from '../case.js';
 import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import type { StepPeerInstance } from './case.js';
 import type { MlmBatch } from './mlm-batch.js';

@@ -8,7 +8,7 @@
 // P·dO, dS·q in the dK/dV pass) = 473 MFLOP. Padding: FLOPs counted over all T² pairs (what tfjs
 // computes; our kernels skip 32-key tiles the mask drops). tfjs materialises the (128, 128, 128) P.
 import { randn, relErr } from '@pretext/gpu/testing';
-import type { BenchCase, Tf } from '../bench-case.js';
+import type { BenchCase, Tf } from '../bench-tf.js';
 import { attention, attentionBackward } from './attention.js';
 import { type AttentionRefInput, attentionBackwardRef, attentionRef } from './attention.ref.js';
 

@@ -149,8 +149,8 @@ describe('attention', () => {
     expect(() => attention(gpu, q, k, gpu.empty([2, 3, 7, 4]))).toThrow(KernelInputError);
     expect(() => attention(gpu, q, k, gpu.empty([2, 3, 7, 4]))).toThrow(/attention: argument 'v': head size d = 4 differs from q's 8/);
     expect(() => attention(gpu, q, gpu.empty([2, 3, 7, 6]), k)).toThrow(/argument 'k': head size d = 6/);
-    expect(() => attention(gpu, q, gpu.empty([2, 2, 7, 8]), gpu.empty([2, 2, 7, 8]))).toThrow(/argument 'k': shape \[2, 2, 7, 8\] must be \[2, 3, 7, 8\]/);
-    expect(() => attention(gpu, q, k, gpu.empty([2, 3, 6, 8]))).toThrow(/argument 'v': shape \[2, 3, 6, 8\] must be \[2, 3, 7, 8\]/);
+    expect(() => attention(gpu, q, gpu.empty([2, 2, 7, 8]), gpu.empty([2, 2, 7, 8]))).toThrow(/argument 'k': must be f32 \[2, 3, 7, 8\], got f32 \[2, 2, 7, 8\]/);
+    expect(() => attention(gpu, q, k, gpu.empty([2, 3, 6, 8]))).toThrow(/argument 'v': must be f32 \[2, 3, 7, 8\], got f32 \[2, 3, 6, 8\]/);
     expect(() => attention(gpu, gpu.empty([5, 8]), k, k)).toThrow(/argument 'q': must be \(B, H, T, d\), got \[5, 8\]/);
     const big = gpu.empty([1, 1, 2, 130]);
     expect(() => attention(gpu, big, big, big)).toThrow(/head size d = 130 exceeds the supported 128/);
@@ -159,7 +159,7 @@ describe('attention', () => {
     expect(() => attention(gpu, gpu.empty([2, 3, 5, 8], 'i32'), k, k)).toThrow(/argument 'q': dtype must be f32/);
     expect(() => attention(gpu, gpu.empty([2, 0, 5, 8]), k, k)).toThrow(/empty tensor/);
     const o = gpu.empty([2, 3, 5, 8]);
-    expect(() => attentionBackward(gpu, q, k, k, o, gpu.empty([2, 3, 4]), o)).toThrow(/attentionBackward: argument 'lse': shape \[2, 3, 4\] must be \[2, 3, 5\]/);
+    expect(() => attentionBackward(gpu, q, k, k, o, gpu.empty([2, 3, 4]), o)).toThrow(/attentionBackward: argument 'lse': must be f32 \[2, 3, 5\], got f32 \[2, 3, 4\]/);
     expect(() => attentionBackward(gpu, q, k, k, o, gpu.empty([2, 3, 5]), gpu.empty([2, 3, 5, 7]))).toThrow(/argument 'dout'/);
   });
 });

@@ -4,7 +4,7 @@
 // Shaders: attention_sg.wgsl + attention_backward_sg.wgsl (one 8-lane subgroup per workgroup, vec4
 // rows) where the adapter's subgroups are exactly 8 lanes and d % 4 == 0 (lavapipe); otherwise
 // attention.wgsl + attention_backward.wgsl (an invocation per row, tiles in workgroup memory).
-import { check, type Gpu, type GpuArray, grid1d, params, shapeString } from '@pretext/gpu';
+import { check, checkArray, checkNonEmpty, type Gpu, type GpuArray, grid1d, outArray, params, sameShape, shapeString, specialize } from '@pretext/gpu';
 import source from './attention.wgsl.js';
 import backwardSource from './attention_backward.wgsl.js';
 import backwardSgSource from './attention_backward_sg.wgsl.js';
@@ -22,20 +22,6 @@ export const attentionTuning = {
   /** Owned rows per workgroup of attention_backward_sg.wgsl (TM): 32 spilled and ran slower here. */
   sgRowsBackward: 16,
 };
-
-const sgSources = new Map<string, string>();
-/** A sg shader with its template slot `const TM` set (a constant: the row loops must unroll). */
-function withRows(which: 'forward' | 'backward', tm: number): string {
-  const key = `${which}:${tm}`;
-  let out = sgSources.get(key);
-  if (!out) {
-    const src = which === 'forward' ? sgSource : backwardSgSource;
-    if (!/const TM: u32 = \d+u;/.test(src)) throw new Error(`attention ${which} sg shader lost its template slot TM`);
-    out = src.replace(/const TM: u32 = \d+u;/, `const TM: u32 = ${tm}u;`);
-    sgSources.set(key, out);
-  }
-  return out;
-}
 
 /**
  * Which shaders run: 'sg' (attention_sg.wgsl, attention_backward_sg.wgsl: one 8-lane subgroup per
@@ -85,26 +71,19 @@ function d4Class(d: number): number {
   return d <= 64 ? 16 : 32;
 }
 
-function checkF32(kernel: string, name: string, a: GpuArray, shape: readonly number[], gpu: Gpu): void {
-  check(a.dtype === 'f32', kernel, name, () => `dtype must be f32, got ${a.dtype}`);
-  check(shapeString(a.shape) === shapeString(shape), kernel, name, () => `shape ${shapeString(a.shape)} must be ${shapeString(shape)}`);
-  const bytes = shape.reduce((x, y) => x * y, 4);
-  check(bytes <= gpu.limits.maxStorageBufferBindingSize, kernel, name, () => `${bytes} bytes exceed maxStorageBufferBindingSize (${gpu.limits.maxStorageBufferBindingSize})`);
-}
-
 function dims(kernel: string, gpu: Gpu, q: GpuArray, k: GpuArray, v: GpuArray): Dims {
   for (const [name, a] of [['q', q], ['k', k], ['v', v]] as const) {
     check(a.shape.length === 4, kernel, name, () => `must be (B, H, T, d), got ${shapeString(a.shape)}`);
-    check(a.shape.every((s) => s > 0), kernel, name, () => `empty tensor ${shapeString(a.shape)}`);
+    checkNonEmpty(kernel, name, a.shape);
   }
   const [b, h, tq, d] = q.shape;
   const tk = k.shape[2];
   check(k.shape[3] === d, kernel, 'k', () => `head size d = ${k.shape[3]} differs from q's ${d}`);
   check(v.shape[3] === d, kernel, 'v', () => `head size d = ${v.shape[3]} differs from q's ${d}`);
   check(d <= ATTENTION_MAX_D, kernel, 'q', () => `head size d = ${d} exceeds the supported ${ATTENTION_MAX_D}`);
-  checkF32(kernel, 'q', q, [b, h, tq, d], gpu);
-  checkF32(kernel, 'k', k, [b, h, tk, d], gpu);
-  checkF32(kernel, 'v', v, [b, h, tk, d], gpu);
+  checkArray(gpu, kernel, 'q', q, [b, h, tq, d]);
+  checkArray(gpu, kernel, 'k', k, [b, h, tk, d]);
+  checkArray(gpu, kernel, 'v', v, [b, h, tk, d]);
   return { b, h, tq, tk, d };
 }
 
@@ -118,10 +97,23 @@ function maskParams(kernel: string, x: Dims, o: AttentionMaskOpts): { scale: num
   if (o.mask) {
     const m = o.mask;
     check(m.dtype === 'f32' || m.dtype === 'u32' || m.dtype === 'i32', kernel, 'mask', () => `dtype must be u32/i32 (boolean) or f32 (additive), got ${m.dtype}`);
-    check(shapeString(m.shape) === shapeString([x.b, x.tk]), kernel, 'mask', () => `key padding mask must be (B, Tk) = ${shapeString([x.b, x.tk])}, got ${shapeString(m.shape)}`);
+    check(sameShape(m.shape, [x.b, x.tk]), kernel, 'mask', () => `key padding mask must be (B, Tk) = ${shapeString([x.b, x.tk])}, got ${shapeString(m.shape)}`);
     kind = m.dtype === 'f32' ? 2 : 1;
   }
   return { scale, kind, causal: o.causal ? 1 : 0, offset };
+}
+
+/** attention_sg.inc.wgsl's Params for `rows` owned rows (Tq or Tk) in tiles of tm. */
+function sgParams(x: Dims, mp: ReturnType<typeof maskParams>, rows: number, tm: number): Uint8Array {
+  const tiles = Math.ceil(rows / tm);
+  return params().u32(x.tq).u32(x.tk).u32(x.d / 4).u32(x.h).u32(tiles).u32(x.b * x.h * tiles)
+    .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).f32(-Infinity).u32(tm).bytes;
+}
+
+/** attention_tiles.inc.wgsl's Params for `rows` owned rows (Tq or Tk), streamed tiles of `tile`. */
+function tileParams(x: Dims, mp: ReturnType<typeof maskParams>, rows: number, tile: number): Uint8Array {
+  return params().u32(x.tq).u32(x.tk).u32(x.d).u32(x.h).u32(Math.ceil(rows / ROWS))
+    .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).f32(-Infinity).u32(tile).bytes;
 }
 
 /** Unmasked (query, key) pairs per head, for FLOP counts. */
@@ -141,39 +133,33 @@ export function attention(
   const x = dims(kernel, gpu, q, k, v);
   const mp = maskParams(kernel, x, opts);
   const bh = x.b * x.h;
-  const out = opts.out ?? gpu.empty(q.shape, 'f32', 'attention.out');
-  checkF32(kernel, 'out', out, q.shape, gpu);
-  const lse = opts.lse ?? gpu.empty([x.b, x.h, x.tq], 'f32', 'attention.lse');
-  checkF32(kernel, 'lse', lse, [x.b, x.h, x.tq], gpu);
+  const out = outArray(gpu, kernel, q.shape, opts.out);
+  const lse = outArray(gpu, kernel, [x.b, x.h, x.tq], opts.lse, { name: 'lse' });
   // Q·Kᵀ and P·V: 2·d FLOPs each per visible (i, j); compulsory bytes: Q, K, V read, O and L written
   const flops = 4 * x.d * bh * pairs(x, opts);
   const bytes = 4 * bh * (2 * x.tq * x.d + 2 * x.tk * x.d + x.tq);
   const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
   if (attentionVariant(gpu, x.d) === 'sg') {
     const tm = attentionTuning.sgRowsForward;
-    const tiles = Math.ceil(x.tq / tm);
     gpu.dispatch({
       kernel,
-      pipeline: gpu.pipeline(`${kernel}.sg`, withRows('forward', tm)),
-      params: params().u32(x.tq).u32(x.tk).u32(x.d / 4).u32(x.h).u32(tiles).u32(bh * tiles)
-        .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).f32(-Infinity).u32(tm).bytes,
+      pipeline: gpu.pipeline(`${kernel}.sg`, specialize(sgSource, { TM: tm })),
+      params: sgParams(x, mp, x.tq, tm),
       buffers: [q, k, v, opts.mask ?? q, out, lse],
-      workgroups: sgGrid(bh * tiles, x.d, maxDim),
+      workgroups: sgGrid(bh * Math.ceil(x.tq / tm), x.d, maxDim),
       flops,
       bytes,
     });
     return { out, lse };
   }
   const d4 = d4Class(x.d);
-  const tiles = Math.ceil(x.tq / ROWS);
-  const bk = tileFor(gpu, d4);
+  const tile = tileFor(gpu, d4);
   gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline(kernel, source, { D4: d4, BQ: ROWS, BK: bk }),
-    params: params().u32(x.tq).u32(x.tk).u32(x.d).u32(x.h).u32(tiles)
-      .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).f32(-Infinity).u32(bk).bytes,
+    pipeline: gpu.pipeline(kernel, source, { D4: d4, ROWS, TILE: tile }),
+    params: tileParams(x, mp, x.tq, tile),
     buffers: [q, k, v, opts.mask ?? q, out, lse],
-    workgroups: grid1d(bh * tiles, maxDim),
+    workgroups: grid1d(bh * Math.ceil(x.tq / ROWS), maxDim),
     flops,
     bytes,
   });
@@ -188,15 +174,12 @@ export function attentionBackward(
   const kernel = 'attentionBackward';
   const x = dims(kernel, gpu, q, k, v);
   const mp = maskParams(kernel, x, opts);
-  checkF32(kernel, 'out', out, q.shape, gpu);
-  checkF32(kernel, 'dout', dout, q.shape, gpu);
-  checkF32(kernel, 'lse', lse, [x.b, x.h, x.tq], gpu);
-  const dq = opts.dq ?? gpu.empty(q.shape, 'f32', 'attention.dq');
-  const dk = opts.dk ?? gpu.empty(k.shape, 'f32', 'attention.dk');
-  const dv = opts.dv ?? gpu.empty(v.shape, 'f32', 'attention.dv');
-  checkF32(kernel, 'dq', dq, q.shape, gpu);
-  checkF32(kernel, 'dk', dk, k.shape, gpu);
-  checkF32(kernel, 'dv', dv, v.shape, gpu);
+  checkArray(gpu, kernel, 'out', out, q.shape);
+  checkArray(gpu, kernel, 'dout', dout, q.shape);
+  checkArray(gpu, kernel, 'lse', lse, [x.b, x.h, x.tq]);
+  const dq = outArray(gpu, kernel, q.shape, opts.dq, { name: 'dq' });
+  const dk = outArray(gpu, kernel, k.shape, opts.dk, { name: 'dk' });
+  const dv = outArray(gpu, kernel, v.shape, opts.dv, { name: 'dv' });
   const bh = x.b * x.h;
   const np = bh * pairs(x, opts);
   const mask = opts.mask ?? q;
@@ -220,16 +203,11 @@ export function attentionBackward(
       bytes: 4 * rows * (2 * x.d + 1),
     });
     const tm = attentionTuning.sgRowsBackward;
-    const src = withRows('backward', tm);
-    const sgParams = (rows: number) => {
-      const tiles = Math.ceil(rows / tm);
-      return params().u32(x.tq).u32(x.tk).u32(x.d / 4).u32(x.h).u32(tiles).u32(bh * tiles)
-        .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).u32(tm).bytes;
-    };
+    const src = specialize(backwardSgSource, { TM: tm });
     gpu.dispatch({
       kernel: 'attentionBackward.dq',
       pipeline: gpu.pipeline('attentionBackward.dq.sg', src, {}, 'dq_main'),
-      params: sgParams(x.tq),
+      params: sgParams(x, mp, x.tq, tm),
       buffers: [q, k, v, mask, dout, lse, delta, dq],
       workgroups: sgGrid(bh * Math.ceil(x.tq / tm), x.d, maxDim),
       ...work.dq,
@@ -237,7 +215,7 @@ export function attentionBackward(
     gpu.dispatch({
       kernel: 'attentionBackward.dkv',
       pipeline: gpu.pipeline('attentionBackward.dkv.sg', src, {}, 'dkv_main'),
-      params: sgParams(x.tk),
+      params: sgParams(x, mp, x.tk, tm),
       buffers: [q, k, v, mask, dout, lse, delta, dk, dv],
       workgroups: sgGrid(bh * Math.ceil(x.tk / tm), x.d, maxDim),
       ...work.dkv,
@@ -247,24 +225,20 @@ export function attentionBackward(
   }
   const d4 = d4Class(x.d);
   const constants = { D4: d4, ROWS, TILE: tileFor(gpu, d4) };
-  const p = (tiles: number) => params().u32(x.tq).u32(x.tk).u32(x.d).u32(x.h).u32(tiles)
-    .f32(mp.scale).u32(mp.kind).u32(mp.causal).i32(mp.offset).u32(constants.TILE).bytes;
-  const qTiles = Math.ceil(x.tq / ROWS);
   gpu.dispatch({
     kernel: 'attentionBackward.dq',
     pipeline: gpu.pipeline('attentionBackward.dq', backwardSource, constants, 'dq_main'),
-    params: p(qTiles),
+    params: tileParams(x, mp, x.tq, constants.TILE),
     buffers: [q, k, v, mask, out, dout, lse, dq],
-    workgroups: grid1d(bh * qTiles, maxDim),
+    workgroups: grid1d(bh * Math.ceil(x.tq / ROWS), maxDim),
     ...work.dq,
   });
-  const kTiles = Math.ceil(x.tk / ROWS);
   gpu.dispatch({
     kernel: 'attentionBackward.dkv',
     pipeline: gpu.pipeline('attentionBackward.dkv', backwardSource, constants, 'dkv_main'),
-    params: p(kTiles),
+    params: tileParams(x, mp, x.tk, constants.TILE),
     buffers: [q, k, v, mask, out, dout, lse, dk, dv],
-    workgroups: grid1d(bh * kTiles, maxDim),
+    workgroups: grid1d(bh * Math.ceil(x.tk / ROWS), maxDim),
     ...work.dkv,
   });
   return { dq, dk, dv };

@@ -16,52 +16,12 @@ enable subgroups;
 // the uniformity analysis cannot see it.
 diagnostic(off, subgroup_uniformity);
 
-const TM: u32 = 16u;          // owned rows per workgroup (template slot: attentionTuning.sgRowsBackward)
-const MASKED_V: f32 = -3.0e38;
-const MASKED: f32 = -1.0e38;
-
-struct Params {
-  tq: u32,
-  tk: u32,
-  d4: u32,               // K4 = d / 4
-  heads: u32,
-  row_tiles: u32,        // ⌈owned rows / TM⌉
-  groups: u32,           // BH · row_tiles (the grid may be larger)
-  scale: f32,
-  mask_kind: u32,        // 0 none, 1 boolean (nonzero keeps), 2 additive f32
-  causal: u32,
-  offset: i32,           // key j visible to query i when j ≤ i + offset
-  tm: u32,               // = TM
-}
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> q: array<vec4f>;
-@group(0) @binding(2) var<storage, read> k: array<vec4f>;
-@group(0) @binding(3) var<storage, read> v: array<vec4f>;
-@group(0) @binding(4) var<storage, read> mask: array<u32>;
 @group(0) @binding(5) var<storage, read> dout: array<vec4f>;
 @group(0) @binding(6) var<storage, read> lse: array<f32>;
 @group(0) @binding(7) var<storage, read> delta: array<f32>;            // D (BH, Tq)
 @group(0) @binding(8) var<storage, read_write> dq: array<vec4f>;       // dq_main
 @group(0) @binding(8) var<storage, read_write> dk: array<vec4f>;       // dkv_main
 @group(0) @binding(9) var<storage, read_write> dv: array<vec4f>;
-
-fn key_bias(b: u32, j: u32) -> f32 {
-  if (j >= p.tk) { return MASKED_V; }
-  if (p.mask_kind == 1u) { return select(0.0, MASKED_V, mask[b * p.tk + j] == 0u); }
-  if (p.mask_kind == 2u) { return max(bitcast<f32>(mask[b * p.tk + j]), MASKED_V); }
-  return 0.0;
-}
-
-fn key_bias4(b: u32, j: vec4u) -> vec4f {
-  let jc = b * p.tk + min(j, vec4u(p.tk - 1u));
-  var a = vec4f(0.0);
-  if (p.mask_kind != 0u) {
-    let mv = vec4u(mask[jc.x], mask[jc.y], mask[jc.z], mask[jc.w]);
-    if (p.mask_kind == 1u) { a = select(vec4f(0.0), vec4f(MASKED_V), mv == vec4u(0u)); }
-    else { a = max(bitcast<vec4f>(mv), vec4f(MASKED_V)); }
-  }
-  return select(a, vec4f(MASKED_V), j >= vec4u(p.tk));
-}
 
 // vec4 element `e` of a (rows, K4) matrix: src 0 q, 1 k, 2 v, 3 dO (a constant after inlining)
 fn ld(src: u32, e: u32) -> vec4f {
@@ -73,66 +33,20 @@ fn ld(src: u32, e: u32) -> vec4f {
   }
 }
 
-// lane's vec4 c0 + lane of the TM owned rows r0 + i (rows clamped below n, zero past K4)
-fn load_rows(a: ptr<function, array<vec4f, TM>>, src: u32, row0: u32, r0: u32, n: u32, c0: u32, lane: u32) {
-  let c = min(c0 + lane, p.d4 - 1u);
-  let keep = select(0.0, 1.0, c0 + lane < p.d4);
-  // a runtime trip count (p.tm == TM): one load site instead of TM (halves the JIT time)
-  for (var i = 0u; i < p.tm; i++) { (*a)[i] = ld(src, (row0 + min(r0 + i, n - 1u)) * p.d4 + c) * keep; }
-}
-
-// acc[i] += (a_i's 4 depths shuffled from lane j) · (4 streamed rows' same depths, transposed)
-fn dot_tile(acc: ptr<function, array<vec4f, TM>>, a: ptr<function, array<vec4f, TM>>, j: u32, x0: vec4f, x1: vec4f, x2: vec4f, x3: vec4f) {
-  let b0 = vec4f(x0.x, x1.x, x2.x, x3.x); let b1 = vec4f(x0.y, x1.y, x2.y, x3.y);
-  let b2 = vec4f(x0.z, x1.z, x2.z, x3.z); let b3 = vec4f(x0.w, x1.w, x2.w, x3.w);
-  for (var i = 0u; i < TM; i++) {
-    let w = subgroupShuffle((*a)[i], j);
-    (*acc)[i] = w.w * b3 + (w.z * b2 + (w.y * b1 + (w.x * b0 + (*acc)[i])));
-  }
-}
-
-// acc[i] += Σ_t w[i][t] · b_t   (4 streamed rows' weights for owned row i, their 4 vec4s)
-fn w_acc(acc: ptr<function, array<vec4f, TM>>, w: ptr<function, array<vec4f, TM>>, b0: vec4f, b1: vec4f, b2: vec4f, b3: vec4f) {
-  for (var i = 0u; i < TM; i++) {
-    let x = (*w)[i];
-    (*acc)[i] = x.w * b3 + (x.z * b2 + (x.y * b1 + (x.x * b0 + (*acc)[i])));
-  }
-}
-
-// acc += W·(src rows base + 4·jl + 0..3, lane's column chunk c), for the lanes' jl < jn
-fn w_rows(acc: ptr<function, array<vec4f, TM>>, wt: ptr<function, array<vec4f, TM>>, src: u32, row0: u32, s0: u32, n: u32, c: u32) {
-  let jn = min(8u, (n - s0 + 3u) / 4u);
-  for (var jl = 0u; jl < jn; jl++) {
-    var w: array<vec4f, TM>;
-    for (var i = 0u; i < TM; i++) { w[i] = subgroupShuffle((*wt)[i], jl); }
-    let jb = s0 + 4u * jl;
-    let e0 = (row0 + jb) * p.d4 + c;
-    let e1 = (row0 + min(jb + 1u, n - 1u)) * p.d4 + c;
-    let e2 = (row0 + min(jb + 2u, n - 1u)) * p.d4 + c;
-    let e3 = (row0 + min(jb + 3u, n - 1u)) * p.d4 + c;
-    w_acc(acc, &w, ld(src, e0), ld(src, e1), ld(src, e2), ld(src, e3));
-  }
-}
-
-fn flat_id(wid: vec3u, nwg: vec3u) -> u32 { return wid.x + wid.y * nwg.x; }
+// #include "attention_sg.inc.wgsl"
 
 @compute @workgroup_size(8)
 fn dq_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
            @builtin(subgroup_invocation_id) lane: u32) {
-  let flat = flat_id(wid, nwg);
-  if (flat >= p.groups) { return; }
-  let bh = flat / p.row_tiles;
-  let r0 = (flat % p.row_tiles) * TM;
-  let b = bh / p.heads;
+  let t = owned_rows(wid, nwg);
+  if (!t.live) { return; }
   let K4 = p.d4;
-  let qrow0 = bh * p.tq;
-  let krow0 = bh * p.tk;
 
   // D_i and L_i of the owned rows (uniform addresses: scalar loads)
   var di: array<f32, TM>;
   var li: array<f32, TM>;
   for (var i = 0u; i < TM; i++) {
-    let row = qrow0 + min(r0 + i, p.tq - 1u);
+    let row = t.qrow0 + min(t.r0 + i, p.tq - 1u);
     di[i] = delta[row];
     li[i] = lse[row];
   }
@@ -144,21 +58,18 @@ fn dq_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
   var g0: array<vec4f, TM>;
   let oc = wid.z * 8u + lane;       // this lane's dQ column (vec4)
 
-  var kend = p.tk;
-  if (p.causal != 0u) { kend = u32(clamp(i32(r0 + TM) + p.offset, 0, i32(p.tk))); }
+  let kend = key_end(t.r0);
   for (var k0 = 0u; k0 < kend; k0 += 32u) {
-    let keys = vec4u(k0 + 4u * lane) + vec4u(0u, 1u, 2u, 3u);
-    let kb = (krow0 + min(keys, vec4u(p.tk - 1u))) * K4;
-    // a tile whose 32 keys are all dropped by the padding mask adds nothing
-    let bias = key_bias4(b, keys);
-    if (subgroupMax(max(max(bias.x, bias.y), max(bias.z, bias.w))) <= MASKED) { continue; }
+    let kt = key_tile(t, k0, lane);
+    if (kt.dropped) { continue; }
+    let kb = kt.kb;
     var s: array<vec4f, TM>;   // zeroed explicitly: a bare `var` in a loop kept its values on lavapipe
     var dp: array<vec4f, TM>;
     for (var i = 0u; i < TM; i++) { s[i] = vec4f(0.0); dp[i] = vec4f(0.0); }
     for (var q0 = 0u; q0 < K4; q0 += 8u) {
       if (K4 > 8u || !loaded) {
-        load_rows(&qa, 0u, qrow0, r0, p.tq, q0, lane);
-        load_rows(&da, 3u, qrow0, r0, p.tq, q0, lane);
+        load_rows(&qa, 0u, t.qrow0, t.r0, p.tq, q0, lane);
+        load_rows(&da, 3u, t.qrow0, t.r0, p.tq, q0, lane);
         loaded = true;
       }
       let jn = min(8u, K4 - q0);
@@ -170,37 +81,33 @@ fn dq_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
     }
     var ds: array<vec4f, TM>;
     for (var i = 0u; i < TM; i++) {
-      var x = s[i] * p.scale + bias;
-      if (p.causal != 0u) { x = select(x, vec4f(MASKED_V), vec4i(keys) > vec4i(i32(r0 + i) + p.offset)); }
+      var x = s[i] * p.scale + kt.bias;
+      if (p.causal != 0u) { x = select(x, vec4f(MASKED_V), vec4i(kt.keys) > vec4i(i32(t.r0 + i) + p.offset)); }
       let ok = (x > vec4f(MASKED)) & vec4<bool>(li[i] > MASKED);
       let pij = select(vec4f(0.0), exp(x - vec4f(li[i])), ok);
       ds[i] = pij * (dp[i] - vec4f(di[i]));
     }
-    w_rows(&g0, &ds, 1u, krow0, k0, p.tk, min(oc, K4 - 1u));
+    w_rows(&g0, &ds, 1u, t.krow0, k0, p.tk, min(oc, K4 - 1u));
   }
 
   for (var i = 0u; i < TM; i++) {
-    let row = r0 + i;
+    let row = t.r0 + i;
     if (row >= p.tq) { break; }
-    if (oc < K4) { dq[(qrow0 + row) * K4 + oc] = p.scale * g0[i]; }
+    if (oc < K4) { dq[(t.qrow0 + row) * K4 + oc] = p.scale * g0[i]; }
   }
 }
 
 @compute @workgroup_size(8)
 fn dkv_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
             @builtin(subgroup_invocation_id) lane: u32) {
-  let flat = flat_id(wid, nwg);
-  if (flat >= p.groups) { return; }
-  let bh = flat / p.row_tiles;
-  let j0 = (flat % p.row_tiles) * TM;
-  let b = bh / p.heads;
+  let t = owned_rows(wid, nwg);
+  if (!t.live) { return; }
+  let j0 = t.r0;   // the owned key rows j0 .. j0 + TM − 1
   let K4 = p.d4;
-  let qrow0 = bh * p.tq;
-  let krow0 = bh * p.tk;
 
   var bj: array<f32, TM>;
   var bmax = MASKED_V;
-  for (var i = 0u; i < TM; i++) { bj[i] = key_bias(b, j0 + i); bmax = max(bmax, bj[i]); }
+  for (var i = 0u; i < TM; i++) { bj[i] = key_bias(t.b, j0 + i); bmax = max(bmax, bj[i]); }
   var ka: array<vec4f, TM>;
   var va: array<vec4f, TM>;
   var loaded = false;
@@ -213,8 +120,8 @@ fn dkv_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
   if (p.causal != 0u) { istart = u32(clamp(i32(j0) - p.offset, 0, i32(p.tq))); }
   if (bmax <= MASKED) { istart = p.tq; } // every owned key dropped by the padding mask: dK = dV = 0
   for (var i0 = istart; i0 < p.tq; i0 += 32u) {
-    let qs = vec4u(i0 + 4u * lane) + vec4u(0u, 1u, 2u, 3u);
-    let qc = qrow0 + min(qs, vec4u(p.tq - 1u));
+    let qs = lane_rows(i0, lane);
+    let qc = t.qrow0 + min(qs, vec4u(p.tq - 1u));
     let lq = select(vec4f(lse[qc.x], lse[qc.y], lse[qc.z], lse[qc.w]), vec4f(MASKED_V), qs >= vec4u(p.tq));
     let dq4 = vec4f(delta[qc.x], delta[qc.y], delta[qc.z], delta[qc.w]);
     let qb4 = qc * K4;
@@ -223,8 +130,8 @@ fn dkv_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
     for (var i = 0u; i < TM; i++) { s[i] = vec4f(0.0); dp[i] = vec4f(0.0); }
     for (var q0 = 0u; q0 < K4; q0 += 8u) {
       if (K4 > 8u || !loaded) {
-        load_rows(&ka, 1u, krow0, j0, p.tk, q0, lane);
-        load_rows(&va, 2u, krow0, j0, p.tk, q0, lane);
+        load_rows(&ka, 1u, t.krow0, j0, p.tk, q0, lane);
+        load_rows(&va, 2u, t.krow0, j0, p.tk, q0, lane);
         loaded = true;
       }
       let jn = min(8u, K4 - q0);
@@ -244,14 +151,14 @@ fn dkv_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
       pt[i] = pij;
       dst[i] = pij * (dp[i] - dq4);
     }
-    w_rows(&gv, &pt, 3u, qrow0, i0, p.tq, min(oc, K4 - 1u));
-    w_rows(&gk, &dst, 0u, qrow0, i0, p.tq, min(oc, K4 - 1u));
+    w_rows(&gv, &pt, 3u, t.qrow0, i0, p.tq, min(oc, K4 - 1u));
+    w_rows(&gk, &dst, 0u, t.qrow0, i0, p.tq, min(oc, K4 - 1u));
   }
 
   for (var i = 0u; i < TM; i++) {
     let row = j0 + i;
     if (row >= p.tk) { break; }
-    let e = (krow0 + row) * K4 + oc;
+    let e = (t.krow0 + row) * K4 + oc;
     if (oc < K4) { dk[e] = p.scale * gk[i]; dv[e] = gv[i]; }
   }
 }

@@ -1,20 +1,21 @@
-// SimCLR augmentation, two views per image, vs the same pipeline composed from tf.image and
-// arithmetic ops on tfjs-webgpu. Throughput = 2N images per run ÷ time.
+// Every augmentation op at SimCLR's strengths (strongPipeline), two views per image, vs the same
+// pipeline composed from tf.image and arithmetic ops on tfjs-webgpu. Throughput = 2N images per run ÷ time.
 // Napkin math per output pixel (C channels): bilinear crop 4 reads + 3 lerps per channel, jitter
 // ≈ 60 FLOPs (brightness, contrast vs the pre-pass mean, saturation, HSV round trip), blur K taps
 // per axis (exp + fma + add each). Bytes: the fused pass reads ~4 source texels and writes 1 per
 // channel; each blur pass reads and writes one image; the pre-pass re-reads the crop.
 // Per-sample parameters are drawn on the CPU for both sides (outside the GPU time).
 import { randu, relErr } from '@pretext/gpu/testing';
-import type { BenchCase, Tf } from '../bench-case.js';
+import type { BenchCase, Tf } from '../bench-tf.js';
 import { augment } from './augment.js';
 import { augmentRef } from './augment.ref.js';
-import { blurTaps, drawParams, SLOTS, simclrPipeline } from './pipeline.js';
+import { blurTaps, drawParams, SLOTS } from './pipeline.js';
+import { strongPipeline } from './pipelines.test-util.js';
 
 type T = import('@tensorflow/tfjs-core').Tensor;
 type T4 = import('@tensorflow/tfjs-core').Tensor4D;
 
-const PIPELINE = simclrPipeline();
+const PIPELINE = strongPipeline();
 const BLUR = PIPELINE.blur ?? { p: 0, sigma: [1, 1] as const };
 const SEED = 1234;
 

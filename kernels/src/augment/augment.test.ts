@@ -11,7 +11,8 @@ import {
   randomSolarize,
 } from './augment.js';
 import { augmentRef } from './augment.ref.js';
-import { mocoV2Pipeline, type Pipeline, simclrPipeline } from './pipeline.js';
+import type { Pipeline } from './pipeline.js';
+import { mildPipeline, strongPipeline } from './pipelines.test-util.js';
 
 // awkward sizes: H, W ∈ {2, 3, 5, 13, 28, 33}, N ∈ {1, 2, 3}, C ∈ {1, 3}; 2×3 is narrower than the
 // 9-tap blur, so its reflection folds more than once
@@ -69,7 +70,7 @@ describe('augment', () => {
     });
   }
 
-  for (const pipeline of [simclrPipeline(), mocoV2Pipeline(), { ...simclrPipeline({ strength: 0.5 }), name: 'byol-ish', solarize: { p: 0.2, threshold: 0.5 } }]) {
+  for (const pipeline of [strongPipeline(), mildPipeline(), { ...strongPipeline(0.5), name: 'strong(s=0.5)+solarize', solarize: { p: 0.2, threshold: 0.5 } }]) {
     it(`${pipeline.name} (two views, fused passes) matches the reference`, async () => {
       const gpu = await testGpu();
       for (const strategy of STRATEGIES) {
@@ -85,9 +86,9 @@ describe('augment', () => {
     const gpu = await testGpu();
     const seed = freshSeed();
     const x = gpu.upload(randu(3 * 3 * 28 * 28, seed), [3, 3, 28, 28]);
-    const a = await gpu.download(augment(gpu, x, simclrPipeline(), { seed, outSize: 24, views: 2 }));
-    const b = await gpu.download(augment(gpu, x, simclrPipeline(), { seed, outSize: 24, views: 2 }));
-    const c = await gpu.download(augment(gpu, x, simclrPipeline(), { seed: (seed + 1) >>> 0, outSize: 24, views: 2 }));
+    const a = await gpu.download(augment(gpu, x, strongPipeline(), { seed, outSize: 24, views: 2 }));
+    const b = await gpu.download(augment(gpu, x, strongPipeline(), { seed, outSize: 24, views: 2 }));
+    const c = await gpu.download(augment(gpu, x, strongPipeline(), { seed: (seed + 1) >>> 0, outSize: 24, views: 2 }));
     expect(a, `seed ${seed}`).toEqual(b);
     expect(relErr(c, a), `seed ${seed}`).toBeGreaterThan(1e-2);
     // the two views of one image differ too
@@ -100,7 +101,7 @@ describe('augment', () => {
     for (const shape of [[3, 3, 33, 28], [3, 1, 13, 28]] as const) {
       const seed = freshSeed();
       const x = gpu.upload(randu(numel(shape), seed), shape);
-      const p: Pipeline = { ...simclrPipeline(), name: 'chain', solarize: { p: 0.5, threshold: 0.55 } };
+      const p: Pipeline = { ...strongPipeline(), name: 'chain', solarize: { p: 0.5, threshold: 0.55 } };
       const fused = await gpu.download(augment(gpu, x, p, { seed, outSize: [11, 12] }));
       let y = randomResizedCrop(gpu, x, { seed, outSize: [11, 12], ...p.crop });
       y = randomHorizontalFlip(gpu, y, { seed, p: 0.5 });
@@ -117,7 +118,7 @@ describe('augment', () => {
     const gpu = await testGpu();
     const x = gpu.upload(new Float32Array(2 * 2 * 8 * 8), [2, 2, 8, 8]);
     const ok = gpu.upload(new Float32Array(2 * 3 * 8 * 8), [2, 3, 8, 8]);
-    const sim = simclrPipeline();
+    const sim = strongPipeline();
     expect(() => augment(gpu, x, sim, { seed: 1 })).toThrow(KernelInputError);
     expect(() => augment(gpu, x, sim, { seed: 1 })).toThrow(/channel count must be 1 or 3, got 2/);
     expect(() => augment(gpu, gpu.upload(new Float32Array(8), [2, 4]), sim, { seed: 1 })).toThrow(/must be \(N, C, H, W\), got \[2, 4\]/);

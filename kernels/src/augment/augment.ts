@@ -2,12 +2,12 @@
 // Small images (a sample's C·OH·OW floats fit twice in workgroup memory): one pass, a workgroup
 // per sample (entry `sample`). Larger: [contrast pre-pass, if jitter] → fused crop/flip/jitter/
 // grayscale(/solarize) pass → [blur horizontal → blur vertical (+ solarize), if blur].
-// Per-sample parameters are drawn on the CPU from the RNG twin (pipeline.ts) and uploaded, so
+// Per-sample parameters are drawn on the CPU (pipeline.ts, from @pretext/random) and uploaded, so
 // GPU and CPU reference agree exactly.
-import { check, type Gpu, type GpuArray, grid1d, params, shapeString } from '@pretext/gpu';
-import augmentSource from './augment.wgsl.js';
-import blurOnlySource from './blur.wgsl.js';
-import reflectSource from './reflect.wgsl.js';
+import { check, checkU32, type Gpu, type GpuArray, grid1d, outArray, params } from '@pretext/gpu';
+import { checkImages } from './images.js';
+import source from './augment.wgsl.js';
+import blurSource from './blur.wgsl.js';
 import { type BlurSpec, blurTaps, type CropSpec, drawParams, gaussianTaps, type JitterSpec, type Pipeline, SLOTS } from './pipeline.js';
 
 export interface AugmentOptions {
@@ -22,35 +22,8 @@ export interface AugmentOptions {
   strategy?: 'sample' | 'passes';
 }
 
-const source = reflectSource + augmentSource;
-const blurSource = reflectSource + blurOnlySource;
 /** Lanes per workgroup of entry `sample` (its override WG), also the floats of its reduction array. */
 export const augmentTuning = { sampleLanes: 32 };
-
-/** Validates an (N, C, H, W) f32 image batch with C ∈ {1, 3}; returns its dims. */
-export function checkImages(gpu: Gpu, kernel: string, x: GpuArray, name = 'images'): [number, number, number, number] {
-  check(x.dtype === 'f32', kernel, name, () => `dtype must be f32, got ${x.dtype}`);
-  check(x.shape.length === 4, kernel, name, () => `must be (N, C, H, W), got ${shapeString(x.shape)}`);
-  const [n, c, h, w] = x.shape;
-  check(n > 0 && h > 0 && w > 0, kernel, name, () => `empty batch ${shapeString(x.shape)}`);
-  check(c === 1 || c === 3, kernel, name, () => `channel count must be 1 or 3, got ${c} in ${shapeString(x.shape)}`);
-  checkBytes(gpu, kernel, name, n * c * h * w);
-  return [n, c, h, w];
-}
-
-export function checkBytes(gpu: Gpu, kernel: string, name: string, elements: number): void {
-  const max = gpu.limits.maxStorageBufferBindingSize;
-  check(elements * 4 <= max, kernel, name, () => `${elements * 4} bytes exceed maxStorageBufferBindingSize (${max})`);
-}
-
-export function checkSeed(kernel: string, seed: number): void {
-  check(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32, kernel, 'seed', () => `must be an integer in [0, 2^32), got ${seed}`);
-}
-
-export function checkOut(kernel: string, out: GpuArray, shape: readonly number[], dtype = 'f32'): void {
-  const same = out.dtype === dtype && out.shape.length === shape.length && out.shape.every((d, i) => d === shape[i]);
-  check(same, kernel, 'out', () => `must be ${dtype} ${shapeString(shape)}, got ${out.dtype} ${shapeString(out.shape)}`);
-}
 
 const prob = (kernel: string, name: string, p: number) =>
   check(p >= 0 && p <= 1, kernel, name, () => `probability must be in [0, 1], got ${p}`);
@@ -90,7 +63,7 @@ export function augment(gpu: Gpu, images: GpuArray, pipeline: Pipeline, opts: Au
   const kernel = `augment.${pipeline.name}`;
   const [n, c, h, w] = checkImages(gpu, kernel, images);
   checkPipeline(kernel, pipeline);
-  checkSeed(kernel, opts.seed);
+  checkU32(kernel, 'seed', opts.seed);
   const views = opts.views ?? 1;
   check(Number.isInteger(views) && views >= 1, kernel, 'views', () => `must be an integer ≥ 1, got ${views}`);
   const [oh, ow] = typeof opts.outSize === 'number' ? [opts.outSize, opts.outSize] : (opts.outSize ?? [h, w]);
@@ -98,9 +71,7 @@ export function augment(gpu: Gpu, images: GpuArray, pipeline: Pipeline, opts: Au
   check(pipeline.crop || (oh === h && ow === w), kernel, 'outSize', () => `[${oh}, ${ow}] differs from the input's [${h}, ${w}] but the pipeline has no crop to resize`);
   const samples = views * n;
   const shape = [samples, c, oh, ow];
-  checkBytes(gpu, kernel, 'out', samples * c * oh * ow);
-  if (opts.out) checkOut(kernel, opts.out, shape);
-  const out = opts.out ?? gpu.empty(shape, 'f32', kernel);
+  const out = outArray(gpu, kernel, shape, opts.out);
 
   const drawn = drawParams(pipeline, opts.seed, samples, h, w);
   const sp = gpu.upload(drawn, [samples, SLOTS], `${kernel}.params`);

@@ -9,6 +9,8 @@
 // sample's C·OH·OW floats fit twice in workgroup memory (see its comment).
 // Ops are switched on by override constants, so each pipeline compiles only what it uses.
 
+// #include "reflect.inc.wgsl"
+
 override C: u32 = 3u;
 override CROP: u32 = 1u;
 override FLIP: u32 = 1u;

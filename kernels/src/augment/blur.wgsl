@@ -2,8 +2,10 @@
 //   y[s, c, i, j] = Σ_t taps[s, t] · x[s, c, reflect(i + t − r), j]      (AXIS = 1, vertical)
 //   taps[s, t] ∝ exp(−(t − r)² / (2σ²)), t = 0..K−1, r = (K − 1)/2, normalised to sum 1 (the
 //   launcher computes them once per sample); σ = sp[s, 11] = 0 copies.
-// reflect() comes from reflect.wgsl, prepended by the launcher. SOLARIZE (vertical pass only)
+// reflect() comes from reflect.inc.wgsl. SOLARIZE (vertical pass only)
 // fuses the solarize that follows the blur in a pipeline.  x, y: (S, C, H, W);  sp: (S, 16);  taps: (S, K).
+
+// #include "reflect.inc.wgsl"
 
 override AXIS: u32 = 0u;
 override SOLARIZE: u32 = 0u;

@@ -3,11 +3,11 @@
 // A pipeline applies, in this fixed order, whichever of these it names:
 //   random resized crop → horizontal flip → colour jitter (brightness, contrast, saturation, hue,
 //   in that fixed order, not torchvision's random order) → grayscale → gaussian blur → solarize.
-// Every random choice of sample s comes from the counter-based RNG twin (rng.ref.ts) with key
+// Every random choice of sample s comes from the counter-based RNG (@pretext/random) with key
 // (seed, stream of the op) and counter (s, draw), drawn here on the CPU and uploaded: the GPU
 // launch and the CPU reference see the very same numbers, and a one-op pipeline with the same
 // seed draws exactly what that op draws inside a longer pipeline (fused == sequential).
-import { rand2Ref } from '../rng/rng.ref.js';
+import { rand2 } from '@pretext/random';
 
 export interface CropSpec {
   /** Fraction of the source area, in (0, 1]. */
@@ -42,36 +42,6 @@ export interface Pipeline {
   description: string;
 }
 
-const C1_NOTE = 'For C = 1, saturation, hue and grayscale are no-ops; brightness and contrast apply.';
-const ORDER_NOTE = 'Jitter order is fixed: brightness, contrast, saturation, hue.';
-
-/** SimCLR (Chen et al. 2020, appendix A): jitter strength s → (0.8s, 0.8s, 0.8s, 0.2s). */
-export function simclrPipeline(opts: { strength?: number; blur?: boolean } = {}): Pipeline {
-  const s = opts.strength ?? 1;
-  return {
-    name: `simclr(s=${s})`,
-    crop: { scale: [0.08, 1], ratio: [3 / 4, 4 / 3] },
-    flip: { p: 0.5 },
-    jitter: { brightness: 0.8 * s, contrast: 0.8 * s, saturation: 0.8 * s, hue: 0.2 * s, p: 0.8 },
-    grayscale: { p: 0.2 },
-    ...(opts.blur === false ? {} : { blur: { p: 0.5, sigma: [0.1, 2.0] as const, kernelFraction: 0.1 } }),
-    description: `SimCLR: random resized crop (scale 0.08–1, ratio 3/4–4/3, bilinear), flip p=0.5, colour jitter (${0.8 * s}, ${0.8 * s}, ${0.8 * s}, ${0.2 * s}) p=0.8, grayscale p=0.2${opts.blur === false ? '' : ', gaussian blur σ∈[0.1, 2] with a kernel ≈10% of the image, p=0.5'}. ${ORDER_NOTE} ${C1_NOTE}`,
-  };
-}
-
-/** MoCo v2 (Chen et al. 2020, "Improved baselines"). */
-export function mocoV2Pipeline(): Pipeline {
-  return {
-    name: 'mocov2',
-    crop: { scale: [0.2, 1], ratio: [3 / 4, 4 / 3] },
-    jitter: { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1, p: 0.8 },
-    grayscale: { p: 0.2 },
-    blur: { p: 0.5, sigma: [0.1, 2.0], kernelFraction: 0.1 },
-    flip: { p: 0.5 },
-    description: `MoCo v2: random resized crop (scale 0.2–1, ratio 3/4–4/3, bilinear), colour jitter (0.4, 0.4, 0.4, 0.1) p=0.8, grayscale p=0.2, gaussian blur σ∈[0.1, 2] p=0.5, flip p=0.5 (flip runs right after the crop here; it commutes with the colour ops and, being a mirror, with the symmetric blur). ${ORDER_NOTE} ${C1_NOTE}`,
-  };
-}
-
 /** RNG streams, one per op, so an op draws the same numbers alone or inside any pipeline. */
 export const STREAM = { crop: 1, flip: 2, jitter: 3, grayscale: 4, blur: 5, solarize: 6, rotate: 7, jigsaw: 8, patches: 9 } as const;
 
@@ -90,13 +60,13 @@ export function drawCrop(spec: CropSpec, seed: number, s: number, h: number, w: 
   const area = h * w;
   const [lr0, lr1] = [Math.log(spec.ratio[0]), Math.log(spec.ratio[1])];
   for (let attempt = 0; attempt < 10; attempt++) {
-    const [u0, u1] = rand2Ref(seed, STREAM.crop, s, attempt);
+    const [u0, u1] = rand2(seed, STREAM.crop, s, attempt);
     const target = area * (spec.scale[0] + (spec.scale[1] - spec.scale[0]) * u0);
     const aspect = Math.exp(lr0 + (lr1 - lr0) * u1);
     const cw = Math.round(Math.sqrt(target * aspect));
     const ch = Math.round(Math.sqrt(target / aspect));
     if (cw > 0 && cw <= w && ch > 0 && ch <= h) {
-      const [u2, u3] = rand2Ref(seed, STREAM.crop, s, 10 + attempt);
+      const [u2, u3] = rand2(seed, STREAM.crop, s, 10 + attempt);
       return [Math.floor(u2 * (h - ch + 1)), Math.floor(u3 * (w - cw + 1)), ch, cw];
     }
   }
@@ -123,7 +93,7 @@ export function blurTaps(spec: BlurSpec, oh: number, ow: number): number {
  */
 export function drawParams(p: Pipeline, seed: number, samples: number, h: number, w: number): Float32Array {
   const out = new Float32Array(samples * SLOTS);
-  const u = (stream: number, s: number, draw: number) => rand2Ref(seed, stream, s, draw);
+  const u = (stream: number, s: number, draw: number) => rand2(seed, stream, s, draw);
   for (let s = 0; s < samples; s++) {
     const o = s * SLOTS;
     const [y0, x0, ch, cw] = p.crop ? drawCrop(p.crop, seed, s, h, w) : [0, 0, h, w];

@@ -5,7 +5,7 @@
 // Memory bound: the yardstick is the adapter's copy ceiling (the `ceiling` bench).
 import type { Gpu } from '@pretext/gpu';
 import { randn, relErr } from '@pretext/gpu/testing';
-import type { BenchCase, Tf } from '../bench-case.js';
+import type { BenchCase, Tf } from '../bench-tf.js';
 import { maxPool2d, maxPool2dBackward } from '../pool/pool.js';
 import { batchnorm, batchnormBackward, batchnormReluPool, batchnormReluPoolBackward } from './batchnorm.js';
 import { batchnormBackwardRef, batchnormRef, batchnormReluPoolBackwardRef } from './batchnorm.ref.js';

@@ -1,8 +1,7 @@
 // Batch norm for (N, C, H, W) or (N, C): training forward (batch statistics, saves mean and
 // invstd, updates running stats in place), eval forward (running stats), training backward;
 // optionally fused with a following ReLU (one pass instead of two, forward and backward).
-import { ceilDiv, check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
-import { checkArray, outArray } from '../conv2d/conv2d.js';
+import { ceilDiv, check, checkArray, checkNonEmpty, type Gpu, type GpuArray, grid1d, numel, outArray, params, shapeString } from '@pretext/gpu';
 import source from './batchnorm.wgsl.js';
 import gapSource from './batchnorm_gap.wgsl.js';
 import poolSource from './batchnorm_pool.wgsl.js';
@@ -12,7 +11,7 @@ const WG = 64;
 
 function dimsOf(gpu: Gpu, kernel: string, x: GpuArray): { n: number; c: number; hw: number } {
   check(x.shape.length === 2 || x.shape.length === 4, kernel, 'x', () => `must be (N, C) or (N, C, H, W), got ${shapeString(x.shape)}`);
-  check(numel(x.shape) > 0, kernel, 'x', () => `empty tensor ${shapeString(x.shape)}`);
+  checkNonEmpty(kernel, 'x', x.shape);
   checkArray(gpu, kernel, 'x', x);
   const [n, c, h = 1, w = 1] = x.shape;
   const max = gpu.limits.maxComputeWorkgroupsPerDimension;
@@ -109,8 +108,8 @@ function batchStats(
   opts: { outMean?: GpuArray; outInvstd?: GpuArray },
 ): { mean: GpuArray; invstd: GpuArray } {
   check(n * hw > 1, kernel, 'x', () => `training needs more than 1 value per channel, got ${shapeString(x.shape)}`);
-  const mean = outArray(gpu, kernel, [c], opts.outMean, 'outMean');
-  const invstd = outArray(gpu, kernel, [c], opts.outInvstd, 'outInvstd');
+  const mean = outArray(gpu, kernel, [c], opts.outMean, { name: 'outMean' });
+  const invstd = outArray(gpu, kernel, [c], opts.outInvstd, { name: 'outInvstd' });
   // without running stats the shader skips the update; it still needs two distinct buffers bound
   const scratch = running ? null : [gpu.empty([c], 'f32', 'batchnorm.unused'), gpu.empty([c], 'f32', 'batchnorm.unused')];
   const total = n * c * hw;
@@ -150,8 +149,8 @@ export function batchnormBackward(
   checkArray(gpu, kernel, 'invstd', invstd, [c]);
   if (relu) checkArray(gpu, kernel, 'reluBeta', relu, [c]);
   const dx = outArray(gpu, kernel, x.shape, opts.out);
-  const dgamma = outArray(gpu, kernel, [c], opts.outGamma, 'outGamma');
-  const dbeta = outArray(gpu, kernel, [c], opts.outBeta, 'outBeta');
+  const dgamma = outArray(gpu, kernel, [c], opts.outGamma, { name: 'outGamma' });
+  const dbeta = outArray(gpu, kernel, [c], opts.outBeta, { name: 'outBeta' });
   const total = numel(x.shape);
   const pr = params().u32(n).u32(c).u32(hw).f32(0).f32(0).u32(relu ? RELU : 0).bytes;
   gpu.dispatch({
@@ -285,8 +284,8 @@ export function batchnormReluPoolBackward(
   checkArray(gpu, kernel, 'dy', dy, pl.outShape);
   for (const [arg, a] of [['gamma', gamma], ['beta', beta], ['mean', mean], ['invstd', invstd]] as const) checkArray(gpu, kernel, arg, a, [c]);
   const dx = outArray(gpu, kernel, x.shape, opts.out);
-  const dgamma = outArray(gpu, kernel, [c], opts.outGamma, 'outGamma');
-  const dbeta = outArray(gpu, kernel, [c], opts.outBeta, 'outBeta');
+  const dgamma = outArray(gpu, kernel, [c], opts.outGamma, { name: 'outGamma' });
+  const dbeta = outArray(gpu, kernel, [c], opts.outBeta, { name: 'outBeta' });
   const cells = numel(pl.outShape);
   const total = numel(x.shape);
   const pr = pl.params(0, 0);

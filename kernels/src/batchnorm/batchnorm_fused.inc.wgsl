@@ -20,6 +20,9 @@ fn coef(c: u32) -> vec2f {
   return vec2f(a, beta[c] - mean[c] * a);
 }
 
+// x̂ = (x − mean_c)·invstd_c (training)
+fn xhat(c: u32, x: f32) -> f32 { return (x - mean[c]) * scale[c]; }
+
 // dx = k.x·g + k.y·x + k.z over the channel's m = N·H·W elements (batchnorm.wgsl's dx_coef)
 fn dx_coef(c: u32, m: f32) -> vec3f {
   let is = scale[c];

@@ -30,8 +30,6 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
 fn backward_params(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let c = wid.x;
   let ab = coef(c);
-  let mu = mean[c];
-  let is = scale[c];
   var s = vec2f(0.0);
   for (var n = lid; n < p.n; n += WG) {
     let t = n * p.c + c;
@@ -41,7 +39,7 @@ fn backward_params(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_
     for (var i = t * p.hw; i < (t + 1u) * p.hw; i++) {
       let xv = x[i];
       let on = xv * ab.x + ab.y > 0.0;
-      sx += select(0.0, (xv - mu) * is, on);
+      sx += select(0.0, xhat(c, xv), on);
       on_count += select(0.0, 1.0, on);
     }
     s += g * vec2f(sx, on_count);

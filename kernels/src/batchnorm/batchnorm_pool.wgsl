@@ -20,7 +20,6 @@ struct Params { n: u32, c: u32, h: u32, w: u32, ho: u32, wo: u32, eps: f32, flag
 @group(0) @binding(6) var<storage, read_write> y: array<f32>; // forward: (N, C, Ho, Wo)
 @group(0) @binding(6) var<storage, read> dy: array<f32>;      // backward: (N, C, Ho, Wo)
 @group(0) @binding(9) var<storage, read_write> dx: array<f32>; // (N, C, H, W)
-// #include "batchnorm_fused.inc.wgsl"
 
 override K: u32 = 2u; // window size = stride (the launcher passes it: loops of fixed length)
 
@@ -43,50 +42,28 @@ fn window_max(base: u32, ab: vec2f) -> Best {
 // windows start at x[row_base(t) + ow·K] and its outputs at dy or y[t·Wo + ow].
 fn row_base(t: u32) -> u32 { return t / p.ho * p.h * p.w + t % p.ho * K * p.w; }
 
-@compute @workgroup_size(64)
-fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let t = flat(gid, nwg);
-  if (t >= p.n * p.c * p.ho) { return; }
-  let ab = coef(t / p.ho % p.c);
-  let base = row_base(t);
-  for (var ow = 0u; ow < p.wo; ow++) { y[t * p.wo + ow] = max(window_max(base + ow * K, ab).v, 0.0); }
+// (v*, x at the argmax) of cell ow of the row whose windows start at `base`
+fn cell_max(base: u32, ow: u32, ab: vec2f) -> vec2f {
+  let b = window_max(base + ow * K, ab);
+  return vec2f(b.v, x[b.at]);
 }
 
-@compute @workgroup_size(WG)
-fn backward_params(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let c = wid.x;
-  let ab = coef(c);
-  let mu = mean[c];
-  let is = scale[c];
-  var s = vec2f(0.0);
-  for (var r = lid; r < p.n * p.ho; r += WG) {
-    let t = (r / p.ho * p.c + c) * p.ho + r % p.ho;
-    let base = row_base(t);
-    for (var ow = 0u; ow < p.wo; ow++) {
-      let b = window_max(base + ow * K, ab);
-      let g = select(0.0, dy[t * p.wo + ow], b.v > 0.0);
-      s += vec2f(g * (x[b.at] - mu) * is, g);
-    }
-  }
-  write_params(c, lid, s);
-}
+// #include "batchnorm_pool_cells.inc.wgsl"
 
 @compute @workgroup_size(64)
 fn backward_dx(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let t = flat(gid, nwg);
-  if (t >= p.n * p.c * p.ho) { return; }
-  let c = t / p.ho % p.c;
-  let ab = coef(c);
-  let k = dx_coef(c, f32(p.n * p.h * p.w));
-  let base = row_base(t);
-  let rows = select(K, p.h - t % p.ho * K, t % p.ho + 1u == p.ho); // the last row of cells runs on to H
+  let r = cell_row(gid, nwg);
+  if (!r.live) { return; }
+  let k = dx_coef(r.c, f32(p.n * p.h * p.w));
+  let base = r.base;
+  let rows = select(K, p.h - r.t % p.ho * K, r.t % p.ho + 1u == p.ho); // the last row of cells runs on to H
   for (var ow = 0u; ow < p.wo; ow++) {
-    let b = window_max(base + ow * K, ab);
-    let g = select(0.0, k.x * dy[t * p.wo + ow], b.v > 0.0);
+    let b = window_max(base + ow * K, r.ab);
+    let g = select(0.0, k.x * dy[r.t * p.wo + ow], b.v > 0.0);
     let cols = select(K, p.w - ow * K, ow + 1u == p.wo);
-    for (var r = 0u; r < rows; r++) {
+    for (var i = 0u; i < rows; i++) {
       for (var s = 0u; s < cols; s++) {
-        let j = base + r * p.w + ow * K + s;
+        let j = base + i * p.w + ow * K + s;
         dx[j] = select(0.0, g, j == b.at) + k.y * x[j] + k.z;
       }
     }

@@ -9,7 +9,6 @@ struct Params { n: u32, c: u32, h: u32, w: u32, ho: u32, wo: u32, eps: f32, flag
 @group(0) @binding(6) var<storage, read_write> y: array<f32>;   // forward: (N, C, Ho, Wo)
 @group(0) @binding(6) var<storage, read> dy: array<f32>;        // backward
 @group(0) @binding(9) var<storage, read_write> dx: array<vec2f>; // (N, C, H, W / 2)
-// #include "batchnorm_fused.inc.wgsl"
 
 // the window of cell (row t, ow): its two pairs, v = a·x + b of each, and the argmax (0..3) and max
 struct Win { top: vec2f, bot: vec2f, at: u32, v: f32 }
@@ -29,51 +28,29 @@ fn window(base: u32, ow: u32, ab: vec2f) -> Win {
 // row t = (plane, oh) of cells: pairs from (plane·H + 2·oh)·W/2
 fn row_base(t: u32) -> u32 { return (t / p.ho * p.h + t % p.ho * 2u) * (p.w / 2u); }
 
-@compute @workgroup_size(64)
-fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let t = flat(gid, nwg);
-  if (t >= p.n * p.c * p.ho) { return; }
-  let ab = coef(t / p.ho % p.c);
-  let base = row_base(t);
-  for (var ow = 0u; ow < p.wo; ow++) { y[t * p.wo + ow] = max(window(base, ow, ab).v, 0.0); }
-}
-
 // x at the window's argmax
 fn at_x(w: Win) -> f32 {
   let pair = select(w.top, w.bot, w.at >= 2u);
   return select(pair.x, pair.y, (w.at & 1u) != 0u);
 }
 
-@compute @workgroup_size(WG)
-fn backward_params(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let c = wid.x;
-  let ab = coef(c);
-  let mu = mean[c];
-  let is = scale[c];
-  var s = vec2f(0.0);
-  for (var r = lid; r < p.n * p.ho; r += WG) {
-    let t = (r / p.ho * p.c + c) * p.ho + r % p.ho;
-    let base = row_base(t);
-    for (var ow = 0u; ow < p.wo; ow++) {
-      let w = window(base, ow, ab);
-      let g = select(0.0, dy[t * p.wo + ow], w.v > 0.0);
-      s += vec2f(g * (at_x(w) - mu) * is, g);
-    }
-  }
-  write_params(c, lid, s);
+// (v*, x at the argmax) of cell ow of the row whose windows start at `base`
+fn cell_max(base: u32, ow: u32, ab: vec2f) -> vec2f {
+  let w = window(base, ow, ab);
+  return vec2f(w.v, at_x(w));
 }
+
+// #include "batchnorm_pool_cells.inc.wgsl"
 
 @compute @workgroup_size(64)
 fn backward_dx(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let t = flat(gid, nwg);
-  if (t >= p.n * p.c * p.ho) { return; }
-  let c = t / p.ho % p.c;
-  let ab = coef(c);
-  let k = dx_coef(c, f32(p.n * p.h * p.w));
-  let base = row_base(t);
+  let r = cell_row(gid, nwg);
+  if (!r.live) { return; }
+  let k = dx_coef(r.c, f32(p.n * p.h * p.w));
+  let base = r.base;
   for (var ow = 0u; ow < p.wo; ow++) {
-    let w = window(base, ow, ab);
-    let g = select(0.0, k.x * dy[t * p.wo + ow], w.v > 0.0);
+    let w = window(base, ow, r.ab);
+    let g = select(0.0, k.x * dy[r.t * p.wo + ow], w.v > 0.0);
     let hit = vec4u(w.at) == vec4u(0u, 1u, 2u, 3u);
     dx[base + ow] = select(vec2f(0.0), vec2f(g), hit.xy) + k.y * w.top + k.z;
     dx[base + p.w / 2u + ow] = select(vec2f(0.0), vec2f(g), hit.zw) + k.y * w.bot + k.z;

@@ -2,7 +2,7 @@
 // element for equal shapes; a broadcast bias reads its row from cache, so ~8 bytes per element.
 // Both are bandwidth tests: compare with the copy ceiling, not FMA.
 import { randn, relErr } from '@pretext/gpu/testing';
-import type { BenchCase } from '../bench-case.js';
+import type { BenchCase } from '../bench-tf.js';
 import { binary } from './binary.js';
 import { binaryRef } from './binary.ref.js';
 

@@ -1,6 +1,6 @@
 // CPU reference for binary.wgsl and where.wgsl, in float64, with numpy broadcasting.
 import type { BinaryOp } from './binary.js';
-import { broadcastShapes, broadcastStrides } from './broadcast.js';
+import { broadcastIndex, broadcastShapes } from '@pretext/gpu';
 
 function pow(x: number, y: number): number {
   if (y === 0) return 1;
@@ -27,26 +27,6 @@ const F: Record<BinaryOp, (x: number, y: number) => number> = {
   },
   relu_grad: (dy, v) => (v > 0 ? dy : 0),
 };
-
-/** Flat source index of every output element of `to`, for an operand of `shape` broadcast to it. */
-export function broadcastIndex(shape: readonly number[], to: readonly number[]): Int32Array {
-  const strides = broadcastStrides(shape, to);
-  const n = to.reduce((p, d) => p * d, 1);
-  const idx = new Int32Array(n);
-  const c = new Array<number>(to.length).fill(0);
-  let off = 0;
-  for (let i = 0; i < n; i++) {
-    idx[i] = off;
-    for (let k = to.length - 1; k >= 0; k--) {
-      c[k]++;
-      off += strides[k];
-      if (c[k] < to[k]) break;
-      off -= strides[k] * to[k];
-      c[k] = 0;
-    }
-  }
-  return idx;
-}
 
 function bshape(...shapes: (readonly number[])[]): number[] {
   const s = broadcastShapes(...shapes);

@@ -1,8 +1,7 @@
 // Elementwise binary ops and where(), with numpy broadcasting over up to 6 dims:
 // validate → broadcast + collapse the shapes → pick the pipeline (op, rank as overrides) → launch.
-import { check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
+import { broadcastShapes, broadcastStrides, check, checkArray, checkNonEmpty, collapseDims, type Gpu, type GpuArray, grid1d, MAX_RANK, numel, outArray, padRank, params, sameShape, shapeString } from '@pretext/gpu';
 import source from './binary.wgsl.js';
-import { broadcastShapes, broadcastStrides, collapseDims, MAX_RANK, padRank } from './broadcast.js';
 import whereSource from './where.wgsl.js';
 
 /**
@@ -14,21 +13,15 @@ export const BINARY_OPS = {
 } as const;
 export type BinaryOp = keyof typeof BINARY_OPS;
 
-function sameShape(x: readonly number[], y: readonly number[]): boolean {
-  return x.length === y.length && x.every((v, k) => v === y[k]);
-}
-
 /** Validates the operands and returns the broadcast shape and the collapsed iteration. */
 function plan(gpu: Gpu, kernel: string, names: string[], xs: GpuArray[]) {
   xs.forEach((x, j) => {
-    check(x.dtype === 'f32', kernel, names[j], () => `dtype must be f32, got ${x.dtype}`);
-    check(numel(x.shape) > 0, kernel, names[j], () => `empty tensor ${shapeString(x.shape)}`);
+    checkArray(gpu, kernel, names[j], x);
+    checkNonEmpty(kernel, names[j], x.shape);
   });
   const shape = broadcastShapes(...xs.map((x) => x.shape));
   check(shape !== null, kernel, names.join(', '), () => `shapes ${xs.map((x) => shapeString(x.shape)).join(' and ')} do not broadcast`);
   const n = numel(shape);
-  const limit = gpu.limits.maxStorageBufferBindingSize;
-  check(n * 4 <= limit, kernel, 'out', () => `${shapeString(shape)} is ${n * 4} bytes, over maxStorageBufferBindingSize (${limit})`);
   const equal = xs.every((x) => sameShape(x.shape, shape));
   const c = collapseDims(shape, xs.map((x) => broadcastStrides(x.shape, shape)));
   check(c.shape.length <= MAX_RANK, kernel, names.join(', '), () => `broadcast over ${c.shape.length} non-mergeable dims; at most ${MAX_RANK}`);
@@ -38,18 +31,12 @@ function plan(gpu: Gpu, kernel: string, names: string[], xs: GpuArray[]) {
   return { shape, n, vec, rank: equal ? 0 : c.shape.length, dims: padRank(c.shape, 1), strides: c.strides.map((s) => padRank(s, 0)) };
 }
 
-function output(kernel: string, gpu: Gpu, shape: number[], out?: GpuArray): GpuArray {
-  if (!out) return gpu.empty(shape, 'f32', kernel);
-  check(out.dtype === 'f32' && sameShape(out.shape, shape), kernel, 'out', () => `must be f32 ${shapeString(shape)}, got ${out.dtype} ${shapeString(out.shape)}`);
-  return out;
-}
-
 /** out = op(a, b) elementwise, broadcasting a and b to a common shape. */
 export function binary(gpu: Gpu, op: BinaryOp, a: GpuArray, b: GpuArray, opts: { out?: GpuArray } = {}): GpuArray {
   check(op in BINARY_OPS, 'binary', 'op', () => `unknown op '${op}'; one of ${Object.keys(BINARY_OPS).join(', ')}`);
   const kernel = `binary.${op}`;
   const pl = plan(gpu, kernel, ['a', 'b'], [a, b]);
-  const out = output(kernel, gpu, pl.shape, opts.out);
+  const out = outArray(gpu, kernel, pl.shape, opts.out);
   const pr = params().u32(pl.n);
   for (const v of [...pl.dims, ...pl.strides[0], ...pl.strides[1]]) pr.u32(v);
   gpu.dispatch({
@@ -68,7 +55,7 @@ export function binary(gpu: Gpu, op: BinaryOp, a: GpuArray, b: GpuArray, opts: {
 export function where(gpu: Gpu, cond: GpuArray, a: GpuArray, b: GpuArray, opts: { out?: GpuArray } = {}): GpuArray {
   const kernel = 'where';
   const pl = plan(gpu, kernel, ['cond', 'a', 'b'], [cond, a, b]);
-  const out = output(kernel, gpu, pl.shape, opts.out);
+  const out = outArray(gpu, kernel, pl.shape, opts.out);
   const pr = params().u32(pl.n);
   for (const v of [...pl.dims, ...pl.strides[0], ...pl.strides[1], ...pl.strides[2]]) pr.u32(v);
   gpu.dispatch({

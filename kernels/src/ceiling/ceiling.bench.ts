@@ -4,7 +4,7 @@
 // (~70 ms at lavapipe's ~16 GFLOP/s); copy full = 16 Mi floats, 64 MiB read + 64 MiB written.
 import type { GpuArray } from '@pretext/gpu';
 import { randn, relErr } from '@pretext/gpu/testing';
-import type { BenchCase } from '../bench-case.js';
+import type { BenchCase } from '../bench-tf.js';
 import { copyCeiling, FMA_FLOPS_PER_ITER, fmaCeiling } from './ceiling.js';
 import { fmaCeilingRef } from './ceiling.ref.js';
 

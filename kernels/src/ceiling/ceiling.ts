@@ -1,7 +1,7 @@
 // The adapter's own yardsticks: a pure-FMA kernel (GFLOP/s ceiling) and a vec4 copy kernel
 // (GB/s ceiling). The bench measures both in the same run and reports every kernel as a
 // fraction of them; on lavapipe they are far below the CPU's physical peak.
-import { check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
+import { check, checkArray, checkBinding, checkNonEmpty, type Gpu, type GpuArray, grid1d, numel, outArray, params } from '@pretext/gpu';
 import copySource from './copy.wgsl.js';
 import fmaSource from './fma.wgsl.js';
 
@@ -29,12 +29,10 @@ export function fmaCeiling(gpu: Gpu, opts: FmaCeilingOptions): GpuArray {
   check(Number.isInteger(iters) && iters >= 1 && iters < 2 ** 32, kernel, 'iters', () => `must be a positive 32-bit integer, got ${iters}`);
   // start() indexes (i·8 + k)·4 + j in u32
   check(n * 32 < 2 ** 32, kernel, 'n', () => `${n} invocations overflow the u32 lane index (max ${2 ** 27 - 1})`);
-  check(n * 4 <= gpu.limits.maxStorageBufferBindingSize, kernel, 'n', () => `${n * 4} bytes exceed maxStorageBufferBindingSize (${gpu.limits.maxStorageBufferBindingSize})`);
-  const out = opts.out ?? gpu.empty([n], 'f32', kernel);
-  check(numel(out.shape) === n && out.dtype === 'f32', kernel, 'out', () => `must be f32 [${n}], got ${out.dtype} ${shapeString(out.shape)}`);
+  const out = outArray(gpu, kernel, [n], opts.out, { flat: true });
   gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline(kernel, fmaSource, undefined, fused ? 'fused' : 'mad'),
+    pipeline: gpu.pipeline(kernel, fmaSource, { FUSED: fused ? 1 : 0 }),
     params: params().u32(n).u32(iters).f32(m).f32(c).bytes,
     buffers: [out],
     workgroups: grid1d(Math.ceil(n / 64), gpu.limits.maxComputeWorkgroupsPerDimension),
@@ -47,14 +45,13 @@ export function fmaCeiling(gpu: Gpu, opts: FmaCeilingOptions): GpuArray {
 /** y = x, moved as vec4s; bytes = 2 · 16 · ⌈n/4⌉ (read + write). */
 export function copyCeiling(gpu: Gpu, x: GpuArray, opts: { out?: GpuArray } = {}): GpuArray {
   const kernel = 'ceiling.copy';
-  check(x.dtype === 'f32', kernel, 'x', () => `dtype must be f32, got ${x.dtype}`);
+  checkNonEmpty(kernel, 'x', x.shape);
   const n = numel(x.shape);
-  check(n > 0, kernel, 'x', () => `empty tensor ${shapeString(x.shape)}`);
   const n4 = Math.ceil(n / 4);
-  check(n4 * 16 <= gpu.limits.maxStorageBufferBindingSize, kernel, 'x', () => `${n4 * 16} bytes exceed maxStorageBufferBindingSize (${gpu.limits.maxStorageBufferBindingSize})`);
+  checkArray(gpu, kernel, 'x', x);
+  checkBinding(gpu, kernel, 'x', 4 * n4); // read as ⌈n/4⌉ vec4s
   check(x.buffer.size - (x.offset ?? 0) >= n4 * 16, kernel, 'x', () => `buffer of ${x.buffer.size} bytes holds fewer than ⌈${n}/4⌉ vec4s`);
-  const out = opts.out ?? gpu.empty(x.shape, 'f32', kernel);
-  check(numel(out.shape) === n && out.dtype === 'f32', kernel, 'out', () => `must be f32 ${shapeString(x.shape)}, got ${out.dtype} ${shapeString(out.shape)}`);
+  const out = outArray(gpu, kernel, x.shape, opts.out, { flat: true });
   check(out.buffer.size - (out.offset ?? 0) >= n4 * 16, kernel, 'out', () => `buffer of ${out.buffer.size} bytes holds fewer than ⌈${n}/4⌉ vec4s`);
   gpu.dispatch({
     kernel,

@@ -6,7 +6,7 @@
 // MB); the yardstick is the adapter's FMA ceiling (the `ceiling` bench).
 import type { Gpu } from '@pretext/gpu';
 import { randn, relErr } from '@pretext/gpu/testing';
-import type { BenchCase, Tf } from '../bench-case.js';
+import type { BenchCase, Tf } from '../bench-tf.js';
 import { type Conv2dOptions, conv2d, conv2dBackwardData, conv2dBackwardWeight, conv2dGeometry } from './conv2d.js';
 import { conv2dBackwardRef, conv2dRef } from './conv2d.ref.js';
 

@@ -137,10 +137,10 @@ describe('conv2d', () => {
     expect(() => conv2d(gpu, x, gpu.empty([6, 4, 7, 7]))).toThrow(/smaller than the dilated kernel 7×7/);
     expect(() => conv2d(gpu, x, w, null, { stride: 0 })).toThrow(/'stride': must be positive/);
     expect(() => conv2d(gpu, x, w, null, { padding: -1 })).toThrow(/'padding'/);
-    expect(() => conv2d(gpu, x, w, gpu.empty([5]))).toThrow(/'bias': must have shape \[6\]/);
+    expect(() => conv2d(gpu, x, w, gpu.empty([5]))).toThrow(/'bias': must be f32 \[6\]/);
     expect(() => conv2d(gpu, gpu.upload(new Int32Array(200), [2, 4, 5, 5]), w)).toThrow(/'x': dtype must be f32/);
-    expect(() => conv2d(gpu, x, w, null, { out: gpu.empty([2, 6, 3, 4]) })).toThrow(/'out': must have shape \[2, 6, 3, 3\]/);
-    expect(() => conv2dBackwardData(gpu, gpu.empty([2, 6, 4, 4]), w, x.shape)).toThrow(/conv2d.dx: argument 'dy': must have shape \[2, 6, 3, 3\]/);
+    expect(() => conv2d(gpu, x, w, null, { out: gpu.empty([2, 6, 3, 4]) })).toThrow(/'out': must be f32 \[2, 6, 3, 3\]/);
+    expect(() => conv2dBackwardData(gpu, gpu.empty([2, 6, 4, 4]), w, x.shape)).toThrow(/conv2d.dx: argument 'dy': must be f32 \[2, 6, 3, 3\]/);
     expect(() => conv2dBackwardWeight(gpu, gpu.empty([2, 6, 3, 3]), gpu.empty([0, 4, 5, 5]), w.shape)).toThrow(/conv2d.dw: argument 'x': empty tensor/);
     expect(() => conv2d(gpu, x, gpu.empty([6, 2, 3, 3]), null, { groups: 2, algo: 'gemm' })).toThrow(/conv2d: argument 'algo': 'gemm' needs groups = 1, got groups = 2/);
     expect(() => conv2d(gpu, x, w, null, { algo: 'fft' as never })).toThrow(/'algo': must be 'auto', 'gemm', 'direct' or 'winograd', got 'fft'/);

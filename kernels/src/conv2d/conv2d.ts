@@ -1,7 +1,9 @@
 // conv2d (NCHW, weight (Cout, Cin/groups, KH, KW)): forward, backward-data, backward-weight.
-// Each is an implicit GEMM (see the .wgsl files); kernel size, stride and dilation are
-// override constants, padding and sizes are params.
-import { ceilDiv, check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
+// Each is an implicit GEMM (see the .wgsl files), or Winograd or im2col + matmul where that pays
+// (pickAlgo). Geometry (sizes, kernel, stride, padding, dilation, groups) is a runtime param of
+// the direct kernels (conv2d_params.inc.wgsl): every extra pipeline costs lavapipe seconds of LLVM
+// time. Only the backward-data stride is an override (SH, SW: its per-tap division folds).
+import { ceilDiv, check, checkArray, checkNonEmpty, type Gpu, type GpuArray, grid1d, numel, outArray, type Pair, pair, params, shapeString } from '@pretext/gpu';
 import { reduce, sumToShape } from '../reduce/reduce.js';
 import source from './conv2d.wgsl.js';
 import c1Source from './conv2d_c1.wgsl.js';
@@ -14,7 +16,6 @@ import sgSource from './conv2d_sg.wgsl.js';
 import sg4Source from './conv2d_sg4.wgsl.js';
 import { checkWinograd, conv2dWinograd, conv2dWinogradBackwardData, conv2dWinogradBackwardWeight, winogradPays } from './conv2d_winograd.js';
 
-export type Pair = number | readonly [number, number];
 export interface Conv2dOptions {
   stride?: Pair;
   padding?: Pair;
@@ -42,14 +43,12 @@ export interface Conv2dGeometry {
 const TM = 16; // rows per workgroup tile, as in the shaders
 const TP = 2; // columns per invocation
 
-const pair = (v: Pair | undefined, d: number): [number, number] => (v === undefined ? [d, d] : typeof v === 'number' ? [v, v] : [v[0], v[1]]);
-
 /** Validates shapes and options (throws KernelInputError naming `kernel`) and derives the output size. */
 export function conv2dGeometry(kernel: string, xShape: readonly number[], wShape: readonly number[], opts: Conv2dOptions = {}): Conv2dGeometry {
   check(xShape.length === 4, kernel, 'x', () => `must be rank 4 (N, C, H, W), got ${shapeString(xShape)}`);
   check(wShape.length === 4, kernel, 'weight', () => `must be rank 4 (Cout, Cin/groups, KH, KW), got ${shapeString(wShape)}`);
-  check(numel(xShape) > 0, kernel, 'x', () => `empty tensor ${shapeString(xShape)}`);
-  check(numel(wShape) > 0, kernel, 'weight', () => `empty tensor ${shapeString(wShape)}`);
+  checkNonEmpty(kernel, 'x', xShape);
+  checkNonEmpty(kernel, 'weight', wShape);
   const [n, cin, h, w] = xShape;
   const [cout, cinG, kh, kw] = wShape;
   const groups = opts.groups ?? 1;
@@ -73,30 +72,6 @@ export function conv2dOutputShape(g: Conv2dGeometry): [number, number, number, n
   return [g.n, g.cout, g.ho, g.wo];
 }
 
-function checkSize(gpu: Gpu, kernel: string, name: string, shape: readonly number[]): void {
-  const bytes = numel(shape) * 4;
-  const max = gpu.limits.maxStorageBufferBindingSize;
-  check(bytes <= max, kernel, name, () => `${bytes} bytes exceed maxStorageBufferBindingSize (${max})`);
-}
-
-/** f32, within the binding limit, and of `shape` when given. */
-export function checkArray(gpu: Gpu, kernel: string, name: string, a: GpuArray, shape?: readonly number[]): void {
-  check(a.dtype === 'f32', kernel, name, () => `dtype must be f32, got ${a.dtype}`);
-  if (shape) check(a.shape.length === shape.length && a.shape.every((d, i) => d === shape[i]), kernel, name, () => `must have shape ${shapeString(shape)}, got ${shapeString(a.shape)}`);
-  checkSize(gpu, kernel, name, a.shape);
-}
-
-/** `out` if given (checked against `shape`), else a fresh pooled array. */
-export function outArray(gpu: Gpu, kernel: string, shape: readonly number[], out: GpuArray | undefined, name = 'out'): GpuArray {
-  checkSize(gpu, kernel, name, shape);
-  if (!out) return gpu.empty(shape, 'f32', kernel);
-  checkArray(gpu, kernel, name, out, shape);
-  return out;
-}
-
-
-// Geometry goes in params: every extra pipeline costs lavapipe seconds of LLVM time. Only the
-// backward-data stride is an override (its per-tap division folds).
 /** conv2d_params.inc.wgsl's Params. */
 const geomParams = (g: Conv2dGeometry, mtiles: number, hasBias = false, chunk = 0) =>
   params().u32(g.n).u32(g.cin).u32(g.h).u32(g.w).u32(g.cout).u32(g.ho).u32(g.wo).i32(g.ph).i32(g.pw).u32(g.cinG).u32(g.coutG).u32(mtiles).u32(g.kh).u32(g.kw)
@@ -115,11 +90,9 @@ function firstLayer(gpu: Gpu, g: Conv2dGeometry, opts: Conv2dOptions): boolean {
 const c1Params = (g: Conv2dGeometry, hasBias: boolean, chunk: number) =>
   params().u32(g.n).u32(g.h).u32(g.w).u32(g.cout).u32(g.ho).u32(g.wo).i32(g.ph).i32(g.pw).u32(hasBias ? 1 : 0).u32(chunk).bytes;
 
-/** The subgroup variants broadcast weights from 8 lanes: they need subgroups of at least 8. */
+/** The subgroup variants broadcast weights from lanes 0..7: they need subgroups of at least 8 lanes. */
 function useSubgroups(gpu: Gpu, opts: Conv2dOptions): boolean {
-  if (opts.portable) return false;
-  const info = (gpu.device as unknown as { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo;
-  return gpu.features.has('subgroups') && (info?.subgroupMinSize ?? 0) >= 8;
+  return !opts.portable && gpu.subgroupsAtLeast(8);
 }
 
 /** Which implementation runs this launch: conv2d_winograd.ts, conv2d_gemm.ts or the direct kernels. */
@@ -241,7 +214,7 @@ export function conv2dBackwardWeight(
   else if (algo === 'gemm') conv2dGemmBackwardWeight(gpu, dy, x, g, dw);
   else directBackwardWeight(gpu, dy, x, g, dw, opts);
   if (!opts.bias) return { dw };
-  const db = outArray(gpu, 'conv2d.db', [g.cout], opts.outBias, 'outBias');
+  const db = outArray(gpu, 'conv2d.db', [g.cout], opts.outBias, { name: 'outBias' });
   sumToShape(gpu, dy, [1, g.cout, 1, 1], { out: { ...db, shape: [1, g.cout, 1, 1] } });
   return { dw, db };
 }

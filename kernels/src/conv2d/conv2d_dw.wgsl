@@ -8,7 +8,6 @@
 
 override WG: u32 = 64u;
 
-const TM = 16u; // output channels per workgroup
 const TP = 2u;  // weight columns per invocation
 
 // #include "conv2d_params.inc.wgsl"

@@ -9,7 +9,6 @@ override SH: u32 = 1u;
 override SW: u32 = 1u;
 override WG: u32 = 64u;
 
-const TM = 16u; // input channels per workgroup
 const TP = 2u;  // input pixels per invocation
 
 // #include "conv2d_params.inc.wgsl"
@@ -19,19 +18,19 @@ const TP = 2u;  // input pixels per invocation
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let g = wid.z / p.mtiles;
-  let m0 = (wid.z % p.mtiles) * TM;
-  let tile = wid.x + wid.y * nwg.x;
   let hw = p.h * p.w;
   let hw_o = p.ho * p.wo;
   let npix = p.n * hw;
   let kk = p.kh * p.kw;
+  let t = pixel_pair(wid, nwg, lid, WG, npix);
+  let g = t.g;
+  let m0 = t.m0;
 
   var dybase: array<u32, TP>;
   var th0: array<i32, TP>; // ih + PH: oh·SH + kh·DH must equal it
   var tw0: array<i32, TP>;
   for (var j = 0u; j < TP; j++) {
-    let pix = min(tile * WG * TP + lid + j * WG, npix - 1u);
+    let pix = t.q[j];
     let n = pix / hw;
     let r = pix % hw;
     dybase[j] = (n * p.cout + g * p.cout_g) * hw_o;
@@ -68,7 +67,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   }
 
   for (var j = 0u; j < TP; j++) {
-    let pix = tile * WG * TP + lid + j * WG;
+    let pix = t.pix0 + j * WG;
     if (pix >= npix) { continue; }
     let n = pix / hw;
     let r = pix % hw;

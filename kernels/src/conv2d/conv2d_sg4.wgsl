@@ -9,40 +9,34 @@ enable subgroups;
 
 override WG: u32 = 64u;
 
-const TM = 16u; // output channels per workgroup
-
 // #include "conv2d_params.inc.wgsl"
 @group(0) @binding(1) var<storage, read> wt: array<f32>;     // (Cout, Cin_g, KH, KW)
 @group(0) @binding(2) var<storage, read> x: array<f32>;      // (N, Cin, H, W)
 @group(0) @binding(3) var<storage, read_write> y: array<vec4f>; // (N, Cout, Ho, Wo / 4)
 @group(0) @binding(4) var<storage, read> bias: array<f32>;   // (Cout), any buffer when !has_bias
 
-// acc[4·q + j]: channels 4q .. 4q + 3 at pixel j of the strip; the tap counters, shared with tap()
-var<private> acc: array<vec4f, 16>;
-var<private> ci: u32;
-var<private> kh: u32;
-var<private> kw: u32;
+// #include "conv2d_sg_taps.inc.wgsl"
+
+// strip[4·j + q]: channels 4q .. 4q + 3 at pixel j of the strip; where the strip reads, shared with tap()
+var<private> strip: array<vec4f, 16>;
 var<private> xb: u32;   // x offset of (n, g·Cin_g)
 var<private> ih0: i32;
 var<private> iw0: vec4i; // the 4 pixels' first input column
 
+// one tap k = (ci = kc, kh, kw): gather the 4 pixels' inputs, multiply by the 16 weights a
 fn tap(a0: vec4f, a1: vec4f, a2: vec4f, a3: vec4f) {
   let ih = ih0 + i32(kh * p.dh);
   let iw = iw0 + i32(kw * p.dw);
-  let ok = (vec4u(iw) < vec4u(p.w)) & vec4(u32(ih) < p.h && ci < p.cin_g);
-  let row = xb + ci * p.h * p.w + u32(ih) * p.w;
+  let ok = (vec4u(iw) < vec4u(p.w)) & vec4(u32(ih) < p.h && kc < p.cin_g);
+  let row = xb + kc * p.h * p.w + u32(ih) * p.w;
   let idx = select(vec4u(0u), vec4u(row) + vec4u(iw), ok);
   let b = select(vec4f(0.0), vec4f(x[idx.x], x[idx.y], x[idx.z], x[idx.w]), ok);
-  acc[0] += a0 * b.x; acc[1] += a1 * b.x; acc[2] += a2 * b.x; acc[3] += a3 * b.x;
-  acc[4] += a0 * b.y; acc[5] += a1 * b.y; acc[6] += a2 * b.y; acc[7] += a3 * b.y;
-  acc[8] += a0 * b.z; acc[9] += a1 * b.z; acc[10] += a2 * b.z; acc[11] += a3 * b.z;
-  acc[12] += a0 * b.w; acc[13] += a1 * b.w; acc[14] += a2 * b.w; acc[15] += a3 * b.w;
-  kw += 1u;
-  if (kw == p.kw) { kw = 0u; kh += 1u; }
-  if (kh == p.kh) { kh = 0u; ci += 1u; }
+  strip[0] += a0 * b.x; strip[1] += a1 * b.x; strip[2] += a2 * b.x; strip[3] += a3 * b.x;
+  strip[4] += a0 * b.y; strip[5] += a1 * b.y; strip[6] += a2 * b.y; strip[7] += a3 * b.y;
+  strip[8] += a0 * b.z; strip[9] += a1 * b.z; strip[10] += a2 * b.z; strip[11] += a3 * b.z;
+  strip[12] += a0 * b.w; strip[13] += a1 * b.w; strip[14] += a2 * b.w; strip[15] += a3 * b.w;
+  next_tap();
 }
-
-// #include "conv2d_sg_taps.inc.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(subgroup_invocation_id) sl: u32) {
@@ -69,7 +63,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       let m = 4u * qd + e;
       if (m0 + m >= p.cout_g) { return; }
       let b = select(0.0, bias[row + m0 + m], p.has_bias != 0u);
-      y[base + m * plane] = vec4f(acc[qd][e], acc[4u + qd][e], acc[8u + qd][e], acc[12u + qd][e]) + b;
+      y[base + m * plane] = vec4f(strip[qd][e], strip[4u + qd][e], strip[8u + qd][e], strip[12u + qd][e]) + b;
     }
   }
 }

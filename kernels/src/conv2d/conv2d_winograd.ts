@@ -229,7 +229,7 @@ export function conv2dWinogradBackwardWeight(gpu: Gpu, dy: GpuArray, x: GpuArray
     gpu.dispatch({
       kernel: 'conv2d.dw.winograd.dy',
       pipeline: gpu.pipeline('conv2d.winograd.dy', dySource, { WG }),
-      params: params().u32(T).u32(n0).u32(g.cout / 4).u32(g.ho).u32(g.wo).u32(tH).u32(tW).bytes,
+      params: params().u32(T).u32(n0).u32(g.cout / 4).u32(g.ho).u32(g.wo).u32(tH).u32(tW).u32(0).bytes,
       buffers: [dy, yh],
       workgroups: grid1d(ceilDiv(T * (g.cout / 4), WG), maxDim),
       flops: 16 * T * g.cout,

@@ -5,16 +5,7 @@
 // (the gradient of Mx = V · U through the output transform y = Aᵀ · m · A). dy (N, Cout, Ho, Wo)
 // read in place. One invocation per (t, 4 channels): 4 pixels × 4 channels gathered, 16 vec4 stores.
 
-override WG: u32 = 64u;
-
-struct Params {
-  T: u32,
-  n0: u32,
-  cout4: u32, // Cout / 4
-  ho: u32, wo: u32,
-  tH: u32, tW: u32,
-}
-@group(0) @binding(0) var<uniform> p: Params;
+// #include "conv2d_winograd_pixels.inc.wgsl"
 @group(0) @binding(1) var<storage, read> dy: array<f32>;          // (N, Cout, Ho, Wo)
 @group(0) @binding(2) var<storage, read_write> Yh: array<vec4f>; // Ŷ (16, T, Cout / 4)
 
@@ -33,16 +24,14 @@ fn aRow(u: vec4f, v: vec4f) -> array<vec4f, 4> {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * WG + lid;
-  if (i >= p.T * p.cout4) { return; }
-  let c4 = i % p.cout4;
-  let t = i / p.cout4;
-  let tw = t % p.tW;
-  let th = t / p.tW % p.tH;
-  let img = p.n0 + t / (p.tW * p.tH);
-  let plane0 = (img * p.cout4 + c4) * 4u * p.ho * p.wo; // dy[img, 4·c4]
-  let oh = 2u * th;
-  let ow = 2u * tw;
+  let tc = tile_channels(wid, nwg, lid);
+  let t = tc.x;
+  let c4 = tc.y;
+  if (t >= p.T) { return; }
+  let ot = out_tile(t);
+  let plane0 = (ot.img * p.cout4 + c4) * 4u * p.ho * p.wo; // dy[img, 4·c4]
+  let oh = 2u * ot.th;
+  let ow = 2u * ot.tw;
   let e00 = pixel(plane0, oh, ow);
   let e01 = pixel(plane0, oh, ow + 1u);
   let e10 = pixel(plane0, oh + 1u, ow);

@@ -29,28 +29,7 @@ struct Params {
 const A0 = array<f32, 4>(1.0, 1.0, 1.0, 0.0);  // A[·, 0]
 const A1 = array<f32, 4>(0.0, 1.0, -1.0, -1.0); // A[·, 1]
 
-/** y (+ bias) of tile t, channels 4·c4 + 0..3: o[2·i + j] the output (2·th + i, 2·tw + j). */
-fn store(t: u32, c4: u32, o: array<vec4f, 4>) {
-  let tw = t % p.tW;
-  let th = t / p.tW % p.tH;
-  let img = p.n0 + t / (p.tW * p.tH);
-  let hw = p.ho * p.wo;
-  var b = vec4f(0.0);
-  if (p.hasBias != 0u) { b = bias[c4]; }
-  let plane0 = (img * p.N4 + c4) * 4u * hw; // y[img, 4·c4]
-  for (var k = 0u; k < 4u; k++) {
-    let oh = 2u * th + k / 2u;
-    let ow = 2u * tw + k % 2u;
-    if (oh < p.ho && ow < p.wo) {
-      let q = plane0 + oh * p.wo + ow;
-      let v = o[k] + b;
-      y[q] = v.x;
-      y[q + hw] = v.y;
-      y[q + 2u * hw] = v.z;
-      y[q + 3u * hw] = v.w;
-    }
-  }
-}
+// #include "conv2d_winograd_store.inc.wgsl"
 
 @compute @workgroup_size(8)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
@@ -103,6 +82,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   }
   let rows = min(TM, p.M - m0);
   for (var i = 0u; i < rows; i++) {
-    if (c4 < N4) { store(m0 + i, c4, array<vec4f, 4>(out[0][i], out[1][i], out[2][i], out[3][i])); }
+    if (c4 < N4) { store_tile(m0 + i, c4, N4, array<vec4f, 4>(out[0][i], out[1][i], out[2][i], out[3][i])); }
   }
 }

@@ -4,30 +4,19 @@
 //   Aᵀ = [[1, 1, 1, 0], [0, 1, −1, −1]]
 // y (N, Cout, Ho, Wo) written in place. One invocation per (t, 4 channels): 16 vec4 loads.
 
-override WG: u32 = 64u;
-
-struct Params {
-  T: u32,
-  n0: u32,
-  cout4: u32, // Cout / 4
-  ho: u32, wo: u32,
-  tH: u32, tW: u32,
-  hasBias: u32,
-}
-@group(0) @binding(0) var<uniform> p: Params;
+// #include "conv2d_winograd_pixels.inc.wgsl"
 @group(0) @binding(1) var<storage, read> Mx: array<vec4f>;  // (16, T, Cout / 4)
 @group(0) @binding(2) var<storage, read> bias: array<vec4f>; // (Cout / 4); any buffer when !hasBias
 @group(0) @binding(3) var<storage, read_write> y: array<f32>; // (N, Cout, Ho, Wo)
 
+// #include "conv2d_winograd_store.inc.wgsl"
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * WG + lid;
-  if (i >= p.T * p.cout4) { return; }
-  let c4 = i % p.cout4;
-  let t = i / p.cout4;
-  let tw = t % p.tW;
-  let th = t / p.tW % p.tH;
-  let img = p.n0 + t / (p.tW * p.tH);
+  let tc = tile_channels(wid, nwg, lid);
+  let t = tc.x;
+  let c4 = tc.y;
+  if (t >= p.T) { return; }
   let plane = p.T * p.cout4;
   var m: array<vec4f, 16>;
   for (var k = 0u; k < 16u; k++) { m[k] = Mx[k * plane + t * p.cout4 + c4]; }
@@ -38,21 +27,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     a0[s] = m[s] + m[4u + s] + m[8u + s];
     a1[s] = m[4u + s] - m[8u + s] - m[12u + s];
   }
-  var b = vec4f(0.0);
-  if (p.hasBias != 0u) { b = bias[c4]; }
-  let out = array<vec4f, 4>(a0[0] + a0[1] + a0[2] + b, a0[1] - a0[2] - a0[3] + b, a1[0] + a1[1] + a1[2] + b, a1[1] - a1[2] - a1[3] + b);
-  let hw = p.ho * p.wo;
-  let plane0 = (img * p.cout4 + c4) * 4u * hw; // y[img, 4·c4]
-  for (var k = 0u; k < 4u; k++) {
-    let oh = 2u * th + k / 2u;
-    let ow = 2u * tw + k % 2u;
-    if (oh < p.ho && ow < p.wo) {
-      let o = plane0 + oh * p.wo + ow;
-      let v = out[k];
-      y[o] = v.x;
-      y[o + hw] = v.y;
-      y[o + 2u * hw] = v.z;
-      y[o + 3u * hw] = v.w;
-    }
-  }
+  store_tile(t, c4, p.cout4, array<vec4f, 4>(a0[0] + a0[1] + a0[2], a0[1] - a0[2] - a0[3], a1[0] + a1[1] + a1[2], a1[1] - a1[2] - a1[3]));
 }

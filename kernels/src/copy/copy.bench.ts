@@ -2,7 +2,7 @@
 // tf.concat, and a strided slice x[:, ::2] vs tf.stridedSlice. Napkin math:
 // 8 bytes per output element (read + write), no FLOPs: compare with the copy ceiling.
 import { randn, relErr } from '@pretext/gpu/testing';
-import type { BenchCase } from '../bench-case.js';
+import type { BenchCase } from '../bench-tf.js';
 import { concat, slice } from './copy.js';
 import { concatRef, sliceRef } from './copy.ref.js';
 

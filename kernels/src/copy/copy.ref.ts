@@ -1,15 +1,5 @@
 // CPU references for slice, concat and pad (plain index arithmetic on flat row-major arrays).
-import { contiguousStrides } from '../binary/broadcast.js';
-
-/** Visits every coordinate of `shape` in row-major order. */
-export function forEachIndex(shape: readonly number[], f: (c: number[], flat: number) => void): void {
-  const n = shape.reduce((p, d) => p * d, 1);
-  const c = new Array<number>(shape.length).fill(0);
-  for (let i = 0; i < n; i++) {
-    f(c, i);
-    for (let k = shape.length - 1; k >= 0 && ++c[k] === shape[k]; k--) c[k] = 0;
-  }
-}
+import { contiguousStrides, forEachIndex } from '@pretext/gpu';
 
 const dot = (c: readonly number[], s: readonly number[]) => c.reduce((a, v, k) => a + v * s[k], 0);
 

@@ -1,7 +1,6 @@
 // Strided copy and what it serves: slice (start/stop/step per axis), concat along an axis,
 // pad with a constant, fill. Every op is one or a few launches of copy.wgsl / fill.wgsl.
-import { check, type DType, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
-import { collapseDims, contiguousStrides, MAX_RANK, padRank } from '../binary/broadcast.js';
+import { check, checkBinding, checkNonEmpty, collapseDims, contiguousStrides, type DType, type Gpu, type GpuArray, grid1d, MAX_RANK, numel, outArray, padRank, params, shapeString } from '@pretext/gpu';
 import source from './copy.wgsl.js';
 import fillSource from './fill.wgsl.js';
 
@@ -12,11 +11,6 @@ export interface StridedCopyPlan {
   outStrides: readonly number[];
   xOffset?: number;
   outOffset?: number;
-}
-
-function checkBinding(gpu: Gpu, kernel: string, name: string, a: GpuArray): void {
-  const limit = gpu.limits.maxStorageBufferBindingSize;
-  check(numel(a.shape) * 4 <= limit, kernel, name, () => `${shapeString(a.shape)} is ${numel(a.shape) * 4} bytes, over maxStorageBufferBindingSize (${limit})`);
 }
 
 /** The general strided copy (elements as 32-bit words: any dtype). Bounds are checked on the host. */
@@ -30,8 +24,8 @@ export function stridedCopy(gpu: Gpu, x: GpuArray, out: GpuArray, plan: StridedC
   const last = (off: number, st: readonly number[]) => off + shape.reduce((s, d, k) => s + (d - 1) * st[k], 0);
   check(last(xOffset, xStrides) < numel(x.shape), kernel, 'x', () => `copy reads past the end of ${shapeString(x.shape)}`);
   check(last(outOffset, outStrides) < numel(out.shape), kernel, 'out', () => `copy writes past the end of ${shapeString(out.shape)}`);
-  checkBinding(gpu, kernel, 'x', x);
-  checkBinding(gpu, kernel, 'out', out);
+  checkBinding(gpu, kernel, 'x', x.shape);
+  checkBinding(gpu, kernel, 'out', out.shape);
   const c = collapseDims(shape, [xStrides, outStrides]);
   check(c.shape.length <= MAX_RANK, kernel, 'plan', () => `${c.shape.length} non-mergeable dims; at most ${MAX_RANK}`);
   const vec = [8, 4, 1].find((v) => c.shape[c.shape.length - 1] % v === 0)!; // elements per invocation along the last dim
@@ -61,8 +55,8 @@ function word(dtype: DType, value: number): number {
 export function fill(gpu: Gpu, out: GpuArray, value: number): GpuArray {
   const kernel = 'copy.fill';
   const n = numel(out.shape);
-  check(n > 0, kernel, 'out', () => `empty tensor ${shapeString(out.shape)}`);
-  checkBinding(gpu, kernel, 'out', out);
+  checkNonEmpty(kernel, 'out', out.shape);
+  checkBinding(gpu, kernel, 'out', out.shape);
   gpu.dispatch({
     kernel,
     pipeline: gpu.pipeline(kernel, fillSource),
@@ -72,12 +66,6 @@ export function fill(gpu: Gpu, out: GpuArray, value: number): GpuArray {
     flops: 0,
     bytes: 4 * n,
   });
-  return out;
-}
-
-function output(gpu: Gpu, kernel: string, shape: number[], dtype: DType, out?: GpuArray): GpuArray {
-  if (!out) return gpu.empty(shape, dtype, kernel);
-  check(out.dtype === dtype && shapeString(out.shape) === shapeString(shape), kernel, 'out', () => `must be ${dtype} ${shapeString(shape)}, got ${out.dtype} ${shapeString(out.shape)}`);
   return out;
 }
 
@@ -96,7 +84,7 @@ export function slice(gpu: Gpu, x: GpuArray, start: readonly number[], stop: rea
   const hi = x.shape.map((d, k) => norm(stop[k], d));
   const shape = x.shape.map((_, k) => Math.max(0, Math.ceil((hi[k] - lo[k]) / step[k])));
   check(numel(shape) > 0, kernel, 'start, stop', () => `slice [${lo.map((l, k) => `${l}:${hi[k]}:${step[k]}`).join(', ')}] of ${shapeString(x.shape)} is empty`);
-  const out = output(gpu, kernel, shape, x.dtype, opts.out);
+  const out = outArray(gpu, kernel, shape, opts.out, { dtype: x.dtype });
   const xs = contiguousStrides(x.shape);
   return stridedCopy(gpu, x, out, {
     shape,
@@ -121,7 +109,7 @@ export function concat(gpu: Gpu, xs: readonly GpuArray[], axis: number, opts: { 
   });
   const shape = [...first.shape];
   shape[ax] = xs.reduce((s, x) => s + x.shape[ax], 0);
-  const out = output(gpu, kernel, shape, first.dtype, opts.out);
+  const out = outArray(gpu, kernel, shape, opts.out, { dtype: first.dtype });
   const os = contiguousStrides(shape);
   let at = 0;
   for (const x of xs) {
@@ -136,9 +124,9 @@ export function pad(gpu: Gpu, x: GpuArray, pads: readonly (readonly [number, num
   const kernel = 'pad';
   check(pads.length === x.shape.length, kernel, 'pads', () => `need ${x.shape.length} [before, after] pairs for x ${shapeString(x.shape)}, got ${pads.length}`);
   check(pads.every(([b, a]) => Number.isInteger(b) && Number.isInteger(a) && b >= 0 && a >= 0), kernel, 'pads', () => 'pads must be non-negative integers');
-  check(numel(x.shape) > 0, kernel, 'x', () => `empty tensor ${shapeString(x.shape)}`);
+  checkNonEmpty(kernel, 'x', x.shape);
   const shape = x.shape.map((d, k) => pads[k][0] + d + pads[k][1]);
-  const out = output(gpu, kernel, shape, x.dtype, opts.out);
+  const out = outArray(gpu, kernel, shape, opts.out, { dtype: x.dtype });
   const os = contiguousStrides(shape);
   if (numel(shape) !== numel(x.shape)) fill(gpu, out, opts.value ?? 0);
   return stridedCopy(gpu, x, out, { shape: x.shape, xStrides: contiguousStrides(x.shape), outStrides: os, outOffset: pads.reduce((o, [b], k) => o + b * os[k], 0) }, kernel);

@@ -3,7 +3,7 @@
 // max, exp, sums), the backward reads it and writes dlogits (8 B, ~5 FLOPs) → 12 B and 10 FLOPs,
 // 4096×1000 → 49 MB, 41 MFLOP per run: a bandwidth test, compare with the copy ceiling.
 import { randn, relErr, rng } from '@pretext/gpu/testing';
-import type { BenchCase } from '../bench-case.js';
+import type { BenchCase } from '../bench-tf.js';
 import { crossEntropy, crossEntropyBackward } from './crossentropy.js';
 import { crossEntropyBackwardRef, crossEntropyRef } from './crossentropy.ref.js';
 

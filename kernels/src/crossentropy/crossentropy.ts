@@ -6,7 +6,7 @@
 // Targets: a GpuArray (i32 [rows]) or a host Int32Array. Host targets are checked here (each in
 // [0, C) or = ignoreIndex); on the GPU an out-of-range target that is not ignoreIndex makes its
 // row loss — hence the reduced loss — and its gradient row NaN, never silent garbage.
-import { check, type Gpu, type GpuArray, grid1d, params, shapeString } from '@pretext/gpu';
+import { check, checkArray, checkNonEmpty, type Gpu, type GpuArray, grid1d, outArray, params, shapeString } from '@pretext/gpu';
 import source from './crossentropy.wgsl.js';
 
 export interface CrossEntropyOptions {
@@ -38,12 +38,10 @@ const workgroupSize = (C: number) => (C >= 4096 ? 256 : C >= 512 ? 64 : 32);
 const rowVariant = (rows: number, C: number) => (C <= 1024 && rows >= 256 ? 'thread' : 'workgroup');
 
 function validate(gpu: Gpu, kernel: string, logits: GpuArray, targets: GpuArray | Int32Array, opts: CrossEntropyOptions) {
-  check(logits.dtype === 'f32', kernel, 'logits', () => `dtype must be f32, got ${logits.dtype}`);
+  checkArray(gpu, kernel, 'logits', logits);
   check(logits.shape.length === 2, kernel, 'logits', () => `must be rank 2 (rows × C), got ${shapeString(logits.shape)}`);
+  checkNonEmpty(kernel, 'logits', logits.shape);
   const [rows, C] = logits.shape;
-  check(rows > 0 && C > 0, kernel, 'logits', () => `empty tensor ${shapeString(logits.shape)}`);
-  const bytes = rows * C * 4;
-  check(bytes <= gpu.limits.maxStorageBufferBindingSize, kernel, 'logits', () => `${bytes} bytes exceed maxStorageBufferBindingSize (${gpu.limits.maxStorageBufferBindingSize})`);
   const ignoreIndex = opts.ignoreIndex ?? -100;
   check(Number.isInteger(ignoreIndex) && Math.abs(ignoreIndex) < 2 ** 31, kernel, 'ignoreIndex', () => `must be an i32, got ${ignoreIndex}`);
   const eps = opts.labelSmoothing ?? 0;
@@ -55,17 +53,10 @@ function validate(gpu: Gpu, kernel: string, logits: GpuArray, targets: GpuArray 
     const bad = targets.findIndex((t) => t !== ignoreIndex && (t < 0 || t >= C));
     check(bad < 0, kernel, 'targets', () => `targets[${bad}] = ${targets[bad]} is outside [0, ${C}) and is not ignoreIndex (${ignoreIndex})`);
   } else {
-    check(targets.dtype === 'i32', kernel, 'targets', () => `dtype must be i32, got ${targets.dtype}`);
-    check(targets.shape.length === 1 && targets.shape[0] === rows, kernel, 'targets', () => `must be i32 [${rows}] (one per row of logits ${shapeString(logits.shape)}), got ${shapeString(targets.shape)}`);
+    checkArray(gpu, kernel, 'targets', targets, [rows], 'i32');
   }
   const uniforms = params().u32(rows).u32(C).i32(ignoreIndex).f32(eps).bytes;
   return { rows, C, uniforms, mean: reduction === 'mean' };
-}
-
-function scalarOut(kernel: string, name: string, a: GpuArray | undefined, gpu: Gpu): GpuArray {
-  if (!a) return gpu.empty([1], 'f32', `${kernel}.${name}`);
-  check(a.dtype === 'f32' && a.shape.length === 1 && a.shape[0] === 1, kernel, `out.${name}`, () => `must be f32 [1], got ${a.dtype} ${shapeString(a.shape)}`);
-  return a;
 }
 
 /** Forward: loss, saved lse and count, accuracy. Three passes: rows, then a one-workgroup reduce. */
@@ -77,11 +68,10 @@ export function crossEntropy(
 ): CrossEntropyResult {
   const { rows, C, uniforms, mean } = validate(gpu, KERNEL, logits, targets, opts);
   const t = targets instanceof Int32Array ? gpu.upload(targets, [rows], `${KERNEL}.targets`) : targets;
-  const lse = opts.out?.lse ?? gpu.empty([rows], 'f32', `${KERNEL}.lse`);
-  check(lse.dtype === 'f32' && lse.shape.length === 1 && lse.shape[0] === rows, KERNEL, 'out.lse', () => `must be f32 [${rows}], got ${lse.dtype} ${shapeString(lse.shape)}`);
-  const loss = scalarOut(KERNEL, 'loss', opts.out?.loss, gpu);
-  const count = scalarOut(KERNEL, 'count', opts.out?.count, gpu);
-  const accuracy = scalarOut(KERNEL, 'accuracy', opts.out?.accuracy, gpu);
+  const lse = outArray(gpu, KERNEL, [rows], opts.out?.lse, { name: 'out.lse' });
+  const loss = outArray(gpu, KERNEL, [1], opts.out?.loss, { name: 'out.loss' });
+  const count = outArray(gpu, KERNEL, [1], opts.out?.count, { name: 'out.count' });
+  const accuracy = outArray(gpu, KERNEL, [1], opts.out?.accuracy, { name: 'out.accuracy' });
   const rowLoss = gpu.empty([rows], 'f32', `${KERNEL}.row_loss`);
   const correct = gpu.empty([rows], 'f32', `${KERNEL}.correct`);
   const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
@@ -129,11 +119,10 @@ export function crossEntropyBackward(
 ): GpuArray {
   const kernel = `${KERNEL}.backward`;
   const { rows, C, uniforms, mean } = validate(gpu, kernel, logits, targets, opts);
-  check(saved.lse.dtype === 'f32' && saved.lse.shape.length === 1 && saved.lse.shape[0] === rows, kernel, 'lse', () => `must be f32 [${rows}] from the forward, got ${saved.lse.dtype} ${shapeString(saved.lse.shape)}`);
-  check(saved.count.dtype === 'f32' && saved.count.shape.length === 1 && saved.count.shape[0] === 1, kernel, 'count', () => `must be f32 [1] from the forward, got ${saved.count.dtype} ${shapeString(saved.count.shape)}`);
+  checkArray(gpu, kernel, 'lse', saved.lse, [rows]);
+  checkArray(gpu, kernel, 'count', saved.count, [1]);
   check(dloss.dtype === 'f32' && dloss.shape.length <= 1 && (dloss.shape[0] ?? 1) === 1, kernel, 'dloss', () => `must be an f32 scalar ([1] or []), got ${dloss.dtype} ${shapeString(dloss.shape)}`);
-  const out = opts.out ?? gpu.empty([rows, C], 'f32', kernel);
-  check(out.dtype === 'f32' && out.shape.length === 2 && out.shape[0] === rows && out.shape[1] === C, kernel, 'out', () => `must be f32 ${shapeString(logits.shape)}, got ${out.dtype} ${shapeString(out.shape)}`);
+  const out = outArray(gpu, kernel, [rows, C], opts.out);
   const t = targets instanceof Int32Array ? gpu.upload(targets, [rows], `${KERNEL}.targets`) : targets;
   const n = rows * C;
   gpu.dispatch({

@@ -2,7 +2,7 @@
 // half a Threefry-2x32-20 block (~60 integer ops) → 4M: 34 MB and ~250 M integer ops per run;
 // on lavapipe the RNG, not the bandwidth, may be the limit.
 import { randn, relErr } from '@pretext/gpu/testing';
-import type { BenchCase } from '../bench-case.js';
+import type { BenchCase } from '../bench-tf.js';
 import { dropout } from './dropout.js';
 import { dropoutRef } from './dropout.ref.js';
 

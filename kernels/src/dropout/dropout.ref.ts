@@ -1,13 +1,13 @@
-// CPU twin of dropout.wgsl: the same mask bit for bit (Threefry via rng.ref.ts; p compared as
+// CPU twin of dropout.wgsl: the same mask bit for bit (Threefry from @pretext/random; p compared as
 // the f32 the kernel sees), values in float64.
-import { rand2Ref } from '../rng/rng.ref.js';
+import { rand2 } from '@pretext/random';
 
 /** keep[i] = 1 where element i survives: u_i ≥ p, u_{2k}, u_{2k+1} = rand2(seed, stream, k, 0). */
 export function dropoutMaskRef(n: number, p: number, seed: number, stream = 0): Uint8Array {
   const pf = Math.fround(p);
   const keep = new Uint8Array(n);
   for (let k = 0; 2 * k < n; k++) {
-    const [a, b] = rand2Ref(seed, stream, k, 0);
+    const [a, b] = rand2(seed, stream, k, 0);
     keep[2 * k] = a >= pf ? 1 : 0;
     if (2 * k + 1 < n) keep[2 * k + 1] = b >= pf ? 1 : 0;
   }

@@ -3,7 +3,7 @@
 // every one of the ⌈V/16⌉ workgroups (16 KiB tiles on lavapipe) scans all N ids (~16 M tests here) and adds
 // N·D = 2 Mi values; bytes = dy + dx + ids per workgroup.
 import { randn, relErr, rng } from '@pretext/gpu/testing';
-import type { BenchCase } from '../bench-case.js';
+import type { BenchCase } from '../bench-tf.js';
 import { gather, scatterAddRows } from './gather.js';
 import { gatherRef, scatterAddRowsRef } from './gather.ref.js';
 

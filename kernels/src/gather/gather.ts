@@ -1,7 +1,7 @@
 // Row gather (index_select along axis 0; Embedding forward) and its backward, the row
 // scatter-add (Embedding backward), which sorts the ids by row (integer counts, a prefix sum,
 // ranks) so that each output element is owned by one invocation: no float atomics.
-import { check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
+import { check, checkArray, checkBinding, checkNonEmpty, type Gpu, type GpuArray, grid1d, numel, outArray, params, shapeString } from '@pretext/gpu';
 import source from './gather.wgsl.js';
 import { fill } from '../copy/copy.js';
 import countSource from './scatter_count.wgsl.js';
@@ -12,19 +12,14 @@ import sumSource from './scatter_sum.wgsl.js';
 /** Device indices as they are, or host indices: bounds-checked against `rows`, then uploaded. */
 function indices(gpu: Gpu, kernel: string, idx: GpuArray | Int32Array, rows: number): { arr: GpuArray; owned: boolean } {
   if (!(idx instanceof Int32Array)) {
-    check(idx.dtype === 'i32', kernel, 'idx', () => `dtype must be i32, got ${idx.dtype}`);
-    check(numel(idx.shape) > 0, kernel, 'idx', () => `empty tensor ${shapeString(idx.shape)}`);
+    checkArray(gpu, kernel, 'idx', idx, undefined, 'i32');
+    checkNonEmpty(kernel, 'idx', idx.shape);
     return { arr: idx, owned: false };
   }
   check(idx.length > 0, kernel, 'idx', () => 'no indices');
   const bad = idx.findIndex((v) => v < 0 || v >= rows);
   check(bad < 0, kernel, 'idx', () => `idx[${bad}] = ${idx[bad]} is out of range [0, ${rows})`);
   return { arr: gpu.upload(idx, [idx.length], `${kernel}.idx`), owned: true };
-}
-
-function checkBytes(gpu: Gpu, kernel: string, name: string, shape: readonly number[]): void {
-  const limit = gpu.limits.maxStorageBufferBindingSize;
-  check(numel(shape) * 4 <= limit, kernel, name, () => `${shapeString(shape)} is ${numel(shape) * 4} bytes, over maxStorageBufferBindingSize (${limit})`);
 }
 
 /**
@@ -35,14 +30,12 @@ function checkBytes(gpu: Gpu, kernel: string, name: string, shape: readonly numb
 export function gather(gpu: Gpu, x: GpuArray, idx: GpuArray | Int32Array, opts: { out?: GpuArray } = {}): GpuArray {
   const kernel = 'gather';
   check(x.shape.length >= 1 && numel(x.shape) > 0, kernel, 'x', () => `must be a non-empty array of rows, got ${shapeString(x.shape)}`);
-  checkBytes(gpu, kernel, 'x', x.shape);
+  checkBinding(gpu, kernel, 'x', x.shape);
   const V = x.shape[0];
   const D = numel(x.shape.slice(1));
   const { arr: ix, owned } = indices(gpu, kernel, idx, V);
   const shape = [...ix.shape, ...x.shape.slice(1)];
-  checkBytes(gpu, kernel, 'out', shape);
-  const out = opts.out ?? gpu.empty(shape, x.dtype, kernel);
-  check(out.dtype === x.dtype && shapeString(out.shape) === shapeString(shape), kernel, 'out', () => `must be ${x.dtype} ${shapeString(shape)}, got ${out.dtype} ${shapeString(out.shape)}`);
+  const out = outArray(gpu, kernel, shape, opts.out, { dtype: x.dtype });
   const n = numel(shape);
   gpu.dispatch({
     kernel,
@@ -64,7 +57,7 @@ export function gather(gpu: Gpu, x: GpuArray, idx: GpuArray | Int32Array, opts: 
 export function scatterAddRows(gpu: Gpu, dy: GpuArray, idx: GpuArray | Int32Array, rows: number, opts: { out?: GpuArray } = {}): GpuArray {
   const kernel = 'scatterAddRows';
   check(Number.isInteger(rows) && rows > 0, kernel, 'rows', () => `must be a positive integer, got ${rows}`);
-  check(dy.dtype === 'f32', kernel, 'dy', () => `dtype must be f32, got ${dy.dtype}`);
+  checkArray(gpu, kernel, 'dy', dy);
   const { arr: ix, owned } = indices(gpu, kernel, idx, rows);
   const lead = ix.shape.length;
   check(dy.shape.length >= lead && ix.shape.every((d, k) => dy.shape[k] === d), kernel, 'dy',
@@ -73,11 +66,8 @@ export function scatterAddRows(gpu: Gpu, dy: GpuArray, idx: GpuArray | Int32Arra
   const D = numel(rowShape);
   const N = numel(ix.shape);
   check(D > 0, kernel, 'dy', () => `empty rows in ${shapeString(dy.shape)}`);
-  checkBytes(gpu, kernel, 'dy', dy.shape);
   const shape = [rows, ...rowShape];
-  checkBytes(gpu, kernel, 'out', shape);
-  const out = opts.out ?? gpu.empty(shape, 'f32', kernel);
-  check(out.dtype === 'f32' && shapeString(out.shape) === shapeString(shape), kernel, 'out', () => `must be f32 ${shapeString(shape)}, got ${out.dtype} ${shapeString(out.shape)}`);
+  const out = outArray(gpu, kernel, shape, opts.out);
   const grid = (n: number) => grid1d(Math.ceil(n / 256), gpu.limits.maxComputeWorkgroupsPerDimension);
   // 1. counts[r] = #ids equal to r   2. → start[r], exclusive prefix sum (start[V] = total)
   const start = fill(gpu, gpu.empty([rows + 1], 'u32', `${kernel}.start`), 0);

@@ -6,7 +6,7 @@
 // Memory: ours keeps 1/‖z‖, the row LSE and 2 stats per row (~4·M floats, 64 KB at 4096); tfjs
 // materialises several M × M float matrices (64 MB each at 4096).
 import { randn } from '@pretext/gpu/testing';
-import type { BenchCase, Tf } from '../bench-case.js';
+import type { BenchCase, Tf } from '../bench-tf.js';
 import { infonceWorkspaceBytes, ntXent } from './infonce.js';
 
 const TAU = 0.1;

@@ -5,17 +5,14 @@
 // key-owning workgroups, or one symmetric pass for Z·Zᵀ) → l2_back (chain through q̂ = q/‖q‖).
 // Variants: infonce (general; MoCo's queue as extra negatives), ntXent (SimCLR), moco, clip.
 // Tiles: infonce_sg.wgsl on adapters with 8-lane subgroups (lavapipe) when d % 4 == 0 and the
-// columns come from one buffer; infonce.wgsl + infonce_fwd/bwd.wgsl otherwise (see useSubgroups).
-import { check, type Gpu, type GpuArray, grid1d, params, shapeString, sizeClass } from '@pretext/gpu';
-import tileSource from './infonce.wgsl.js';
+// columns come from one buffer; infonce_fwd/bwd.wgsl (on infonce_tiles.inc.wgsl) otherwise (see useSubgroups).
+import { check, checkArray, type Gpu, type GpuArray, grid1d, outArray, params, shapeString, sizeClass, specialize } from '@pretext/gpu';
 import bwdSource from './infonce_bwd.wgsl.js';
 import fwdSource from './infonce_fwd.wgsl.js';
 import rowsSource from './infonce_rows.wgsl.js';
 import sgSource from './infonce_sg.wgsl.js';
 
 const KERNEL = 'infonce';
-const FWD = `${tileSource}\n${fwdSource}`;
-const BWD = `${tileSource}\n${bwdSource}`;
 const TILE = 32;
 // rows per workgroup of infonce_sg.wgsl (its const TM): the forward's B loads feed 4·TM
 // multiply-adds each; the backward keeps TM·DCH vec4 accumulators per lane, so fewer rows
@@ -27,24 +24,11 @@ export const infonceTuning = { subgroups: true, tmFwd: 24, tmBwd: 16 };
 
 /**
  * infonce_sg.wgsl (8-lane subgroup tiles, vec4 rows) when the adapter's subgroups are exactly 8
- * lanes wide, d % 4 == 0 and the columns come from one buffer; else infonce.wgsl's portable tiles.
+ * lanes wide, d % 4 == 0 and the columns come from one buffer; else the portable tiles (infonce_fwd/bwd.wgsl).
  */
 function useSubgroups(gpu: Gpu, t: TilePass): boolean {
   const lanes8 = gpu.subgroupsOf8;
   return infonceTuning.subgroups && lanes8 && t.d % 4 === 0 && (t.cols.b1 === t.cols.b2 || t.cols.n1 === t.cols.n);
-}
-
-const sgSources = new Map<string, string>();
-/** infonce_sg.wgsl with its template slots set: TM rows per workgroup, DCH output vec4s per lane. */
-function sgVariant(tm: number, dch: number): string {
-  const key = `${tm}:${dch}`;
-  let src = sgSources.get(key);
-  if (!src) {
-    if (!/const DCH: u32 = \d+u;/.test(sgSource) || !/const TM: u32 = \d+u;/.test(sgSource)) throw new Error('infonce_sg.wgsl lost a template slot');
-    src = sgSource.replace(/const DCH: u32 = \d+u;/, `const DCH: u32 = ${dch}u;`).replace(/const TM: u32 = \d+u;/, `const TM: u32 = ${tm}u;`);
-    sgSources.set(key, src);
-  }
-  return src;
 }
 
 export type Reduction = 'mean' | 'sum';
@@ -102,7 +86,7 @@ function forwardPass(gpu: Gpu, t: TilePass, stats: GpuArray): void {
   if (useSubgroups(gpu, t)) {
     gpu.dispatch({
       kernel: `${KERNEL}.forward`,
-      pipeline: gpu.pipeline(`${KERNEL}.forward.sg`, sgVariant(infonceTuning.tmFwd, 1), {}, 'forward'),
+      pipeline: gpu.pipeline(`${KERNEL}.forward.sg`, specialize(sgSource, { TM: infonceTuning.tmFwd, DCH: 1 }), {}, 'forward'),
       params: tileParams(t),
       buffers: [t.a, t.cols.b1, t.pos, t.aux, stats],
       workgroups: rowGrid(gpu, m, infonceTuning.tmFwd),
@@ -113,7 +97,7 @@ function forwardPass(gpu: Gpu, t: TilePass, stats: GpuArray): void {
   }
   gpu.dispatch({
     kernel: `${KERNEL}.forward`,
-    pipeline: gpu.pipeline(`${KERNEL}.forward`, FWD),
+    pipeline: gpu.pipeline(`${KERNEL}.forward`, fwdSource),
     params: tileParams(t),
     buffers: [t.a, t.cols.b1, t.cols.b2, t.pos, t.aux, stats],
     workgroups: rowGrid(gpu, m, TILE),
@@ -139,7 +123,7 @@ function backwardPass(gpu: Gpu, t: TilePass, out: GpuArray): void {
     const [x, y] = rowGrid(gpu, m, infonceTuning.tmBwd);
     gpu.dispatch({
       kernel: `${KERNEL}.backward`,
-      pipeline: gpu.pipeline(`${KERNEL}.backward.sg`, sgVariant(infonceTuning.tmBwd, dch), {}, 'backward'),
+      pipeline: gpu.pipeline(`${KERNEL}.backward.sg`, specialize(sgSource, { TM: infonceTuning.tmBwd, DCH: dch }), {}, 'backward'),
       params: tileParams(t),
       buffers: [t.a, t.cols.b1, t.pos, t.aux, out],
       workgroups: [x, y, nz],
@@ -153,7 +137,7 @@ function backwardPass(gpu: Gpu, t: TilePass, out: GpuArray): void {
   const [x, y] = rowGrid(gpu, m, TILE);
   gpu.dispatch({
     kernel: `${KERNEL}.backward`,
-    pipeline: gpu.pipeline(`${KERNEL}.backward`, BWD, { DCH: dch }),
+    pipeline: gpu.pipeline(`${KERNEL}.backward`, bwdSource, { DCH: dch }),
     params: tileParams(t),
     buffers: [t.a, t.cols.b1, t.cols.b2, t.pos, t.aux, out],
     workgroups: [x, y, nz],
@@ -178,10 +162,7 @@ function rowsPass(gpu: Gpu, entry: 'inv_norm' | 'l2_back', x: GpuArray, aux: Gpu
 
 /** opts.out[name] after checking it, or a fresh pool array. */
 function output(gpu: Gpu, kernel: string, o: InfonceOptions, name: keyof NonNullable<InfonceOptions['out']>, shape: number[]): GpuArray {
-  const given = o.out?.[name];
-  if (!given) return gpu.empty(shape, 'f32', `${kernel}.${name}`);
-  check(given.dtype === 'f32' && shapeString(given.shape) === shapeString(shape), kernel, `out.${name}`, () => `must be f32 ${shapeString(shape)}, got ${given.dtype} ${shapeString(given.shape)}`);
-  return given;
+  return outArray(gpu, kernel, shape, o.out?.[name], { name: `out.${name}` });
 }
 
 function reducePass(gpu: Gpu, kernel: string, o: InfonceOptions, stats: GpuArray, rows: number, w: number): { loss: GpuArray; accuracy: GpuArray } {
@@ -202,13 +183,11 @@ function reducePass(gpu: Gpu, kernel: string, o: InfonceOptions, stats: GpuArray
 // ---- validation -------------------------------------------------------------------------------
 
 function checkMatrix(gpu: Gpu, kernel: string, name: string, x: GpuArray, d?: number, allowEmpty = false): [number, number] {
-  check(x.dtype === 'f32', kernel, name, () => `dtype must be f32, got ${x.dtype}`);
+  checkArray(gpu, kernel, name, x);
   check(x.shape.length === 2, kernel, name, () => `must be a matrix [rows, d], got shape ${shapeString(x.shape)}`);
   const [rows, cols] = x.shape as [number, number];
   check(cols > 0 && (rows > 0 || allowEmpty), kernel, name, () => `empty matrix ${shapeString(x.shape)}`);
   if (d !== undefined) check(cols === d, kernel, name, () => `has d = ${cols}, but the queries have d = ${d} (shape ${shapeString(x.shape)})`);
-  const max = gpu.limits.maxStorageBufferBindingSize;
-  check(rows * cols * 4 <= max, kernel, name, () => `${rows * cols * 4} bytes exceed maxStorageBufferBindingSize (${max})`);
   return [rows, cols];
 }
 
@@ -230,8 +209,7 @@ function positives(gpu: Gpu, kernel: string, pos: GpuArray | Int32Array, m: numb
     }
     return { pos: gpu.upload(pos, [m], `${kernel}.pos`), owned: true };
   }
-  check(pos.dtype === 'i32', kernel, 'pos', () => `dtype must be i32, got ${pos.dtype}`);
-  check(pos.shape.length === 1 && pos.shape[0] === m, kernel, 'pos', () => `must have shape [${m}], got ${shapeString(pos.shape)}`);
+  checkArray(gpu, kernel, 'pos', pos, [m], 'i32');
   return { pos, owned: false };
 }
 

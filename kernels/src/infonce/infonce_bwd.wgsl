@@ -1,4 +1,4 @@
-// InfoNCE backward (appended to infonce.wgsl). One workgroup owns 32 rows of A and a chunk of
+// InfoNCE backward (on infonce_tiles.inc.wgsl). One workgroup owns 32 rows of A and a chunk of
 // 32·DCH output columns (grid z walks the chunks), so no two workgroups write one element.
 // Each S tile is recomputed from A and B and turned into the gradient of the logits:
 //   P_ij = wr·(exp(s_ij − lr_i) − δ_ij) + wc·(exp(s_ij − lc_j) − δ_ij)   (0 where s_ij is excluded)
@@ -8,6 +8,8 @@
 //   out_i = Σ_j P_ij · rb_j · b_j · inv_tau   (m × d)
 // is the gradient w.r.t. the normalised row â_i (the launcher's l2_back finishes the chain).
 // The column pass (dK) is this same kernel with A and B swapped and the weights exchanged.
+
+// #include "infonce_tiles.inc.wgsl"
 
 override DCH: u32 = 4u;   // output columns per workgroup = 32 · DCH (the launcher picks it from d)
 

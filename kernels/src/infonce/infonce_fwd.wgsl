@@ -1,4 +1,4 @@
-// InfoNCE forward (appended to infonce.wgsl): one workgroup owns 32 rows of A and streams every
+// InfoNCE forward (on infonce_tiles.inc.wgsl): one workgroup owns 32 rows of A and streams every
 // 32-column tile of S through an online log-sum-exp; the m × n logits are never stored.
 //   lse_i  = log Σ_{j valid} exp(s_ij)
 //   loss_i = lse_i − s_{i,pos_i}
@@ -7,6 +7,8 @@
 // stats[2·(stat_off + i)] = loss_i, stats[2·(stat_off + i) + 1] = hit_i.
 // Each invocation keeps a running (max, sum) for its 4 rows over its own 4 columns of every tile;
 // the 8 invocations sharing a row merge their partial (max, sum) once at the end.
+
+// #include "infonce_tiles.inc.wgsl"
 
 @group(0) @binding(5) var<storage, read_write> aux: array<f32>;
 @group(0) @binding(6) var<storage, read_write> stats: array<f32>;

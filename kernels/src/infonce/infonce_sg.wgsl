@@ -1,6 +1,6 @@
 enable subgroups;
 // InfoNCE tiles, fast path for adapters with 8-lane subgroups (lavapipe): same math, Params and
-// outputs as infonce.wgsl + infonce_fwd.wgsl / infonce_bwd.wgsl, restructured like
+// outputs as infonce_fwd.wgsl / infonce_bwd.wgsl (on infonce_tiles.inc.wgsl), restructured like
 // matmul/matmul_sg.wgsl (read that file for why). The launcher picks it when the subgroup size is
 // exactly 8, d % 4 == 0 (rows read as vec4) and the columns come from one buffer (b1; n1 = n or
 // b2 = b1).
@@ -11,7 +11,7 @@ enable subgroups;
 // loads its 4 columns' vec4s (4×4 transposed), so one load feeds 4·TM multiply-adds.
 // Loops over d and over column groups have runtime trip counts (kept rolled: JIT time).
 
-const TM: u32 = 8u;       // rows of A per workgroup (template slot: the launcher sets it)
+const TM: u32 = 8u; // template slot: rows of A per workgroup
 const NEG: f32 = -3.0e38; // stands for −∞ (exp(NEG − finite) = 0, and no inf arithmetic)
 
 struct Params {
@@ -126,7 +126,7 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
 // 32·DCH output columns. Every loop over i has a small body: Mesa unrolls a constant-trip loop
 // only while trip count × body size stays under a limit, and a loop left rolled turns its
 // private arrays into run-time-indexed memory (slow).
-const DCH: u32 = 4u; // template slot: the launcher sets it to min(4, ceil(d / 32))
+const DCH: u32 = 4u; // template slot: min(4, ⌈d / 32⌉), set by the launcher
 
 // o[i] += Σ_t pv[i][t] · b_t   (4 columns of P, their 4 b-row vec4s of one output chunk)
 fn pb(o: ptr<function, array<vec4f, TM>>, pv: ptr<function, array<vec4f, TM>>, b0: vec4f, b1: vec4f, b2: vec4f, b3: vec4f) {

@@ -5,7 +5,7 @@
 // bound: the yardstick is the adapter's copy ceiling (the `ceiling` bench).
 import type { Gpu } from '@pretext/gpu';
 import { randn, relErr } from '@pretext/gpu/testing';
-import type { BenchCase, Tf } from '../bench-case.js';
+import type { BenchCase, Tf } from '../bench-tf.js';
 import { layernorm, layernormBackward } from './layernorm.js';
 import { layernormBackwardRef, layernormRef } from './layernorm.ref.js';
 

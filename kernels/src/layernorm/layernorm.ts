@@ -1,7 +1,6 @@
 // Layer norm over the last dim: forward (saves mean and rstd per row) and backward (dx, and
 // dweight/dbias as owner-computed column sums over row chunks, finished by reduce).
-import { ceilDiv, check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
-import { checkArray, outArray } from '../conv2d/conv2d.js';
+import { ceilDiv, check, checkArray, checkNonEmpty, type Gpu, type GpuArray, grid1d, numel, outArray, params, shapeString } from '@pretext/gpu';
 import { reduce } from '../reduce/reduce.js';
 import source from './layernorm.wgsl.js';
 
@@ -9,7 +8,7 @@ const WG = 64;
 
 function rowsOf(kernel: string, x: GpuArray): { rows: number; d: number; lead: number[] } {
   check(x.shape.length >= 1, kernel, 'x', () => `must have at least one dim, got ${shapeString(x.shape)}`);
-  check(numel(x.shape) > 0, kernel, 'x', () => `empty tensor ${shapeString(x.shape)}`);
+  checkNonEmpty(kernel, 'x', x.shape);
   const d = x.shape[x.shape.length - 1];
   return { rows: numel(x.shape) / d, d, lead: x.shape.slice(0, -1) };
 }
@@ -30,8 +29,8 @@ export function layernorm(
   checkArray(gpu, kernel, 'weight', weight, [d]);
   checkArray(gpu, kernel, 'bias', bias, [d]);
   const y = outArray(gpu, kernel, x.shape, opts.out);
-  const mean = outArray(gpu, kernel, lead, opts.outMean, 'outMean');
-  const rstd = outArray(gpu, kernel, lead, opts.outRstd, 'outRstd');
+  const mean = outArray(gpu, kernel, lead, opts.outMean, { name: 'outMean' });
+  const rstd = outArray(gpu, kernel, lead, opts.outRstd, { name: 'outRstd' });
   const n = rows * d;
   gpu.dispatch({
     kernel,
@@ -63,8 +62,8 @@ export function layernormBackward(
   checkArray(gpu, kernel, 'mean', mean, lead);
   checkArray(gpu, kernel, 'rstd', rstd, lead);
   const dx = outArray(gpu, kernel, x.shape, opts.out);
-  const dweight = outArray(gpu, kernel, [d], opts.outWeight, 'outWeight');
-  const dbias = outArray(gpu, kernel, [d], opts.outBias, 'outBias');
+  const dweight = outArray(gpu, kernel, [d], opts.outWeight, { name: 'outWeight' });
+  const dbias = outArray(gpu, kernel, [d], opts.outBias, { name: 'outBias' });
   const n = rows * d;
   const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
   gpu.dispatch({

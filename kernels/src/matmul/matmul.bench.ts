@@ -4,7 +4,7 @@
 // bound; the yardstick is the adapter's FMA ceiling (see the `ceiling` bench), not bandwidth.
 import type { Gpu } from '@pretext/gpu';
 import { randn, relErr } from '@pretext/gpu/testing';
-import type { BenchCase, Tf } from '../bench-case.js';
+import type { BenchCase, Tf } from '../bench-tf.js';
 import { matmul } from './matmul.js';
 import { matmulRef } from './matmul.ref.js';
 

@@ -1,6 +1,6 @@
 // Batched matmul C[b] = α · op(A[b]) · op(B[b]) (+ bias) (+ C): validate → pick the variant
 // (rows per invocation, workgroup width) → flat tile grid → launch.
-import { check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
+import { check, checkArray, type Gpu, type GpuArray, grid1d, numel, outArray, params, shapeString, specialize } from '@pretext/gpu';
 import source from './matmul.wgsl.js';
 import sgSource from './matmul_sg.wgsl.js';
 
@@ -92,23 +92,12 @@ export function matmulShape(aShape: readonly number[], bShape: readonly number[]
 /** C = α · op(A) · op(B) (+ bias) (+ C), batched with broadcasting; returns C (batch…, M, N). */
 export function matmul(gpu: Gpu, a: GpuArray, b: GpuArray, opts: MatmulOptions = {}): GpuArray {
   const { transA = false, transB = false, alpha = 1, bias, accumulate = false } = opts;
-  check(a.dtype === 'f32', KERNEL, 'a', () => `dtype must be f32, got ${a.dtype}`);
-  check(b.dtype === 'f32', KERNEL, 'b', () => `dtype must be f32, got ${b.dtype}`);
+  checkArray(gpu, KERNEL, 'a', a);
+  checkArray(gpu, KERNEL, 'b', b);
   const s = matmulShape(a.shape, b.shape, transA, transB);
-  const outShape = [...s.batchShape, s.M, s.N];
-  const maxBinding = gpu.limits.maxStorageBufferBindingSize;
-  for (const [name, arr] of [['a', a], ['b', b]] as const) {
-    check(numel(arr.shape) * 4 <= maxBinding, KERNEL, name, () => `${numel(arr.shape) * 4} bytes exceed maxStorageBufferBindingSize (${maxBinding})`);
-  }
-  check(numel(outShape) * 4 <= maxBinding, KERNEL, 'out', () => `result ${shapeString(outShape)} needs ${numel(outShape) * 4} bytes, over maxStorageBufferBindingSize (${maxBinding})`);
-  if (bias) {
-    check(bias.dtype === 'f32', KERNEL, 'bias', () => `dtype must be f32, got ${bias.dtype}`);
-    check(bias.shape.length === 1 && bias.shape[0] === s.N, KERNEL, 'bias', () => `must have shape [${s.N}] (N), got ${shapeString(bias.shape)}`);
-  }
+  if (bias) checkArray(gpu, KERNEL, 'bias', bias, [s.N]);
   check(!accumulate || opts.out, KERNEL, 'accumulate', () => 'accumulate: true needs `out` (the C to add to)');
-  const out = opts.out ?? gpu.empty(outShape, 'f32', KERNEL);
-  check(out.dtype === 'f32' && out.shape.length === outShape.length && out.shape.every((d, i) => d === outShape[i]), KERNEL, 'out', () =>
-    `must be f32 ${shapeString(outShape)}, got ${out.dtype} ${shapeString(out.shape)}`);
+  const out = outArray(gpu, KERNEL, [...s.batchShape, s.M, s.N], opts.out);
   check(out.buffer !== a.buffer && out.buffer !== b.buffer && out.buffer !== bias?.buffer, KERNEL, 'out', () => 'must not share a buffer with a, b or bias');
 
   const kernel = opts.label ?? `${KERNEL}${transA ? '.tA' : ''}${transB ? '.tB' : ''}`;
@@ -140,7 +129,7 @@ export function matmul(gpu: Gpu, a: GpuArray, b: GpuArray, opts: MatmulOptions =
   const tilesN = Math.ceil(s.N / (WG * TN));
   const tilesM = Math.ceil(s.M / TM);
   const tiles = tilesN * tilesM * s.batch;
-  const pipeline = gpu.pipeline(KERNEL, variantSource(TM), { WG });
+  const pipeline = gpu.pipeline(KERNEL, specialize(source, { TM }), { WG });
   gpu.dispatch({
     kernel,
     pipeline,
@@ -154,14 +143,3 @@ export function matmul(gpu: Gpu, a: GpuArray, b: GpuArray, opts: MatmulOptions =
   return out;
 }
 
-const sources = new Map<number, string>();
-/** matmul.wgsl with its TM template slot set (cached, so the pipeline cache key is stable). */
-function variantSource(TM: number): string {
-  let src = sources.get(TM);
-  if (!src) {
-    src = source.replace(/const TM: u32 = \d+u;/, `const TM: u32 = ${TM}u;`);
-    if (src === source && !/const TM: u32 = /.test(source)) throw new Error('matmul.wgsl lost its TM template slot');
-    sources.set(TM, src);
-  }
-  return src;
-}

@@ -12,8 +12,8 @@
 // Out-of-range rows/columns are clamped for loading (no branches in the k loop) and skipped
 // when storing.
 //
-// Template slot TM (the launcher rewrites this line; private arrays need creation-time sizes):
-const TM: u32 = 16u; // rows per invocation
+// TM sizes private arrays, which need a creation-time constant: a template slot (not an override).
+const TM: u32 = 16u; // template slot: rows per invocation
 const TN: u32 = 4u;  // columns per invocation
 
 override WG: u32 = 16u; // invocations per workgroup (along N)
@@ -36,17 +36,16 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<f32>; // (N); any buffer when !hasBias
 @group(0) @binding(4) var<storage, read_write> C: array<f32>;
 
+// #include "matmul_tile.inc.wgsl"
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lane: u32) {
-  // flat tile index over a 2-D grid (x ≤ 65535): n-tile fastest, then m-tile, then batch
-  let w = wid.x + wid.y * nwg.x;
-  if (w >= p.tiles) { return; }
-  let tn = w % p.tilesN;
-  let rest = w / p.tilesN;
-  let m0 = (rest % p.tilesM) * TM;
-  let b = rest / p.tilesM;
-  let n0 = tn * WG * TN + lane;
+  let t = tile_of(wid, nwg);
+  if (!t.live) { return; }
+  let m0 = t.m0;
+  let b = t.b;
+  let n0 = t.tn * WG * TN + lane;
 
   // A(m, k) = A[aRow[i] + k·aK]: row offsets are uniform across the workgroup
   var aRow: array<u32, TM>;

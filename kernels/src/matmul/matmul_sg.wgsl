@@ -41,19 +41,19 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<f32>; // (N); any buffer when !hasBias
 @group(0) @binding(4) var<storage, read_write> C: array<f32>;
 
+// #include "matmul_tile.inc.wgsl"
+
 @compute @workgroup_size(8)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(subgroup_invocation_id) lane: u32) {
-  let w = wid.x + wid.y * nwg.x;
-  if (w >= p.tiles) { return; }
-  let tn = w % p.tilesN;
-  let rest = w / p.tilesN;
-  let m0 = (rest % p.tilesM) * TM;
-  let b = rest / p.tilesM;
+  let t = tile_of(wid, nwg);
+  if (!t.live) { return; }
+  let m0 = t.m0;
+  let b = t.b;
   let aBase = b * p.strideA;
   let bBase = b * p.strideB;
   let K4 = p.K / 4u;
-  let c4 = tn * 8u + lane; // this lane's columns: 4·c4 + 0..3
+  let c4 = t.tn * 8u + lane; // this lane's columns: 4·c4 + 0..3
   let N4 = p.N / 4u;
 
   var acc: array<vec4f, TM>;

@@ -1,5 +1,5 @@
 // CPU twin of mlmmask.wgsl, bit for bit (the same integer quotas, Threefry keys, ranks and roles).
-import { threefry2x32 } from '../rng/rng.ref.js';
+import { threefry2x32 } from '@pretext/random';
 
 export interface MlmMaskSpec {
   b: number;

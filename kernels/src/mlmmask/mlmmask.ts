@@ -1,7 +1,6 @@
 // Masked-LM corruption on the GPU: validate → one launch of mlmmask.wgsl (a workgroup per row).
 //   mlmMask(ids (B, T) i32) → { inputs (B, T) i32, targets (B·T) i32 }
 import { check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
-import { RNG_WGSL } from '../rng/random.js';
 import source from './mlmmask.wgsl.js';
 
 export const MLM_MASK_MAX_T = 1024;
@@ -49,7 +48,7 @@ export function mlmMask(gpu: Gpu, ids: GpuArray, o: MlmMaskOptions): { inputs: G
   check(targets.dtype === 'i32' && numel(targets.shape) === b * t, kernel, 'targets', () => `must be i32 with ${b * t} elements, got ${targets.dtype} ${shapeString(targets.shape)}`);
   gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline(kernel, RNG_WGSL + source),
+    pipeline: gpu.pipeline(kernel, source),
     params: params().u32(b).u32(t).u32(o.vocab).u32(o.special).u32(o.maskId).u32(mlmShareQ(rate)).u32(mlmShareQ(maskShare)).u32(mlmShareQ(randomShare))
       .u32(o.seed).u32(stream).i32(o.ignoreIndex ?? -100).bytes,
     buffers: [ids, inputs, targets],

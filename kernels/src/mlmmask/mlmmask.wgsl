@@ -1,6 +1,6 @@
 // BERT's masked-LM corruption of a token batch, redrawn from (seed, stream) on the GPU:
 // choose 15% of the non-special tokens, of those 80% → [MASK], 10% → a random token, 10% kept,
-// with exact counts. rng.wgsl is prepended. One workgroup per row b of ids (B, T):
+// with exact counts. One workgroup per row b of ids (B, T):
 //  1. quotas: n_r = non-special tokens of row r, k_r = max(1, ⌊n_r·q + ½⌋) (0 when n_r = 0), with
 //     the rate as q = rate_q / 10⁴ (integer math: the CPU twin gets the same k). K = Σ_r k_r over
 //     the batch, M = ⌊0.8K + ½⌋ masked, R = ⌊0.1K + ½⌋ random, K − M − R kept.
@@ -14,6 +14,8 @@
 //     gets ≈ 80/10/10 of its tokens and the batch exactly M, R, K − M − R.
 // Outputs: inputs (B, T) (the corrupted ids) and targets (B·T): the original id where chosen,
 // ignore (−100) elsewhere. Products stay below 2³² while K < 2¹⁶ (the launcher checks B·T).
+
+// #include "../rng/rng.inc.wgsl"
 
 const WG: u32 = 64u;
 const MAX_T: u32 = 1024u;

@@ -1,11 +1,9 @@
-// Host side of layout.wgsl: segments of one flat parameter buffer (start, length, weight-decay
+// Host side of layout.inc.wgsl: segments of one flat parameter buffer (start, length, weight-decay
 // and lr multipliers, LARS on/off) packed for the GPU together with the block table that maps
 // each workgroup to a run of ≤ 1024 elements inside one segment. Built once per model.
-import { check, type Gpu, type GpuArray } from '@pretext/gpu';
-import layoutSource from './layout.wgsl.js';
+import { check, checkBinding, type Gpu, type GpuArray } from '@pretext/gpu';
 
-export const LAYOUT_WGSL = layoutSource;
-/** Elements per workgroup (layout.wgsl's BLOCK). */
+/** Elements per workgroup (layout.inc.wgsl's BLOCK). */
 export const PARAM_BLOCK = 1024;
 
 export interface Segment {
@@ -35,7 +33,7 @@ export interface ParamLayout {
 export function paramLayout(gpu: Gpu, n: number, segments?: readonly Segment[]): ParamLayout {
   const kernel = 'optim.layout';
   check(Number.isInteger(n) && n > 0, kernel, 'n', () => `must be a positive integer, got ${n}`);
-  check(n * 4 <= gpu.limits.maxStorageBufferBindingSize, kernel, 'n', () => `${n * 4} bytes exceed maxStorageBufferBindingSize (${gpu.limits.maxStorageBufferBindingSize})`);
+  checkBinding(gpu, kernel, 'n', n);
   const segs = (segments ?? [{ start: 0, length: n }]).map((s) => ({
     start: s.start,
     length: s.length,

@@ -1,38 +1,21 @@
 // Per-segment and global L2 norms (two passes each, owner-computes, no atomics, no readback)
 // and gradient clipping that reads the global norm from the GPU.
-import { check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
-import elementwiseSource from './elementwise.wgsl.js';
-import { PARAM_BLOCK, LAYOUT_WGSL, type ParamLayout } from './layout.js';
-import normsSource from './norms.wgsl.js';
-
-const SOURCE = LAYOUT_WGSL + normsSource;
-
-/** Checks a flat f32 buffer of `n` elements (any shape). */
-export function checkParamBuffer(gpu: Gpu, kernel: string, name: string, a: GpuArray, n?: number): number {
-  check(a.dtype === 'f32', kernel, name, () => `dtype must be f32, got ${a.dtype}`);
-  const len = numel(a.shape);
-  check(len > 0, kernel, name, () => `empty tensor ${shapeString(a.shape)}`);
-  check(n === undefined || len === n, kernel, name, () => `must hold ${n} elements (the layout's n), got ${shapeString(a.shape)}`);
-  check(len * 4 <= gpu.limits.maxStorageBufferBindingSize, kernel, name, () => `${len * 4} bytes exceed maxStorageBufferBindingSize (${gpu.limits.maxStorageBufferBindingSize})`);
-  return len;
-}
-
-function checkOut(kernel: string, out: GpuArray, len: number) {
-  check(out.dtype === 'f32' && numel(out.shape) === len, kernel, 'out', () => `must be f32 with ${len} element(s), got ${out.dtype} ${shapeString(out.shape)}`);
-}
+import { check, type Gpu, type GpuArray, grid1d, numel, outArray, params, shapeString } from '@pretext/gpu';
+import { checkParamBuffer, elementwise } from './flat.js';
+import { PARAM_BLOCK, type ParamLayout } from './layout.js';
+import source from './norms.wgsl.js';
 
 /** ‖x restricted to segment s‖₂ for every segment of the layout → f32 [S]. */
 export function segmentNorms(gpu: Gpu, layout: ParamLayout, x: GpuArray, opts: { out?: GpuArray } = {}): GpuArray {
   const kernel = 'optim.segmentNorms';
   checkParamBuffer(gpu, kernel, 'x', x, layout.n);
   const S = layout.segments.length;
-  const out = opts.out ?? gpu.empty([S], 'f32', kernel);
-  checkOut(kernel, out, S);
+  const out = outArray(gpu, kernel, [S], opts.out, { flat: true });
   const partial = gpu.empty([layout.numBlocks], 'f32', `${kernel}.partial`);
   const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
   gpu.dispatch({
     kernel: `${kernel}.partials`,
-    pipeline: gpu.pipeline(`${kernel}.partials`, SOURCE, {}, 'segment_partials'),
+    pipeline: gpu.pipeline(`${kernel}.partials`, source, {}, 'segment_partials'),
     params: params().u32(layout.n).u32(layout.numBlocks).bytes,
     buffers: [layout.table, layout.blocks, x, partial],
     workgroups: grid1d(layout.numBlocks, maxDim),
@@ -41,7 +24,7 @@ export function segmentNorms(gpu: Gpu, layout: ParamLayout, x: GpuArray, opts: {
   });
   gpu.dispatch({
     kernel: `${kernel}.finish`,
-    pipeline: gpu.pipeline(`${kernel}.finish`, SOURCE, {}, 'segment_finish'),
+    pipeline: gpu.pipeline(`${kernel}.finish`, source, {}, 'segment_finish'),
     params: params().u32(S).u32(layout.numBlocks).bytes,
     buffers: [layout.table, partial, out],
     workgroups: grid1d(S, maxDim),
@@ -56,14 +39,13 @@ export function segmentNorms(gpu: Gpu, layout: ParamLayout, x: GpuArray, opts: {
 export function globalNorm(gpu: Gpu, x: GpuArray, opts: { out?: GpuArray } = {}): GpuArray {
   const kernel = 'optim.globalNorm';
   const n = checkParamBuffer(gpu, kernel, 'x', x);
-  const out = opts.out ?? gpu.empty([1], 'f32', kernel);
-  checkOut(kernel, out, 1);
+  const out = outArray(gpu, kernel, [1], opts.out, { flat: true });
   const blocks = Math.ceil(n / PARAM_BLOCK);
   const partial = gpu.empty([blocks], 'f32', `${kernel}.partial`);
   const uniforms = params().u32(n).u32(blocks).bytes;
   gpu.dispatch({
     kernel: `${kernel}.partials`,
-    pipeline: gpu.pipeline(`${kernel}.partials`, SOURCE, {}, 'flat_partials'),
+    pipeline: gpu.pipeline(`${kernel}.partials`, source, {}, 'flat_partials'),
     params: uniforms,
     buffers: [x, partial],
     workgroups: grid1d(blocks, gpu.limits.maxComputeWorkgroupsPerDimension),
@@ -72,7 +54,7 @@ export function globalNorm(gpu: Gpu, x: GpuArray, opts: { out?: GpuArray } = {})
   });
   gpu.dispatch({
     kernel: `${kernel}.finish`,
-    pipeline: gpu.pipeline(`${kernel}.finish`, SOURCE, {}, 'flat_finish'),
+    pipeline: gpu.pipeline(`${kernel}.finish`, source, {}, 'flat_finish'),
     params: uniforms,
     buffers: [partial, out],
     workgroups: [1],
@@ -92,14 +74,6 @@ export function clipByNorm(gpu: Gpu, g: GpuArray, norm: GpuArray, maxNorm: numbe
   const n = checkParamBuffer(gpu, kernel, 'g', g);
   check(norm.dtype === 'f32' && numel(norm.shape) === 1, kernel, 'norm', () => `must be f32 [1] (from globalNorm), got ${norm.dtype} ${shapeString(norm.shape)}`);
   check(Number.isFinite(maxNorm) && maxNorm > 0, kernel, 'maxNorm', () => `must be finite and > 0, got ${maxNorm}`);
-  gpu.dispatch({
-    kernel,
-    pipeline: gpu.pipeline(kernel, elementwiseSource, {}, 'clip'),
-    params: params().u32(n).f32(maxNorm).bytes,
-    buffers: [g, norm],
-    workgroups: grid1d(Math.ceil(n / 256), gpu.limits.maxComputeWorkgroupsPerDimension),
-    flops: n,
-    bytes: 8 * n,
-  });
+  elementwise(gpu, kernel, 'clip', n, maxNorm, [g, norm], { flops: n, bytes: 8 * n });
   return g;
 }

@@ -1,8 +1,10 @@
-// L2 norms without atomics (owner computes), layout.wgsl prepended. Two passes each:
+// L2 norms without atomics (owner computes), on layout.inc.wgsl. Two passes each:
 //   segment_partials: workgroup b owns block b → part[b] = Σ x² over its ≤ 1024 elements;
 //   segment_finish:   workgroup s owns segment s → out[s] = √(Σ part over its blocks);
 //   flat_partials:    workgroup b owns x[b·1024, min(n, (b+1)·1024)) → part[b] = Σ x²;
 //   flat_finish:      one workgroup → out[0] = √(Σ_b part[b])  (the global norm).
+
+// #include "layout.inc.wgsl"
 
 struct Params { n: u32, num_blocks: u32 }
 @group(0) @binding(0) var<uniform> p: Params;

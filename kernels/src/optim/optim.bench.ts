@@ -4,7 +4,7 @@
 // → 10M params: 280 MB, 140 MFLOP per step. Bandwidth-bound: compare with the copy ceiling
 // (at lavapipe's ~2–3 GB/s copy rate a step cannot beat ~100 ms).
 import { randn, relErr } from '@pretext/gpu/testing';
-import type { BenchCase } from '../bench-case.js';
+import type { BenchCase } from '../bench-tf.js';
 import { paramLayout, type Segment } from './layout.js';
 import { adamStep } from './optim.js';
 import { adamRef } from './optim.ref.js';

@@ -4,12 +4,10 @@
 // workgroup owns a block of ≤ 1024 elements inside one segment, found by one table read.
 // Everything is in place; state buffers must start at zero. No readback anywhere.
 import { check, type Gpu, type GpuArray, grid1d, params } from '@pretext/gpu';
-import elementwiseSource from './elementwise.wgsl.js';
-import { LAYOUT_WGSL, type ParamLayout } from './layout.js';
-import { checkParamBuffer, segmentNorms } from './norms.js';
+import { checkParamBuffer, elementwise } from './flat.js';
+import type { ParamLayout } from './layout.js';
+import { segmentNorms } from './norms.js';
 import optimSource from './optim.wgsl.js';
-
-const SOURCE = LAYOUT_WGSL + optimSource;
 
 export interface SgdOptions {
   lr: number;
@@ -68,7 +66,7 @@ function checkNumber(kernel: string, name: string, v: number, ok: (v: number) =>
 function launch(gpu: Gpu, kernel: string, entry: string, layout: ParamLayout, u: Uniforms, buffers: GpuArray[], bytesPerElem: number, flopsPerElem: number) {
   gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline(kernel, SOURCE, {}, entry),
+    pipeline: gpu.pipeline(kernel, optimSource, {}, entry),
     params: pack(layout, u),
     buffers: [layout.table, layout.blocks, ...buffers],
     workgroups: grid1d(layout.numBlocks, gpu.limits.maxComputeWorkgroupsPerDimension),
@@ -148,14 +146,6 @@ export function ema(gpu: Gpu, target: GpuArray, source: GpuArray, m: number): Gp
   const n = checkParamBuffer(gpu, kernel, 'target', target);
   checkParamBuffer(gpu, kernel, 'source', source, n);
   checkNumber(kernel, 'm', m, (v) => v >= 0 && v <= 1, 'in [0, 1]');
-  gpu.dispatch({
-    kernel,
-    pipeline: gpu.pipeline(kernel, elementwiseSource, {}, 'ema'),
-    params: params().u32(n).f32(m).bytes,
-    buffers: [target, source],
-    workgroups: grid1d(Math.ceil(n / 256), gpu.limits.maxComputeWorkgroupsPerDimension),
-    flops: 3 * n,
-    bytes: 12 * n,
-  });
+  elementwise(gpu, kernel, 'ema', n, m, [target, source], { flops: 3 * n, bytes: 12 * n });
   return target;
 }

@@ -1,4 +1,4 @@
-// Optimizer steps over ALL parameters of a model in one dispatch (layout.wgsl prepended: one
+// Optimizer steps over ALL parameters of a model in one dispatch (on layout.inc.wgsl: one
 // workgroup per block of ≤ 1024 elements inside one segment). Per segment s:
 //   lr_s = lr · lr_mul[s],  λ_s = weight_decay · wd_mul[s].
 // Parameters w, gradients g and optimizer state are flat f32 buffers of one layout; state
@@ -11,6 +11,8 @@
 //   lars:  (You et al. 2017, SimCLR's form) trust = η‖w‖ / (‖g‖ + λ‖w‖) on LARS segments with
 //          ‖w‖, ‖g‖ > 0, else 1 (‖·‖ per segment from segmentNorms, read from the GPU);
 //          d = g + λw;  b ← μb + lr·trust·d;  w ← w − (nesterov ? μb + lr·trust·d : b).
+
+// #include "layout.inc.wgsl"
 
 struct Params {
   num_blocks: u32,
@@ -34,58 +36,55 @@ struct Params {
 @group(0) @binding(6) var<storage, read> w_norm: array<f32>;    // LARS: ‖w‖ per segment
 @group(0) @binding(7) var<storage, read> g_norm: array<f32>;    // LARS: ‖g‖ per segment
 
+// The workgroup's block: its segment (index seg), elements [first, end) of it this workgroup
+// walks (first + k·WG + lid, k < PER_THREAD), and the segment's lr and weight decay; live = false
+// past the last block.
+struct Block { live: bool, seg: u32, first: u32, end: u32, lr: f32, wd: f32 }
+
+fn block_of(wid: vec3u, nwg: vec3u) -> Block {
+  let b = block_index(wid, nwg);
+  let blk = blocks[min(b, p.num_blocks - 1u)];
+  let s = segs[blk.x];
+  return Block(b < p.num_blocks, blk.x, blk.y, s.start + s.len, p.lr * s.lr_mul, p.wd * s.wd_mul);
+}
+
 @compute @workgroup_size(WG)
 fn sgd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let b = block_index(wid, nwg);
-  if (b >= p.num_blocks) { return; }
-  let blk = blocks[b];
-  let s = segs[blk.x];
-  let end = s.start + s.len;
-  let lr = p.lr * s.lr_mul;
-  let wd = p.wd * s.wd_mul;
+  let bk = block_of(wid, nwg);
+  if (!bk.live) { return; }
   for (var k = 0u; k < PER_THREAD; k++) {
-    let i = blk.y + k * WG + lid;
-    if (i < end) {
-      let d = g[i] + wd * w[i];
+    let i = bk.first + k * WG + lid;
+    if (i < bk.end) {
+      let d = g[i] + bk.wd * w[i];
       let v = p.momentum * s1[i] + d;
       s1[i] = v;
-      w[i] -= lr * select(v, d + p.momentum * v, p.nesterov != 0u);
+      w[i] -= bk.lr * select(v, d + p.momentum * v, p.nesterov != 0u);
     }
   }
 }
 
 @compute @workgroup_size(WG)
 fn sgd_plain(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let b = block_index(wid, nwg);
-  if (b >= p.num_blocks) { return; }
-  let blk = blocks[b];
-  let s = segs[blk.x];
-  let end = s.start + s.len;
-  let lr = p.lr * s.lr_mul;
-  let wd = p.wd * s.wd_mul;
+  let bk = block_of(wid, nwg);
+  if (!bk.live) { return; }
   for (var k = 0u; k < PER_THREAD; k++) {
-    let i = blk.y + k * WG + lid;
-    if (i < end) { w[i] -= lr * (g[i] + wd * w[i]); }
+    let i = bk.first + k * WG + lid;
+    if (i < bk.end) { w[i] -= bk.lr * (g[i] + bk.wd * w[i]); }
   }
 }
 
 @compute @workgroup_size(WG)
 fn adam(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let b = block_index(wid, nwg);
-  if (b >= p.num_blocks) { return; }
-  let blk = blocks[b];
-  let s = segs[blk.x];
-  let end = s.start + s.len;
-  let lr = p.lr * s.lr_mul;
-  let wd = p.wd * s.wd_mul;
-  let step = lr / p.bc1;
+  let bk = block_of(wid, nwg);
+  if (!bk.live) { return; }
+  let step = bk.lr / p.bc1;
   let decoupled = p.decoupled != 0u;
   for (var k = 0u; k < PER_THREAD; k++) {
-    let i = blk.y + k * WG + lid;
-    if (i < end) {
+    let i = bk.first + k * WG + lid;
+    if (i < bk.end) {
       let wi = w[i];
-      let d = select(g[i] + wd * wi, g[i], decoupled);
-      let w0 = select(wi, wi * (1.0 - lr * wd), decoupled);
+      let d = select(g[i] + bk.wd * wi, g[i], decoupled);
+      let w0 = select(wi, wi * (1.0 - bk.lr * bk.wd), decoupled);
       let m = p.beta1 * s1[i] + (1.0 - p.beta1) * d;
       let v = p.beta2 * s2[i] + (1.0 - p.beta2) * d * d;
       s1[i] = m;
@@ -97,21 +96,17 @@ fn adam(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 
 @compute @workgroup_size(WG)
 fn lars(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let b = block_index(wid, nwg);
-  if (b >= p.num_blocks) { return; }
-  let blk = blocks[b];
-  let s = segs[blk.x];
-  let end = s.start + s.len;
-  let wd = p.wd * s.wd_mul;
+  let bk = block_of(wid, nwg);
+  if (!bk.live) { return; }
   var trust = 1.0;
-  let wn = w_norm[blk.x];
-  let gn = g_norm[blk.x];
-  if (s.lars != 0u && wn > 0.0 && gn > 0.0) { trust = p.eta * wn / (gn + wd * wn); }
-  let lr = p.lr * s.lr_mul * trust;
+  let wn = w_norm[bk.seg];
+  let gn = g_norm[bk.seg];
+  if (segs[bk.seg].lars != 0u && wn > 0.0 && gn > 0.0) { trust = p.eta * wn / (gn + bk.wd * wn); }
+  let lr = bk.lr * trust;
   for (var k = 0u; k < PER_THREAD; k++) {
-    let i = blk.y + k * WG + lid;
-    if (i < end) {
-      let d = lr * (g[i] + wd * w[i]);
+    let i = bk.first + k * WG + lid;
+    if (i < bk.end) {
+      let d = lr * (g[i] + bk.wd * w[i]);
       let v = p.momentum * s1[i] + d;
       s1[i] = v;
       w[i] -= select(v, d + p.momentum * v, p.nesterov != 0u);

@@ -6,7 +6,7 @@
 // 12·X bytes; for X = 256·16·28·28 = 3.2 M floats, 38.5 MB. Global avg: 4·(2·X + 2·N·C).
 import type { Gpu } from '@pretext/gpu';
 import { randn, relErr } from '@pretext/gpu/testing';
-import type { BenchCase, Tf } from '../bench-case.js';
+import type { BenchCase, Tf } from '../bench-tf.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward, poolGeometry } from './pool.js';
 import { avgPool2dBackwardRef, avgPool2dRef, maxPool2dBackwardRef, maxPool2dRef } from './pool.ref.js';
 

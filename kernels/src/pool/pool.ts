@@ -1,6 +1,5 @@
 // 2-D max / average pooling and global average pooling over NCHW, forwards and backwards.
-import { ceilDiv, check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
-import { checkArray, outArray, type Pair } from '../conv2d/conv2d.js';
+import { ceilDiv, check, checkArray, checkNonEmpty, type Gpu, type GpuArray, grid1d, numel, outArray, type Pair, pair, params, shapeString } from '@pretext/gpu';
 import source from './pool.wgsl.js';
 
 export interface Pool2dOptions {
@@ -14,16 +13,14 @@ export interface Pool2dOptions {
 
 export interface PoolGeometry { n: number; c: number; h: number; w: number; ho: number; wo: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number }
 
-const pair = (v: Pair | undefined, d: readonly [number, number]): [number, number] => (v === undefined ? [d[0], d[1]] : typeof v === 'number' ? [v, v] : [v[0], v[1]]);
-
 /** Validates x's shape and the options; Ho = ⌊(H + 2·PH − KH) / SH⌋ + 1 (floor mode). */
 export function poolGeometry(kernel: string, xShape: readonly number[], opts: Pool2dOptions): PoolGeometry {
   check(xShape.length === 4, kernel, 'x', () => `must be rank 4 (N, C, H, W), got ${shapeString(xShape)}`);
-  check(numel(xShape) > 0, kernel, 'x', () => `empty tensor ${shapeString(xShape)}`);
+  checkNonEmpty(kernel, 'x', xShape);
   const [n, c, h, w] = xShape;
-  const [kh, kw] = pair(opts.kernel, [1, 1]);
+  const [kh, kw] = pair(opts.kernel, 1);
   const [sh, sw] = pair(opts.stride, [kh, kw]);
-  const [ph, pw] = pair(opts.padding, [0, 0]);
+  const [ph, pw] = pair(opts.padding, 0);
   const posInt = (v: number) => Number.isInteger(v) && v >= 1;
   check(posInt(kh) && posInt(kw), kernel, 'kernel', () => `must be positive integers, got [${kh}, ${kw}]`);
   check(posInt(sh) && posInt(sw), kernel, 'stride', () => `must be positive integers, got [${sh}, ${sw}]`);
@@ -58,8 +55,7 @@ export function maxPool2d(gpu: Gpu, x: GpuArray, opts: Pool2dOptions & { out?: G
   checkArray(gpu, kernel, 'x', x);
   const shape = [g.n, g.c, g.ho, g.wo];
   const y = outArray(gpu, kernel, shape, opts.out);
-  const indices = opts.outIndices ?? gpu.empty(shape, 'i32', kernel);
-  check(indices.dtype === 'i32' && shapeString(indices.shape) === shapeString(shape), kernel, 'outIndices', () => `must be i32 ${shapeString(shape)}, got ${indices.dtype} ${shapeString(indices.shape)}`);
+  const indices = outArray(gpu, kernel, shape, opts.outIndices, { name: 'outIndices', dtype: 'i32' });
   const m = numel(shape);
   launch(gpu, kernel, 'max_fwd', g, false, [x, y, indices], m, m * g.kh * g.kw, 4 * (numel(x.shape) + 2 * m));
   return { y, indices };
@@ -71,7 +67,7 @@ export function maxPool2dBackward(gpu: Gpu, dy: GpuArray, indices: GpuArray, xSh
   const g = poolGeometry(kernel, xShape, opts);
   const shape = [g.n, g.c, g.ho, g.wo];
   checkArray(gpu, kernel, 'dy', dy, shape);
-  check(indices.dtype === 'i32' && shapeString(indices.shape) === shapeString(shape), kernel, 'indices', () => `must be i32 ${shapeString(shape)}, got ${indices.dtype} ${shapeString(indices.shape)}`);
+  checkArray(gpu, kernel, 'indices', indices, shape, 'i32');
   const dx = outArray(gpu, kernel, xShape, opts.out);
   const n = numel(xShape);
   const m = numel(shape);

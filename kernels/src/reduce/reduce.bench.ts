@@ -2,13 +2,13 @@
 // element (the output is 1/4096 of the input): a bandwidth test, 64 MiB per run.
 // Column sums (axis 0) take two passes: 64-row chunks → [64, 4096] partials → [4096].
 import { randn, relErr } from '@pretext/gpu/testing';
-import type { BenchCase } from '../bench-case.js';
+import type { BenchCase } from '../bench-tf.js';
 import { type ReduceOp, reduce } from './reduce.js';
 import { reduceRef } from './reduce.ref.js';
 
 const side = (q?: boolean) => (q ? 512 : 4096);
 
-function reduceCase(op: ReduceOp, axis: number, peerName: string, peer: (tf: import('../bench-case.js').Tf, x: import('@tensorflow/tfjs-core').Tensor) => unknown): BenchCase {
+function reduceCase(op: ReduceOp, axis: number, peerName: string, peer: (tf: import('../bench-tf.js').Tf, x: import('@tensorflow/tfjs-core').Tensor) => unknown): BenchCase {
   return {
     name: `reduce ${op} 4096x4096 axis ${axis}`,
     kernel: 'reduce',

@@ -1,5 +1,5 @@
 // CPU references for reduce.wgsl and sumToShape, accumulating in float64.
-import { broadcastIndex } from '../binary/binary.ref.js';
+import { broadcastIndex } from '@pretext/gpu';
 import type { ReduceOp } from './reduce.js';
 
 /** x viewed as [outer, R, inner] (axis undefined: all elements) reduced along R. */

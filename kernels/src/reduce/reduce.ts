@@ -2,8 +2,7 @@
 // f32, argmax, argmin → i32; and sumToShape, which sums a broadcast gradient back to its
 // input's shape. x is viewed as [outer, R, inner]; each pass of reduce.wgsl shrinks R by a
 // chunk (64 … 4096 rows), so rows of any length take ⌈log_chunk R⌉ passes.
-import { check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
-import { broadcastShapes } from '../binary/broadcast.js';
+import { broadcastShapes, check, checkArray, checkNonEmpty, type Gpu, type GpuArray, grid1d, numel, outArray, params, sameShape, shapeString } from '@pretext/gpu';
 import source from './reduce.wgsl.js';
 
 export const REDUCE_OPS = { sum: 0, mean: 0, max: 1, min: 2, argmax: 1, argmin: 2 } as const;
@@ -74,11 +73,9 @@ function reduce3(gpu: Gpu, op: ReduceOp, x: GpuArray, dims: [number, number, num
 export function reduce(gpu: Gpu, op: ReduceOp, x: GpuArray, opts: ReduceOptions = {}): GpuArray {
   check(op in REDUCE_OPS, 'reduce', 'op', () => `unknown op '${op}'; one of ${Object.keys(REDUCE_OPS).join(', ')}`);
   const kernel = `reduce.${op}`;
-  check(x.dtype === 'f32', kernel, 'x', () => `dtype must be f32, got ${x.dtype}`);
+  checkArray(gpu, kernel, 'x', x);
+  checkNonEmpty(kernel, 'x', x.shape);
   const n = numel(x.shape);
-  check(n > 0, kernel, 'x', () => `empty tensor ${shapeString(x.shape)}`);
-  const limit = gpu.limits.maxStorageBufferBindingSize;
-  check(n * 4 <= limit, kernel, 'x', () => `${shapeString(x.shape)} is ${n * 4} bytes, over maxStorageBufferBindingSize (${limit})`);
   const rank = x.shape.length;
   let dims: [number, number, number];
   let shape: number[];
@@ -93,8 +90,7 @@ export function reduce(gpu: Gpu, op: ReduceOp, x: GpuArray, opts: ReduceOptions 
     shape = opts.keepdims ? x.shape.map((d, k) => (k === ax ? 1 : d)) : x.shape.filter((_, k) => k !== ax);
   }
   const dtype = op === 'argmax' || op === 'argmin' ? 'i32' : 'f32';
-  const out = opts.out ?? gpu.empty(shape, dtype, kernel);
-  check(out.dtype === dtype && shapeString(out.shape) === shapeString(shape), kernel, 'out', () => `must be ${dtype} ${shapeString(shape)}, got ${out.dtype} ${shapeString(out.shape)}`);
+  const out = outArray(gpu, kernel, shape, opts.out, { dtype });
   reduce3(gpu, op, x, dims, out);
   return out;
 }
@@ -106,13 +102,12 @@ export function reduce(gpu: Gpu, op: ReduceOp, x: GpuArray, opts: ReduceOptions 
  */
 export function sumToShape(gpu: Gpu, x: GpuArray, shape: readonly number[], opts: { out?: GpuArray } = {}): GpuArray {
   const kernel = 'sumToShape';
-  check(x.dtype === 'f32', kernel, 'x', () => `dtype must be f32, got ${x.dtype}`);
-  check(numel(x.shape) > 0, kernel, 'x', () => `empty tensor ${shapeString(x.shape)}`);
+  checkArray(gpu, kernel, 'x', x);
+  checkNonEmpty(kernel, 'x', x.shape);
   const b = broadcastShapes(shape, x.shape);
-  check(shape.length <= x.shape.length && b !== null && shapeString(b) === shapeString(x.shape), kernel, 'shape',
+  check(shape.length <= x.shape.length && b !== null && sameShape(b, x.shape), kernel, 'shape',
     () => `${shapeString(shape)} does not broadcast to x ${shapeString(x.shape)}`);
-  const out = opts.out ?? gpu.empty(shape, 'f32', kernel);
-  check(out.dtype === 'f32' && shapeString(out.shape) === shapeString(shape), kernel, 'out', () => `must be f32 ${shapeString(shape)}, got ${out.dtype} ${shapeString(out.shape)}`);
+  const out = outArray(gpu, kernel, shape, opts.out);
   // runs of x's dims, each either kept or summed ('r'); size-1 dims join either side
   const target = [...new Array<number>(x.shape.length - shape.length).fill(1), ...shape];
   const runs: { size: number; sum: boolean }[] = [];

@@ -4,7 +4,7 @@
 // ~6 FLOPs (scale, max, exp, sum; exp, multiply); the kernel reads x a second time from cache.
 // Backward reads y, dy and writes dx (12 B), 5 FLOPs.
 import { randn, randu, relErr } from '@pretext/gpu/testing';
-import type { BenchCase, Tf } from '../bench-case.js';
+import type { BenchCase, Tf } from '../bench-tf.js';
 import { softmax, softmaxBackward } from './softmax.js';
 import { softmaxGradRef, softmaxRef } from './softmax.ref.js';
 

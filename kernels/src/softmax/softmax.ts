@@ -1,6 +1,6 @@
 // Masked row softmax / log-softmax over the last axis, forward and backward.
 // validate → pick TPR (threads per row) from the row length → launch WG/TPR rows per workgroup.
-import { check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
+import { check, checkArray, checkNonEmpty, type Gpu, type GpuArray, grid1d, numel, outArray, params, sameShape, shapeString } from '@pretext/gpu';
 import source from './softmax.wgsl.js';
 import backwardSource from './softmax_backward.wgsl.js';
 import backwardSgSource from './softmax_backward_sg.wgsl.js';
@@ -53,17 +53,22 @@ export function threadsPerRow(len: number): number {
 }
 
 function rowsOf(kernel: string, gpu: Gpu, x: GpuArray, name: string): { rows: number; len: number } {
-  check(x.dtype === 'f32', kernel, name, () => `dtype must be f32, got ${x.dtype}`);
+  checkArray(gpu, kernel, name, x);
   check(x.shape.length >= 1, kernel, name, () => 'must have at least one axis (rows over the last)');
-  const n = numel(x.shape);
-  check(n > 0, kernel, name, () => `empty tensor ${shapeString(x.shape)}`);
-  check(n * 4 <= gpu.limits.maxStorageBufferBindingSize, kernel, name, () => `${n * 4} bytes exceed maxStorageBufferBindingSize (${gpu.limits.maxStorageBufferBindingSize})`);
+  checkNonEmpty(kernel, name, x.shape);
   const len = x.shape[x.shape.length - 1];
-  return { rows: n / len, len };
+  return { rows: numel(x.shape) / len, len };
 }
 
-function checkOut(kernel: string, out: GpuArray, shape: readonly number[]): void {
-  check(out.dtype === 'f32' && numel(out.shape) === numel(shape), kernel, 'out', () => `must be f32 ${shapeString(shape)}, got ${out.dtype} ${shapeString(out.shape)}`);
+/** The pipeline (sg or rows variant of `sources`) and the grid for `rows` rows of `len`. */
+function rowsPipeline(gpu: Gpu, kernel: string, sources: { sg: string; rows: string }, rows: number, len: number, log: boolean) {
+  const sg = softmaxVariant(gpu, len) === 'sg';
+  const rpw = softmaxTuning.sgRowsPerWorkgroup;
+  const tpr = threadsPerRow(len);
+  return {
+    pipeline: sg ? gpu.pipeline(`${kernel}_sg`, sources.sg, { RPW: rpw, LOG: log ? 1 : 0 }) : gpu.pipeline(kernel, sources.rows, { TPR: tpr, LOG: log ? 1 : 0 }),
+    workgroups: grid1d(Math.ceil(rows / (sg ? rpw : WG / tpr)), gpu.limits.maxComputeWorkgroupsPerDimension),
+  };
 }
 
 function launch(gpu: Gpu, x: GpuArray, opts: SoftmaxOpts, log: boolean): GpuArray {
@@ -88,17 +93,12 @@ function launch(gpu: Gpu, x: GpuArray, opts: SoftmaxOpts, log: boolean): GpuArra
   check(Number.isInteger(offset), kernel, 'causalOffset', () => `must be an integer, got ${offset}`);
   check(!causal || rank >= 2, kernel, 'x', () => `causal needs x of rank ≥ 2 (…, Tq, L), got ${shapeString(x.shape)}`);
   const tq = rank >= 2 ? x.shape[rank - 2] : 1;
-  const out = opts.out ?? gpu.empty(x.shape, 'f32', kernel);
-  checkOut(kernel, out, x.shape);
-  const sg = softmaxVariant(gpu, len) === 'sg';
-  const rpw = softmaxTuning.sgRowsPerWorkgroup;
-  const tpr = threadsPerRow(len);
+  const out = outArray(gpu, kernel, x.shape, opts.out, { flat: true });
   gpu.dispatch({
     kernel,
-    pipeline: sg ? gpu.pipeline(`${kernel}_sg`, sgSource, { RPW: rpw, LOG: log ? 1 : 0 }) : gpu.pipeline(kernel, source, { TPR: tpr, LOG: log ? 1 : 0 }),
+    ...rowsPipeline(gpu, kernel, { sg: sgSource, rows: source }, rows, len, log),
     params: params().u32(rows).u32(len).f32(scale).u32(maskKind).u32(rowsPerMaskRow).u32(causal ? 1 : 0).u32(tq).i32(offset).f32(-Infinity).bytes,
     buffers: [x, mask ?? x, out],
-    workgroups: grid1d(Math.ceil(rows / (sg ? rpw : WG / tpr)), gpu.limits.maxComputeWorkgroupsPerDimension),
     // per logit: scale, max, exp, sum, and exp, multiply on the write pass
     flops: 6 * rows * len,
     // compulsory traffic: x read once, y written once, the mask read once
@@ -121,22 +121,15 @@ function launchBackward(gpu: Gpu, y: GpuArray, dy: GpuArray, opts: { scale?: num
   const kernel = log ? 'logSoftmaxBackward' : 'softmaxBackward';
   const { rows, len } = rowsOf(kernel, gpu, y, 'y');
   rowsOf(kernel, gpu, dy, 'dy');
-  check(shapeString(dy.shape) === shapeString(y.shape), kernel, 'dy', () => `shape ${shapeString(dy.shape)} must equal y's ${shapeString(y.shape)}`);
+  check(sameShape(dy.shape, y.shape), kernel, 'dy', () => `shape ${shapeString(dy.shape)} must equal y's ${shapeString(y.shape)}`);
   const scale = opts.scale ?? 1;
   check(Number.isFinite(scale), kernel, 'scale', () => `must be finite, got ${scale}`);
-  const out = opts.out ?? gpu.empty(y.shape, 'f32', kernel);
-  checkOut(kernel, out, y.shape);
-  const sg = softmaxVariant(gpu, len) === 'sg';
-  const rpw = softmaxTuning.sgRowsPerWorkgroup;
-  const tpr = threadsPerRow(len);
+  const out = outArray(gpu, kernel, y.shape, opts.out, { flat: true });
   gpu.dispatch({
     kernel,
-    pipeline: sg
-      ? gpu.pipeline(`${kernel}_sg`, backwardSgSource, { RPW: rpw, LOG: log ? 1 : 0 })
-      : gpu.pipeline(kernel, backwardSource, { TPR: tpr, LOG: log ? 1 : 0 }),
+    ...rowsPipeline(gpu, kernel, { sg: backwardSgSource, rows: backwardSource }, rows, len, log),
     params: params().u32(rows).u32(len).f32(scale).bytes,
     buffers: [y, dy, out],
-    workgroups: grid1d(Math.ceil(rows / (sg ? rpw : WG / tpr)), gpu.limits.maxComputeWorkgroupsPerDimension),
     flops: 5 * rows * len,
     bytes: 12 * rows * len,
   });

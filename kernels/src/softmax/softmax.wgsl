@@ -15,21 +15,8 @@
 override TPR: u32 = 64u;   // threads per row, a power of two ≤ WG
 override LOG: bool = false;
 const WG: u32 = 64u;
-const MASKED_V: f32 = -3.0e38;
-const MASKED: f32 = -1.0e38;
 
-struct Params {
-  rows: u32,
-  len: u32,
-  scale: f32,
-  mask_kind: u32,            // 0 none, 1 boolean (nonzero = keep), 2 additive f32
-  rows_per_mask_row: u32,    // mask (B, L): row r reads mask row r / rows_per_mask_row
-  causal: u32,               // 1: key j is masked when j > (r mod tq) + offset
-  tq: u32,
-  offset: i32,
-  neg_inf: f32,              // −∞, from the host (WGSL constants cannot hold it)
-}
-@group(0) @binding(0) var<uniform> p: Params;
+// #include "softmax_logits.inc.wgsl"
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> mask: array<u32>;   // u32/i32 flags or f32 bits
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
@@ -63,8 +50,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let lane = tid % TPR;
   let live = row < p.rows;
   let row_base = row * p.len;
-  let mask_base = (row / max(p.rows_per_mask_row, 1u)) * p.len;
-  let qpos = i32(row % max(p.tq, 1u));
+  let mask_base = mask_row(row) * p.len;
+  let qpos = query_pos(row);
   let nblocks = select(0u, (p.len + 3u) / 4u, live);
 
   // this thread's max m_t, then s_t = Σ e^(v − m_t) over its blocks; softmax stores e^(v − m_t)

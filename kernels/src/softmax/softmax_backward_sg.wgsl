@@ -9,7 +9,6 @@ enable subgroups;
 // (u = 0..3) of step i; subgroupAdd merges the lanes' sums. See softmax_sg.wgsl for why.
 
 override LOG: bool = false;
-override RPW: u32 = 8u;
 const MASKED: f32 = -1.0e38;
 
 struct Params { rows: u32, len: u32, scale: f32 }
@@ -18,31 +17,34 @@ struct Params { rows: u32, len: u32, scale: f32 }
 @group(0) @binding(2) var<storage, read> dy: array<vec4f>;
 @group(0) @binding(3) var<storage, read_write> dx: array<vec4f>;
 
+// #include "softmax_sg.inc.wgsl"
+
+// (y, dy) at vec4 q of the row from `base` (clamped to the row's last vec4)
+struct YD { y: vec4f, dy: vec4f }
+fn yd4(base: u32, q: u32, len4: u32) -> YD {
+  let qc = base + min(q, len4 - 1u);
+  return YD(y[qc], dy[qc]);
+}
+
 @compute @workgroup_size(8u * RPW)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) tid: u32, @builtin(subgroup_invocation_id) lane: u32) {
-  let r = (wid.x + wid.y * nwg.x) * RPW + tid / 8u;
-  let live = r < p.rows;
-  let row = min(r, p.rows - 1u);
-  let len4 = p.len / 4u;
-  let base = row * len4;
-  let steps = (len4 + 31u) / 32u;
+  let sr = sg_row(wid, nwg, tid);
+  let base = sr.row * sr.len4;
 
   // g = Σ dy·y (softmax) or Σ dy (log); t = Σ e^y (log only)
   var g = vec4f(0.0);
   var t = vec4f(0.0);
-  for (var i = 0u; i < steps; i++) {
+  for (var i = 0u; i < sr.steps; i++) {
     for (var u = 0u; u < 4u; u++) {
       let q = 32u * i + 8u * u + lane;
-      let qc = min(q, len4 - 1u);
-      let yv = y[base + qc];
-      let dv = dy[base + qc];
-      let keep = q < len4;
+      let v = yd4(base, q, sr.len4);
+      let keep = q < sr.len4;
       if (LOG) {
-        g += select(vec4f(0.0), select(vec4f(0.0), dv, yv > vec4f(MASKED)), keep);
-        t += select(vec4f(0.0), exp(yv), keep);
+        g += select(vec4f(0.0), select(vec4f(0.0), v.dy, v.y > vec4f(MASKED)), keep);
+        t += select(vec4f(0.0), exp(v.y), keep);
       } else {
-        g += select(vec4f(0.0), dv * yv, keep);
+        g += select(vec4f(0.0), v.dy * v.y, keep);
       }
     }
   }
@@ -50,19 +52,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let T = subgroupAdd(dot(t, vec4f(1.0)));
   let empty = LOG && T > 1.5;
 
-  for (var i = 0u; i < steps; i++) {
+  for (var i = 0u; i < sr.steps; i++) {
     for (var u = 0u; u < 4u; u++) {
       let q = 32u * i + 8u * u + lane;
-      let qc = min(q, len4 - 1u);
-      let yv = y[base + qc];
-      let dv = dy[base + qc];
+      let v = yd4(base, q, sr.len4);
       var d: vec4f;
       if (LOG) {
-        d = select(select(p.scale * (dv - exp(yv) * G), vec4f(0.0), yv <= vec4f(MASKED)), vec4f(0.0), empty);
+        d = select(select(p.scale * (v.dy - exp(v.y) * G), vec4f(0.0), v.y <= vec4f(MASKED)), vec4f(0.0), empty);
       } else {
-        d = p.scale * yv * (dv - G);
+        d = p.scale * v.y * (v.dy - G);
       }
-      if (live && q < len4) { dx[base + q] = d; }
+      if (sr.live && q < sr.len4) { dx[base + q] = d; }
     }
   }
 }

@@ -19,22 +19,9 @@ enable subgroups;
 // flow, and runtime bounds keep LLVM from unrolling (JIT time).
 
 override LOG: bool = false;
-override RPW: u32 = 8u;    // rows (subgroups of 8) per workgroup
-const MASKED_V: f32 = -3.0e38;
-const MASKED: f32 = -1.0e38;
 
-struct Params {
-  rows: u32,
-  len: u32,
-  scale: f32,
-  mask_kind: u32,            // 0 none, 1 boolean (nonzero = keep), 2 additive f32
-  rows_per_mask_row: u32,
-  causal: u32,
-  tq: u32,
-  offset: i32,
-  neg_inf: f32,
-}
-@group(0) @binding(0) var<uniform> p: Params;
+// #include "softmax_logits.inc.wgsl"
+// #include "softmax_sg.inc.wgsl"
 @group(0) @binding(1) var<storage, read> x: array<vec4f>;
 @group(0) @binding(2) var<storage, read> mask: array<vec4u>;   // u32/i32 flags or f32 bits
 @group(0) @binding(3) var<storage, read_write> y: array<vec4f>;
@@ -60,23 +47,19 @@ fn max4(v: vec4f) -> f32 { return max(max(v.x, v.y), max(v.z, v.w)); }
 @compute @workgroup_size(8u * RPW)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) tid: u32, @builtin(subgroup_invocation_id) lane: u32) {
-  let r = (wid.x + wid.y * nwg.x) * RPW + tid / 8u;
-  let live = r < p.rows;
-  let row = min(r, p.rows - 1u);
-  let len4 = p.len / 4u;
-  let xb = row * len4;
-  let mb = (row / max(p.rows_per_mask_row, 1u)) * len4;
-  let qpos = i32(row % max(p.tq, 1u));
-  let steps = (len4 + 31u) / 32u;
+  let sr = sg_row(wid, nwg, tid);
+  let xb = sr.row * sr.len4;
+  let mb = mask_row(sr.row) * sr.len4;
+  let qpos = query_pos(sr.row);
 
   var m = MASKED_V;
   var s = 0.0;
-  for (var i = 0u; i < steps; i++) {
+  for (var i = 0u; i < sr.steps; i++) {
     let q = 32u * i + lane;
-    let v0 = logit4(xb, mb, qpos, q, len4);
-    let v1 = logit4(xb, mb, qpos, q + 8u, len4);
-    let v2 = logit4(xb, mb, qpos, q + 16u, len4);
-    let v3 = logit4(xb, mb, qpos, q + 24u, len4);
+    let v0 = logit4(xb, mb, qpos, q, sr.len4);
+    let v1 = logit4(xb, mb, qpos, q + 8u, sr.len4);
+    let v2 = logit4(xb, mb, qpos, q + 16u, sr.len4);
+    let v3 = logit4(xb, mb, qpos, q + 24u, sr.len4);
     let mn = max(m, max(max(max4(v0), max4(v1)), max(max4(v2), max4(v3))));
     if (mn > MASKED) {
       let e = exp(v0 - mn) + exp(v1 - mn) + exp(v2 - mn) + exp(v3 - mn);
@@ -90,17 +73,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let inv = 1.0 / S;
   let log_s = log(S);
 
-  for (var i = 0u; i < steps; i++) {
+  for (var i = 0u; i < sr.steps; i++) {
     for (var u = 0u; u < 4u; u++) {
       let q = 32u * i + 8u * u + lane;
-      let v = logit4(xb, mb, qpos, q, len4);
+      let v = logit4(xb, mb, qpos, q, sr.len4);
       var out: vec4f;
       if (LOG) {
         out = select(v - M - log_s, vec4f(p.neg_inf), v <= vec4f(MASKED));
       } else {
         out = exp(v - M) * inv;
       }
-      if (live && q < len4) { y[xb + q] = select(out, vec4f(0.0), empty); }
+      if (sr.live && q < sr.len4) { y[xb + q] = select(out, vec4f(0.0), empty); }
     }
   }
 }

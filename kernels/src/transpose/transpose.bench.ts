@@ -1,7 +1,7 @@
 // 2048×2048 transpose (tiled path) and a [64, 128, 256] → [256, 64, 128] permute (general
 // strided path) vs tf.transpose. Napkin math: 8 bytes per element (read + write), no FLOPs.
 import { randn, relErr } from '@pretext/gpu/testing';
-import type { BenchCase } from '../bench-case.js';
+import type { BenchCase } from '../bench-tf.js';
 import { transpose } from './transpose.js';
 import { transposeRef } from './transpose.ref.js';
 

@@ -1,6 +1,5 @@
 // CPU reference for transpose: y[c] = x[c permuted back], y.shape[k] = x.shape[perm[k]].
-import { contiguousStrides } from '../binary/broadcast.js';
-import { forEachIndex } from '../copy/copy.ref.js';
+import { contiguousStrides, forEachIndex } from '@pretext/gpu';
 
 export function transposeRef(x: ArrayLike<number>, shape: readonly number[], perm = shape.map((_, k) => shape.length - 1 - k)): { data: Float64Array; shape: number[] } {
   const outShape = perm.map((k) => shape[k]);

@@ -2,8 +2,7 @@
 // The permutation is collapsed first (dims that stay adjacent and in order merge); when what is
 // left is a (batched) swap of the last two dims it runs the tiled kernel in transpose.wgsl,
 // otherwise the general strided copy (copy.wgsl) with the permuted strides.
-import { check, type Gpu, type GpuArray, numel, params, shapeString } from '@pretext/gpu';
-import { collapseDims, contiguousStrides } from '../binary/broadcast.js';
+import { check, checkBinding, checkNonEmpty, collapseDims, contiguousStrides, type Gpu, type GpuArray, numel, outArray, params, shapeString } from '@pretext/gpu';
 import { stridedCopy } from '../copy/copy.js';
 import source from './transpose.wgsl.js';
 
@@ -15,12 +14,10 @@ export function transpose(gpu: Gpu, x: GpuArray, perm?: readonly number[], opts:
   check(p.length === rank && [...p].sort((a, b) => a - b).every((v, k) => v === k), kernel, 'perm',
     () => `[${p.join(', ')}] is not a permutation of the ${rank} dims of x ${shapeString(x.shape)}`);
   const n = numel(x.shape);
-  check(n > 0, kernel, 'x', () => `empty tensor ${shapeString(x.shape)}`);
-  const limit = gpu.limits.maxStorageBufferBindingSize;
-  check(n * 4 <= limit, kernel, 'x', () => `${shapeString(x.shape)} is ${n * 4} bytes, over maxStorageBufferBindingSize (${limit})`);
+  checkNonEmpty(kernel, 'x', x.shape);
+  checkBinding(gpu, kernel, 'x', n);
   const shape = p.map((k) => x.shape[k]);
-  const out = opts.out ?? gpu.empty(shape, x.dtype, kernel);
-  check(out.dtype === x.dtype && shapeString(out.shape) === shapeString(shape), kernel, 'out', () => `must be ${x.dtype} ${shapeString(shape)}, got ${out.dtype} ${shapeString(out.shape)}`);
+  const out = outArray(gpu, kernel, shape, opts.out, { dtype: x.dtype });
 
   const xs = contiguousStrides(x.shape);
   const xStrides = p.map((k) => xs[k]);

@@ -1,7 +1,7 @@
 // relu on 4 Mi floats vs tf.relu. Napkin math: 1 FLOP and 8 bytes (read x, write y) per
 // element, so this is a bandwidth test: expect a fraction of the copy ceiling, not of FMA.
 import { randn, relErr } from '@pretext/gpu/testing';
-import type { BenchCase } from '../bench-case.js';
+import type { BenchCase } from '../bench-tf.js';
 import { unary } from './unary.js';
 import { unaryRef } from './unary.ref.js';
 

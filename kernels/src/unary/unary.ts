@@ -1,5 +1,5 @@
 // Elementwise unary ops: validate → pick the pipeline (op as an override constant) → launch.
-import { check, type Gpu, type GpuArray, grid1d, numel, params, shapeString } from '@pretext/gpu';
+import { check, checkArray, checkNonEmpty, type Gpu, type GpuArray, grid1d, numel, outArray, params } from '@pretext/gpu';
 import source from './unary.wgsl.js';
 
 /** Op name → the OP override in unary.wgsl. */
@@ -14,12 +14,10 @@ export type UnaryOp = keyof typeof UNARY_OPS;
 export function unary(gpu: Gpu, op: UnaryOp, x: GpuArray, opts: { alpha?: number; out?: GpuArray } = {}): GpuArray {
   const kernel = `unary.${op}`;
   check(op in UNARY_OPS, 'unary', 'op', () => `unknown op '${op}'; one of ${Object.keys(UNARY_OPS).join(', ')}`);
-  check(x.dtype === 'f32', kernel, 'x', () => `dtype must be f32, got ${x.dtype}`);
+  checkArray(gpu, kernel, 'x', x);
+  checkNonEmpty(kernel, 'x', x.shape);
   const n = numel(x.shape);
-  check(n > 0, kernel, 'x', () => `empty tensor ${shapeString(x.shape)}`);
-  check(n * 4 <= gpu.limits.maxStorageBufferBindingSize, kernel, 'x', () => `${n * 4} bytes exceed maxStorageBufferBindingSize (${gpu.limits.maxStorageBufferBindingSize})`);
-  const out = opts.out ?? gpu.empty(x.shape, 'f32', kernel);
-  check(numel(out.shape) === n && out.dtype === 'f32', kernel, 'out', () => `must be f32 ${shapeString(x.shape)}, got ${out.dtype} ${shapeString(out.shape)}`);
+  const out = outArray(gpu, kernel, x.shape, opts.out, { flat: true });
   gpu.dispatch({
     kernel,
     pipeline: gpu.pipeline(kernel, source, { OP: UNARY_OPS[op] }),

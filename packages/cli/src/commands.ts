@@ -1,9 +1,7 @@
 // The `pretext` subcommands, given parsed arguments and a ready backend. main.ts owns the process
 // (backend, signals, exit codes); these functions return an exit code.
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type AnyTask, flagOf, type Modality, type Task, type TaskConfig } from '@pretext/tasks';
 import { type EvalArgs, type TrainArgs, UsageError } from './args.js';
 import { checkpointDir, loadRun, restoreRun } from './checkpoints.js';
@@ -89,13 +87,11 @@ export function reportCommand(dirs: string[], out?: string): number {
   return 0;
 }
 
-/** `pnpm bench`, with the same arguments, in a child process (it owns its own WebGPU device). */
-export function benchCommand(args: string[]): number {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-  const main = join(root, 'bench/src/main.ts');
-  const tsx = join(root, 'node_modules/.bin/tsx');
-  if (!existsSync(main) || !existsSync(tsx)) throw new UsageError(`pretext bench needs the repository checkout (${main} and ${tsx}); run \`pnpm install\` at ${root}`);
-  const r = spawnSync(tsx, ['--conditions=source', main, ...args], { cwd: root, stdio: 'inherit' });
-  if (r.error) throw r.error;
-  return r.status ?? 1;
+/** `pnpm bench` with the same arguments: @pretext/bench's `bench`, run before any device is made here. */
+export async function benchCommand(args: string[]): Promise<number> {
+  // imported on demand: the bench (and its tfjs peer) is a dev dependency, loaded only for this command
+  const bench = await import('@pretext/bench').catch((e: Error) => {
+    throw new UsageError(`pretext bench runs from the repository checkout (\`pnpm pretext bench\`), where @pretext/bench is installed (${e.message})`);
+  });
+  return bench.bench(args);
 }

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeSafetensors, noGrad, tensor } from '@pretext/core';
-import { rng } from '@pretext/gpu';
+import { rng } from '@pretext/random';
 import { ConvNet, exportOnnx, type Module, ONNX_OPSETS, torchStateDict } from '@pretext/models';
 import { type AnyTask, imageShapeOf } from '@pretext/tasks';
 import { writeFileSafe } from './safe-fs.js';

@@ -3,7 +3,7 @@
 // nearest-neighbour grid (neighbours.ts).
 import { join } from 'node:path';
 import { augment, noGrad, tensor, tidy } from '@pretext/core';
-import { rng } from '@pretext/gpu';
+import { rng } from '@pretext/random';
 import { type ImageDataset, imageGridPng, subset } from '@pretext/data';
 import { type Encoder, extractFeatures, type Features, l2Normalize } from '@pretext/eval';
 import type { EvalSets, Task, TaskConfig } from '@pretext/tasks';

@@ -1,5 +1,5 @@
 // Seeded shuffling and batching with the next batch prepared while the GPU works on this one.
-import { rng } from '@pretext/gpu';
+import { rng } from '@pretext/random';
 import type { ImageDataset } from './types.js';
 import { subset } from './types.js';
 

@@ -114,13 +114,23 @@ export class Gpu {
   get features(): ReadonlySet<string> {
     return this.device.features as unknown as ReadonlySet<string>;
   }
+  /** The adapter's subgroup sizes when the device has the `subgroups` feature, else null. */
+  get subgroupSizes(): { min: number; max: number } | null {
+    const info = (this.device as unknown as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
+    if (!this.features.has('subgroups') || !info?.subgroupMinSize || !info.subgroupMaxSize) return null;
+    return { min: info.subgroupMinSize, max: info.subgroupMaxSize };
+  }
   /**
    * Subgroups of exactly 8 lanes (lavapipe on AVX2): the CPU-style kernel variants (matmul_sg and
    * friends) share loads across the 8 lanes of a SIMD batch and assume that width.
    */
   get subgroupsOf8(): boolean {
-    const info = (this.device as unknown as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
-    return this.features.has('subgroups') && info?.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
+    const s = this.subgroupSizes;
+    return s?.min === 8 && s.max === 8;
+  }
+  /** Every subgroup has at least `lanes` lanes: a kernel that broadcasts from lanes 0 … lanes − 1 runs. */
+  subgroupsAtLeast(lanes: number): boolean {
+    return (this.subgroupSizes?.min ?? 0) >= lanes;
   }
 
   stats(): GpuStats {

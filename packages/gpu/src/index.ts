@@ -2,12 +2,14 @@
 export { type AdapterSummary, NO_ADAPTER_HELP, requestAdapterAndDevice } from './adapter.js';
 export { type GpuArray, shapeString } from './array.js';
 export { type AnyTypedArray, BYTES_PER_ELEMENT, type DType, dtypeOf, numel, type TypedArrayFor, typedArray } from './dtype.js';
+export { checkArray, checkBinding, checkNonEmpty, checkU32, type OutOptions, outArray } from './checks.js';
 export { check, GpuError, KernelInputError } from './errors.js';
 export { type Binding, type Dispatch, destroyGpu, getGpu, Gpu, type GpuOptions, type GpuStats, MAX_UNWAITED_SUBMITS } from './gpu.js';
 export { ceilDiv, grid1d } from './grid.js';
 export { Params, params } from './params.js';
 export { PipelineCache } from './pipelines.js';
+export { specialize } from './slots.js';
 export { BufferPool, sizeClass, STORAGE_USAGE } from './pool.js';
+export { broadcastIndex, broadcastShapes, broadcastStrides, collapseDims, contiguousStrides, forEachIndex, MAX_RANK, type Pair, padRank, pair, sameShape } from './shape.js';
 export { type KernelSummary, type PassRecord, Profiler } from './profiler.js';
 export { MAP_READ_MODE, Usage } from './usage.js';
-export { rng } from './host-rng.js';

@@ -2,8 +2,9 @@
 // inputs, NaN-poisoned outputs, and relative error against a float64 reference.
 import { getGpu, type Gpu } from './gpu.js';
 import { NO_ADAPTER_HELP } from './adapter.js';
-import { rng } from './host-rng.js';
+import { rng } from '@pretext/random';
 
+// re-exported for tests: seeded inputs come from the one host PRNG (@pretext/random)
 export { rng };
 
 /** The process-wide Gpu; with no adapter the test fails with what to install (never skips). */

@@ -2,7 +2,7 @@
 // prompt is encoded once and each new token costs one position through the model; without it each
 // token re-runs the whole window (what the cache saves: the bench compares the two).
 import { noGrad, slice, type Tensor, tensor, tidy } from '@pretext/core';
-import { rng } from '@pretext/gpu';
+import { rng } from '@pretext/random';
 import { KvCache, type Transformer } from '@pretext/models';
 
 export interface GenerateOptions {

@@ -1,18 +1,18 @@
-// Per-sample random choices of the geometric views, drawn on the CPU from the RNG twin so the
+// Per-sample random choices of the geometric views, drawn on the CPU (@pretext/random) so the
 // launcher and the reference use the same numbers: key (seed, stream of the op), counter (n, draw).
-import { rand2Ref } from '../../rng/rng.ref.js';
+import { rand2 } from '@pretext/random';
 import { STREAM } from '../pipeline.js';
 
 const int = (u: number, lo: number, hi: number) => lo + Math.floor(u * (hi - lo + 1)); // lo..hi inclusive
 
 /** Rotation label k ∈ {0, 1, 2, 3} (k·90° counter-clockwise) per sample. */
 export function drawRotations(seed: number, n: number): Int32Array {
-  return Int32Array.from({ length: n }, (_, i) => int(rand2Ref(seed, STREAM.rotate, i, 0)[0], 0, 3));
+  return Int32Array.from({ length: n }, (_, i) => int(rand2(seed, STREAM.rotate, i, 0)[0], 0, 3));
 }
 
 /** Permutation index in [0, count) per sample. */
 export function drawJigsaw(seed: number, n: number, count: number): Int32Array {
-  return Int32Array.from({ length: n }, (_, i) => int(rand2Ref(seed, STREAM.jigsaw, i, 0)[0], 0, count - 1));
+  return Int32Array.from({ length: n }, (_, i) => int(rand2(seed, STREAM.jigsaw, i, 0)[0], 0, count - 1));
 }
 
 /**
@@ -24,7 +24,7 @@ export function jigsawPermutations(g: number, count: number, seed = 0): Int32Arr
   const pool = Array.from({ length: Math.max(count * 10, 64) }, (_, c) => {
     const perm = Array.from({ length: k }, (_, i) => i);
     for (let i = k - 1; i > 0; i--) {
-      const j = int(rand2Ref(seed, STREAM.jigsaw + 100, c, i)[0], 0, i);
+      const j = int(rand2(seed, STREAM.jigsaw + 100, c, i)[0], 0, i);
       [perm[i], perm[j]] = [perm[j], perm[i]];
     }
     return perm;
@@ -58,14 +58,14 @@ export function drawPatches(seed: number, n: number, h: number, w: number, size:
   const origins = new Int32Array(4 * n);
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const [a, b] = rand2Ref(seed, STREAM.patches, i, 0);
+    const [a, b] = rand2(seed, STREAM.patches, i, 0);
     const oy = int(a, jitter, h - extent - jitter);
     const ox = int(b, jitter, w - extent - jitter);
-    const label = int(rand2Ref(seed, STREAM.patches, i, 1)[0], 0, 7);
+    const label = int(rand2(seed, STREAM.patches, i, 1)[0], 0, 7);
     labels[i] = label;
     const [r, c] = NEIGHBOURS[label];
-    const [j0, j1] = rand2Ref(seed, STREAM.patches, i, 2);
-    const [j2, j3] = rand2Ref(seed, STREAM.patches, i, 3);
+    const [j0, j1] = rand2(seed, STREAM.patches, i, 2);
+    const [j2, j3] = rand2(seed, STREAM.patches, i, 3);
     const step = size + gap;
     origins.set([oy + step + int(j0, -jitter, jitter), ox + step + int(j1, -jitter, jitter), oy + r * step + int(j2, -jitter, jitter), ox + c * step + int(j3, -jitter, jitter)], 4 * i);
   }

@@ -1,7 +1,7 @@
 // Launchers for the geometric pretext views: rotation by k·90° (RotNet), jigsaw tiles, and
 // context-prediction patch pairs. Each returns the view and the i32 label per sample.
-import { check, type Gpu, type GpuArray, grid1d, params } from '@pretext/gpu';
-import { checkBytes, checkImages, checkOut, checkSeed } from '../augment.js';
+import { check, checkU32, type Gpu, type GpuArray, grid1d, outArray, params } from '@pretext/gpu';
+import { checkImages } from '../images.js';
 import { drawJigsaw, drawPatches, drawRotations } from './draw.js';
 import source from './geometry.wgsl.js';
 
@@ -19,13 +19,12 @@ function launch(gpu: Gpu, kernel: string, entry: string, total: number, u: numbe
   });
 }
 
-function labelArray(gpu: Gpu, kernel: string, given: Int32Array | undefined, n: number, max: number, drawn: () => Int32Array): GpuArray {
-  if (given) {
-    check(given.length === n, kernel, 'labels', () => `need one label per sample (${n}), got ${given.length}`);
-    const bad = given.findIndex((v) => !(v >= 0 && v < max));
-    check(bad < 0, kernel, 'labels', () => `labels must be in [0, ${max}), got ${given[bad]} at ${bad}`);
-  }
-  return gpu.upload(given ?? drawn(), [n], `${kernel}.labels`);
+/** Given labels: one per sample, each in [0, max). */
+function checkLabels(kernel: string, given: Int32Array | undefined, n: number, max: number): void {
+  if (!given) return;
+  check(given.length === n, kernel, 'labels', () => `need one label per sample (${n}), got ${given.length}`);
+  const bad = given.findIndex((v) => !(v >= 0 && v < max));
+  check(bad < 0, kernel, 'labels', () => `labels must be in [0, ${max}), got ${given[bad]} at ${bad}`);
 }
 
 /** Rotates each square image by labels[n]·90° counter-clockwise; labels drawn from `seed` unless given. */
@@ -33,10 +32,10 @@ export function rotate90(gpu: Gpu, x: GpuArray, opts: { seed: number; labels?: I
   const kernel = 'augment.rotate90';
   const [n, c, h, w] = checkImages(gpu, kernel, x);
   check(h === w, kernel, 'images', () => `rotation by 90° needs square images, got H = ${h}, W = ${w}`);
-  checkSeed(kernel, opts.seed);
-  if (opts.out) checkOut(kernel, opts.out, x.shape);
-  const labels = labelArray(gpu, kernel, opts.labels, n, 4, () => drawRotations(opts.seed, n));
-  const images = opts.out ?? gpu.empty(x.shape, 'f32', kernel);
+  checkU32(kernel, 'seed', opts.seed);
+  checkLabels(kernel, opts.labels, n, 4);
+  const images = outArray(gpu, kernel, x.shape, opts.out);
+  const labels = gpu.upload(opts.labels ?? drawRotations(opts.seed, n), [n], `${kernel}.labels`);
   launch(gpu, kernel, 'rot90', n * c * h * w, [c, h, w], [x, labels, images], 8);
   return { images, labels };
 }
@@ -59,14 +58,12 @@ export function jigsaw(gpu: Gpu, x: GpuArray, opts: { grid: number; permutations
     const row = [...perms.subarray(r * k, (r + 1) * k)].sort((a, b) => a - b);
     check(row.every((v, i) => v === i), kernel, 'permutations', () => `row ${r} is not a permutation of 0..${k - 1}`);
   }
-  checkSeed(kernel, opts.seed);
+  checkU32(kernel, 'seed', opts.seed);
+  checkLabels(kernel, opts.labels, n, count);
   const [th, tw] = [Math.floor(h / g), Math.floor(w / g)];
-  const shape = [n, k, c, th, tw];
-  checkBytes(gpu, kernel, 'out', n * k * c * th * tw);
-  if (opts.out) checkOut(kernel, opts.out, shape);
-  const labels = labelArray(gpu, kernel, opts.labels, n, count, () => drawJigsaw(opts.seed, n, count));
+  const tiles = outArray(gpu, kernel, [n, k, c, th, tw], opts.out);
+  const labels = gpu.upload(opts.labels ?? drawJigsaw(opts.seed, n, count), [n], `${kernel}.labels`);
   const table = gpu.upload(perms, [count, k], `${kernel}.permutations`);
-  const tiles = opts.out ?? gpu.empty(shape, 'f32', kernel);
   launch(gpu, kernel, 'jigsaw', n * k * c * th * tw, [c, h, w, g, th, tw], [x, labels, tiles, table], 8);
   gpu.free(table);
   return { tiles, labels };
@@ -86,12 +83,10 @@ export function contextPatches(gpu: Gpu, x: GpuArray, opts: { size: number; gap:
   }
   const need = 3 * size + 2 * gap + 2 * jitter;
   check(h >= need && w >= need, kernel, 'images', () => `${h}×${w} is smaller than 3·size + 2·gap + 2·jitter = ${need}`);
-  checkSeed(kernel, opts.seed);
-  const shape = [n, 2, c, size, size];
-  if (opts.out) checkOut(kernel, opts.out, shape);
+  checkU32(kernel, 'seed', opts.seed);
+  const patches = outArray(gpu, kernel, [n, 2, c, size, size], opts.out);
   const { origins, labels } = drawPatches(opts.seed, n, h, w, size, gap, jitter);
   const info = gpu.upload(origins, [n, 4], `${kernel}.origins`);
-  const patches = opts.out ?? gpu.empty(shape, 'f32', kernel);
   launch(gpu, kernel, 'patches', n * 2 * c * size * size, [c, h, w, 0, size], [x, info, patches], 8);
   gpu.free(info);
   return { patches, labels: gpu.upload(labels, [n], `${kernel}.labels`) };

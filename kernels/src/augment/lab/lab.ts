@@ -1,13 +1,12 @@
 // sRGB ↔ CIELAB (D65) for (N, 3, H, W) images; Lab is what colorization predicts (ab from L).
-import { check, type Gpu, type GpuArray, grid1d, params, shapeString } from '@pretext/gpu';
-import { checkImages, checkOut } from '../augment.js';
+import { check, type Gpu, type GpuArray, grid1d, outArray, params, shapeString } from '@pretext/gpu';
+import { checkImages } from '../images.js';
 import source from './lab.wgsl.js';
 
 function convert(gpu: Gpu, kernel: string, dir: number, x: GpuArray, out?: GpuArray): GpuArray {
   const [n, c, h, w] = checkImages(gpu, kernel, x);
   check(c === 3, kernel, 'images', () => `needs 3 channels, got ${c} in ${shapeString(x.shape)}`);
-  if (out) checkOut(kernel, out, x.shape);
-  const y = out ?? gpu.empty(x.shape, 'f32', kernel);
+  const y = outArray(gpu, kernel, x.shape, out);
   const pixels = n * h * w;
   gpu.dispatch({
     kernel,

@@ -1,5 +1,6 @@
 // The reference backend: every op runs the kernel's `.ref.ts` (float64 math, rounded to f32 on
 // store). The oracle for the webgpu backend's tests, and the fallback with no adapter at all.
+import { broadcastShapes } from '@pretext/gpu';
 import * as R from '@pretext/kernels';
 import type { Backend, DType, HostArray, Storage } from '../backend.js';
 import { setBackend } from '../engine.js';
@@ -44,9 +45,9 @@ export function cpuBackend(opts: { float64?: boolean } = {}): Backend<CpuStorage
     randomNormal: (shape: Shape, mean: number, std: number, seed: number, stream: number) => f32(R.randomRef('normal', sizeOf(shape), seed, stream, mean, std), shape),
 
     unary: (op: R.UnaryOp, x: CpuStorage, alpha?: number) => f32(R.unaryRef(op, x.data, alpha), x.shape),
-    binary: (op: R.BinaryOp, a: CpuStorage, b: CpuStorage) => f32(R.binaryRef(op, a.data, a.shape, b.data, b.shape), R.broadcastShapes(a.shape, b.shape) as number[]),
-    compare: (op: R.BinaryOp, a: CpuStorage, b: CpuStorage) => f32(R.binaryRef(op, a.data, a.shape, b.data, b.shape), R.broadcastShapes(a.shape, b.shape) as number[]),
-    where: (c: CpuStorage, a: CpuStorage, b: CpuStorage) => f32(R.whereRef(c.data, c.shape, a.data, a.shape, b.data, b.shape), R.broadcastShapes(c.shape, a.shape, b.shape) as number[]),
+    binary: (op: R.BinaryOp, a: CpuStorage, b: CpuStorage) => f32(R.binaryRef(op, a.data, a.shape, b.data, b.shape), broadcastShapes(a.shape, b.shape) as number[]),
+    compare: (op: R.BinaryOp, a: CpuStorage, b: CpuStorage) => f32(R.binaryRef(op, a.data, a.shape, b.data, b.shape), broadcastShapes(a.shape, b.shape) as number[]),
+    where: (c: CpuStorage, a: CpuStorage, b: CpuStorage) => f32(R.whereRef(c.data, c.shape, a.data, a.shape, b.data, b.shape), broadcastShapes(c.shape, a.shape, b.shape) as number[]),
     reduce: (op: 'sum' | 'mean' | 'max' | 'min', x: CpuStorage, axis: number, keepdims: boolean) =>
       f32(R.reduceRef(op, x.data, x.shape, axis), keepdims ? x.shape.map((d, i) => (i === axis ? 1 : d)) : x.shape.filter((_, i) => i !== axis)),
     argmax: (x: CpuStorage, axis: number) => i32(R.reduceRef('argmax', x.data, x.shape, axis), x.shape.filter((_, i) => i !== axis)),

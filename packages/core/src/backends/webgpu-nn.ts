@@ -1,6 +1,6 @@
 // webgpu backend, part 2: the neural-network kernels (matmul, softmax, attention, losses, conv,
 // pooling, norms, dropout, augmentation, optimizer steps).
-import { type Gpu, type GpuArray, numel } from '@pretext/gpu';
+import { contiguousStrides, type Gpu, type GpuArray, numel } from '@pretext/gpu';
 import * as K from '@pretext/kernels';
 import type { Conv2dSpec, InfonceSpec, MaskSpec, MlmMaskSpec, OptimizerSpec, ParamLayout, PoolSpec, Saved, Segment } from '../backend.js';
 import type { Shape } from '../shape.js';
@@ -102,8 +102,8 @@ export function webgpuNnOps(gpu: Gpu, own: (a: GpuArray) => S) {
       else K.stridedCopy(gpu, src, dst, { shape: [numel(src.shape)], xStrides: [1], outStrides: [1], outOffset: offset }, 'copy.into');
     },
     copyAlong: (src: S, dst: S, axis: number, start: number) => {
-      const outStrides = K.contiguousStrides(dst.shape);
-      K.stridedCopy(gpu, src, dst, { shape: src.shape, xStrides: K.contiguousStrides(src.shape), outStrides, outOffset: start * outStrides[axis] }, 'copy.along');
+      const outStrides = contiguousStrides(dst.shape);
+      K.stridedCopy(gpu, src, dst, { shape: src.shape, xStrides: contiguousStrides(src.shape), outStrides, outOffset: start * outStrides[axis] }, 'copy.along');
     },
     paramLayout: (n: number, segments: readonly Segment[]): ParamLayout => K.paramLayout(gpu, n, segments),
     optimizerStep: (o: OptimizerSpec, w: S, g: S, state: readonly S[], layout: ParamLayout) => {

@@ -4,7 +4,7 @@
 //    context is truncated or rejected, as `overflow` says.
 //  - stream (next-token LM): the entries joined, each followed by [SEP], cut into windows of T + 1
 //    tokens (nanoGPT); row r predicts window[1 … T] from window[0 … T − 1].
-import { rng } from '@pretext/gpu';
+import { rng } from '@pretext/random';
 import { permutation } from '../loader.js';
 import type { TextDataset } from './text-dataset.js';
 import { CLS, PAD, SEP, type Tokenizer } from './tokenizer.js';

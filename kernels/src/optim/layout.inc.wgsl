@@ -1,4 +1,4 @@
-// The parameter layout shared by the optimizer and segment-norm shaders (prepended to them).
+// The parameter layout shared by the optimizer and segment-norm shaders (each #includes it).
 // A flat buffer of n parameters is cut into segments (one per tensor, or per group of tensors)
 // and every segment into blocks of ≤ BLOCK elements; one workgroup owns one block, so the
 // segment lookup is one read per workgroup from `blocks` (no per-element search or id buffer)

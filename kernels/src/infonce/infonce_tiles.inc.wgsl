@@ -1,4 +1,4 @@
-// InfoNCE tiles, shared by infonce_fwd.wgsl and infonce_bwd.wgsl (the launcher prepends this).
+// InfoNCE tiles, shared by infonce_fwd.wgsl and infonce_bwd.wgsl (each #includes this).
 //
 // Rows a_i (A: m × d) against columns b_j (B: n × d, rows [0, n1) in b1, [n1, n) in b2, so MoCo's
 // keys = [k_pos; queue] need no concatenated copy). One logit:
