@@ -16,6 +16,8 @@
 //             dx_rj = (e^{x_rj − lse_r} − q_j)·g, g = dloss / count (mean) or dloss (sum);
 //             0 on ignored rows, NaN on out-of-range targets.
 
+// #include "../reduce/reduce.inc.wgsl"
+
 override WG: u32 = 256u;
 override MEAN: bool = true;
 
@@ -37,11 +39,6 @@ var<workgroup> s_ties: array<u32, WG>;
 
 const NEG_INF: f32 = -3.0e38;
 
-// a quiet NaN made at run time (a NaN constant expression is a shader-creation error)
-fn nan_f32() -> f32 {
-  var bits = 0x7fc00000u;
-  return bitcast<f32>(bits);
-}
 
 @compute @workgroup_size(WG)
 fn rows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {

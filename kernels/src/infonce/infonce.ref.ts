@@ -73,7 +73,9 @@ export function infonceRef(x: RefInput): RefResult {
     const lse = mx + Math.log(sum);
     const p = x.pos[i];
     loss += lse - s[p];
-    if (s[p] >= mx) hits++;
+    let other = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < n; j++) if (j !== p) other = Math.max(other, s[j]);
+    if (s[p] > other) hits++; // a tie with another key is a miss
     for (let j = 0; j < n; j++) {
       const g = (x.weight * (Math.exp(s[j] - lse) - (j === p ? 1 : 0))) / tau;
       if (g === 0) continue;

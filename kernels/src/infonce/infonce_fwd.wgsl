@@ -2,7 +2,8 @@
 // 32-column tile of S through an online log-sum-exp; the m × n logits are never stored.
 //   lse_i  = log Σ_{j valid} exp(s_ij)
 //   loss_i = lse_i − s_{i,pos_i}
-//   hit_i  = 1 if s_{i,pos_i} is the row max (top-1 accuracy of the positive), else 0
+//   hit_i  = 1 if s_{i,pos_i} > max_{j valid, j ≠ pos_i} s_ij (top-1 accuracy of the positive; a tie
+//            is a miss, so collapsed embeddings score 0, not 1), else 0
 // Writes aux[lr_off + i] = lse_i (the backward pass recomputes softmax from it) and
 // stats[2·(stat_off + i)] = loss_i, stats[2·(stat_off + i) + 1] = hit_i.
 // Each invocation keeps a running (max, sum) for its 4 rows over its own 4 columns of every tile;
@@ -16,6 +17,7 @@
 var<workgroup> red_m: array<f32, 256>;  // [32 rows][8 tx]
 var<workgroup> red_s: array<f32, 256>;
 var<workgroup> red_p: array<f32, 256>;
+var<workgroup> red_o: array<f32, 256>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u,
@@ -28,6 +30,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   var mx = array<f32, 4>(NEG, NEG, NEG, NEG);
   var sm = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
   var sp = array<f32, 4>(NEG, NEG, NEG, NEG);   // s_{i,pos_i}, seen by one tx only
+  var so = array<f32, 4>(NEG, NEG, NEG, NEG);   // max of the row's other valid logits
   var ra: array<f32, 4>;
   var pi: array<u32, 4>;
   for (var i = 0u; i < 4u; i++) {
@@ -49,7 +52,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
         let col = c0 + tx * 4u + jj;
         ok[jj] = col_valid(row, col);
         sv[jj] = select(NEG, s[jj], ok[jj]);
-        if (col == pi[i]) { sp[i] = s[jj]; }
+        if (col == pi[i]) { sp[i] = s[jj]; } else if (ok[jj]) { so[i] = max(so[i], s[jj]); }
       }
       // online LSE: rescale the running sum to the new max once per tile
       let mnew = max(mx[i], max(max(sv.x, sv.y), max(sv.z, sv.w)));
@@ -64,21 +67,24 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
     red_m[slot] = mx[i];
     red_s[slot] = sm[i];
     red_p[slot] = sp[i];
+    red_o[slot] = so[i];
   }
   workgroupBarrier();
   if (lid < 32u && r0 + lid < p.m) {
     let row = r0 + lid;
     var m = NEG;
     var s_pos = NEG;
+    var s_other = NEG;
     for (var t = 0u; t < 8u; t++) {
       m = max(m, red_m[lid * 8u + t]);
       s_pos = max(s_pos, red_p[lid * 8u + t]);
+      s_other = max(s_other, red_o[lid * 8u + t]);
     }
     var l = 0.0;
     for (var t = 0u; t < 8u; t++) { l += red_s[lid * 8u + t] * exp(red_m[lid * 8u + t] - m); }
     let lse = m + log(l);
     aux[p.lr_off + row] = lse;
     stats[2u * (p.stat_off + row)] = lse - s_pos;
-    stats[2u * (p.stat_off + row) + 1u] = select(0.0, 1.0, s_pos >= m);
+    stats[2u * (p.stat_off + row) + 1u] = select(0.0, 1.0, s_pos > s_other);
   }
 }

@@ -79,13 +79,14 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
   var mx: array<f32, TM>;
   var sm: array<f32, TM>;
   var sp: array<f32, TM>; // s_{i,pos_i}, seen by one lane only
+  var so: array<f32, TM>; // max of the row's other valid logits (a tie with the positive is a miss)
   var ra: array<f32, TM>;
   var pi: array<u32, TM>;
   for (var i = 0u; i < TM; i++) {
     let row = min(r0 + i, p.m - 1u);
     ra[i] = aux_w[p.ra_off + row] * p.inv_tau;
     pi[i] = u32(pos[row]);
-    mx[i] = NEG; sm[i] = 0.0; sp[i] = NEG;
+    mx[i] = NEG; sm[i] = 0.0; sp[i] = NEG; so[i] = NEG;
   }
   for (var c0 = 0u; c0 < p.n; c0 += 32u) {
     let acc = s_tile(r0, c0, lane);
@@ -99,6 +100,8 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
       let sv = select(vec4f(NEG), s, ok);
       let hp = select(vec4f(NEG), s, cols == vec4u(pi[i]));
       sp[i] = max(sp[i], max(max(hp.x, hp.y), max(hp.z, hp.w)));
+      let ho = select(vec4f(NEG), s, ok & (cols != vec4u(pi[i])));
+      so[i] = max(so[i], max(max(ho.x, ho.y), max(ho.z, ho.w)));
       let mnew = max(mx[i], max(max(sv.x, sv.y), max(sv.z, sv.w)));
       let e = select(vec4f(0.0), exp(sv - vec4f(mnew)), ok);
       sm[i] = sm[i] * exp(mx[i] - mnew) + (e.x + e.y) + (e.z + e.w);
@@ -109,12 +112,13 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
     let m = subgroupMax(mx[i]);
     let l = subgroupAdd(sm[i] * exp(mx[i] - m));
     let s_pos = subgroupMax(sp[i]);
+    let s_other = subgroupMax(so[i]);
     let row = r0 + i;
     if (lane == i % 8u && row < p.m) {
       let lse = m + log(l);
       aux_w[p.lr_off + row] = lse;
       stats[2u * (p.stat_off + row)] = lse - s_pos;
-      stats[2u * (p.stat_off + row) + 1u] = select(0.0, 1.0, s_pos >= m);
+      stats[2u * (p.stat_off + row) + 1u] = select(0.0, 1.0, s_pos > s_other);
     }
   }
 }

@@ -10,6 +10,8 @@
 // means x is the original input (index = r), otherwise xi holds the previous pass's indices.
 // Workgroups: flat g = wid.x + wid.y·nwg.x over (o, s, column block), column block fastest.
 
+// #include "reduce.inc.wgsl"
+
 override OP: u32 = 0u;
 override WX: u32 = 1u;
 override WY: u32 = 256u;
@@ -24,9 +26,6 @@ struct Params { outer: u32, R: u32, inner: u32, S: u32, chunk: u32, col_blocks: 
 
 var<workgroup> sv: array<f32, 64>;
 var<workgroup> si: array<i32, 64>;
-
-// NaN by its bits (the compiler may assume x == x for floats)
-fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 
 // max and min keep a NaN (WGSL's max/min may return either operand): a NaN input shows in the output
 fn combine(a: f32, b: f32) -> f32 {

@@ -2,7 +2,7 @@
 //   v_j = scale·x_j + a_j      a_j: additive mask, or "masked" where a boolean/causal mask drops key j
 //   y_j = exp(v_j − m) / Σ_k exp(v_k − m),  m = max_k v_k          (softmax)
 //   y_j = v_j − m − log Σ_k exp(v_k − m)                           (LOG: log-softmax; masked → −∞)
-// A fully masked row gives zeros. Internally a masked logit is MASKED_V (finite, so no inf − inf);
+// A fully masked row gives zeros; a NaN logit (not masked) makes its whole row NaN, as in PyTorch. Internally a masked logit is MASKED_V (finite, so no inf − inf);
 // anything ≤ MASKED (including an additive −∞) counts as masked.
 //
 // A workgroup of WG threads owns WG/TPR rows, TPR threads per row. Thread t of a row walks its
@@ -16,6 +16,7 @@ override TPR: u32 = 64u;   // threads per row, a power of two ≤ WG
 override LOG: bool = false;
 const WG: u32 = 64u;
 
+// #include "../reduce/reduce.inc.wgsl"
 // #include "softmax_logits.inc.wgsl"
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> mask: array<u32>;   // u32/i32 flags or f32 bits
@@ -57,9 +58,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   // this thread's max m_t, then s_t = Σ e^(v − m_t) over its blocks; softmax stores e^(v − m_t)
   // in y now so the final pass rescales without a second exp
   var mt = MASKED_V;
+  var bad = false;
   for (var b = lane; b < nblocks; b += TPR) {
     let v = block(row_base, mask_base, qpos, 4u * b);
     mt = max(mt, max(max(v.x, v.y), max(v.z, v.w)));
+    bad = bad || any_nan4(v);
   }
   var m = mt;
   var s = 0.0;
@@ -77,6 +80,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     }
   }
 
+  if (bad) { s = nan_f32(); } // a NaN s survives the merge (NaN·e^x + … = NaN) and marks the row
   // merge the TPR partial (m, s) of each row: s = s₁e^(m₁−m) + s₂e^(m₂−m), m = max(m₁, m₂)
   red_m[tid] = m;
   red_s[tid] = s;
@@ -96,7 +100,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   s = red_s[tid - lane];
 
   if (!live) { return; }
-  let empty = m <= MASKED;
+  let row_nan = is_nan(s);
+  let empty = m <= MASKED && !row_nan;
   let inv = 1.0 / s;
   let log_s = log(s);
   if (!LOG) {
@@ -106,7 +111,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       let j0 = 4u * b;
       for (var c = 0u; c < 4u; c++) {
         let j = row_base + j0 + c;
-        if (j0 + c < p.len) { y[j] = select(y[j] * f, 0.0, f == 0.0); }
+        if (j0 + c < p.len) { y[j] = select(select(y[j] * f, 0.0, f == 0.0), s, row_nan); }
       }
     }
     return;
@@ -118,7 +123,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     if (empty) {
       out = vec4f(0.0);
     } else {
-      out = select(vec4f(p.neg_inf), v - m - log_s, v > vec4f(MASKED));
+      out = select(select(vec4f(p.neg_inf), v - m - log_s, v > vec4f(MASKED)), vec4f(s), row_nan);
     }
     for (var c = 0u; c < 4u; c++) {
       if (j0 + c < p.len) { y[row_base + j0 + c] = out[c]; }

@@ -13,13 +13,15 @@ enable subgroups;
 //   walk 1: online max and sum per lane, one rescale per step:
 //           m' = max(m, max v),  s' = s·e^(m−m') + Σ e^(v−m')
 //   merge:  M = max_l m_l,  S = Σ_l s_l e^(m_l−M)   (subgroupMax, subgroupAdd)
-//   walk 2: y = e^(v−M)/S   (LOG: v − M − log S, masked → −∞); a fully masked row gives zeros.
+//   walk 2: y = e^(v−M)/S   (LOG: v − M − log S, masked → −∞); a fully masked row gives zeros;
+//           a NaN logit (not masked) makes its whole row NaN.
 // x and the mask are read twice (the row, ≤ 16 KiB, stays in cache), y written once.
 // Loop trip counts are uniform (the same for the 8 lanes): subgroup ops need uniform control
 // flow, and runtime bounds keep LLVM from unrolling (JIT time).
 
 override LOG: bool = false;
 
+// #include "../reduce/reduce.inc.wgsl"
 // #include "softmax_logits.inc.wgsl"
 // #include "softmax_sg.inc.wgsl"
 @group(0) @binding(1) var<storage, read> x: array<vec4f>;
@@ -54,12 +56,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
 
   var m = MASKED_V;
   var s = 0.0;
+  var bad = false;
   for (var i = 0u; i < sr.steps; i++) {
     let q = 32u * i + lane;
     let v0 = logit4(xb, mb, qpos, q, sr.len4);
     let v1 = logit4(xb, mb, qpos, q + 8u, sr.len4);
     let v2 = logit4(xb, mb, qpos, q + 16u, sr.len4);
     let v3 = logit4(xb, mb, qpos, q + 24u, sr.len4);
+    bad = bad || any_nan4(v0) || any_nan4(v1) || any_nan4(v2) || any_nan4(v3);
     let mn = max(m, max(max(max4(v0), max4(v1)), max(max4(v2), max4(v3))));
     if (mn > MASKED) {
       let e = exp(v0 - mn) + exp(v1 - mn) + exp(v2 - mn) + exp(v3 - mn);
@@ -68,8 +72,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     m = mn;
   }
   let M = subgroupMax(m);
-  let S = subgroupAdd(select(0.0, s * exp(m - M), m > MASKED));
-  let empty = M <= MASKED;
+  let S = subgroupAdd(select(select(0.0, s * exp(m - M), m > MASKED), nan_f32(), bad)); // NaN: the row has a NaN
+  let row_nan = is_nan(S);
+  let empty = M <= MASKED && !row_nan;
   let inv = 1.0 / S;
   let log_s = log(S);
 
@@ -83,7 +88,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       } else {
         out = exp(v - M) * inv;
       }
-      if (sr.live && q < sr.len4) { y[xb + q] = select(out, vec4f(0.0), empty); }
+      if (sr.live && q < sr.len4) { y[xb + q] = select(select(out, vec4f(0.0), empty), vec4f(S), row_nan); }
     }
   }
 }
