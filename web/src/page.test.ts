@@ -28,7 +28,7 @@ let url: string;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`the browser test needs Chromium at ${CHROMIUM}: bash scripts/setup.sh installs it (as root: apt-get install chromium), or set PRETEXT_CHROMIUM`);
-  server = await createServer({ root: WEB, configFile: join(WEB, 'vite.config.ts'), server: { port: 0, host: '127.0.0.1' }, logLevel: 'error' });
+  server = await createServer({ root: WEB, configFile: join(WEB, 'vite.config.ts'), server: { port: 0, host: '127.0.0.1', hmr: false, watch: null }, logLevel: 'error' }); // no reload when a file changes mid-test
   await server.listen();
   url = server.resolvedUrls?.local[0] ?? '';
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
