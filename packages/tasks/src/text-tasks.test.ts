@@ -1,12 +1,15 @@
 import { useWebGpu } from '@pretext/core';
+import { expectNoLeak } from '@pretext/core/testing';
 import { EntryLoader, loadFortunes, StreamLoader, textSubset, type TokenBatch } from '@pretext/data';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { entryTargets, generate, gpt, loadTextSplits, mlm, mlmSimcse, sampleToken, type Task, TASKS, type TextEncoder, type TextSplits } from './node.js';
 
+let gpu: Awaited<ReturnType<typeof useWebGpu>>['gpu'];
 let gpuStats: () => { buffersCreated: number; pipelinesCreated: number };
 let splits: TextSplits;
 beforeAll(async () => {
   const b = await useWebGpu();
+  gpu = b.gpu;
   gpuStats = () => b.gpu.stats();
   const all = loadFortunes();
   splits = loadTextSplits({ dataset: 'fortunes', tokenizer: 'char', vocabSize: 2048, trainLimit: 300, testLimit: 50 }, textSubset(all, Int32Array.from({ length: 4000 }, (_, i) => i * 3)));
@@ -106,5 +109,21 @@ describe('language tasks', () => {
     m.dispose();
     expect(sampleToken([0, 5, 1], 0, undefined, 0.9)).toBe(1);
     expect(sampleToken([0, 5, 4, -9], 1, 2, 0.999)).toBe(2); // top-2: only ids 1 and 2
+  });
+
+  it('building, stepping and disposing every language task 20 times leaves the pool flat', async () => {
+    const stream = new StreamLoader(splits.train, 8, { seed: 1, context: 32 }).batch(0, 0);
+    const entries = new EntryLoader(splits.train, 8, { seed: 1, context: 32, overflow: 'truncate' }).batch(0, 0);
+    for (const task of Object.values(TASKS)) {
+      if (task.modality !== 'text') continue;
+      const t = task as Task<'text'>;
+      const cfg = t.config('fortunes', 'quick', SMALL);
+      const batch = t.id === 'gpt' ? stream : entries;
+      await expectNoLeak(gpu, async () => {
+        const s = t.build(cfg, splits.train);
+        await s.step(batch, 0, 10);
+        s.dispose();
+      }, 20, `${t.id} build + step + dispose`);
+    }
   });
 });
