@@ -45,6 +45,8 @@ export interface RefInput {
   pos: ArrayLike<number>;
   tau: number;
   maskSelf?: boolean;
+  /** Of the first `ownKeyOnly` key rows only query i's positive takes part (MoCo's [l_pos | queue]). */
+  ownKeyOnly?: number;
   normalize?: boolean;
   /** Loss weight w: 1/m for 'mean', 1 for 'sum'. */
   weight: number;
@@ -65,7 +67,8 @@ export function infonceRef(x: RefInput): RefResult {
     for (let j = 0; j < n; j++) {
       let dot = 0;
       for (let k = 0; k < d; k++) dot += Q.xh[i * d + k] * K.xh[j * d + k];
-      s[j] = x.maskSelf && i === j ? Number.NEGATIVE_INFINITY : dot / tau;
+      const excluded = (x.maskSelf && i === j) || (x.ownKeyOnly !== undefined && j < x.ownKeyOnly && j !== x.pos[i]);
+      s[j] = excluded ? Number.NEGATIVE_INFINITY : dot / tau;
       mx = Math.max(mx, s[j]);
     }
     let sum = 0;

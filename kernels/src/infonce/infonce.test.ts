@@ -100,23 +100,51 @@ describe('infonce: NT-Xent (SimCLR)', () => {
 
 describe('infonce: MoCo', () => {
   for (const [m, d, nq] of [[33, 7, 0], [33, 127, 37], [1, 3, 37], [70, 3, 100], [33, 8, 0], [9, 8, 5]] as const) {
-    it(`N=${m} D=${d} queue=${nq}: dq and dk_pos match the reference`, async () => {
+    it(`N=${m} D=${d} queue=${nq}, batch keys as negatives: dq and dk_pos match the reference`, async () => {
       const gpu = await testGpu();
       const seed = freshSeed();
       const [q, k, qu] = [randn(m * d, seed), randn(m * d, seed + 1), randn(nq * d, seed + 2)];
       const [Q, K, U] = [gpu.upload(q, [m, d]), gpu.upload(k, [m, d]), nq ? gpu.upload(qu, [nq, d]) : gpu.empty([0, d])];
       const out = { loss: poisoned(gpu, [1]), dQ: poisoned(gpu, [m, d]), dK: poisoned(gpu, [m, d]) };
-      const r = moco(gpu, Q, K, U, { tau: 0.2, gradK: true, out });
+      const r = moco(gpu, Q, K, U, { tau: 0.2, gradK: true, batchNegatives: true, out });
       const keys = Float32Array.from([...k, ...qu]);
       const ref = infonceRef({ q, keys, m, n: m + nq, d, pos: Array.from({ length: m }, (_, i) => i), tau: 0.2, weight: 1 / m });
       expect(err(await read(gpu, out.loss), [ref.loss]), `seed ${seed}`).toBeLessThan(TOL);
       expect(err(await read(gpu, out.dQ), ref.dQ), `seed ${seed}`).toBeLessThan(TOL);
       expect(err(await read(gpu, out.dK), ref.dK.subarray(0, m * d)), `seed ${seed}`).toBeLessThan(TOL);
-      const noK = moco(gpu, Q, K, undefined, { tau: 0.2 });
+      const noK = moco(gpu, Q, K, undefined, { tau: 0.2, batchNegatives: true });
       expect(noK.dK).toBeUndefined();
       for (const a of [Q, K, U, out.loss, out.dQ, out.dK, r.accuracy, noK.loss, noK.accuracy, noK.dQ!]) gpu.free(a);
     });
   }
+  // He et al.'s logits [l_pos | q·queueᵀ]: of the batch's keys only the query's own takes part
+  for (const [m, d, nq, off] of [[33, 7, 1, false], [33, 127, 37, false], [1, 3, 37, false], [70, 8, 100, false], [70, 8, 100, true], [9, 12, 5, true]] as const) {
+    it(`N=${m} D=${d} queue=${nq}, [l_pos | queue]${off ? ' (portable tiles)' : ''}: loss, accuracy, dq match the reference`, () => (off ? portable : (f: () => Promise<void>) => f())(async () => {
+      const gpu = await testGpu();
+      const seed = freshSeed();
+      const [q, k, qu] = [randn(m * d, seed), randn(m * d, seed + 1), randn(nq * d, seed + 2)];
+      const [Q, K, U] = [gpu.upload(q, [m, d]), gpu.upload(k, [m, d]), gpu.upload(qu, [nq, d])];
+      const out = { loss: poisoned(gpu, [1]), accuracy: poisoned(gpu, [1]), dQ: poisoned(gpu, [m, d]) };
+      moco(gpu, Q, K, U, { tau: 0.2, out });
+      const keys = Float32Array.from([...k, ...qu]);
+      const ref = infonceRef({ q, keys, m, n: m + nq, d, pos: Array.from({ length: m }, (_, i) => i), tau: 0.2, weight: 1 / m, ownKeyOnly: m });
+      const all = infonceRef({ q, keys, m, n: m + nq, d, pos: Array.from({ length: m }, (_, i) => i), tau: 0.2, weight: 1 / m });
+      if (m > 1) expect(Math.abs(ref.loss - all.loss), 'the two formulas differ').toBeGreaterThan(1e-3);
+      expect(err(await read(gpu, out.loss), [ref.loss]), `seed ${seed}`).toBeLessThan(TOL);
+      expect((await read(gpu, out.accuracy))[0], `seed ${seed}`).toBeCloseTo(ref.accuracy, 6);
+      expect(err(await read(gpu, out.dQ), ref.dQ), `seed ${seed}`).toBeLessThan(TOL);
+      for (const a of [Q, K, U, ...Object.values(out)]) gpu.free(a);
+    }));
+  }
+
+  it('[l_pos | queue] refuses an empty queue and a key gradient, naming the option', async () => {
+    const gpu = await testGpu();
+    const [Q, K] = [gpu.upload(randn(6, 1), [2, 3]), gpu.upload(randn(6, 2), [2, 3])];
+    expect(() => moco(gpu, Q, K, undefined, { tau: 0.2 })).toThrow(/infonce\.moco: argument 'queue': is empty and batchNegatives is false/);
+    expect(() => moco(gpu, Q, K, gpu.upload(randn(6, 3), [2, 3]), { tau: 0.2, gradK: true })).toThrow(/'batchNegatives': false needs gradK: false/);
+    gpu.free(Q);
+    gpu.free(K);
+  });
 });
 
 describe('infonce: symmetric CLIP', () => {

@@ -58,6 +58,8 @@ interface Cols { b1: GpuArray; b2: GpuArray; n1: number; n: number }
 
 interface TilePass {
   a: GpuArray; m: number; cols: Cols; d: number; pos: GpuArray; aux: GpuArray; invTau: number; maskSelf: boolean;
+  /** Of the columns [0, n1) only pos_i takes part in row i (row-owning passes only). */
+  ownKeyOnly?: boolean;
   raOff: number; rbOff: number; lrOff: number; lcOff?: number; wr?: number; wc?: number; deltaFromCol?: boolean; statOff?: number;
   /** Rows of A and B are normalised (|s| ≤ 1/τ): lets infonce_sg.wgsl's backward use one exp per logit. */
   normalized?: boolean;
@@ -66,7 +68,7 @@ interface TilePass {
 function tileParams(t: TilePass): Uint8Array {
   return params()
     .u32(t.m).u32(t.cols.n).u32(t.cols.n1).u32(t.d)
-    .f32(t.invTau).u32(t.maskSelf ? 1 : 0).u32(t.raOff).u32(t.rbOff)
+    .f32(t.invTau).u32(t.ownKeyOnly ? 2 : t.maskSelf ? 1 : 0).u32(t.raOff).u32(t.rbOff)
     .u32(t.lrOff).u32(t.lcOff ?? 0).f32(t.wr ?? 0).f32(t.wc ?? 0)
     .u32(t.deltaFromCol ? 1 : 0).u32(t.statOff ?? 0).u32(fastExp(t) ? 1 : 0).bytes;
 }
@@ -249,6 +251,12 @@ export interface InfonceGeneralOptions extends InfonceOptions {
   queue?: GpuArray;
   /** Exclude s_ii (when q and k hold the same rows). */
   maskSelf?: boolean;
+  /**
+   * The other queries' keys of k are negatives too (default true: logits [k; queue]). false: of
+   * k only query i's positive takes part, the negatives are the queue alone — MoCo's
+   * [l_pos | l_neg] logits (He et al. 2020). Needs gradK false and maskSelf false.
+   */
+  batchNegatives?: boolean;
   /** Compute dQ (default true) and dK for the rows of k (default true; never for the queue). */
   gradQ?: boolean;
   gradK?: boolean;
@@ -265,7 +273,10 @@ export function infonce(gpu: Gpu, q: GpuArray, k: GpuArray, pos: GpuArray | Int3
   const n = nk + nq;
   const maskSelf = opts.maskSelf ?? false;
   check(!maskSelf || n >= 2, kernel, 'maskSelf', () => `with a single key and maskSelf no logit is left`);
+  const ownKeyOnly = opts.batchNegatives === false;
+  check(!ownKeyOnly || (!maskSelf && opts.gradK === false), kernel, 'batchNegatives', () => 'false needs gradK: false and maskSelf: false (the key-owning backward pass has no such mask)');
   const P = positives(gpu, kernel, pos, m, n, maskSelf);
+  if (ownKeyOnly && pos instanceof Int32Array) check(pos.every((j) => j < nk), kernel, 'pos', () => `with batchNegatives false every positive must be a row of k (< ${nk})`);
 
   // aux = [1/‖q_i‖ (m) | 1/‖key_j‖ (n) | lse_i (m)]
   const aux = gpu.empty([2 * m + n], 'f32', `${kernel}.aux`);
@@ -275,13 +286,13 @@ export function infonce(gpu: Gpu, q: GpuArray, k: GpuArray, pos: GpuArray | Int3
   rowsPass(gpu, 'inv_norm', k, aux, m, normalize);
   if (nq) rowsPass(gpu, 'inv_norm', opts.queue!, aux, m + nk, normalize);
   const base = { d, pos: P.pos, aux, invTau, maskSelf };
-  forwardPass(gpu, { ...base, a: q, m, cols, raOff: 0, rbOff: m, lrOff: m + n }, stats);
+  forwardPass(gpu, { ...base, a: q, m, cols, raOff: 0, rbOff: m, lrOff: m + n, ownKeyOnly }, stats);
   const wl = reduction === 'mean' ? 1 / m : 1;
   const res: InfonceGeneralResult = { ...reducePass(gpu, kernel, opts, stats, m, wl), workspaceBytes: workspace(2 * m + n, m, P.owned ? m : 0) };
 
   if (opts.gradQ ?? true) {
     res.dQ = output(gpu, kernel, opts, 'dQ', [m, d]);
-    backwardPass(gpu, { ...base, a: q, m, cols, raOff: 0, rbOff: m, lrOff: m + n, wr: wl }, res.dQ);
+    backwardPass(gpu, { ...base, a: q, m, cols, raOff: 0, rbOff: m, lrOff: m + n, wr: wl, ownKeyOnly }, res.dQ);
     if (normalize) rowsPass(gpu, 'l2_back', q, aux, 0, true, res.dQ);
   }
   if (opts.gradK ?? true) {
@@ -300,14 +311,21 @@ export function infonce(gpu: Gpu, q: GpuArray, k: GpuArray, pos: GpuArray | Int3
 export interface MocoOptions extends InfonceOptions {
   /** Also return the gradient for k_pos (default false: MoCo's keys come from the momentum encoder). */
   gradK?: boolean;
+  /** The other queries' positive keys as negatives too (default false: [l_pos | queue], He et al.). */
+  batchNegatives?: boolean;
 }
 
-/** MoCo: query i's positive is kPos[i]; the queue [K, d] (K may be 0) adds K shared negatives. */
+/**
+ * MoCo: query i's positive is kPos[i], its negatives the queue [K, d] — logits [l_pos | q·queueᵀ]
+ * (He et al. 2020). batchNegatives: the other queries' keys are negatives too (then K may be 0).
+ */
 export function moco(gpu: Gpu, q: GpuArray, kPos: GpuArray, queue: GpuArray | undefined, opts: MocoOptions): InfonceGeneralResult {
   const kernel = `${KERNEL}.moco`;
   const [m] = checkMatrix(gpu, kernel, 'q', q);
   check(kPos.shape[0] === m, kernel, 'kPos', () => `needs one positive key per query (${m}), got shape ${shapeString(kPos.shape)}`);
-  return infonce(gpu, q, kPos, shiftedPositives(gpu, m, 0), { ...opts, queue, gradQ: true, gradK: opts.gradK ?? false }, kernel);
+  const batchNegatives = opts.batchNegatives ?? false;
+  check(batchNegatives || (queue?.shape[0] ?? 0) > 0, kernel, 'queue', () => 'is empty and batchNegatives is false: no negative is left (fill the queue, or pass batchNegatives: true)');
+  return infonce(gpu, q, kPos, shiftedPositives(gpu, m, 0), { ...opts, queue, gradQ: true, gradK: opts.gradK ?? false, batchNegatives }, kernel);
 }
 
 // ---- symmetric variants: one backward pass per output --------------------------------------------

@@ -62,7 +62,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
         var hit = i32(col) == pi[i];
         if (p.delta_from_col == 1u) { hit = u32(pc[jj]) == row; }
         if (hit) { g[jj] -= p.wr + p.wc; }
-        if (!col_valid(row, col) || row >= p.m) { g[jj] = 0.0; }
+        if (!col_valid(row, col, pi[i]) || row >= p.m) { g[jj] = 0.0; }
       }
       ps[(ty * 4u + i) * 8u + tx] = g * rb;
     }

@@ -50,7 +50,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
       var ok: vec4<bool>;
       for (var jj = 0u; jj < 4u; jj++) {
         let col = c0 + tx * 4u + jj;
-        ok[jj] = col_valid(row, col);
+        ok[jj] = col_valid(row, col, i32(pi[i]));
         sv[jj] = select(NEG, s[jj], ok[jj]);
         if (col == pi[i]) { sp[i] = s[jj]; } else if (ok[jj]) { so[i] = max(so[i], s[jj]); }
       }

@@ -96,7 +96,8 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
     let inn = cols < vec4u(p.n);
     for (var i = 0u; i < TM; i++) {
       let s = acc[i] * rb * ra[i];
-      let ok = inn & !((vec4u(r0 + i) == cols) & vec4<bool>(p.mask_self == 1u));
+      let ok = inn & !((vec4u(r0 + i) == cols) & vec4<bool>(p.mask_self == 1u))
+               & !((cols < vec4u(p.n1)) & (cols != vec4u(pi[i])) & vec4<bool>(p.mask_self == 2u));
       let sv = select(vec4f(NEG), s, ok);
       let hp = select(vec4f(NEG), s, cols == vec4u(pi[i]));
       sp[i] = max(sp[i], max(max(hp.x, hp.y), max(hp.z, hp.w)));
@@ -198,7 +199,8 @@ fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
       }
       let hit = select(vec4i(cols) == vec4i(pi[i]), pc == vec4i(i32(row)), vec4<bool>(p.delta_from_col == 1u));
       gi -= select(vec4f(0.0), vec4f(p.wr + p.wc), hit);
-      let ok = inn & !((vec4u(row) == cols) & vec4<bool>(p.mask_self == 1u)) & vec4<bool>(row < p.m);
+      let ok = inn & !((vec4u(row) == cols) & vec4<bool>(p.mask_self == 1u)) & vec4<bool>(row < p.m)
+               & !((cols < vec4u(p.n1)) & (vec4i(cols) != vec4i(pi[i])) & vec4<bool>(p.mask_self == 2u));
       g[i] = select(vec4f(0.0), gi * rb, ok);
     }
     // columns c0 + 4·jl + 0..3 are lane jl's: P via shuffle, b rows via loads

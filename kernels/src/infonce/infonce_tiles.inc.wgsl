@@ -4,7 +4,8 @@
 // keys = [k_pos; queue] need no concatenated copy). One logit:
 //   s_ij = (a_i · b_j) · ra_i · rb_j · inv_tau,
 // ra, rb = 1/‖row‖ when normalising (else 1), read from `aux` at ra_off / rb_off.
-// s_ij = −∞ (excluded) when mask_self and i = j, or when j ≥ n.
+// s_ij = −∞ (excluded) when j ≥ n; with mask_self = 1 when i = j; with mask_self = 2 when j < n1
+// and j ≠ pos_i (of b1's keys only row i's positive takes part: MoCo's [l_pos | queue] logits).
 //
 // A workgroup of 64 invocations computes a 32 × 32 tile of S: invocation (ty, tx) = (lid / 8,
 // lid % 8) holds rows ty·4 … ty·4+3 × columns tx·4 … tx·4+3 in four vec4 registers. The d axis
@@ -17,7 +18,7 @@ struct Params {
   n1: u32,             // rows of b1
   d: u32,
   inv_tau: f32,
-  mask_self: u32,      // 1: s_ii excluded
+  mask_self: u32,      // 1: s_ii excluded; 2: s_ij excluded for j < n1, j ≠ pos_i (row passes only)
   ra_off: u32,         // aux offsets: inverse row norms of A, of B
   rb_off: u32,
   lr_off: u32,         // row-LSE of A's rows (forward writes it, backward reads it)
@@ -79,7 +80,7 @@ fn dot_tile(r0: u32, c0: u32, lid: u32, tx: u32, ty: u32) -> array<vec4f, 4> {
   return acc;
 }
 
-// 1 where column j takes part in row i's softmax.
-fn col_valid(i: u32, j: u32) -> bool {
-  return j < p.n && !(p.mask_self == 1u && i == j);
+// 1 where column j takes part in row i's softmax (pi = pos_i).
+fn col_valid(i: u32, j: u32, pi: i32) -> bool {
+  return j < p.n && !(p.mask_self == 1u && i == j) && !(p.mask_self == 2u && j < p.n1 && i32(j) != pi);
 }

@@ -39,6 +39,8 @@ export interface InfonceSpec<S> {
   /** L2-normalise rows of q and k inside the kernel (gradients chain through it). */
   normalize: boolean;
   maskSelf: boolean;
+  /** false: of k only query i's positive takes part (MoCo's [l_pos | queue]); needs gradK false. */
+  batchNegatives: boolean;
   /** Extra negatives (MoCo's queue), no gradient. */
   queue?: S;
   gradQ: boolean;

@@ -1,5 +1,6 @@
 // MoCo v2 (He et al. 2020; Chen et al. 2020): a query encoder trained by InfoNCE against the keys
-// of a momentum (EMA) encoder plus a queue of K past keys as negatives; MLP head, τ = 0.2.
+// of a momentum (EMA) encoder plus a queue of K past keys as negatives; MLP head, τ = 0.2. The
+// logits are He et al.'s [l_pos | q·queueᵀ]; --batch-negatives adds the other queries' keys.
 import { arange, assign, assignRows, emaFollower, infonce, noGrad, ParamArena, randn, slice, type Tensor } from '@pretext/core';
 import type { Batch, ImageDataset } from '@pretext/data';
 import { Init, projectionHead } from '@pretext/models';
@@ -19,6 +20,7 @@ export const mocoOptions = {
   momentum: num('momentum m of the key encoder: θ_k ← m·θ_k + (1 − m)·θ_q', 0.99, { min: 0, max: 1 }),
   queueSize: int('queue length K (a multiple of the batch size)', 4096, { min: 1 }),
   pairs: bool("keys from the image's natural partner (emoji: the other vendor's drawing)", false),
+  batchNegatives: bool("the other queries' keys of the batch as negatives too (logits [k; queue]; MoCo's own are [l_pos | queue])", false),
 };
 export type MocoObjectiveConfig = ConfigOf<typeof mocoOptions> & { dataset: string; folder?: FolderRef; batchSize: number; seed: number };
 
@@ -54,8 +56,8 @@ export function mocoObjective(cfg: MocoObjectiveConfig, encoder: Encoder, keyEnc
       const q = head.forward(encoder.forward(slice(views, 0, 0, n)));
       const k = noGrad(() => keyHead.forward(keyEncoder.forward(slice(views, 0, n, 2 * n))));
       batchKeys = k;
-      // 3. InfoNCE: the positive of q_i is k_i; the queue's K keys are negatives for every query
-      const { loss, accuracy } = infonce(q, k, arange(n, undefined, 1, { dtype: 'i32' }), { tau: cfg.tau, queue });
+      // 3. InfoNCE over [l_pos | q·queueᵀ]: the positive of q_i is k_i, the queue's K keys the negatives
+      const { loss, accuracy } = infonce(q, k, arange(n, undefined, 1, { dtype: 'i32' }), { tau: cfg.tau, queue, batchNegatives: cfg.batchNegatives });
       return { loss, metrics: { accuracy, embeddingStd: embeddingStd(q) } };
     },
     afterUpdate({ step, optimizer }) {

@@ -70,7 +70,9 @@ export function cpuNnOps({ f32, i32 }: Makers) {
       }
       const keys = o.queue ? Float64Array.from([...k.data, ...o.queue.data]) : k.data;
       const n = k.shape[0] + (o.queue?.shape[0] ?? 0);
-      const r = R.infonceRef({ q: q.data, keys, m, n, d, pos: pos.data, tau: o.tau, maskSelf: o.maskSelf, normalize: o.normalize, weight: 1 / m });
+      if (!o.batchNegatives && o.gradK) throw new Error('infonce: batchNegatives false needs gradK false (the keys of k other than the positive take no part)');
+      const ownKeyOnly = o.batchNegatives ? undefined : k.shape[0];
+      const r = R.infonceRef({ q: q.data, keys, m, n, d, pos: pos.data, tau: o.tau, maskSelf: o.maskSelf, ownKeyOnly, normalize: o.normalize, weight: 1 / m });
       return {
         loss: f32([r.loss], [1]),
         accuracy: f32([r.accuracy], [1]),

@@ -41,7 +41,7 @@ export function webgpuNnOps(gpu: Gpu, own: (a: GpuArray) => S) {
         if (!o.gradQ) gpu.free(r.dZ);
         return { loss: own(r.loss), accuracy: own(r.accuracy), ...(o.gradQ ? { dq: own(r.dZ) } : {}) };
       }
-      const r = K.infonce(gpu, q, k, pos, { tau: o.tau, normalize: o.normalize, maskSelf: o.maskSelf, queue: o.queue, gradQ: o.gradQ, gradK: o.gradK });
+      const r = K.infonce(gpu, q, k, pos, { tau: o.tau, normalize: o.normalize, maskSelf: o.maskSelf, batchNegatives: o.batchNegatives, queue: o.queue, gradQ: o.gradQ, gradK: o.gradK });
       return { loss: own(r.loss), accuracy: own(r.accuracy), ...(r.dQ ? { dq: own(r.dQ) } : {}), ...(r.dK ? { dk: own(r.dK) } : {}) };
     },
 

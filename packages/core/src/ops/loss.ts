@@ -50,15 +50,16 @@ function checkTau(op: string, tau: number): void {
 
 /**
  * InfoNCE of queries q (M, D) against keys [k; queue] (Nk + K, D): loss_i = −log softmax(q̂_i·k̂ᵀ/τ)[pos_i],
- * mean over i. MoCo: k = positive keys, pos = arange(M), queue = the negatives (no gradient).
+ * mean over i. MoCo: k = positive keys, pos = arange(M), queue = the negatives (no gradient), and
+ * `batchNegatives: false` for He et al.'s logits [l_pos | q̂·queueᵀ] (the other queries' keys left out).
  */
-export function infonce(q: Tensor, k: Tensor, positives: Tensor, opts: InfoNCEOptions & { queue?: Tensor; maskSelf?: boolean }): InfoNCEResult {
+export function infonce(q: Tensor, k: Tensor, positives: Tensor, opts: InfoNCEOptions & { queue?: Tensor; maskSelf?: boolean; batchNegatives?: boolean }): InfoNCEResult {
   if (q.rank !== 2 || k.rank !== 2 || q.shape[1] !== k.shape[1]) throw new ShapeError('infonce', `q (M, D) and k (Nk, D) must share D, got ${fmt(q.shape)} and ${fmt(k.shape)}`);
   if (positives.dtype !== 'i32' || positives.size !== q.shape[0]) throw new ShapeError('infonce', `positives must be i32 with one index per query (${q.shape[0]}), got ${positives.dtype} ${fmt(positives.shape)}`);
   checkTau('infonce', opts.tau);
   const attrs = { tau: opts.tau, normalize: opts.normalize ?? true };
   const grad = isGradEnabled();
-  const r = q.backend.infonce(q.storage, k.storage, positives.storage, { ...attrs, maskSelf: opts.maskSelf ?? false, queue: opts.queue?.storage, gradQ: grad && q.requiresGrad, gradK: grad && k.requiresGrad });
+  const r = q.backend.infonce(q.storage, k.storage, positives.storage, { ...attrs, maskSelf: opts.maskSelf ?? false, batchNegatives: opts.batchNegatives ?? true, queue: opts.queue?.storage, gradQ: grad && q.requiresGrad, gradK: grad && k.requiresGrad });
   const saved: Record<string, Storage> = {};
   if (r.dq) saved.dq = r.dq;
   if (r.dk) saved.dk = r.dk;
@@ -72,7 +73,7 @@ export function ntXent(z: Tensor, opts: InfoNCEOptions): InfoNCEResult {
   checkTau('ntXent', opts.tau);
   const attrs = { tau: opts.tau, normalize: opts.normalize ?? true };
   const grad = isGradEnabled() && z.requiresGrad;
-  const r = z.backend.infonce(z.storage, z.storage, null, { ...attrs, maskSelf: true, gradQ: grad, gradK: false });
+  const r = z.backend.infonce(z.storage, z.storage, null, { ...attrs, maskSelf: true, batchNegatives: true, gradQ: grad, gradK: false });
   const loss = record('infonce', attrs, [z, null], new Tensor(r.loss, z.backend), r.dq ? { dq: r.dq } : {});
   return { loss, accuracy: new Tensor(r.accuracy, z.backend) };
 }
