@@ -72,11 +72,11 @@ export function languageSpec(kind: 'gpt' | 'mlm', b: number, t: number): TaskSte
     flops: (cfg) => transformerStepFlops(cfg.batchSize, num(cfg, 'context'), num(cfg, 'dim'), num(cfg, 'layers'), fortunesChars().tokenizer.vocabSize).stepFlops,
     peer: {
       name: `tfjs: gather, moments LN, matMul + softmax attention with additive ${kind === 'gpt' ? 'causal ' : ''}mask, gelu from tanh, softmaxCrossEntropy, adam + decoupled decay`,
-      setup: (tf, opts) => {
+      setup: async (tf, opts) => {
         const n = opts?.quick ? Math.min(b, 4) : b;
         const cfg = task.config('fortunes', 'full', { context: t, batchSize: n });
         const data = fortunesChars();
-        return tfTransformerPeer(tf, shapeOf(cfg, data.tokenizer.vocabSize), peerBatch(textBatch(data, n, t, packing), data.tokenizer.vocabSize, kind));
+        return tfTransformerPeer(tf, shapeOf(cfg, data.tokenizer.vocabSize), await peerBatch(textBatch(data, n, t, packing), data.tokenizer.vocabSize, kind));
       },
     },
   };

@@ -1,7 +1,7 @@
 // The text the language step cases train on: fortunes' training split as characters (the gpt and
 // mlm presets' tokenizer), and one fixed batch of it, for our step and its peers alike.
-import { EntryLoader, StreamLoader, type TokenBatch, type TokenCorpus } from '@pretext/data';
-import { mlmMaskRef } from '@pretext/kernels';
+import { mlmMask, tensor } from '@pretext/core';
+import { EntryLoader, MASK, NUM_SPECIAL, StreamLoader, type TokenBatch, type TokenCorpus } from '@pretext/data';
 import { loadTextSplits } from '@pretext/tasks';
 import { IGNORE, type MlmBatch } from './mlm-batch.js';
 
@@ -19,10 +19,16 @@ export function textBatch(data: TokenCorpus, b: number, t: number, packing: 'str
   return new EntryLoader(data, b, { seed: 1, context: t, overflow: 'truncate' }).batch(0, 0);
 }
 
-/** The same batch for a peer: gpt's next tokens as targets, or mlm's masked once on the host (BERT's 15%). */
-export function peerBatch(batch: TokenBatch, vocab: number, kind: 'gpt' | 'mlm'): MlmBatch {
+/**
+ * The same batch for a peer: gpt's next tokens as targets, or mlm's corrupted once by the mlm task's
+ * own op (mlmMask on the current backend: BERT's 15%, 80/10/10) and read back.
+ */
+export async function peerBatch(batch: TokenBatch, vocab: number, kind: 'gpt' | 'mlm'): Promise<MlmBatch> {
   const [b, t] = batch.shape;
   if (kind === 'gpt') return { b, t, ids: batch.ids, keep: batch.keep, targets: batch.targets as Int32Array };
-  const m = mlmMaskRef(batch.ids, { b, t, vocab, special: 4, maskId: 1, rateQ: 1500, maskQ: 8000, randomQ: 1000, seed: 1, stream: 0, ignore: IGNORE });
-  return { b, t, ids: m.inputs, keep: batch.keep, targets: m.targets };
+  const ids = tensor(batch.ids, [b, t], { dtype: 'i32' });
+  const m = mlmMask(ids, { vocab, special: NUM_SPECIAL, maskId: MASK, seed: 1, ignoreIndex: IGNORE });
+  const [inputs, targets] = [(await m.inputs.data()) as Int32Array, (await m.targets.data()) as Int32Array];
+  for (const x of [ids, m.inputs, m.targets]) x.dispose();
+  return { b, t, ids: inputs, keep: batch.keep, targets };
 }

@@ -1,6 +1,6 @@
 // Training-step cases: napkin math, case selection, the masked-LM batch, the CPU-vs-backend check,
 // both tfjs peers on tfjs's CPU backend (tiny sizes), and measureStep on the real adapter.
-import { cpuBackend, setBackend } from '@pretext/core';
+import { cpuBackend, setBackend, useCpu } from '@pretext/core';
 import { Gpu } from '@pretext/gpu';
 import { unary } from '@pretext/kernels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,11 +73,12 @@ describe('the language step cases', () => {
       expect(probeError(bent, ref)).toBeGreaterThan(5e-3);
     }
   });
-  it('the peers get the same batch: gpt windows with next tokens, mlm entries masked as BERT', () => {
+  it('the peers get the same batch: gpt windows with next tokens, mlm entries masked as BERT', async () => {
+    useCpu(); // the mlm task's mlmMask on the cpu backend (its reference twin)
     const data = fortunesChars(true);
-    const g = peerBatch(textBatch(data, 4, 16, 'stream'), data.tokenizer.vocabSize, 'gpt');
+    const g = await peerBatch(textBatch(data, 4, 16, 'stream'), data.tokenizer.vocabSize, 'gpt');
     expect(Array.from(g.targets.subarray(0, 15))).toEqual(Array.from(g.ids.subarray(1, 16)));
-    const m = peerBatch(textBatch(data, 4, 16, 'entries'), data.tokenizer.vocabSize, 'mlm');
+    const m = await peerBatch(textBatch(data, 4, 16, 'entries'), data.tokenizer.vocabSize, 'mlm');
     expect(m.targets.some((x) => x >= 0) && m.ids.some((x) => x === MASK)).toBe(true);
     m.ids.forEach((id, i) => {
       if (!m.keep[i]) expect([id, m.targets[i]]).toEqual([PAD, IGNORE]);
