@@ -1,4 +1,5 @@
-// `pretext export <DIR> --format onnx|safetensors`: a run's trained encoder for other runtimes.
+// `pretext export <DIR> --format onnx|safetensors`: a run's trained model for other runtimes, the
+// encoder of an image run or the language model of a text run (export-language.ts).
 // onnx: the forward in evaluation mode (opset 17–21), optionally checked in onnxruntime-node
 // against our own forward before the file is written. safetensors: the weights with PyTorch's
 // names, the architecture in the metadata, and load_pretext.py beside it to rebuild the network
@@ -24,7 +25,7 @@ export interface ExportArgs {
   command: 'export';
   dir: string;
   format: ExportFormat;
-  /** The output file (default DIR/export/encoder.<format>). */
+  /** The output file (default DIR/export/encoder.<format>, a language run's DIR/export/lm.<format>). */
   out?: string;
   opset: number;
   /** onnx: run the model in onnxruntime-node and compare with our forward before writing. */
@@ -32,8 +33,10 @@ export interface ExportArgs {
 }
 
 export const EXPORT_USAGE = `  export <DIR> --format onnx|safetensors [--out FILE] [--opset 17-21] [--check]
-      The run's encoder: ONNX (evaluation-mode forward; --check runs it in onnxruntime-node
-      against ours first) or safetensors with PyTorch names plus load_pretext.py to load it.`;
+      An image run's encoder (DIR/export/encoder.*), or a language run's model (gpt, mlm,
+      mlm-simcse: DIR/export/lm.*, token ids → logits, tokenizer.json beside): ONNX
+      (evaluation-mode forward; --check runs it in onnxruntime-node against ours first) or
+      safetensors with PyTorch names plus load_pretext.py to load it.`;
 
 export function parseExport(rest: string[]): ExportArgs {
   const { values: v, positionals } = parseFlags(rest, { format: 'string', out: 'string', opset: 'string', check: 'boolean' }, 'export', '; see `pretext --help`');
