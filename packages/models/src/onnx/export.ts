@@ -2,7 +2,7 @@
 // PyTorch-style state dict (for safetensors and `load_pretext.py`). The module's forward in
 // evaluation mode is what both describe.
 import type { Tensor } from '@pretext/core';
-import type { Module } from '../module.js';
+import { Module } from '../module.js';
 import { type HostWeight, OnnxExportError, OnnxGraph, torchName } from './graph.js';
 import { emitModule } from './modules.js';
 import { DataType, encodeModel } from './proto.js';
@@ -23,30 +23,43 @@ export interface OnnxExportOptions {
   producerVersion?: string;
 }
 
-/** Every parameter and buffer of `module`, read back, with its PyTorch-style name. */
-export async function hostWeights(module: Module): Promise<Map<Tensor, HostWeight>> {
+/** What a state dict is read from: one module, or modules by name prefix ('' for none: `{ '': net, head }`). */
+export type WeightSource = Module | Readonly<Record<string, Module>>;
+
+/** Every parameter and buffer, read back, with its PyTorch-style name. */
+export async function hostWeights(source: WeightSource): Promise<Map<Tensor, HostWeight>> {
+  const parts: [string, Module][] = source instanceof Module ? [['', source]] : Object.entries(source);
   const out = new Map<Tensor, HostWeight>();
-  for (const [name, t] of module.stateDict()) {
-    if (t.dtype !== 'f32') throw new OnnxExportError(`${name}: only f32 tensors export, got ${t.dtype}`);
-    out.set(t, { name: torchName(name), shape: [...t.shape], data: (await t.data()) as Float32Array });
+  for (const [prefix, module] of parts) {
+    for (const [local, t] of module.stateDict()) {
+      const name = prefix ? `${prefix}.${local}` : local;
+      if (t.dtype !== 'f32') throw new OnnxExportError(`${name}: only f32 tensors export, got ${t.dtype}`);
+      out.set(t, { name: torchName(name), shape: [...t.shape], data: (await t.data()) as Float32Array });
+    }
   }
   return out;
 }
 
-/** The module's state dict as PyTorch names it (running_mean, running_var), for safetensors. */
-export async function torchStateDict(module: Module): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
-  return new Map([...(await hostWeights(module)).values()].map((w) => [w.name, { shape: [...w.shape], data: w.data }]));
+/** The state dict as PyTorch names it (running_mean, running_var), for safetensors. */
+export async function torchStateDict(source: WeightSource): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
+  return new Map([...(await hostWeights(source)).values()].map((w) => [w.name, { shape: [...w.shape], data: w.data }]));
+}
+
+/** The IR version a model of `opset` declares; an opset we do not write is an error listing those we do. */
+export function irVersionOf(opset: number): number {
+  const ir = ONNX_IR_VERSION[opset];
+  if (!ir) throw new OnnxExportError(`ONNX opset ${opset} is not one we write; valid: ${ONNX_OPSETS.join(', ')}`);
+  return ir;
 }
 
 /** The module's forward (evaluation mode) as an ONNX model: input (N, …input) f32 → output (N, featureDim). */
 export async function exportOnnx(module: Module, opts: OnnxExportOptions): Promise<Uint8Array> {
   const opset = opts.opset ?? 17;
-  const ir = ONNX_IR_VERSION[opset];
-  if (!ir) throw new OnnxExportError(`ONNX opset ${opset} is not one we write; valid: ${ONNX_OPSETS.join(', ')}`);
+  const ir = irVersionOf(opset);
   if (!opts.input.length || !opts.input.every((d) => Number.isInteger(d) && d > 0)) throw new OnnxExportError(`input shape must be positive integers (C, H, W), got [${opts.input.join(', ')}]`);
   const inputName = opts.inputName ?? 'images';
   const outputName = opts.outputName ?? 'features';
-  const g = new OnnxGraph(await hostWeights(module), new Map([[inputName, [1, ...opts.input]]]));
+  const g = new OnnxGraph(await hostWeights(module), new Map([[inputName, [1, ...opts.input]]]), opset);
   const y = emitModule(module, inputName, g, '');
   g.node('Identity', [y], outputName);
   const dim = (module as { featureDim?: unknown }).featureDim;

@@ -30,11 +30,13 @@ export class OnnxGraph {
 
   /**
    * `weights`: every tensor of the exported module, read back, by tensor; `shapes`: the known
-   * shapes of values (the graph input's), for emitters whose attributes depend on them.
+   * shapes of values (the graph input's), for emitters whose attributes depend on them; `opset`:
+   * the one the model declares (an emitter may use an op only from the opset that has it).
    */
   constructor(
     private readonly weights: ReadonlyMap<Tensor, HostWeight>,
     private readonly shapes: ReadonlyMap<string, readonly number[]>,
+    readonly opset: number,
   ) {}
 
   /** The static shape of value `x` (known for the graph's input). */
@@ -57,13 +59,22 @@ export class OnnxGraph {
     return w.name;
   }
 
-  /** An int64 constant initializer (Reshape's shape). */
-  int64(name: string, values: readonly number[]): string {
-    const n = this.fresh(name);
+  /** An int64 constant initializer (Reshape's shape, Gather's index); `dims` [] makes a scalar. */
+  int64(name: string, values: readonly number[], dims: readonly number[] = [values.length]): string {
     const raw = new Uint8Array(8 * values.length);
     const view = new DataView(raw.buffer);
     values.forEach((v, i) => view.setBigInt64(8 * i, BigInt(v), true));
-    this.initializers.push({ name: n, dims: [values.length], dataType: DataType.INT64, raw });
+    return this.constant(name, dims, DataType.INT64, raw);
+  }
+
+  /** A float32 constant initializer (scales, masks); `dims` [] makes a scalar. */
+  float(name: string, values: ArrayLike<number>, dims: readonly number[] = [values.length]): string {
+    return this.constant(name, dims, DataType.FLOAT, bytesOf(Float32Array.from(values)));
+  }
+
+  private constant(name: string, dims: readonly number[], dataType: TensorSpec['dataType'], raw: Uint8Array): string {
+    const n = this.fresh(name);
+    this.initializers.push({ name: n, dims, dataType, raw });
     return n;
   }
 

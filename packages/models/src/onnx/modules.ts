@@ -1,26 +1,13 @@
 // Module → ONNX nodes: one emitter per module class, each the same computation as the module's
 // forward in evaluation mode (batch norm on running statistics), shapes in the comments.
-// A new architecture adds its row here (a Transformer: Gather for the embeddings,
-// LayerNormalization, MatMul + Softmax or Attention, Gelu) and export.ts needs no change.
+// A new architecture adds its rows here (the Transformer's are in transformer.ts).
 import type { Module } from '../module.js';
 import { BatchNorm, Conv2d, Linear } from '../layers.js';
 import { ConvBlock, ConvNet, gridWindow, MLP } from '../nets.js';
+import { type CallOptions, join, type OnnxEmitter, row } from './emitter.js';
 import { OnnxExportError, type OnnxGraph } from './graph.js';
+import { TRANSFORMER_ROWS } from './transformer.js';
 
-/** How a parent calls a child (ConvBlock's pool, BatchNorm's fused ReLU). */
-export interface CallOptions {
-  pool?: number | 'mean';
-  relu?: boolean;
-}
-
-export interface OnnxEmitter<M extends Module = Module> {
-  module: abstract new (...args: never[]) => M;
-  /** Adds m's forward on tensor `x` (an ONNX value name) to g; returns the output's name. `path` names the module (node names, errors). */
-  emit(m: M, x: string, g: OnnxGraph, path: string, call: CallOptions): string;
-}
-
-const row = <M extends Module>(module: OnnxEmitter<M>['module'], emit: OnnxEmitter<M>['emit']): OnnxEmitter => ({ module, emit } as unknown as OnnxEmitter);
-const join = (path: string, part: string | number) => (path ? `${path}.${part}` : String(part));
 const pair = (v: number | [number, number] | undefined, d: number): [number, number] => (v === undefined ? [d, d] : typeof v === 'number' ? [v, v] : v);
 
 export const ONNX_MODULES: readonly OnnxEmitter[] = [
@@ -70,6 +57,7 @@ export const ONNX_MODULES: readonly OnnxEmitter[] = [
     const [kw, sw] = gridWindow(side(W), m.grid);
     return g.node('Flatten', [g.node('AveragePool', [h], join(path, 'grid'), { kernel_shape: [kh, kw], strides: [sh, sw] })], join(path, 'flatten'), { axis: 1 });
   }),
+  ...TRANSFORMER_ROWS,
 ];
 
 function bufferOf(m: BatchNorm, name: 'runningMean' | 'runningVar', path: string) {
