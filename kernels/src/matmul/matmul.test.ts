@@ -70,10 +70,10 @@ describe('matmul', () => {
     });
   }
 
-  // matmul_sg.wgsl (the default for big products on 8-lane-subgroup adapters), reached with
+  // matmul_sg.wgsl (the default for big products on adapters with subgroups), reached with
   // small shapes by lowering the size threshold. One test per transpose form (one JIT each).
   // Sizes are 4-aligned where the form needs it (see matmul_sg.wgsl) and awkward elsewhere:
-  // tails inside a 32-k chunk or an 8-k chunk, tails inside 24-row and 32-column tiles.
+  // tails inside a 4·SG-k chunk or an SG-k chunk, tails inside 24-row and 4·SG-column tiles (SG = 4, 8).
   const sgForms: [string, boolean, boolean, Case[]][] = [
     ['plain', false, false, [
       { a: [9, 4], b: [4, 4] },
@@ -104,7 +104,7 @@ describe('matmul', () => {
       const saved = matmulTuning.sgMinMacs;
       matmulTuning.sgMinMacs = 0;
       try {
-        const expected = gpu.subgroupsOf8 ? 'sg' : 'tiled';
+        const expected = gpu.subgroupWidth() ? 'sg' : 'tiled';
         for (const c0 of sgCases) {
           const c: Case = { ...c0, opts: { ...c0.opts, transA, transB } };
           expect(matmulVariant(gpu, matmulShape(c.a, c.b, transA, transB), transA, transB), label(c)).toBe(expected);

@@ -53,16 +53,16 @@ export const matmulTuning = {
 
 /**
  * Which shader runs a product: 'sg' (matmul_sg.wgsl: subgroup-shared A tile, vec4 loads; needs
- * subgroups of exactly 8 lanes and 4-aligned dimensions, see that file), else matmul.wgsl with
- * 16 rows per invocation ('tiled'), or 4 when M ≤ 4 ('short').
+ * subgroups and 4-aligned dimensions, see that file), else matmul.wgsl with 16 rows per
+ * invocation ('tiled'), or 4 when M ≤ 4 ('short').
  */
 export function matmulVariant(gpu: Gpu, s: MatmulShape, transA = false, transB = false): 'sg' | 'tiled' | 'short' {
   if (s.M <= 4) return 'short';
-  const lanes8 = gpu.subgroupsOf8;
+  const lanes = gpu.subgroupWidth() > 0;
   const aligned = transA ? !transB && s.M % 4 === 0 && s.N % 4 === 0 : s.K % 4 === 0 && (transB || s.N % 4 === 0);
   const wanted = matmulTuning.sgVariants.includes(`${transA ? 't' : 'n'}${transB ? 't' : 'n'}`);
   const big = s.batch * s.M * s.N * s.K >= matmulTuning.sgMinMacs;
-  return lanes8 && aligned && wanted && big && s.M > 8 ? 'sg' : 'tiled';
+  return lanes && aligned && wanted && big && s.M > 8 ? 'sg' : 'tiled';
 }
 
 /** Shapes of A and B (with transpose flags) → the product's sizes; throws on mismatch. */
@@ -105,11 +105,12 @@ export function matmul(gpu: Gpu, a: GpuArray, b: GpuArray, opts: MatmulOptions =
   const bytes = 4 * (numel(a.shape) + numel(b.shape) + s.batch * s.M * s.N * (accumulate ? 2 : 1) + (bias ? s.N : 0));
   const variant = matmulVariant(gpu, s, transA, transB);
   if (variant === 'sg') {
-    // matmul_sg.wgsl: 8-lane workgroups of SG_TM rows × 32 columns, vec4 views of A and B
-    const tilesN = Math.ceil(s.N / 32);
+    // matmul_sg.wgsl: one subgroup of SG lanes per workgroup, SG_TM rows × 4·SG columns, vec4 views of A and B
+    const SG = gpu.subgroupWidth();
+    const tilesN = Math.ceil(s.N / (4 * SG));
     const tilesM = Math.ceil(s.M / SG_TM);
     const tiles = tilesN * tilesM * s.batch;
-    const pipeline = gpu.pipeline(KERNEL, sgSource, { TRANS_A: Number(transA), TRANS_B: Number(transB) });
+    const pipeline = gpu.pipeline(KERNEL, sgSource, { SG, TRANS_A: Number(transA), TRANS_B: Number(transB) });
     gpu.dispatch({
       kernel,
       pipeline,

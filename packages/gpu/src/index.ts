@@ -9,6 +9,7 @@ export { ceilDiv, grid1d } from './grid.js';
 export { Params, params } from './params.js';
 export { PipelineCache } from './pipelines.js';
 export { specialize } from './slots.js';
+export { SUBGROUP_WIDTHS, type SubgroupNeeds, type SubgroupSizes, subgroupsOffByEnv, subgroupWidth } from './subgroups.js';
 export { BufferPool, sizeClass, STORAGE_USAGE } from './pool.js';
 export { broadcastIndex, broadcastShapes, broadcastStrides, collapseDims, contiguousStrides, forEachIndex, MAX_RANK, type Pair, padRank, pair, sameShape } from './shape.js';
 export { type KernelSummary, type PassRecord, Profiler } from './profiler.js';
