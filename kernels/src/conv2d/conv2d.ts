@@ -79,20 +79,20 @@ const geomParams = (g: Conv2dGeometry, mtiles: number, hasBias = false, chunk = 
 
 /**
  * conv2d_c1.wgsl's case (the first layer on grayscale): Cin = 1, 3×3, stride 1, dilation 1,
- * Wo % 4 == 0, Cout % 4 == 0, subgroups of 8. The 1→32 layer at 28×28, N 512, on lavapipe
+ * Wo % 4 == 0, Cout % 4 == 0, subgroups of exactly 8 lanes (its layout is built on them). The 1→32 layer at 28×28, N 512, on lavapipe
  * (loaded machine): forward ~105 ms by conv2d_sg.wgsl, ~64 in strips (conv2d_sg4.wgsl), ~20 here.
  */
 function firstLayer(gpu: Gpu, g: Conv2dGeometry, opts: Conv2dOptions): boolean {
-  return !opts.portable && gpu.subgroupsOf8 && g.cin === 1 && g.groups === 1 && g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 &&
+  return !opts.portable && gpu.subgroupWidth({ widths: [8], exact: true }) === 8 && g.cin === 1 && g.groups === 1 && g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 &&
     g.dh === 1 && g.dw === 1 && g.wo % 4 === 0 && g.cout % 4 === 0;
 }
 
 const c1Params = (g: Conv2dGeometry, hasBias: boolean, chunk: number) =>
   params().u32(g.n).u32(g.h).u32(g.w).u32(g.cout).u32(g.ho).u32(g.wo).i32(g.ph).i32(g.pw).u32(hasBias ? 1 : 0).u32(chunk).bytes;
 
-/** The subgroup variants broadcast weights from lanes 0..7: they need subgroups of at least 8 lanes. */
-function useSubgroups(gpu: Gpu, opts: Conv2dOptions): boolean {
-  return !opts.portable && gpu.subgroupsAtLeast(8);
+/** The lanes SG the subgroup variants are launched for (they broadcast weights from lanes 0 .. SG − 1), or 0: the portable kernels. */
+function subgroupLanes(gpu: Gpu, opts: Conv2dOptions): number {
+  return opts.portable ? 0 : gpu.subgroupWidth();
 }
 
 /** Which implementation runs this launch: conv2d_winograd.ts, conv2d_gemm.ts or the direct kernels. */
@@ -147,13 +147,14 @@ export function conv2d(gpu: Gpu, x: GpuArray, weight: GpuArray, bias?: GpuArray 
   const wg = 64;
   const mtiles = ceilDiv(g.coutG, TM);
   // subgroups and Wo % 4 == 0: strips of 4 pixels stored as vec4s (conv2d_sg4.wgsl)
-  const sg = useSubgroups(gpu, opts);
+  const SG = subgroupLanes(gpu, opts);
+  const sg = SG > 0;
   const strips = sg && g.wo % 4 === 0;
   const [gx, gy] = grid1d(ceilDiv(g.n * g.ho * g.wo, wg * (strips ? 4 : TP)), gpu.limits.maxComputeWorkgroupsPerDimension);
   const macs = g.n * g.cout * g.ho * g.wo * g.cinG * g.kh * g.kw;
   gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline(strips ? 'conv2d.strips' : kernel, strips ? sg4Source : sg ? sgSource : source, { WG: wg }),
+    pipeline: gpu.pipeline(strips ? 'conv2d.strips' : kernel, strips ? sg4Source : sg ? sgSource : source, sg ? { WG: wg, SG } : { WG: wg }),
     params: geomParams(g, mtiles, !!bias).bytes,
     buffers: [weight, x, out, bias ?? weight],
     workgroups: [gx, gy, zGrid(gpu, kernel, g.groups * mtiles)],
@@ -180,13 +181,14 @@ export function conv2dBackwardData(gpu: Gpu, dy: GpuArray, weight: GpuArray, xSh
     return out;
   }
   const wg = 64;
+  const dxSG = subgroupLanes(gpu, opts);
   const mtiles = ceilDiv(g.cinG, TM);
   const [gx, gy] = grid1d(ceilDiv(g.n * g.h * g.w, wg * TP), gpu.limits.maxComputeWorkgroupsPerDimension);
   // every (input pixel, weight tap) pair is visited; for stride > 1 most taps are skipped
   const macs = g.n * g.cin * g.h * g.w * g.coutG * g.kh * g.kw;
   gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline(kernel, useSubgroups(gpu, opts) ? dxSgSource : dxSource, { SH: g.sh, SW: g.sw, WG: wg }),
+    pipeline: dxSG ? gpu.pipeline(kernel, dxSgSource, { SH: g.sh, SW: g.sw, WG: wg, SG: dxSG }) : gpu.pipeline(kernel, dxSource, { SH: g.sh, SW: g.sw, WG: wg }),
     params: geomParams(g, mtiles).bytes,
     buffers: [weight, dy, out],
     workgroups: [gx, gy, zGrid(gpu, kernel, g.groups * mtiles)],
@@ -226,8 +228,9 @@ function directBackwardWeight(gpu: Gpu, dy: GpuArray, x: GpuArray, g: Conv2dGeom
   const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
   const cols = g.cinG * g.kh * g.kw;
   // one SIMD batch per workgroup: cols = 9·Cin fills 16-column tiles exactly when 16 | Cin (a
-  // 64-wide tile left up to 44% of its columns idle for Cin = 16, 32)
-  const wg = 8;
+  // 64-wide tile left up to 44% of its columns idle for Cin = 16, 32); at least a subgroup
+  const SG = subgroupLanes(gpu, opts);
+  const wg = Math.max(8, SG);
   const mtiles = ceilDiv(g.coutG, TM);
   const colTiles = ceilDiv(cols, wg * TP);
   check(colTiles <= maxDim, kernel, 'weight', () => `${colTiles} column tiles exceed maxComputeWorkgroupsPerDimension (${maxDim})`);
@@ -253,7 +256,7 @@ function directBackwardWeight(gpu: Gpu, dy: GpuArray, x: GpuArray, g: Conv2dGeom
     });
   else gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline(kernel, useSubgroups(gpu, opts) ? dwSgSource : dwSource, { WG: wg }),
+    pipeline: SG ? gpu.pipeline(kernel, dwSgSource, { WG: wg, SG }) : gpu.pipeline(kernel, dwSource, { WG: wg }),
     params: geomParams(g, mtiles, false, chunk).bytes,
     buffers: [dy, x, part],
     workgroups: [colTiles, used, z],
