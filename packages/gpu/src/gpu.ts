@@ -7,6 +7,7 @@ import { type AnyTypedArray, BYTES_PER_ELEMENT, type DType, dtypeOf, numel, type
 import { GpuError } from './errors.js';
 import { PipelineCache } from './pipelines.js';
 import { BufferPool, STORAGE_USAGE } from './pool.js';
+import { Autotuner } from './autotune.js';
 import { Profiler } from './profiler.js';
 import { type SubgroupNeeds, type SubgroupSizes, subgroupsOffByEnv, subgroupWidth } from './subgroups.js';
 import { MAP_READ_MODE, Usage } from './usage.js';
@@ -24,6 +25,11 @@ export interface GpuOptions {
    * without the `subgroups` feature (also: env PRETEXT_SUBGROUPS=0).
    */
   subgroups?: boolean;
+  /**
+   * Launchers with several variants time them once per shape class and keep the fastest in
+   * ~/.cache/pretext/tune-<adapter>.json (also: env PRETEXT_AUTOTUNE=1; see autotune.ts).
+   */
+  autotune?: boolean;
 }
 
 export type Binding = GPUBuffer | GpuArray | { buffer: GPUBuffer; offset?: number; size?: number };
@@ -66,6 +72,8 @@ export class Gpu {
   readonly pipelines: PipelineCache;
   readonly profiler: Profiler;
   readonly debug: boolean;
+  /** Picks among a launcher's variants by measurement when switched on; the launcher's default otherwise (tests may replace it). */
+  tuner: Autotuner;
   /** Whether subgroup variants may run (GpuOptions.subgroups, env PRETEXT_SUBGROUPS); tests may flip it. */
   subgroups: boolean;
   private encoder: GPUCommandEncoder | null = null;
@@ -88,6 +96,7 @@ export class Gpu {
   ) {
     this.debug = opts.debug ?? env('PRETEXT_DEBUG') === '1';
     this.subgroups = opts.subgroups ?? !subgroupsOffByEnv(env('PRETEXT_SUBGROUPS'));
+    this.tuner = new Autotuner(this, { enabled: opts.autotune ?? env('PRETEXT_AUTOTUNE') === '1', adapter: `${info.device} ${info.description}` });
     const profile = (opts.profile ?? env('PRETEXT_PROFILE') === '1') && device.features.has('timestamp-query');
     this.profiler = new Profiler(device, profile);
     this.pool = new BufferPool(device, device.limits.maxBufferSize, (label, create) => this.watch(label, 'buffer allocation', create));
@@ -317,6 +326,7 @@ export class Gpu {
 
   async destroy(): Promise<void> {
     if (this.destroyed) return;
+    this.tuner.cancel();
     try {
       this.flush(true);
       await this.device.queue.onSubmittedWorkDone();
