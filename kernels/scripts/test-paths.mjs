@@ -18,11 +18,11 @@ const SWIFTSHADER_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib
 /** [file, test-name pattern]: the subset, a few cases per kernel with a subgroup variant. */
 const SUBSET = [
   ['src/subgroup-paths.test.ts', ''],
-  ['src/matmul/matmul.test.ts', 'subgroup variant'],
+  ['src/matmul/matmul.test.ts', 'subgroup variant|autotune'],
   ['src/softmax/softmax.test.ts', 'oftmax \\{"shape":\\[(3,5,36|2,2,6,20|131,36)\\]'],
   ['src/attention/attention.test.ts', 'sg shaders\\) \\{"tq":(7|130),"d":(12|36),'],
   ['src/infonce/infonce.test.ts', '2N=(66|130) D=(40|128) τ=[\\d.]+ normalize=\\w+ \\w+ matches|N=9 D=8 queue=5|N=37 D=8 mean|D=12: random'],
-  ['src/conv2d/conv2d.test.ts', 'x (3,5,11,11|2,4,28,27|3,1,9,12|2,4,6,9) cout|winograd > forward, dx and dw match the reference: x (3,12,5,7|2,68,5,7)'],
+  ['src/conv2d/conv2d.test.ts', 'x (3,5,11,11|2,4,28,27|3,1,9,12|2,4,6,9) cout|winograd > forward, dx and dw match the reference: x (3,12,5,7|2,68,5,7)|autotune'],
 ];
 
 const passes = {

@@ -3,7 +3,7 @@
 // (pickAlgo). Geometry (sizes, kernel, stride, padding, dilation, groups) is a runtime param of
 // the direct kernels (conv2d_params.inc.wgsl): every extra pipeline costs lavapipe seconds of LLVM
 // time. Only the backward-data stride is an override (SH, SW: its per-tap division folds).
-import { ceilDiv, check, checkArray, checkNonEmpty, type Gpu, type GpuArray, grid1d, numel, outArray, type Pair, pair, params, shapeString } from '@pretext/gpu';
+import { ceilDiv, check, checkArray, checkNonEmpty, type Gpu, type GpuArray, grid1d, numel, outArray, type Pair, pair, params, shapeString, sizeBucket, type TuneCandidate } from '@pretext/gpu';
 import { reduce, sumToShape } from '../reduce/reduce.js';
 import source from './conv2d.wgsl.js';
 import c1Source from './conv2d_c1.wgsl.js';
@@ -14,7 +14,7 @@ import dxSgSource from './conv2d_dx_sg.wgsl.js';
 import { conv2dGemm, conv2dGemmBackwardData, conv2dGemmBackwardWeight, gemmPays } from './conv2d_gemm.js';
 import sgSource from './conv2d_sg.wgsl.js';
 import sg4Source from './conv2d_sg4.wgsl.js';
-import { checkWinograd, conv2dWinograd, conv2dWinogradBackwardData, conv2dWinogradBackwardWeight, winogradPays } from './conv2d_winograd.js';
+import { checkWinograd, conv2dWinograd, conv2dWinogradBackwardData, conv2dWinogradBackwardWeight, winogradPays, winogradUnsupported } from './conv2d_winograd.js';
 
 export interface Conv2dOptions {
   stride?: Pair;
@@ -95,8 +95,15 @@ function subgroupLanes(gpu: Gpu, opts: Conv2dOptions): number {
   return opts.portable ? 0 : gpu.subgroupWidth();
 }
 
-/** Which implementation runs this launch: conv2d_winograd.ts, conv2d_gemm.ts or the direct kernels. */
-function pickAlgo(gpu: Gpu, kernel: string, g: Conv2dGeometry, opts: Conv2dOptions, op: 'forward' | 'dx' | 'dw'): 'winograd' | 'gemm' | 'direct' {
+type Algo = 'winograd' | 'gemm' | 'direct';
+type Op = 'forward' | 'dx' | 'dw';
+
+/**
+ * Which implementation runs this launch: conv2d_winograd.ts, conv2d_gemm.ts or the direct
+ * kernels. 'auto': the autotuner's measured choice when it is on (gpu.tuner), else the
+ * thresholds (winogradPays, then gemmPays).
+ */
+function pickAlgo(gpu: Gpu, kernel: string, g: Conv2dGeometry, opts: Conv2dOptions, op: Op): Algo {
   const algo = opts.algo ?? 'auto';
   check(['auto', 'gemm', 'direct', 'winograd'].includes(algo), kernel, 'algo', () => `must be 'auto', 'gemm', 'direct' or 'winograd', got '${algo}'`);
   if (algo === 'gemm') check(g.groups === 1, kernel, 'algo', () => `'gemm' needs groups = 1, got groups = ${g.groups}`);
@@ -104,8 +111,39 @@ function pickAlgo(gpu: Gpu, kernel: string, g: Conv2dGeometry, opts: Conv2dOptio
   if (algo === 'winograd') return 'winograd';
   if (algo === 'gemm' || algo === 'direct') return algo;
   if (opts.portable) return 'direct';
-  if (winogradPays(gpu, g, op)) return 'winograd';
-  return gemmPays(gpu, g, op) ? 'gemm' : 'direct';
+  const fallback = winogradPays(gpu, g, op) ? 'winograd' : gemmPays(gpu, g, op) ? 'gemm' : 'direct';
+  // the algorithms that can run this geometry here (Winograd only pays with subgroups)
+  const SG = gpu.subgroupWidth();
+  const names: Algo[] = ['direct', ...(g.groups === 1 ? (['gemm'] as const) : []), ...(!winogradUnsupported(g) && SG ? (['winograd'] as const) : [])];
+  const b = sizeBucket;
+  const key = `conv2d.${op}.sg${SG}:n${b(g.n)}:c${b(g.cin)}>${b(g.cout)}:${b(g.h)}x${b(g.w)}:k${g.kh}x${g.kw}:s${g.sh}x${g.sw}:d${g.dh}x${g.dw}:p${g.ph}x${g.pw}:g${g.groups}`;
+  return gpu.tuner.pick(key, names, fallback, () => names.map((algo) => tuneCandidate(gpu, g, op, algo))) as Algo;
+}
+
+/** One algorithm for one op on zero inputs of geometry g, for the autotuner. */
+function tuneCandidate(gpu: Gpu, g: Conv2dGeometry, op: Op, algo: Algo): TuneCandidate {
+  const opts: Conv2dOptions = { stride: [g.sh, g.sw], padding: [g.ph, g.pw], dilation: [g.dh, g.dw], groups: g.groups, algo };
+  const xShape = [g.n, g.cin, g.h, g.w];
+  const wShape = [g.cout, g.cinG, g.kh, g.kw];
+  return {
+    name: algo,
+    prepare() {
+      const arrays = [gpu.empty(xShape), gpu.empty(wShape), gpu.empty(conv2dOutputShape(g))];
+      const [x, w, y] = arrays;
+      const out = gpu.empty(op === 'forward' ? conv2dOutputShape(g) : op === 'dx' ? xShape : wShape);
+      const run = {
+        forward: () => conv2d(gpu, x, w, null, { ...opts, out }),
+        dx: () => conv2dBackwardData(gpu, y, w, xShape, { ...opts, out }),
+        dw: () => conv2dBackwardWeight(gpu, y, x, wShape, { ...opts, out }),
+      }[op];
+      return {
+        run: () => void run(),
+        dispose: () => {
+          for (const a of [...arrays, out]) gpu.free(a);
+        },
+      };
+    },
+  };
 }
 
 function zGrid(gpu: Gpu, kernel: string, z: number): number {

@@ -1,4 +1,7 @@
-import { type Gpu, type GpuArray, KernelInputError, numel } from '@pretext/gpu';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Autotuner, type Gpu, type GpuArray, KernelInputError, numel } from '@pretext/gpu';
 import { freshSeed, poisoned, randn, relErr, testGpu } from '@pretext/gpu/testing';
 import { describe, expect, it } from 'vitest';
 import { matmul, type MatmulOptions, matmulShape, matmulTuning, matmulVariant } from './matmul.js';
@@ -116,6 +119,40 @@ describe('matmul', () => {
       }
     });
   }
+
+  it('autotune: times sg and tiled once per shape class, caches the choice, and either matches the reference', async () => {
+    const gpu = await testGpu();
+    const path = join(mkdtempSync(join(tmpdir(), 'pretext-tune-')), 'tune.json');
+    const warnings: string[] = [];
+    const saved = gpu.tuner;
+    gpu.tuner = new Autotuner(gpu, { enabled: true, adapter: gpu.info.description, path, warn: (m) => warnings.push(m) });
+    try {
+      const c: Case = { a: [2, 37, 20], b: [2, 20, 44], opts: { bias: true } }; // aligned for 'sg', below sgMinMacs
+      const s = matmulShape(c.a, c.b);
+      expect(matmulVariant(gpu, s)).toBe('tiled'); // first call: the threshold's choice; timing starts
+      expect((await run(gpu, c)).err).toBeLessThan(1e-5);
+      await gpu.tuner.idle();
+      expect(warnings).toEqual([]);
+      if (!gpu.subgroupWidth()) return; // one candidate only: nothing to time
+      const entries = JSON.parse(readFileSync(path, 'utf8')).entries as Record<string, { choice: string; ms: Record<string, number> }>;
+      const [key, entry] = Object.entries(entries)[0];
+      expect(key).toMatch(/^matmul\.nn\.sg\d+:b2:M64:N64:K32$/);
+      expect(Object.keys(entry.ms).sort()).toEqual(['sg', 'tiled']);
+      expect(['sg', 'tiled']).toContain(entry.choice);
+      expect(matmulVariant(gpu, s)).toBe(entry.choice);
+      expect(matmulVariant(gpu, matmulShape([2, 40, 24], [2, 24, 60]))).toBe(entry.choice); // same shape class
+      // whichever candidate a cache names runs, and matches the reference
+      for (const choice of ['sg', 'tiled']) {
+        writeFileSync(path, JSON.stringify({ schema: 1, adapter: 'x', entries: { [key]: { ...entry, choice } } }));
+        gpu.tuner = new Autotuner(gpu, { enabled: true, adapter: gpu.info.description, path });
+        expect(matmulVariant(gpu, s)).toBe(choice);
+        const { err, seed } = await run(gpu, c);
+        expect(err, `seed ${seed} ${choice}`).toBeLessThan(1e-5);
+      }
+    } finally {
+      gpu.tuner = saved;
+    }
+  });
 
   it('covers grids over 65535 workgroups (70000 batched 1×1×1 products)', async () => {
     const c: Case = { a: [70000, 1, 2], b: [70000, 2, 1] };
