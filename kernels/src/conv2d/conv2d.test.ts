@@ -1,8 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Autotuner, KernelInputError } from '@pretext/gpu';
-import { freshSeed, poisoned, randn, relErr, testGpu } from '@pretext/gpu/testing';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { KernelInputError } from '@pretext/gpu';
+import { freshSeed, poisoned, randn, relErr, testGpu, withTestTuner } from '@pretext/gpu/testing';
 import { describe, expect, it } from 'vitest';
 import { matmulTuning } from '../matmul/matmul.js';
 import { type Conv2dOptions, conv2d, conv2dBackwardData, conv2dBackwardWeight, conv2dGeometry } from './conv2d.js';
@@ -99,13 +97,9 @@ describe('conv2d', () => {
 
   it('autotune: times direct, GEMM (and Winograd) per op and shape class, caches the choice; each matches the reference', async () => {
     const gpu = await testGpu();
-    const path = join(mkdtempSync(join(tmpdir(), 'pretext-tune-')), 'tune.json');
-    const warnings: string[] = [];
-    const saved = gpu.tuner;
-    gpu.tuner = new Autotuner(gpu, { enabled: true, adapter: gpu.info.description, path, warn: (m) => warnings.push(m) });
     const c: Case = { x: [2, 8, 9, 7], cout: 12, k: [3, 3], opts: { padding: 1 }, bias: true };
     const algos = gpu.subgroupWidth() ? ['direct', 'gemm', 'winograd'] : ['direct', 'gemm'];
-    try {
+    await withTestTuner(gpu, async ({ path, warnings, reopen }) => {
       await checkCase(c, 'auto'); // the thresholds' choice; timing starts for forward, dx and dw
       await gpu.tuner.idle();
       expect(warnings).toEqual([]);
@@ -121,13 +115,11 @@ describe('conv2d', () => {
       for (const algo of algos) {
         const forced = Object.fromEntries(convKeys.map((k) => [k, { ...entries[k], choice: algo }]));
         writeFileSync(path, JSON.stringify({ schema: 1, adapter: 'x', entries: forced }));
-        gpu.tuner = new Autotuner(gpu, { enabled: true, adapter: gpu.info.description, path, warn: (m) => warnings.push(m) });
+        reopen();
         await checkCase(c, 'auto');
       }
       expect(warnings).toEqual([]);
-    } finally {
-      gpu.tuner = saved;
-    }
+    });
   });
 
   it('gradients agree with central finite differences of the float64 forward', async () => {

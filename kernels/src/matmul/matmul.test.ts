@@ -1,8 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Autotuner, type Gpu, type GpuArray, KernelInputError, numel } from '@pretext/gpu';
-import { freshSeed, poisoned, randn, relErr, testGpu } from '@pretext/gpu/testing';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { type Gpu, type GpuArray, KernelInputError, numel } from '@pretext/gpu';
+import { freshSeed, poisoned, randn, relErr, testGpu, withTestTuner } from '@pretext/gpu/testing';
 import { describe, expect, it } from 'vitest';
 import { matmul, type MatmulOptions, matmulShape, matmulTuning, matmulVariant } from './matmul.js';
 import { matmulRef } from './matmul.ref.js';
@@ -122,11 +120,7 @@ describe('matmul', () => {
 
   it('autotune: times sg and tiled once per shape class, caches the choice, and either matches the reference', async () => {
     const gpu = await testGpu();
-    const path = join(mkdtempSync(join(tmpdir(), 'pretext-tune-')), 'tune.json');
-    const warnings: string[] = [];
-    const saved = gpu.tuner;
-    gpu.tuner = new Autotuner(gpu, { enabled: true, adapter: gpu.info.description, path, warn: (m) => warnings.push(m) });
-    try {
+    await withTestTuner(gpu, async ({ path, warnings, reopen }) => {
       const c: Case = { a: [2, 37, 20], b: [2, 20, 44], opts: { bias: true } }; // aligned for 'sg', below sgMinMacs
       const s = matmulShape(c.a, c.b);
       expect(matmulVariant(gpu, s)).toBe('tiled'); // first call: the threshold's choice; timing starts
@@ -144,14 +138,13 @@ describe('matmul', () => {
       // whichever candidate a cache names runs, and matches the reference
       for (const choice of ['sg', 'tiled']) {
         writeFileSync(path, JSON.stringify({ schema: 1, adapter: 'x', entries: { [key]: { ...entry, choice } } }));
-        gpu.tuner = new Autotuner(gpu, { enabled: true, adapter: gpu.info.description, path });
+        reopen();
         expect(matmulVariant(gpu, s)).toBe(choice);
         const { err, seed } = await run(gpu, c);
         expect(err, `seed ${seed} ${choice}`).toBeLessThan(1e-5);
       }
-    } finally {
-      gpu.tuner = saved;
-    }
+      expect(warnings).toEqual([]);
+    });
   });
 
   it('covers grids over 65535 workgroups (70000 batched 1×1×1 products)', async () => {
