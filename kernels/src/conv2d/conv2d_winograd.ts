@@ -3,7 +3,7 @@
 // b images, tH = ⌈Ho/2⌉, tW = ⌈Wo/2⌉, T = b·tH·tW tiles, ξ = 0..15 the 4×4 transform points:
 //   U  (16, Cin, Cout) = G · g · Gᵀ         per (ci, co), once              conv2d_winograd_weight.wgsl
 //   V  (16, T, Cin)    = Bᵀ · d · B         per (tile, ci), d its 4×4 patch  conv2d_winograd_input.wgsl
-//   Mx (16, T, Cout)   = V · U              16 batched GEMMs                 ┐ one pass on 8-lane subgroups:
+//   Mx (16, T, Cout)   = V · U              16 batched GEMMs                 ┐ one pass on subgroups:
 //   y  (N, Cout, Ho, Wo) = Aᵀ · m · A (+ bias)  per (tile, co)               ┘ conv2d_winograd_fused.wgsl
 // (else matmul() into Mx, then conv2d_winograd_output.wgsl).
 // dx (stride 1) is the same on dy with the flipped, transposed kernel (as in conv2d_gemm.ts):
@@ -43,7 +43,7 @@ export function winogradUnsupported(g: Conv2dGeometry): string | undefined {
 
 /**
  * The 'auto' rule: where the GEMM path would run (gemmPays), the geometry has a Winograd form,
- * the adapter has 8-lane subgroups and Cin, Cout ≥ minChannels (the measured range). Measured on
+ * the adapter has subgroups and Cin, Cout ≥ minChannels (the measured range). Measured on
  * lavapipe, N 512, 3×3, padding 1, one process, alternating, best of 5, two runs (load ~1), GEMM
  * path → Winograd, forward / dx / dw in ms: 32→64 @14×14 265 → 117 / 264 → 144 / 223 → 140 and
  * 259 → 122 / 269 → 162 / 210 → 126; 64→128 @7×7 194 → 140 / 205 → 166 / 177 → 125 and
