@@ -62,9 +62,11 @@ function rowsOf(kernel: string, gpu: Gpu, x: GpuArray, name: string): { rows: nu
 /** The pipeline (sg or rows variant of `sources`) and the grid for `rows` rows of `len`. */
 function rowsPipeline(gpu: Gpu, kernel: string, sources: { sg: string; rows: string }, rows: number, len: number, log: boolean) {
   const sg = softmaxVariant(gpu, len) === 'sg';
-  // several rows (subgroups) per workgroup only where each subgroup has exactly SG lanes
+  // several rows (subgroups) per workgroup only where each subgroup has exactly SG lanes, and
+  // within the adapter's invocations per workgroup
   const SG = gpu.subgroupWidth();
-  const rpw = gpu.subgroupWidth({ exact: true }) ? softmaxTuning.sgRowsPerWorkgroup : 1;
+  const fit = Math.max(1, Math.floor(gpu.limits.maxComputeInvocationsPerWorkgroup / Math.max(SG, 1)));
+  const rpw = gpu.subgroupWidth({ exact: true }) ? Math.min(softmaxTuning.sgRowsPerWorkgroup, fit) : 1;
   const tpr = threadsPerRow(len);
   return {
     pipeline: sg ? gpu.pipeline(`${kernel}_sg`, sources.sg, { SG, RPW: rpw, LOG: log ? 1 : 0 }) : gpu.pipeline(kernel, sources.rows, { TPR: tpr, LOG: log ? 1 : 0 }),
