@@ -24,6 +24,8 @@ const USAGE = `pnpm bench [options]
   --reps <n>           timed reps per case (default 10, quick 5)
   --warmup <n>         untimed reps first (default 2, quick 1)
   --no-peer            skip tfjs
+  --no-subgroups       every kernel on its portable variant, as on an adapter whose subgroups the
+                       kernels are not written for (also: env PRETEXT_SUBGROUPS=0); results get -nosg
   --list               list the cases and exit`;
 
 function readBaseline(path: string): BenchReport {
@@ -46,6 +48,7 @@ export async function runCli(args: string[], loadAll: () => Promise<LoadedCase[]
       reps: { type: 'string' },
       warmup: { type: 'string' },
       'no-peer': { type: 'boolean', default: false },
+      'no-subgroups': { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -73,7 +76,9 @@ export async function runCli(args: string[], loadAll: () => Promise<LoadedCase[]
   if (cases.every((c) => c.case.kernel === 'ceiling') && a.only) console.warn(`no case matches --only '${a.only}'; measuring the ceilings only`);
 
   const trace = join(tmpdir(), 'pretext-bench-trace.json');
-  const gpu = await Gpu.create({ profile: true, tracePath: trace });
+  const gpu = await Gpu.create({ profile: true, tracePath: trace, ...(a['no-subgroups'] ? { subgroups: false } : {}) });
+  const portable = gpu.subgroupWidth() === 0;
+  if (portable) console.warn(`subgroup kernels off (${!gpu.subgroups ? 'switched off' : gpu.subgroupSizes ? 'no width they are written for' : 'the adapter has none'}): timing the portable variants`);
   if (!gpu.profiler.enabled) console.warn('adapter has no timestamp-query: GPU columns fall back to wall time');
   let report: BenchReport;
   try {
@@ -83,7 +88,7 @@ export async function runCli(args: string[], loadAll: () => Promise<LoadedCase[]
   }
 
   console.log(`\n${formatTable(report)}\n`);
-  const json = a.json ? resolve(a.json) : join(RESULTS, `${resultBaseName(report.adapter, report.date)}${a.quick ? '-quick' : ''}.json`);
+  const json = a.json ? resolve(a.json) : join(RESULTS, `${resultBaseName(report.adapter, report.date)}${a.quick ? '-quick' : ''}${portable ? '-nosg' : ''}.json`);
   mkdirSync(dirname(json), { recursive: true });
   writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
   const md = `${json.replace(/\.json$/, '')}.md`;

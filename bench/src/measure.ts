@@ -80,6 +80,8 @@ export async function measureCase(c: BenchCase, gpu: Gpu, opts: MeasureOptions):
       inst.run();
       await gpu.sync();
     }
+    // PRETEXT_AUTOTUNE=1: the first launches started timing their candidates; the reps take the winners
+    await gpu.tuner.idle();
     const gpuSamples: number[] = [];
     const run = inst.run.bind(inst);
     const [wall, adjacent] = await around(opts.ceiling, () => timeReps(c.name, opts.reps, async () => {

@@ -90,7 +90,7 @@ const variants: Omit<Case, 'tq' | 'd'>[] = [{}, { mask: 'bool' }, { causal: true
 const cases: Case[] = [];
 for (const [n, tq] of [1, 5, 33, 130].entries())
   for (const [m, d] of [8, 16, 64].entries()) cases.push({ tq, d, ...variants[(n + m) % variants.length] });
-// the subgroup shaders' edges: K4 = d/4 of 1, 3, 8 (one register chunk), 9 (two chunks, two output chunks)
+// the subgroup shaders' edges at SG = 8 (SG = 4): K4 = d/4 of 1, 3, 8 (one register chunk; two), 9 (two chunks, two output chunks; three)
 const variants2: Omit<Case, 'tq' | 'd'>[] = [{ mask: 'additive' }, { causal: true, mask: 'bool' }, {}, { causal: true }];
 for (const [n, tq] of [1, 7, 33, 130].entries())
   for (const [m, d] of [4, 12, 32, 36].entries()) cases.push({ tq, d, b: 1, ...variants2[(n + m) % variants2.length] });
@@ -114,9 +114,9 @@ cases.push(
   { tq: 5, tk: 64, d: 16, causal: true, causalOffset: 20, mask: 'bool' },
 );
 
-const lanes8 = (gpu: Gpu): boolean => gpu.subgroupsOf8;
+const lanes = (gpu: Gpu): boolean => gpu.subgroupWidth() > 0;
 
-// every case through both shader sets: 'sg' (8-lane subgroups, d % 4 == 0) and the portable 'tiles'
+// every case through both shader sets: 'sg' (subgroups, d % 4 == 0) and the portable 'tiles'
 for (const path of ['sg', 'tiles'] as const) {
   describe(`attention (${path} shaders)`, () => {
     for (const c of cases) {
@@ -124,7 +124,7 @@ for (const path of ['sg', 'tiles'] as const) {
         const gpu = await testGpu();
         attentionTuning.sg = path === 'sg';
         try {
-          const want = path === 'sg' && c.d % 4 === 0 && lanes8(gpu) ? 'sg' : 'tiles';
+          const want = path === 'sg' && c.d % 4 === 0 && lanes(gpu) ? 'sg' : 'tiles';
           expect(attentionVariant(gpu, c.d)).toBe(want);
           await runCase(gpu, c);
         } finally {
@@ -136,9 +136,9 @@ for (const path of ['sg', 'tiles'] as const) {
 }
 
 describe('attention', () => {
-  it('takes the subgroup shaders on an adapter with 8-lane subgroups when d % 4 == 0', async () => {
+  it('takes the subgroup shaders on an adapter with subgroups when d % 4 == 0', async () => {
     const gpu = await testGpu();
-    expect(attentionVariant(gpu, 32)).toBe(lanes8(gpu) ? 'sg' : 'tiles');
+    expect(attentionVariant(gpu, 32)).toBe(lanes(gpu) ? 'sg' : 'tiles');
     expect(attentionVariant(gpu, 13)).toBe('tiles');
   });
 

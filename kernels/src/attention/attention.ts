@@ -1,8 +1,8 @@
 // Fused attention, forward and backward: validate → pick the shaders → launch.
 //   attention(Q, K, V) → { out: O (B, H, Tq, d), lse: L (B, H, Tq) }
 //   attentionBackward(Q, K, V, O, L, dO) → { dq, dk, dv }   (two passes, no atomics)
-// Shaders: attention_sg.wgsl + attention_backward_sg.wgsl (one 8-lane subgroup per workgroup, vec4
-// rows) where the adapter's subgroups are exactly 8 lanes and d % 4 == 0 (lavapipe); otherwise
+// Shaders: attention_sg.wgsl + attention_backward_sg.wgsl (one subgroup per workgroup, vec4 rows)
+// where the adapter has subgroups and d % 4 == 0; otherwise
 // attention.wgsl + attention_backward.wgsl (an invocation per row, tiles in workgroup memory).
 import { check, checkArray, checkNonEmpty, type Gpu, type GpuArray, grid1d, outArray, params, sameShape, shapeString, specialize } from '@pretext/gpu';
 import source from './attention.wgsl.js';
@@ -14,7 +14,7 @@ import sgSource from './attention_sg.wgsl.js';
 const ROWS = 64;
 export const ATTENTION_MAX_D = 128;
 
-/** Knobs of the variant choice (tests set `sg: false` to reach the portable shaders on lavapipe). */
+/** Knobs of the variant choice (tests set `sg: false` to reach the portable shaders where subgroups run). */
 export const attentionTuning = {
   sg: true,
   /** Query rows per workgroup of attention_sg.wgsl (its template slot TM). */
@@ -24,23 +24,18 @@ export const attentionTuning = {
 };
 
 /**
- * Which shaders run: 'sg' (attention_sg.wgsl, attention_backward_sg.wgsl: one 8-lane subgroup per
- * workgroup, vec4 rows; needs subgroups of exactly 8 lanes and d % 4 == 0), else 'tiles'
+ * Which shaders run: 'sg' (attention_sg.wgsl, attention_backward_sg.wgsl: one subgroup of SG lanes
+ * per workgroup, vec4 rows; needs subgroups and d % 4 == 0), else 'tiles'
  * (attention.wgsl, attention_backward.wgsl: an invocation per row, tiles in workgroup memory).
  */
 export function attentionVariant(gpu: Gpu, d: number): 'sg' | 'tiles' {
-  const lanes8 = gpu.subgroupsOf8;
-  return attentionTuning.sg && lanes8 && d % 4 === 0 ? 'sg' : 'tiles';
+  return attentionTuning.sg && gpu.subgroupWidth() > 0 && d % 4 === 0 ? 'sg' : 'tiles';
 }
 
-/** The sg shaders' grid z: chunks of 32 output columns (each rescores its tiles). */
-function chunks(d: number): number {
-  return Math.ceil(d / 32);
-}
-
-function sgGrid(groups: number, d: number, maxDim: number): [number, number, number] {
+/** The sg shaders' grid: `groups` workgroups of SG lanes by z = chunks of 4·SG output columns (each rescores its tiles). */
+function sgGrid(groups: number, d: number, sg: number, maxDim: number): [number, number, number] {
   const [gx, gy] = grid1d(groups, maxDim);
-  return [gx, gy, chunks(d)];
+  return [gx, gy, Math.ceil(d / (4 * sg))];
 }
 
 export interface AttentionMaskOpts {
@@ -141,12 +136,13 @@ export function attention(
   const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
   if (attentionVariant(gpu, x.d) === 'sg') {
     const tm = attentionTuning.sgRowsForward;
+    const SG = gpu.subgroupWidth();
     gpu.dispatch({
       kernel,
-      pipeline: gpu.pipeline(`${kernel}.sg`, specialize(sgSource, { TM: tm })),
+      pipeline: gpu.pipeline(`${kernel}.sg`, specialize(sgSource, { TM: tm }), { SG }),
       params: sgParams(x, mp, x.tq, tm),
       buffers: [q, k, v, opts.mask ?? q, out, lse],
-      workgroups: sgGrid(bh * Math.ceil(x.tq / tm), x.d, maxDim),
+      workgroups: sgGrid(bh * Math.ceil(x.tq / tm), x.d, SG, maxDim),
       flops,
       bytes,
     });
@@ -204,20 +200,21 @@ export function attentionBackward(
     });
     const tm = attentionTuning.sgRowsBackward;
     const src = specialize(backwardSgSource, { TM: tm });
+    const SG = gpu.subgroupWidth();
     gpu.dispatch({
       kernel: 'attentionBackward.dq',
-      pipeline: gpu.pipeline('attentionBackward.dq.sg', src, {}, 'dq_main'),
+      pipeline: gpu.pipeline('attentionBackward.dq.sg', src, { SG }, 'dq_main'),
       params: sgParams(x, mp, x.tq, tm),
       buffers: [q, k, v, mask, dout, lse, delta, dq],
-      workgroups: sgGrid(bh * Math.ceil(x.tq / tm), x.d, maxDim),
+      workgroups: sgGrid(bh * Math.ceil(x.tq / tm), x.d, SG, maxDim),
       ...work.dq,
     });
     gpu.dispatch({
       kernel: 'attentionBackward.dkv',
-      pipeline: gpu.pipeline('attentionBackward.dkv.sg', src, {}, 'dkv_main'),
+      pipeline: gpu.pipeline('attentionBackward.dkv.sg', src, { SG }, 'dkv_main'),
       params: sgParams(x, mp, x.tk, tm),
       buffers: [q, k, v, mask, dout, lse, delta, dk, dv],
-      workgroups: sgGrid(bh * Math.ceil(x.tk / tm), x.d, maxDim),
+      workgroups: sgGrid(bh * Math.ceil(x.tk / tm), x.d, SG, maxDim),
       ...work.dkv,
     });
     gpu.free(delta);

@@ -1,15 +1,15 @@
 enable subgroups;
-// Fused attention backward, fast path for adapters with 8-lane subgroups (lavapipe). Same math as
+// Fused attention backward, fast path for adapters with subgroups (SG lanes). Same math as
 // attention_backward.wgsl; the tile layout of attention_sg.wgsl (read it first). d % 4 == 0.
 //   P_ij = e^(s_ij − L_i) (0 where masked or row i fully masked),  s_ij = scale·q_i·k_j + a_j
 //   D_i = Σ_c dO_ic·O_ic,   dP_ij = dO_i·v_j,   dS_ij = P_ij (dP_ij − D_i)
 //   attention_delta.wgsl writes D (BH, Tq) first, then
 //   dq_main  (owns TM query rows, streams keys):  dQ_i = scale · Σ_j dS_ij k_j
 //   dkv_main (owns TM key rows, streams queries): dV_j = Σ_i P_ij dO_i,  dK_j = scale · Σ_i dS_ij q_i
-// Both passes score a (TM × 32) tile the same way: the owned rows' vec4s sit in registers (loaded
-// once when d ≤ 32; lane l holds vec4 q0 + l) and reach every lane through subgroupShuffle, lane l
+// Both passes score a (TM × 4·SG) tile the same way: the owned rows' vec4s sit in registers (loaded
+// once when d ≤ 4·SG; lane l holds vec4 q0 + l) and reach every lane through subgroupShuffle, lane l
 // loads the vec4s of its 4 streamed rows (4×4 transposed). The products with the streamed side (dS·K; Pᵀ·dO, dSᵀ·Q) give lane l the
-// output column vec4 8z + l (grid z walks chunks of 32 columns when d > 32, rescoring the tile),
+// output column vec4 SG·z + l (grid z walks chunks of 4·SG columns when d > 4·SG, rescoring the tile),
 // the tile values arriving through subgroupShuffle.
 
 // The padding-mask skips branch on a subgroupMax result: uniform across the subgroup, though
@@ -35,7 +35,7 @@ fn ld(src: u32, e: u32) -> vec4f {
 
 // #include "attention_sg.inc.wgsl"
 
-@compute @workgroup_size(8)
+@compute @workgroup_size(SG)
 fn dq_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
            @builtin(subgroup_invocation_id) lane: u32) {
   let t = owned_rows(wid, nwg);
@@ -51,28 +51,28 @@ fn dq_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
     li[i] = lse[row];
   }
 
-  // lane's vec4 q0 + lane of the owned q_i and dO_i; loaded once when K4 ≤ 8
+  // lane's vec4 q0 + lane of the owned q_i and dO_i; loaded once when K4 ≤ SG
   var qa: array<vec4f, TM>;
   var da: array<vec4f, TM>;
   var loaded = false;
   var g0: array<vec4f, TM>;
-  let oc = wid.z * 8u + lane;       // this lane's dQ column (vec4)
+  let oc = wid.z * SG + lane;       // this lane's dQ column (vec4)
 
   let kend = key_end(t.r0);
-  for (var k0 = 0u; k0 < kend; k0 += 32u) {
+  for (var k0 = 0u; k0 < kend; k0 += 4u * SG) {
     let kt = key_tile(t, k0, lane);
     if (kt.dropped) { continue; }
     let kb = kt.kb;
     var s: array<vec4f, TM>;   // zeroed explicitly: a bare `var` in a loop kept its values on lavapipe
     var dp: array<vec4f, TM>;
     for (var i = 0u; i < TM; i++) { s[i] = vec4f(0.0); dp[i] = vec4f(0.0); }
-    for (var q0 = 0u; q0 < K4; q0 += 8u) {
-      if (K4 > 8u || !loaded) {
+    for (var q0 = 0u; q0 < K4; q0 += SG) {
+      if (K4 > SG || !loaded) {
         load_rows(&qa, 0u, t.qrow0, t.r0, p.tq, q0, lane);
         load_rows(&da, 3u, t.qrow0, t.r0, p.tq, q0, lane);
         loaded = true;
       }
-      let jn = min(8u, K4 - q0);
+      let jn = min(SG, K4 - q0);
       for (var j = 0u; j < jn; j++) {
         let qb = q0 + j;
         dot_tile(&s, &qa, j, k[kb.x + qb], k[kb.y + qb], k[kb.z + qb], k[kb.w + qb]);
@@ -97,7 +97,7 @@ fn dq_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
   }
 }
 
-@compute @workgroup_size(8)
+@compute @workgroup_size(SG)
 fn dkv_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
             @builtin(subgroup_invocation_id) lane: u32) {
   let t = owned_rows(wid, nwg);
@@ -113,13 +113,13 @@ fn dkv_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
   var loaded = false;
   var gk: array<vec4f, TM>;
   var gv: array<vec4f, TM>;
-  let oc = wid.z * 8u + lane;       // this lane's dK, dV column (vec4)
+  let oc = wid.z * SG + lane;       // this lane's dK, dV column (vec4)
 
   // causal: query i sees key j only when i ≥ j − offset; start at the workgroup's first key
   var istart = 0u;
   if (p.causal != 0u) { istart = u32(clamp(i32(j0) - p.offset, 0, i32(p.tq))); }
   if (bmax <= MASKED) { istart = p.tq; } // every owned key dropped by the padding mask: dK = dV = 0
-  for (var i0 = istart; i0 < p.tq; i0 += 32u) {
+  for (var i0 = istart; i0 < p.tq; i0 += 4u * SG) {
     let qs = lane_rows(i0, lane);
     let qc = t.qrow0 + min(qs, vec4u(p.tq - 1u));
     let lq = select(vec4f(lse[qc.x], lse[qc.y], lse[qc.z], lse[qc.w]), vec4f(MASKED_V), qs >= vec4u(p.tq));
@@ -128,13 +128,13 @@ fn dkv_main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
     var s: array<vec4f, TM>;   // zeroed explicitly: a bare `var` in a loop kept its values on lavapipe
     var dp: array<vec4f, TM>;
     for (var i = 0u; i < TM; i++) { s[i] = vec4f(0.0); dp[i] = vec4f(0.0); }
-    for (var q0 = 0u; q0 < K4; q0 += 8u) {
-      if (K4 > 8u || !loaded) {
+    for (var q0 = 0u; q0 < K4; q0 += SG) {
+      if (K4 > SG || !loaded) {
         load_rows(&ka, 1u, t.krow0, j0, p.tk, q0, lane);
         load_rows(&va, 2u, t.krow0, j0, p.tk, q0, lane);
         loaded = true;
       }
-      let jn = min(8u, K4 - q0);
+      let jn = min(SG, K4 - q0);
       for (var j = 0u; j < jn; j++) {
         let qb = q0 + j;
         dot_tile(&s, &ka, j, q[qb4.x + qb], q[qb4.y + qb], q[qb4.z + qb], q[qb4.w + qb]);

@@ -1,8 +1,9 @@
 // What attention_sg.wgsl (forward) and attention_backward_sg.wgsl share: the subgroup tile layout
-// (read attention_sg.wgsl's header). A workgroup is one subgroup of 8 lanes owning TM rows of one
-// (b, h); the other side streams in tiles of 32 rows, lane l holding streamed rows s0 + 4l + 0..3.
+// (read attention_sg.wgsl's header). A workgroup is one subgroup of SG lanes owning TM rows of one
+// (b, h); the other side streams in tiles of 4·SG rows, lane l holding streamed rows s0 + 4l + 0..3.
 // Reads the includer's ld(src, e): vec4 e of source src (0 q, 1 k, 2 v, 3 dO).
 
+override SG: u32 = 8u; // lanes per subgroup = per workgroup
 const TM: u32 = 16u; // template slot: owned rows per workgroup (attentionTuning.sgRowsForward / sgRowsBackward)
 
 struct Params {
@@ -48,7 +49,7 @@ fn lane_rows(s0: u32, lane: u32) -> vec4u { return vec4u(s0 + 4u * lane) + vec4u
 
 // The lane's 4 keys of the key tile k0 .. k0 + 31 (the query-row passes): their indices, their
 // vec4 row offsets in K and V (clamped), their mask bias; dropped when the padding mask drops all
-// 32 keys of the tile (uniform: a subgroupMax), which then adds nothing.
+// 4·SG keys of the tile (uniform: a subgroupMax), which then adds nothing.
 struct KeyTile { keys: vec4u, kb: vec4u, bias: vec4f, dropped: bool }
 
 fn key_tile(t: Rows, k0: u32, lane: u32) -> KeyTile {
@@ -86,7 +87,7 @@ fn w_acc(acc: ptr<function, array<vec4f, TM>>, w: ptr<function, array<vec4f, TM>
 
 // acc += W·(rows s0 + 4·jl + 0..3 of source src, lane's column chunk c), for the lanes' jl < jn
 fn w_rows(acc: ptr<function, array<vec4f, TM>>, wt: ptr<function, array<vec4f, TM>>, src: u32, row0: u32, s0: u32, n: u32, c: u32) {
-  let jn = min(8u, (n - s0 + 3u) / 4u);
+  let jn = min(SG, (n - s0 + 3u) / 4u);
   for (var jl = 0u; jl < jn; jl++) {
     var w: array<vec4f, TM>;
     for (var i = 0u; i < TM; i++) { w[i] = subgroupShuffle((*wt)[i], jl); }

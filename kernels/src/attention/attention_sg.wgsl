@@ -1,17 +1,18 @@
 enable subgroups;
-// Fused attention forward, fast path for adapters with 8-lane subgroups (lavapipe). Same math and
-// outputs as attention.wgsl (read it for the masks); the launcher picks it only when the subgroup
-// size is exactly 8 and d % 4 == 0, so Q, K, V and O are vec4 views (K4 = d/4 per row).
+// Fused attention forward, fast path for adapters with subgroups (SG lanes: 8 on lavapipe). Same
+// math and outputs as attention.wgsl (read it for the masks); the launcher picks it only when
+// d % 4 == 0, so Q, K, V and O are vec4 views (K4 = d/4 per row).
 //   s_ij = scale·q_i·k_j + a_j,   O_i = Σ_j e^(s_ij − m_i) v_j / ℓ_i,   L_i = m_i + log ℓ_i
 // Why it looks like this (see matmul/matmul_sg.wgsl): lavapipe pays per load instruction whose
 // address is not uniform, so every load is a vec4 that feeds TM rows' multiply-adds.
-// One workgroup = one subgroup of 8 lanes = TM query rows of one (b, h). Keys stream in tiles of 32:
-//  - S (TM × 32): lane l owns keys k0 + 4l + 0..3. Per 32 depths, lane l holds q_i[vec4 q0 + l] of
-//    the TM rows (registers; loaded once when d ≤ 32) and the rows reach every lane through
+// One workgroup = one subgroup of SG lanes = TM query rows of one (b, h). Keys stream in tiles of
+// 4·SG (32 at SG = 8):
+//  - S (TM × 4·SG): lane l owns keys k0 + 4l + 0..3. Per 4·SG depths, lane l holds q_i[vec4 q0 + l]
+//    of the TM rows (registers; loaded once when d ≤ 4·SG) and the rows reach every lane through
 //    subgroupShuffle; each lane loads its 4 keys' vec4 (4×4 transposed): 4 loads feed 4·TM FMAs.
 //  - online softmax: the tile's row max through subgroupMax (uniform m_i, so every lane rescales
 //    its O columns alike); ℓ_i stays a per-lane partial sum until the end (subgroupAdd).
-//  - P·V: lane l owns O column vec4 8z + l (grid z walks chunks of 32 columns when d > 32: each
+//  - P·V: lane l owns O column vec4 SG·z + l (grid z walks chunks of 4·SG columns when d > 4·SG: each
 //    chunk rescores the tile, a pipeline per chunk count would cost JIT time); P reaches the lanes
 //    through subgroupShuffle, each V-row vec4 load feeds TM FMAs.
 // Loops over depth and keys have runtime trip counts (kept rolled: JIT time); loops over the TM
@@ -40,32 +41,32 @@ fn store_rows(acc: ptr<function, array<vec4f, TM>>, f: ptr<function, array<f32, 
   }
 }
 
-@compute @workgroup_size(8)
+@compute @workgroup_size(SG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(subgroup_invocation_id) lane: u32) {
   let t = owned_rows(wid, nwg);
   if (!t.live) { return; }
   let K4 = p.d4;
 
-  var qa: array<vec4f, TM>;   // lane's vec4 q0 + lane of the TM rows; loaded once when K4 ≤ 8
+  var qa: array<vec4f, TM>;   // lane's vec4 q0 + lane of the TM rows; loaded once when K4 ≤ SG
   var loaded = false;
   var m: array<f32, TM>;
   var l: array<f32, TM>;
   for (var i = 0u; i < TM; i++) { m[i] = MASKED_V; l[i] = 0.0; }
   var o0: array<vec4f, TM>;
-  let oc = wid.z * 8u + lane;       // this lane's O column (vec4)
+  let oc = wid.z * SG + lane;       // this lane's O column (vec4)
 
   let kend = key_end(t.r0);
-  for (var k0 = 0u; k0 < kend; k0 += 32u) {
+  for (var k0 = 0u; k0 < kend; k0 += 4u * SG) {
     let kt = key_tile(t, k0, lane);
     if (kt.dropped) { continue; }
     let kb = kt.kb;
     // (explicitly zeroed: a bare `var` inside the loop kept the last tile's values on lavapipe)
     var acc: array<vec4f, TM>;
     for (var i = 0u; i < TM; i++) { acc[i] = vec4f(0.0); }
-    for (var q0 = 0u; q0 < K4; q0 += 8u) {
-      if (K4 > 8u || !loaded) { load_rows(&qa, 0u, t.qrow0, t.r0, p.tq, q0, lane); loaded = true; }
-      let jn = min(8u, K4 - q0);
+    for (var q0 = 0u; q0 < K4; q0 += SG) {
+      if (K4 > SG || !loaded) { load_rows(&qa, 0u, t.qrow0, t.r0, p.tq, q0, lane); loaded = true; }
+      let jn = min(SG, K4 - q0);
       for (var j = 0u; j < jn; j++) {
         let qb = q0 + j; // S += q_{r0+i}[4·qb + 0..3] · the lane's 4 keys' same depths
         dot_tile(&acc, &qa, j, k[kb.x + qb], k[kb.y + qb], k[kb.z + qb], k[kb.w + qb]);
@@ -98,7 +99,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     let empty = m[i] <= MASKED;
     inv[i] = select(1.0 / li, 0.0, empty);
     let row = t.r0 + i;
-    if (wid.z == 0u && lane == i % 8u && row < p.tq) { lse[t.qrow0 + row] = select(m[i] + log(li), p.neg_inf, empty); }
+    if (wid.z == 0u && lane == i % SG && row < p.tq) { lse[t.qrow0 + row] = select(m[i] + log(li), p.neg_inf, empty); }
   }
   store_rows(&o0, &inv, t.qrow0, t.r0, oc);
 }

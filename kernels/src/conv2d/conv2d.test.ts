@@ -1,5 +1,6 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { KernelInputError } from '@pretext/gpu';
-import { freshSeed, poisoned, randn, relErr, testGpu } from '@pretext/gpu/testing';
+import { freshSeed, poisoned, randn, relErr, testGpu, withTestTuner } from '@pretext/gpu/testing';
 import { describe, expect, it } from 'vitest';
 import { matmulTuning } from '../matmul/matmul.js';
 import { type Conv2dOptions, conv2d, conv2dBackwardData, conv2dBackwardWeight, conv2dGeometry } from './conv2d.js';
@@ -27,8 +28,8 @@ const cases: Case[] = [
   { x: [2, 4, 6, 9], cout: 36, k: [3, 2], opts: { stride: [1, 3], padding: [1, 2], groups: 2 }, bias: false },
 ];
 
-type Path = 'direct' | 'portable' | 'gemm';
-const pathOpts = (path: Path): Conv2dOptions => (path === 'gemm' ? { algo: 'gemm' } : { algo: 'direct', portable: path === 'portable' });
+type Path = 'direct' | 'portable' | 'gemm' | 'auto';
+const pathOpts = (path: Path): Conv2dOptions => (path === 'auto' ? {} : path === 'gemm' ? { algo: 'gemm' } : { algo: 'direct', portable: path === 'portable' });
 
 /** Forward, dx, dw, db of one case on one path vs the float64 reference. */
 async function checkCase(c: Case, path: Path) {
@@ -92,6 +93,33 @@ describe('conv2d', () => {
     const c: Case = { x: [7, 4, 7, 7], cout: 16, k: [3, 3], opts: { padding: 1, stride: 1 }, bias: true };
     await withTuning(3 * 4 * 49 * (40 + 16), () => checkCase(c, 'gemm'));
     await withTuning(2 ** 30, () => checkCase(c, 'gemm')); // one chunk
+  });
+
+  it('autotune: times direct, GEMM (and Winograd) per op and shape class, caches the choice; each matches the reference', async () => {
+    const gpu = await testGpu();
+    const c: Case = { x: [2, 8, 9, 7], cout: 12, k: [3, 3], opts: { padding: 1 }, bias: true };
+    const algos = gpu.subgroupWidth() ? ['direct', 'gemm', 'winograd'] : ['direct', 'gemm'];
+    await withTestTuner(gpu, async ({ path, warnings, reopen }) => {
+      await checkCase(c, 'auto'); // the thresholds' choice; timing starts for forward, dx and dw
+      await gpu.tuner.idle();
+      expect(warnings).toEqual([]);
+      const entries = JSON.parse(readFileSync(path, 'utf8')).entries as Record<string, { choice: string; ms: Record<string, number> }>;
+      const convKeys = Object.keys(entries).filter((k) => k.startsWith('conv2d.'));
+      expect(convKeys.map((k) => k.split(':')[0]).sort()).toEqual(['conv2d.dw', 'conv2d.dx', 'conv2d.forward'].map((o) => `${o}.sg${gpu.subgroupWidth()}`).sort());
+      for (const k of convKeys) {
+        expect(Object.keys(entries[k].ms).sort(), k).toEqual([...algos].sort());
+        expect(algos, k).toContain(entries[k].choice);
+      }
+      await checkCase(c, 'auto'); // the measured choices
+      // whichever algorithm the cache names runs, and matches the reference
+      for (const algo of algos) {
+        const forced = Object.fromEntries(convKeys.map((k) => [k, { ...entries[k], choice: algo }]));
+        writeFileSync(path, JSON.stringify({ schema: 1, adapter: 'x', entries: forced }));
+        reopen();
+        await checkCase(c, 'auto');
+      }
+      expect(warnings).toEqual([]);
+    });
   });
 
   it('gradients agree with central finite differences of the float64 forward', async () => {

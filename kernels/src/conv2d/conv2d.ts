@@ -3,7 +3,7 @@
 // (pickAlgo). Geometry (sizes, kernel, stride, padding, dilation, groups) is a runtime param of
 // the direct kernels (conv2d_params.inc.wgsl): every extra pipeline costs lavapipe seconds of LLVM
 // time. Only the backward-data stride is an override (SH, SW: its per-tap division folds).
-import { ceilDiv, check, checkArray, checkNonEmpty, type Gpu, type GpuArray, grid1d, numel, outArray, type Pair, pair, params, shapeString } from '@pretext/gpu';
+import { ceilDiv, check, checkArray, checkNonEmpty, type Gpu, type GpuArray, grid1d, numel, outArray, type Pair, pair, params, shapeString, sizeBucket, type TuneCandidate } from '@pretext/gpu';
 import { reduce, sumToShape } from '../reduce/reduce.js';
 import source from './conv2d.wgsl.js';
 import c1Source from './conv2d_c1.wgsl.js';
@@ -14,7 +14,7 @@ import dxSgSource from './conv2d_dx_sg.wgsl.js';
 import { conv2dGemm, conv2dGemmBackwardData, conv2dGemmBackwardWeight, gemmPays } from './conv2d_gemm.js';
 import sgSource from './conv2d_sg.wgsl.js';
 import sg4Source from './conv2d_sg4.wgsl.js';
-import { checkWinograd, conv2dWinograd, conv2dWinogradBackwardData, conv2dWinogradBackwardWeight, winogradPays } from './conv2d_winograd.js';
+import { checkWinograd, conv2dWinograd, conv2dWinogradBackwardData, conv2dWinogradBackwardWeight, winogradPays, winogradUnsupported } from './conv2d_winograd.js';
 
 export interface Conv2dOptions {
   stride?: Pair;
@@ -79,24 +79,31 @@ const geomParams = (g: Conv2dGeometry, mtiles: number, hasBias = false, chunk = 
 
 /**
  * conv2d_c1.wgsl's case (the first layer on grayscale): Cin = 1, 3×3, stride 1, dilation 1,
- * Wo % 4 == 0, Cout % 4 == 0, subgroups of 8. The 1→32 layer at 28×28, N 512, on lavapipe
+ * Wo % 4 == 0, Cout % 4 == 0, subgroups of exactly 8 lanes (its layout is built on them). The 1→32 layer at 28×28, N 512, on lavapipe
  * (loaded machine): forward ~105 ms by conv2d_sg.wgsl, ~64 in strips (conv2d_sg4.wgsl), ~20 here.
  */
 function firstLayer(gpu: Gpu, g: Conv2dGeometry, opts: Conv2dOptions): boolean {
-  return !opts.portable && gpu.subgroupsOf8 && g.cin === 1 && g.groups === 1 && g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 &&
+  return !opts.portable && gpu.subgroupWidth({ widths: [8], exact: true }) === 8 && g.cin === 1 && g.groups === 1 && g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 &&
     g.dh === 1 && g.dw === 1 && g.wo % 4 === 0 && g.cout % 4 === 0;
 }
 
 const c1Params = (g: Conv2dGeometry, hasBias: boolean, chunk: number) =>
   params().u32(g.n).u32(g.h).u32(g.w).u32(g.cout).u32(g.ho).u32(g.wo).i32(g.ph).i32(g.pw).u32(hasBias ? 1 : 0).u32(chunk).bytes;
 
-/** The subgroup variants broadcast weights from lanes 0..7: they need subgroups of at least 8 lanes. */
-function useSubgroups(gpu: Gpu, opts: Conv2dOptions): boolean {
-  return !opts.portable && gpu.subgroupsAtLeast(8);
+/** The lanes SG the subgroup variants are launched for (they broadcast weights from lanes 0 .. SG − 1), or 0: the portable kernels. */
+function subgroupLanes(gpu: Gpu, opts: Conv2dOptions): number {
+  return opts.portable ? 0 : gpu.subgroupWidth();
 }
 
-/** Which implementation runs this launch: conv2d_winograd.ts, conv2d_gemm.ts or the direct kernels. */
-function pickAlgo(gpu: Gpu, kernel: string, g: Conv2dGeometry, opts: Conv2dOptions, op: 'forward' | 'dx' | 'dw'): 'winograd' | 'gemm' | 'direct' {
+type Algo = 'winograd' | 'gemm' | 'direct';
+type Op = 'forward' | 'dx' | 'dw';
+
+/**
+ * Which implementation runs this launch: conv2d_winograd.ts, conv2d_gemm.ts or the direct
+ * kernels. 'auto': the autotuner's measured choice when it is on (gpu.tuner), else the
+ * thresholds (winogradPays, then gemmPays).
+ */
+function pickAlgo(gpu: Gpu, kernel: string, g: Conv2dGeometry, opts: Conv2dOptions, op: Op): Algo {
   const algo = opts.algo ?? 'auto';
   check(['auto', 'gemm', 'direct', 'winograd'].includes(algo), kernel, 'algo', () => `must be 'auto', 'gemm', 'direct' or 'winograd', got '${algo}'`);
   if (algo === 'gemm') check(g.groups === 1, kernel, 'algo', () => `'gemm' needs groups = 1, got groups = ${g.groups}`);
@@ -104,8 +111,39 @@ function pickAlgo(gpu: Gpu, kernel: string, g: Conv2dGeometry, opts: Conv2dOptio
   if (algo === 'winograd') return 'winograd';
   if (algo === 'gemm' || algo === 'direct') return algo;
   if (opts.portable) return 'direct';
-  if (winogradPays(gpu, g, op)) return 'winograd';
-  return gemmPays(gpu, g, op) ? 'gemm' : 'direct';
+  const fallback = winogradPays(gpu, g, op) ? 'winograd' : gemmPays(gpu, g, op) ? 'gemm' : 'direct';
+  // the algorithms that can run this geometry here (Winograd only pays with subgroups)
+  const SG = gpu.subgroupWidth();
+  const names: Algo[] = ['direct', ...(g.groups === 1 ? (['gemm'] as const) : []), ...(!winogradUnsupported(g) && SG ? (['winograd'] as const) : [])];
+  const b = sizeBucket;
+  const key = `conv2d.${op}.sg${SG}:n${b(g.n)}:c${b(g.cin)}>${b(g.cout)}:${b(g.h)}x${b(g.w)}:k${g.kh}x${g.kw}:s${g.sh}x${g.sw}:d${g.dh}x${g.dw}:p${g.ph}x${g.pw}:g${g.groups}`;
+  return gpu.tuner.pick(key, names, fallback, () => names.map((algo) => tuneCandidate(gpu, g, op, algo))) as Algo;
+}
+
+/** One algorithm for one op on zero inputs of geometry g, for the autotuner. */
+function tuneCandidate(gpu: Gpu, g: Conv2dGeometry, op: Op, algo: Algo): TuneCandidate {
+  const opts: Conv2dOptions = { stride: [g.sh, g.sw], padding: [g.ph, g.pw], dilation: [g.dh, g.dw], groups: g.groups, algo };
+  const xShape = [g.n, g.cin, g.h, g.w];
+  const wShape = [g.cout, g.cinG, g.kh, g.kw];
+  return {
+    name: algo,
+    prepare() {
+      const arrays = [gpu.empty(xShape), gpu.empty(wShape), gpu.empty(conv2dOutputShape(g))];
+      const [x, w, y] = arrays;
+      const out = gpu.empty(op === 'forward' ? conv2dOutputShape(g) : op === 'dx' ? xShape : wShape);
+      const run = {
+        forward: () => conv2d(gpu, x, w, null, { ...opts, out }),
+        dx: () => conv2dBackwardData(gpu, y, w, xShape, { ...opts, out }),
+        dw: () => conv2dBackwardWeight(gpu, y, x, wShape, { ...opts, out }),
+      }[op];
+      return {
+        run: () => void run(),
+        dispose: () => {
+          for (const a of [...arrays, out]) gpu.free(a);
+        },
+      };
+    },
+  };
 }
 
 function zGrid(gpu: Gpu, kernel: string, z: number): number {
@@ -147,13 +185,14 @@ export function conv2d(gpu: Gpu, x: GpuArray, weight: GpuArray, bias?: GpuArray 
   const wg = 64;
   const mtiles = ceilDiv(g.coutG, TM);
   // subgroups and Wo % 4 == 0: strips of 4 pixels stored as vec4s (conv2d_sg4.wgsl)
-  const sg = useSubgroups(gpu, opts);
+  const SG = subgroupLanes(gpu, opts);
+  const sg = SG > 0;
   const strips = sg && g.wo % 4 === 0;
   const [gx, gy] = grid1d(ceilDiv(g.n * g.ho * g.wo, wg * (strips ? 4 : TP)), gpu.limits.maxComputeWorkgroupsPerDimension);
   const macs = g.n * g.cout * g.ho * g.wo * g.cinG * g.kh * g.kw;
   gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline(strips ? 'conv2d.strips' : kernel, strips ? sg4Source : sg ? sgSource : source, { WG: wg }),
+    pipeline: gpu.pipeline(strips ? 'conv2d.strips' : kernel, strips ? sg4Source : sg ? sgSource : source, sg ? { WG: wg, SG } : { WG: wg }),
     params: geomParams(g, mtiles, !!bias).bytes,
     buffers: [weight, x, out, bias ?? weight],
     workgroups: [gx, gy, zGrid(gpu, kernel, g.groups * mtiles)],
@@ -180,13 +219,14 @@ export function conv2dBackwardData(gpu: Gpu, dy: GpuArray, weight: GpuArray, xSh
     return out;
   }
   const wg = 64;
+  const dxSG = subgroupLanes(gpu, opts);
   const mtiles = ceilDiv(g.cinG, TM);
   const [gx, gy] = grid1d(ceilDiv(g.n * g.h * g.w, wg * TP), gpu.limits.maxComputeWorkgroupsPerDimension);
   // every (input pixel, weight tap) pair is visited; for stride > 1 most taps are skipped
   const macs = g.n * g.cin * g.h * g.w * g.coutG * g.kh * g.kw;
   gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline(kernel, useSubgroups(gpu, opts) ? dxSgSource : dxSource, { SH: g.sh, SW: g.sw, WG: wg }),
+    pipeline: dxSG ? gpu.pipeline(kernel, dxSgSource, { SH: g.sh, SW: g.sw, WG: wg, SG: dxSG }) : gpu.pipeline(kernel, dxSource, { SH: g.sh, SW: g.sw, WG: wg }),
     params: geomParams(g, mtiles).bytes,
     buffers: [weight, dy, out],
     workgroups: [gx, gy, zGrid(gpu, kernel, g.groups * mtiles)],
@@ -226,8 +266,9 @@ function directBackwardWeight(gpu: Gpu, dy: GpuArray, x: GpuArray, g: Conv2dGeom
   const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
   const cols = g.cinG * g.kh * g.kw;
   // one SIMD batch per workgroup: cols = 9·Cin fills 16-column tiles exactly when 16 | Cin (a
-  // 64-wide tile left up to 44% of its columns idle for Cin = 16, 32)
-  const wg = 8;
+  // 64-wide tile left up to 44% of its columns idle for Cin = 16, 32); at least a subgroup
+  const SG = subgroupLanes(gpu, opts);
+  const wg = Math.max(8, SG);
   const mtiles = ceilDiv(g.coutG, TM);
   const colTiles = ceilDiv(cols, wg * TP);
   check(colTiles <= maxDim, kernel, 'weight', () => `${colTiles} column tiles exceed maxComputeWorkgroupsPerDimension (${maxDim})`);
@@ -253,7 +294,7 @@ function directBackwardWeight(gpu: Gpu, dy: GpuArray, x: GpuArray, g: Conv2dGeom
     });
   else gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline(kernel, useSubgroups(gpu, opts) ? dwSgSource : dwSource, { WG: wg }),
+    pipeline: SG ? gpu.pipeline(kernel, dwSgSource, { WG: wg, SG }) : gpu.pipeline(kernel, dwSource, { WG: wg }),
     params: geomParams(g, mtiles, false, chunk).bytes,
     buffers: [dy, x, part],
     workgroups: [colTiles, used, z],

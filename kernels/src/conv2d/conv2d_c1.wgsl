@@ -1,6 +1,7 @@
 enable subgroups;
 // conv2d with one input channel (Cin = 1, groups 1), 3×3, stride 1, dilation 1, Wo % 4 == 0 and
-// Cout % 4 == 0: the first layer on grayscale images. Subgroups of 8 lanes; a subgroup owns 32
+// Cout % 4 == 0: the first layer on grayscale images. Subgroups of exactly 8 lanes (the layout
+// below is built on them: the launcher checks gpu.subgroupWidth({ widths: [8], exact: true })); a subgroup owns 32
 // output channels (lane l: channels m0 + 4l .. 4l + 3, as vec4s) and walks a row (n, oh) in strips
 // of 4 pixels ow0 .. ow0 + 3. The strip's 3×6 input patch
 //   patch[r][s] = x[n, 0, oh − PH + r, ow0 − PW + s]   (0 outside the image)

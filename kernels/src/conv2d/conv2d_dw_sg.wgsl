@@ -1,10 +1,10 @@
 enable subgroups;
 // conv2d backward-weight, subgroup variant of conv2d_dw.wgsl (same math, params, bindings,
 // tiling and split-K partials): the 16 dy rows of a workgroup are loaded by lane l for output
-// column ow0 + l once per 8 columns and reach every lane by subgroupBroadcast.
+// column ow0 + l once per SG columns and reach every lane by subgroupBroadcast / subgroupShuffle.
 //   part[s, g·Cout_g + m, c] = Σ_{(n, oh) in chunk s, ow} dy[n, g·Cout_g + m, oh, ow] · x[n, g·Cin_g + ci, oh·SH − PH + kh·DH, ow·SW − PW + kw·DW]
 //   c = (ci, kh, kw); invocation owns columns t·2·WG + lid and + WG.
-// Needs subgroups of at least 8 lanes (the launcher checks gpu.subgroupsAtLeast(8)).
+// Needs subgroups of at least SG lanes and WG ≥ SG (see conv2d_sg_broadcast.inc.wgsl).
 
 override WG: u32 = 64u;
 
@@ -55,7 +55,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
     xrow = n * p.cin * hw + xofs + vec2u(ih) * p.w;
     let dyb = n * p.cout * hw_o + oh * p.wo;
     ow = 0u;
-    for (var ow0 = 0u; ow0 < p.wo; ow0 += 8u) {
+    for (var ow0 = 0u; ow0 < p.wo; ow0 += SG) {
       // lane sl holds the 16 dy values of column ow0 + sl (zero past the row's end)
       let o = dyb + min(ow0 + sl, p.wo - 1u);
       let live = f32(ow0 + sl < p.wo);
@@ -63,7 +63,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
       let w1 = live * vec4f(dy[o + r[1].x], dy[o + r[1].y], dy[o + r[1].z], dy[o + r[1].w]);
       let w2 = live * vec4f(dy[o + r[2].x], dy[o + r[2].y], dy[o + r[2].z], dy[o + r[2].w]);
       let w3 = live * vec4f(dy[o + r[3].x], dy[o + r[3].y], dy[o + r[3].z], dy[o + r[3].w]);
-      taps8(w0, w1, w2, w3);
+      taps(w0, w1, w2, w3);
     }
   }
   store(wid.x * WG * 2u + lid, cols, wid.y, g, m0, array<vec4f, 4>(acc[0], acc[1], acc[2], acc[3]));

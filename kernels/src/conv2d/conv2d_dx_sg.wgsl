@@ -3,7 +3,7 @@ enable subgroups;
 // tiling); the weights reach every lane by subgroupBroadcast as in conv2d_sg.wgsl.
 //   dx[n, g·Cin_g + m, ih, iw] = Σ_k W[g·Cout_g + co, m, kh, kw] · dy[n, g·Cout_g + co, oh, ow]
 //   k = (co, kh, kw), oh·SH = ih + PH − kh·DH, ow·SW = iw + PW − kw·DW (other terms vanish).
-// Needs subgroups of at least 8 lanes (the launcher checks gpu.subgroupsAtLeast(8)).
+// Needs subgroups of at least SG lanes (see conv2d_sg_broadcast.inc.wgsl).
 
 override SH: u32 = 1u;
 override SW: u32 = 1u;
@@ -49,25 +49,25 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   tw0 = vec2i(t.q % p.w) + p.pw;
   // W[g·Cout_g + co, m, r] = wt[(g·Cout_g + co)·Cin_g·kk + m·kk + r]: row part per channel m
   let r = channel_rows(0u, m0, p.cin_g - 1u, kk);
-  // lane sl's tap k0 + sl = (lco, lr) as lco·kk + lr, stepped by 8 per iteration without a
+  // lane sl's tap k0 + sl = (lco, lr) as lco·kk + lr, stepped by SG per iteration without a
   // division (u32 division by a runtime value is scalarized on CPU SIMD)
   let sl0 = min(sl, k_len - 1u);
   var lco = sl0 / kk;
   var lr = sl0 % kk;
   let rowstride = p.cin_g * kk;
   let wg0 = g * p.cout_g * rowstride;
-  for (var k0 = 0u; k0 < k_len; k0 += 8u) {
+  for (var k0 = 0u; k0 < k_len; k0 += SG) {
     // lane sl holds the 16 weights of tap k0 + sl (zero past the end; clamped to the last tap)
     let live = f32(k0 + sl < k_len);
     let past = k0 + sl >= k_len;
     let base = select(wg0 + lco * rowstride + lr, wg0 + (p.cout_g - 1u) * rowstride + kk - 1u, past);
-    lr += 8u;
+    lr += SG;
     while (lr >= kk) { lr -= kk; lco += 1u; }
     let w0 = live * vec4f(wt[base + r[0].x], wt[base + r[0].y], wt[base + r[0].z], wt[base + r[0].w]);
     let w1 = live * vec4f(wt[base + r[1].x], wt[base + r[1].y], wt[base + r[1].z], wt[base + r[1].w]);
     let w2 = live * vec4f(wt[base + r[2].x], wt[base + r[2].y], wt[base + r[2].z], wt[base + r[2].w]);
     let w3 = live * vec4f(wt[base + r[3].x], wt[base + r[3].y], wt[base + r[3].z], wt[base + r[3].w]);
-    taps8(w0, w1, w2, w3);
+    taps(w0, w1, w2, w3);
   }
   store(pix0, npix, g, m0, array<vec4f, 4>(acc[0], acc[1], acc[2], acc[3]));
   store(pix0 + WG, npix, g, m0, array<vec4f, 4>(acc[4], acc[5], acc[6], acc[7]));

@@ -3,8 +3,8 @@ enable subgroups;
 // On lavapipe every storage load whose address is not a compile-time uniform (anything using
 // a loop counter or workgroup_id) is a per-lane gather, so conv2d.wgsl pays 16 gathers of
 // weights per tap. Here lane l of each subgroup loads the 16 weights of tap k0 + l once per
-// 8 taps, and each tap takes them with subgroupBroadcast (a register extract, no memory).
-// Needs subgroups of at least 8 lanes (the launcher checks gpu.subgroupsAtLeast(8)).
+// SG taps, and each tap takes them with subgroupBroadcast (a register extract, no memory).
+// Needs subgroups of at least SG lanes (see conv2d_sg_broadcast.inc.wgsl).
 //   y[n, g·Cout_g + m, oh, ow] = bias + Σ_k W[g·Cout_g + m, k] · x[n, g·Cin_g + ci, oh·SH − PH + kh·DH, ow·SW − PW + kw·DW]
 //   k = (ci, kh, kw); invocation owns pixels t·2·WG + lid and + WG, 16 output channels each.
 

@@ -1,8 +1,19 @@
 // What the subgroup variants share (conv2d_sg, conv2d_sg4 through conv2d_sg_taps.inc.wgsl,
 // conv2d_dx_sg, conv2d_dw_sg). Lane l of a subgroup has loaded the 16 values (w0 .. w3: channels
-// 0..3, 4..7, 8..11, 12..15 of the tile) of step k0 + l; taps8 hands steps k0 .. k0 + 7 to the
-// includer's tap(a0, a1, a2, a3) by subgroupBroadcast (a register extract, no memory): lanes 0..7
-// are read, so the subgroups must have at least 8 lanes.
+// 0..3, 4..7, 8..11, 12..15 of the tile) of step k0 + l; taps hands steps k0 .. k0 + SG − 1 to the
+// includer's tap(a0, a1, a2, a3): lanes 0 .. SG − 1 are read, so every subgroup must have at least
+// SG lanes (SG = the adapter's smallest subgroup size, gpu.subgroupWidth()) and a workgroup at
+// least SG invocations.
+override SG: u32 = 8u;
+
+fn taps(w0: vec4f, w1: vec4f, w2: vec4f, w3: vec4f) {
+  // SG = 8 (lavapipe): subgroupBroadcast with constant lanes, a register extract on CPU SIMD
+  if (SG == 8u) { taps8(w0, w1, w2, w3); return; }
+  for (var t = 0u; t < SG; t++) {
+    tap(subgroupShuffle(w0, t), subgroupShuffle(w1, t), subgroupShuffle(w2, t), subgroupShuffle(w3, t));
+  }
+}
+
 fn taps8(w0: vec4f, w1: vec4f, w2: vec4f, w3: vec4f) {
   tap(subgroupBroadcast(w0, 0u), subgroupBroadcast(w1, 0u), subgroupBroadcast(w2, 0u), subgroupBroadcast(w3, 0u));
   tap(subgroupBroadcast(w0, 1u), subgroupBroadcast(w1, 1u), subgroupBroadcast(w2, 1u), subgroupBroadcast(w3, 1u));

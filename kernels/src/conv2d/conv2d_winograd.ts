@@ -3,7 +3,7 @@
 // b images, tH = ⌈Ho/2⌉, tW = ⌈Wo/2⌉, T = b·tH·tW tiles, ξ = 0..15 the 4×4 transform points:
 //   U  (16, Cin, Cout) = G · g · Gᵀ         per (ci, co), once              conv2d_winograd_weight.wgsl
 //   V  (16, T, Cin)    = Bᵀ · d · B         per (tile, ci), d its 4×4 patch  conv2d_winograd_input.wgsl
-//   Mx (16, T, Cout)   = V · U              16 batched GEMMs                 ┐ one pass on 8-lane subgroups:
+//   Mx (16, T, Cout)   = V · U              16 batched GEMMs                 ┐ one pass on subgroups:
 //   y  (N, Cout, Ho, Wo) = Aᵀ · m · A (+ bias)  per (tile, co)               ┘ conv2d_winograd_fused.wgsl
 // (else matmul() into Mx, then conv2d_winograd_output.wgsl).
 // dx (stride 1) is the same on dy with the flipped, transposed kernel (as in conv2d_gemm.ts):
@@ -43,7 +43,7 @@ export function winogradUnsupported(g: Conv2dGeometry): string | undefined {
 
 /**
  * The 'auto' rule: where the GEMM path would run (gemmPays), the geometry has a Winograd form,
- * the adapter has 8-lane subgroups and Cin, Cout ≥ minChannels (the measured range). Measured on
+ * the adapter has subgroups and Cin, Cout ≥ minChannels (the measured range). Measured on
  * lavapipe, N 512, 3×3, padding 1, one process, alternating, best of 5, two runs (load ~1), GEMM
  * path → Winograd, forward / dx / dw in ms: 32→64 @14×14 265 → 117 / 264 → 144 / 223 → 140 and
  * 259 → 122 / 269 → 162 / 210 → 126; 64→128 @7×7 194 → 140 / 205 → 166 / 177 → 125 and
@@ -51,7 +51,7 @@ export function winogradUnsupported(g: Conv2dGeometry): string | undefined {
  * transposing copies; 7×7 wastes 15 of 64 tile outputs).
  */
 export function winogradPays(gpu: Gpu, g: Conv2dGeometry, op: 'forward' | 'dx' | 'dw'): boolean {
-  if (winogradUnsupported(g) || !gpu.subgroupsOf8) return false;
+  if (winogradUnsupported(g) || !gpu.subgroupWidth()) return false;
   return Math.min(g.cin, g.cout) >= conv2dWinogradTuning.minChannels && gemmPays(gpu, g, op);
 }
 
@@ -68,11 +68,12 @@ const TM = 24; // rows per workgroup of conv2d_winograd_fused.wgsl
 function fused(gpu: Gpu, v: GpuArray, u: GpuArray, bias: GpuArray | undefined, g: Conv2dGeometry, out: GpuArray, label: string, n0: number, tH: number, tW: number): void {
   const [, T, cin] = v.shape;
   const cout = u.shape[2];
-  const tilesN = ceilDiv(cout, 32);
+  const SG = gpu.subgroupWidth();
+  const tilesN = ceilDiv(cout, 4 * SG);
   const tiles = tilesN * ceilDiv(T, TM);
   gpu.dispatch({
     kernel: label,
-    pipeline: gpu.pipeline('conv2d.winograd.fused', fusedSource),
+    pipeline: gpu.pipeline('conv2d.winograd.fused', fusedSource, { SG }),
     params: params().u32(T).u32(cin / 4).u32(cout / 4).u32(tilesN).u32(tiles).u32(n0).u32(g.ho).u32(g.wo).u32(tH).u32(tW).u32(bias ? 1 : 0).bytes,
     buffers: [v, u, bias ?? u, out],
     workgroups: grid1d(tiles, gpu.limits.maxComputeWorkgroupsPerDimension),
@@ -83,22 +84,23 @@ function fused(gpu: Gpu, v: GpuArray, u: GpuArray, bias: GpuArray | undefined, g
 
 const DW_TM = 32; // rows per workgroup of conv2d_winograd_dwgemm.wgsl
 
-/** dU (16, Cin, Cout) (+)= Vᵀ · Ŷ over V (16, T, Cin), Ŷ (16, T, Cout); matmul() where there are no 8-lane subgroups (conv2d_winograd_dwgemm.wgsl needs them) or `portable`. */
+/** dU (16, Cin, Cout) (+)= Vᵀ · Ŷ over V (16, T, Cin), Ŷ (16, T, Cout); matmul() where there are no subgroups (conv2d_winograd_dwgemm.wgsl needs them) or `portable`. */
 function dwGemm(gpu: Gpu, v: GpuArray, yh: GpuArray, du: GpuArray, accumulate: boolean, portable: boolean): void {
   const label = 'conv2d.dw.winograd.gemm';
   const [, T, cin] = v.shape;
   const cout = yh.shape[2];
-  if (portable || !gpu.subgroupsOf8) {
+  const SG = portable ? 0 : gpu.subgroupWidth();
+  if (!SG) {
     matmul(gpu, v, yh, { transA: true, accumulate, out: du, label });
     return;
   }
-  const wide = cout >= 64;
-  const tilesN = ceilDiv(cout, wide ? 64 : 32);
+  const wide = cout >= 8 * SG;
+  const tilesN = ceilDiv(cout, (wide ? 8 : 4) * SG);
   const tilesM = ceilDiv(cin, DW_TM);
   const tiles = 16 * tilesN * tilesM;
   gpu.dispatch({
     kernel: label,
-    pipeline: gpu.pipeline('conv2d.winograd.dwgemm', dwGemmSource, { WIDE: Number(wide) }),
+    pipeline: gpu.pipeline('conv2d.winograd.dwgemm', dwGemmSource, { SG, WIDE: Number(wide) }),
     params: params().u32(T).u32(cin / 4).u32(cout / 4).u32(tilesN).u32(tilesM).u32(tiles).u32(accumulate ? 1 : 0).bytes,
     buffers: [v, yh, du],
     workgroups: grid1d(tiles, gpu.limits.maxComputeWorkgroupsPerDimension),
@@ -163,7 +165,7 @@ function inputTransform(gpu: Gpu, kernel: string, x: GpuArray, v: GpuArray, g: C
 function winogradConv(gpu: Gpu, kernel: string, x: GpuArray, u: GpuArray, bias: GpuArray | undefined, g: Conv2dGeometry, out: GpuArray, label: string, portable: boolean): void {
   const WG = 64;
   const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
-  const fuse = !portable && gpu.subgroupsOf8; // conv2d_winograd_fused.wgsl needs subgroups of exactly 8 lanes
+  const fuse = !portable && gpu.subgroupWidth() > 0; // conv2d_winograd_fused.wgsl needs subgroups
   const { tH, tW, nc } = chunking(gpu, kernel, g, fuse ? [g.cin] : [g.cin, g.cout]);
   const v = gpu.empty([16, nc * tH * tW, g.cin], 'f32', 'conv2d.winograd.v');
   const mx = fuse ? undefined : gpu.empty([16, nc * tH * tW, g.cout], 'f32', 'conv2d.winograd.m');

@@ -1,20 +1,21 @@
 enable subgroups;
 // conv2d by Winograd F(2×2, 3×3) (conv2d_winograd.ts), dw: the 16 products contracted over tiles,
-// on 8-lane subgroups (lavapipe), the transA scheme of matmul_sg.wgsl:
+// on subgroups of SG lanes, the transA scheme of matmul_sg.wgsl:
 //   dU[ξ] (Cin, Cout) (+)= V[ξ]ᵀ (Cin, T) · Ŷ[ξ] (T, Cout)     ξ = 0..15, Cin and Cout multiples of 4
-// One workgroup = one subgroup of 8 lanes: TM rows ci × 32 (WIDE: 64) columns co of one ξ, all T.
-// Per chunk of 8 tiles lane l loads V[ξ, t0 + l, m0 .. m0 + TM − 1] (TM / 4 vec4s) and every lane
-// gets each tile's row by subgroupShuffle; lane l owns the columns 4·(8·tn + l) + 0..3 (WIDE: also
-// 4·(8·tn + 8 + l) + 0..3), one vec4 of Ŷ per tile and column group feeding 4·TM multiply-adds.
+// One workgroup = one subgroup of SG lanes: TM rows ci × 4·SG (WIDE: 8·SG) columns co of one ξ, all T.
+// Per chunk of SG tiles lane l loads V[ξ, t0 + l, m0 .. m0 + TM − 1] (TM / 4 vec4s) and every lane
+// gets each tile's row by subgroupShuffle; lane l owns the columns 4·(SG·tn + l) + 0..3 (WIDE: also
+// 4·(SG·tn + SG + l) + 0..3), one vec4 of Ŷ per tile and column group feeding 4·TM multiply-adds.
 // TM = 32 = Cin for the 32→64 layer (24-row tiles left a third of 48 rows idle there).
 
 const TM: u32 = 32u; // rows per workgroup (DW_TM in conv2d_winograd.ts)
 
+override SG: u32 = 8u; // lanes per subgroup = per workgroup
 override WIDE: bool = false;
 
 struct Params {
   T: u32, M4: u32, N4: u32, // tiles, Cin / 4, Cout / 4
-  tilesN: u32,              // ⌈Cout / 32⌉, or ⌈Cout / 64⌉ when WIDE
+  tilesN: u32,              // ⌈Cout / (4·SG)⌉, or ⌈Cout / (8·SG)⌉ when WIDE
   tilesM: u32,              // ⌈Cin / TM⌉
   tiles: u32,               // tilesN · tilesM · 16
   accumulate: u32,
@@ -24,7 +25,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> B: array<vec4f>;        // Ŷ  (16, T, Cout)
 @group(0) @binding(3) var<storage, read_write> C: array<vec4f>;  // dU (16, Cin, Cout)
 
-@compute @workgroup_size(8)
+@compute @workgroup_size(SG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(subgroup_invocation_id) lane: u32) {
   let w = wid.x + wid.y * nwg.x;
@@ -37,17 +38,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let N4 = p.N4;
   let aBase = b * p.T * M4;
   let bBase = b * p.T * N4;
-  let c4 = tn * select(8u, 16u, WIDE) + lane; // this lane's columns: 4·c4 + 0..3 (and 4·(c4 + 8) + 0..3)
+  let c4 = tn * select(SG, 2u * SG, WIDE) + lane; // this lane's columns: 4·c4 + 0..3 (and 4·(c4 + SG) + 0..3)
   let n4 = min(c4, N4 - 1u);
-  let n4w = min(c4 + 8u, N4 - 1u);
+  let n4w = min(c4 + SG, N4 - 1u);
 
   var acc: array<vec4f, TM>;
   var accw: array<vec4f, TM>;
-  for (var t0 = 0u; t0 < p.T; t0 += 8u) {
+  for (var t0 = 0u; t0 < p.T; t0 += SG) {
     let t = min(t0 + lane, p.T - 1u);
     var av: array<vec4f, TM / 4u>;
     for (var r = 0u; r < TM / 4u; r++) { av[r] = A[aBase + t * M4 + min(m0 / 4u + r, M4 - 1u)]; }
-    let jn = min(8u, p.T - t0); // a runtime trip count: keeps the loop rolled (JIT time)
+    let jn = min(SG, p.T - t0); // a runtime trip count: keeps the loop rolled (JIT time)
     for (var j = 0u; j < jn; j++) {
       let kb = bBase + (t0 + j) * N4;
       let b0 = B[kb + n4];
@@ -84,9 +85,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       if (add) { C[o] = acc[i] + C[o]; } else { C[o] = acc[i]; }
     }
   }
-  if (WIDE && c4 + 8u < N4) {
+  if (WIDE && c4 + SG < N4) {
     for (var i = 0u; i < rows; i++) {
-      let o = cBase + i * N4 + c4 + 8u;
+      let o = cBase + i * N4 + c4 + SG;
       if (add) { C[o] = accw[i] + C[o]; } else { C[o] = accw[i]; }
     }
   }

@@ -1,19 +1,20 @@
 enable subgroups;
 // conv2d by Winograd F(2×2, 3×3) (conv2d_winograd.ts): the 16 products and the output transform in
-// one pass, on 8-lane subgroups (lavapipe), for images n0 .. n0 + b − 1:
+// one pass, on subgroups of SG lanes, for images n0 .. n0 + b − 1:
 //   m_ξ = V[ξ] (T, Cin) · U[ξ] (Cin, Cout)        ξ = 4·r + s
 //   y[n0 + β, co, 2·th + i, 2·tw + j] = Σ_ξ A[r, i]·A[s, j]·m_ξ[t, co] (+ bias[co])   (clipped at Ho, Wo)
 //   A = (Aᵀ)ᵀ = [[1, 0], [1, 1], [1, −1], [0, −1]],  t = (β·tH + th)·tW + tw
-// One workgroup = one subgroup of 8 lanes: TM rows t × 32 columns co, all 16 ξ in turn (m_ξ never
+// One workgroup = one subgroup of SG lanes: TM rows t × 4·SG columns co, all 16 ξ in turn (m_ξ never
 // leaves registers: no Mx array, no output pass). A row's k-values reach every lane by
-// subgroupShuffle; lane l owns the columns 4·(8·tn + l) + 0..3 and the 4 outputs of each of its
+// subgroupShuffle; lane l owns the columns 4·(SG·tn + l) + 0..3 and the 4 outputs of each of its
 // (t, co) as vec4s along co.
 
+override SG: u32 = 8u; // lanes per subgroup = per workgroup
 const TM: u32 = 24u; // rows per workgroup (TM in conv2d_winograd.ts)
 
 struct Params {
   M: u32, K4: u32, N4: u32, // T, Cin / 4, Cout / 4
-  tilesN: u32,              // ⌈Cout / 32⌉
+  tilesN: u32,              // ⌈Cout / (4·SG)⌉
   tiles: u32,               // tilesN · ⌈T / TM⌉
   n0: u32,
   ho: u32, wo: u32,
@@ -31,7 +32,7 @@ const A1 = array<f32, 4>(0.0, 1.0, -1.0, -1.0); // A[·, 1]
 
 // #include "conv2d_winograd_store.inc.wgsl"
 
-@compute @workgroup_size(8)
+@compute @workgroup_size(SG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(subgroup_invocation_id) lane: u32) {
   let w = wid.x + wid.y * nwg.x;
@@ -40,7 +41,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let m0 = (w / p.tilesN) * TM;
   let K4 = p.K4;
   let N4 = p.N4;
-  let c4 = tn * 8u + lane; // this lane's columns: 4·c4 + 0..3
+  let c4 = tn * SG + lane; // this lane's columns: 4·c4 + 0..3
   let n4 = min(c4, N4 - 1u);
 
   // y accumulators: output (i, j) of row r as out[2·i + j][r]
@@ -50,11 +51,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     let bBase = b * K4 * 4u * N4;
     var acc: array<vec4f, TM>;
     for (var i = 0u; i < TM; i++) { acc[i] = vec4f(0.0); } // explicit: the declaration alone left ξ − 1's sums here (lavapipe)
-    for (var q0 = 0u; q0 < K4; q0 += 8u) {
+    for (var q0 = 0u; q0 < K4; q0 += SG) {
       let q = min(q0 + lane, K4 - 1u);
       var av: array<vec4f, TM>;
       for (var i = 0u; i < TM; i++) { av[i] = A[aBase + min(m0 + i, p.M - 1u) * K4 + q]; }
-      let jn = min(8u, K4 - q0); // a runtime trip count: keeps the loop rolled (JIT time)
+      let jn = min(SG, K4 - q0); // a runtime trip count: keeps the loop rolled (JIT time)
       for (var j = 0u; j < jn; j++) {
         let kb = bBase + 4u * (q0 + j) * N4;
         let b0 = B[kb + n4];

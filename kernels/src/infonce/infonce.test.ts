@@ -23,7 +23,7 @@ function err(got: ArrayLike<number>, want: ArrayLike<number>, floor = 1e-3): num
 
 const TOL = 1e-4;
 
-// d % 4 == 0 with one column buffer takes infonce_sg.wgsl on an 8-lane-subgroup adapter (lavapipe);
+// d % 4 == 0 with one column buffer takes infonce_sg.wgsl on an adapter with subgroups (lavapipe);
 // `portable` reruns such cases with it switched off, so the portable tiles (infonce_fwd/bwd.wgsl) stay tested there too.
 async function portable<T>(f: () => Promise<T>): Promise<T> {
   infonceTuning.subgroups = false;

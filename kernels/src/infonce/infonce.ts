@@ -4,7 +4,7 @@
 // (scalar loss and accuracy, on the GPU) → backward tiles (dQ by row-owning workgroups, dK by
 // key-owning workgroups, or one symmetric pass for Z·Zᵀ) → l2_back (chain through q̂ = q/‖q‖).
 // Variants: infonce (general; MoCo's queue as extra negatives), ntXent (SimCLR), moco, clip.
-// Tiles: infonce_sg.wgsl on adapters with 8-lane subgroups (lavapipe) when d % 4 == 0 and the
+// Tiles: infonce_sg.wgsl on adapters with subgroups when d % 4 == 0 and the
 // columns come from one buffer; infonce_fwd/bwd.wgsl (on infonce_tiles.inc.wgsl) otherwise (see useSubgroups).
 import { check, checkArray, type Gpu, type GpuArray, grid1d, outArray, params, shapeString, sizeClass, specialize } from '@pretext/gpu';
 import bwdSource from './infonce_bwd.wgsl.js';
@@ -23,12 +23,11 @@ const TILE = 32;
 export const infonceTuning = { subgroups: true, tmFwd: 24, tmBwd: 16 };
 
 /**
- * infonce_sg.wgsl (8-lane subgroup tiles, vec4 rows) when the adapter's subgroups are exactly 8
- * lanes wide, d % 4 == 0 and the columns come from one buffer; else the portable tiles (infonce_fwd/bwd.wgsl).
+ * infonce_sg.wgsl (one subgroup of SG lanes per workgroup, vec4 rows) when the adapter has
+ * subgroups, d % 4 == 0 and the columns come from one buffer; else the portable tiles (infonce_fwd/bwd.wgsl).
  */
 function useSubgroups(gpu: Gpu, t: TilePass): boolean {
-  const lanes8 = gpu.subgroupsOf8;
-  return infonceTuning.subgroups && lanes8 && t.d % 4 === 0 && (t.cols.b1 === t.cols.b2 || t.cols.n1 === t.cols.n);
+  return infonceTuning.subgroups && gpu.subgroupWidth() > 0 && t.d % 4 === 0 && (t.cols.b1 === t.cols.b2 || t.cols.n1 === t.cols.n);
 }
 
 export type Reduction = 'mean' | 'sum';
@@ -88,7 +87,7 @@ function forwardPass(gpu: Gpu, t: TilePass, stats: GpuArray): void {
   if (useSubgroups(gpu, t)) {
     gpu.dispatch({
       kernel: `${KERNEL}.forward`,
-      pipeline: gpu.pipeline(`${KERNEL}.forward.sg`, specialize(sgSource, { TM: infonceTuning.tmFwd, DCH: 1 }), {}, 'forward'),
+      pipeline: gpu.pipeline(`${KERNEL}.forward.sg`, specialize(sgSource, { TM: infonceTuning.tmFwd, DCH: 1 }), { SG: gpu.subgroupWidth() }, 'forward'),
       params: tileParams(t),
       buffers: [t.a, t.cols.b1, t.pos, t.aux, stats],
       workgroups: rowGrid(gpu, m, infonceTuning.tmFwd),
@@ -119,13 +118,14 @@ function backwardPass(gpu: Gpu, t: TilePass, out: GpuArray): void {
   const { m, d } = t;
   const n = t.cols.n;
   if (useSubgroups(gpu, t)) {
-    // infonce_sg.wgsl: each lane owns DCH output vec4s per row; grid z for d > 128
-    const dch = Math.min(4, Math.ceil(d / 32));
-    const nz = Math.ceil(d / (32 * dch));
+    // infonce_sg.wgsl: each lane owns DCH output vec4s per row; grid z for d > 16·SG
+    const SG = gpu.subgroupWidth();
+    const dch = Math.min(4, Math.ceil(d / (4 * SG)));
+    const nz = Math.ceil(d / (4 * SG * dch));
     const [x, y] = rowGrid(gpu, m, infonceTuning.tmBwd);
     gpu.dispatch({
       kernel: `${KERNEL}.backward`,
-      pipeline: gpu.pipeline(`${KERNEL}.backward.sg`, specialize(sgSource, { TM: infonceTuning.tmBwd, DCH: dch }), {}, 'backward'),
+      pipeline: gpu.pipeline(`${KERNEL}.backward.sg`, specialize(sgSource, { TM: infonceTuning.tmBwd, DCH: dch }), { SG }, 'backward'),
       params: tileParams(t),
       buffers: [t.a, t.cols.b1, t.pos, t.aux, out],
       workgroups: [x, y, nz],

@@ -1,16 +1,16 @@
 enable subgroups;
-// InfoNCE tiles, fast path for adapters with 8-lane subgroups (lavapipe): same math, Params and
+// InfoNCE tiles, fast path for adapters with subgroups (SG lanes): same math, Params and
 // outputs as infonce_fwd.wgsl / infonce_bwd.wgsl (on infonce_tiles.inc.wgsl), restructured like
-// matmul/matmul_sg.wgsl (read that file for why). The launcher picks it when the subgroup size is
-// exactly 8, d % 4 == 0 (rows read as vec4) and the columns come from one buffer (b1; n1 = n or
-// b2 = b1).
+// matmul/matmul_sg.wgsl (read that file for why). The launcher picks it when d % 4 == 0 (rows
+// read as vec4) and the columns come from one buffer (b1; n1 = n or b2 = b1).
 //   s_ij = (a_i · b_j) · ra_i · rb_j · inv_tau   (−∞ when mask_self and i = j)
-// One workgroup = one subgroup of 8 lanes = TM rows of A. A column tile is 32 columns of S; lane l
-// owns columns c0 + 4l + 0..3. Per 8·4 = 32 depths each lane loads one vec4 of each of the TM rows
+// One workgroup = one subgroup of SG lanes = TM rows of A. A column tile is 4·SG columns of S; lane
+// l owns columns c0 + 4l + 0..3. Per 4·SG depths each lane loads one vec4 of each of the TM rows
 // (a different depth per lane) and the rows reach every lane through subgroupShuffle; each lane
 // loads its 4 columns' vec4s (4×4 transposed), so one load feeds 4·TM multiply-adds.
 // Loops over d and over column groups have runtime trip counts (kept rolled: JIT time).
 
+override SG: u32 = 8u; // lanes per subgroup = per workgroup
 const TM: u32 = 8u; // template slot: rows of A per workgroup
 const NEG: f32 = -3.0e38; // stands for −∞ (exp(NEG − finite) = 0, and no inf arithmetic)
 
@@ -43,13 +43,13 @@ fn s_tile(r0: u32, c0: u32, lane: u32) -> array<vec4f, TM> {
   let j2 = min(c0 + 4u * lane + 2u, p.n - 1u) * K4;
   let j3 = min(c0 + 4u * lane + 3u, p.n - 1u) * K4;
   var acc: array<vec4f, TM>;
-  for (var q0 = 0u; q0 < K4; q0 += 8u) {
+  for (var q0 = 0u; q0 < K4; q0 += SG) {
     // lane l holds a_i[4·(q0 + l) + 0..3] for the TM rows
     let q = min(q0 + lane, K4 - 1u);
     let keep = select(0.0, 1.0, q0 + lane < K4);
     var av: array<vec4f, TM>;
     for (var i = 0u; i < TM; i++) { av[i] = A[min(r0 + i, p.m - 1u) * K4 + q] * keep; }
-    let jn = min(8u, K4 - q0);
+    let jn = min(SG, K4 - q0);
     for (var j = 0u; j < jn; j++) {
       let qb = q0 + j;
       let c0v = B[j0 + qb]; let c1v = B[j1 + qb]; let c2v = B[j2 + qb]; let c3v = B[j3 + qb];
@@ -71,7 +71,7 @@ fn first_row(wid: vec3u, nwg: vec3u) -> u32 { return (wid.x + wid.y * nwg.x) * T
 
 // Forward: online LSE per (row, lane) over the lane's columns, merged across lanes at the end
 // with subgroupMax / subgroupAdd. Writes aux[lr_off + i] = lse_i, stats = (loss_i, hit_i).
-@compute @workgroup_size(8)
+@compute @workgroup_size(SG)
 fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
            @builtin(subgroup_invocation_id) lane: u32) {
   let r0 = first_row(wid, nwg);
@@ -88,7 +88,7 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
     pi[i] = u32(pos[row]);
     mx[i] = NEG; sm[i] = 0.0; sp[i] = NEG; so[i] = NEG;
   }
-  for (var c0 = 0u; c0 < p.n; c0 += 32u) {
+  for (var c0 = 0u; c0 < p.n; c0 += 4u * SG) {
     let acc = s_tile(r0, c0, lane);
     let cols = vec4u(c0 + 4u * lane) + vec4u(0u, 1u, 2u, 3u);
     let rb = vec4f(aux_w[p.rb_off + min(cols.x, p.n - 1u)], aux_w[p.rb_off + min(cols.y, p.n - 1u)],
@@ -115,7 +115,7 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
     let s_pos = subgroupMax(sp[i]);
     let s_other = subgroupMax(so[i]);
     let row = r0 + i;
-    if (lane == i % 8u && row < p.m) {
+    if (lane == i % SG && row < p.m) {
       let lse = m + log(l);
       aux_w[p.lr_off + row] = lse;
       stats[2u * (p.stat_off + row)] = lse - s_pos;
@@ -125,13 +125,13 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
 }
 
 // Backward: per column tile, P_ij = wr·(exp(s_ij − lr_i) − δ_ij) + wc·(exp(s_ij − lc_j) − δ_ij)
-// (0 where excluded), then out_i += Σ_j P_ij·rb_j·b_j. Lane l owns output vec4s dc4 + 8c + l
+// (0 where excluded), then out_i += Σ_j P_ij·rb_j·b_j. Lane l owns output vec4s dc4 + SG·c + l
 // (chunk c < DCH, one TM-row accumulator array per chunk) of the TM rows; P reaches the lanes
 // through subgroupShuffle, each b_j vec4 load feeds TM multiply-adds. Grid z walks chunks of
-// 32·DCH output columns. Every loop over i has a small body: Mesa unrolls a constant-trip loop
+// 4·SG·DCH output columns. Every loop over i has a small body: Mesa unrolls a constant-trip loop
 // only while trip count × body size stays under a limit, and a loop left rolled turns its
 // private arrays into run-time-indexed memory (slow).
-const DCH: u32 = 4u; // template slot: min(4, ⌈d / 32⌉), set by the launcher
+const DCH: u32 = 4u; // template slot: min(4, ⌈d / (4·SG)⌉), set by the launcher
 
 // o[i] += Σ_t pv[i][t] · b_t   (4 columns of P, their 4 b-row vec4s of one output chunk)
 fn pb(o: ptr<function, array<vec4f, TM>>, pv: ptr<function, array<vec4f, TM>>, b0: vec4f, b1: vec4f, b2: vec4f, b3: vec4f) {
@@ -149,13 +149,13 @@ fn store_chunk(o: ptr<function, array<vec4f, TM>>, r0: u32, k: u32, K4: u32) {
   }
 }
 
-@compute @workgroup_size(8)
+@compute @workgroup_size(SG)
 fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
             @builtin(subgroup_invocation_id) lane: u32) {
   let r0 = first_row(wid, nwg);
   if (r0 >= p.m) { return; }
   let K4 = p.d / 4u;
-  let dc4 = wid.z * 8u * DCH + lane; // this lane's output vec4s: dc4 + 8c
+  let dc4 = wid.z * SG * DCH + lane; // this lane's output vec4s: dc4 + SG·c
   var lr: array<f32, TM>;
   var ra: array<f32, TM>;
   var pi: array<i32, TM>;
@@ -169,12 +169,12 @@ fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
     pi[i] = pos[row];
   }
   // output vec4 indices, clamped for loading
-  let q0 = min(dc4, K4 - 1u); let q1 = min(dc4 + 8u, K4 - 1u);
-  let q2 = min(dc4 + 16u, K4 - 1u); let q3 = min(dc4 + 24u, K4 - 1u);
+  let q0 = min(dc4, K4 - 1u); let q1 = min(dc4 + SG, K4 - 1u);
+  let q2 = min(dc4 + 2u * SG, K4 - 1u); let q3 = min(dc4 + 3u * SG, K4 - 1u);
   var o0: array<vec4f, TM>; var o1: array<vec4f, TM>;
   var o2: array<vec4f, TM>; var o3: array<vec4f, TM>;
 
-  for (var c0 = 0u; c0 < p.n; c0 += 32u) {
+  for (var c0 = 0u; c0 < p.n; c0 += 4u * SG) {
     let acc = s_tile(r0, c0, lane);
     let cols = vec4u(c0 + 4u * lane) + vec4u(0u, 1u, 2u, 3u);
     let cc = min(cols, vec4u(p.n - 1u));
@@ -204,7 +204,7 @@ fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
       g[i] = select(vec4f(0.0), gi * rb, ok);
     }
     // columns c0 + 4·jl + 0..3 are lane jl's: P via shuffle, b rows via loads
-    let jn = min(8u, (p.n - c0 + 3u) / 4u);
+    let jn = min(SG, (p.n - c0 + 3u) / 4u);
     for (var jl = 0u; jl < jn; jl++) {
       var pv: array<vec4f, TM>;
       for (var i = 0u; i < TM; i++) { pv[i] = subgroupShuffle(g[i], jl); } // P_{r0+i, jb + 0..3}·rb
@@ -221,7 +221,7 @@ fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
   }
 
   store_chunk(&o0, r0, dc4, K4);
-  if (DCH > 1u) { store_chunk(&o1, r0, dc4 + 8u, K4); }
-  if (DCH > 2u) { store_chunk(&o2, r0, dc4 + 16u, K4); }
-  if (DCH > 3u) { store_chunk(&o3, r0, dc4 + 24u, K4); }
+  if (DCH > 1u) { store_chunk(&o1, r0, dc4 + SG, K4); }
+  if (DCH > 2u) { store_chunk(&o2, r0, dc4 + 2u * SG, K4); }
+  if (DCH > 3u) { store_chunk(&o3, r0, dc4 + 3u * SG, K4); }
 }

@@ -1,5 +1,6 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { type Gpu, type GpuArray, KernelInputError, numel } from '@pretext/gpu';
-import { freshSeed, poisoned, randn, relErr, testGpu } from '@pretext/gpu/testing';
+import { freshSeed, poisoned, randn, relErr, testGpu, withTestTuner } from '@pretext/gpu/testing';
 import { describe, expect, it } from 'vitest';
 import { matmul, type MatmulOptions, matmulShape, matmulTuning, matmulVariant } from './matmul.js';
 import { matmulRef } from './matmul.ref.js';
@@ -70,10 +71,10 @@ describe('matmul', () => {
     });
   }
 
-  // matmul_sg.wgsl (the default for big products on 8-lane-subgroup adapters), reached with
+  // matmul_sg.wgsl (the default for big products on adapters with subgroups), reached with
   // small shapes by lowering the size threshold. One test per transpose form (one JIT each).
   // Sizes are 4-aligned where the form needs it (see matmul_sg.wgsl) and awkward elsewhere:
-  // tails inside a 32-k chunk or an 8-k chunk, tails inside 24-row and 32-column tiles.
+  // tails inside a 4·SG-k chunk or an SG-k chunk, tails inside 24-row and 4·SG-column tiles (SG = 4, 8).
   const sgForms: [string, boolean, boolean, Case[]][] = [
     ['plain', false, false, [
       { a: [9, 4], b: [4, 4] },
@@ -104,7 +105,7 @@ describe('matmul', () => {
       const saved = matmulTuning.sgMinMacs;
       matmulTuning.sgMinMacs = 0;
       try {
-        const expected = gpu.subgroupsOf8 ? 'sg' : 'tiled';
+        const expected = gpu.subgroupWidth() ? 'sg' : 'tiled';
         for (const c0 of sgCases) {
           const c: Case = { ...c0, opts: { ...c0.opts, transA, transB } };
           expect(matmulVariant(gpu, matmulShape(c.a, c.b, transA, transB), transA, transB), label(c)).toBe(expected);
@@ -116,6 +117,35 @@ describe('matmul', () => {
       }
     });
   }
+
+  it('autotune: times sg and tiled once per shape class, caches the choice, and either matches the reference', async () => {
+    const gpu = await testGpu();
+    await withTestTuner(gpu, async ({ path, warnings, reopen }) => {
+      const c: Case = { a: [2, 37, 20], b: [2, 20, 44], opts: { bias: true } }; // aligned for 'sg', below sgMinMacs
+      const s = matmulShape(c.a, c.b);
+      expect(matmulVariant(gpu, s)).toBe('tiled'); // first call: the threshold's choice; timing starts
+      expect((await run(gpu, c)).err).toBeLessThan(1e-5);
+      await gpu.tuner.idle();
+      expect(warnings).toEqual([]);
+      if (!gpu.subgroupWidth()) return; // one candidate only: nothing to time
+      const entries = JSON.parse(readFileSync(path, 'utf8')).entries as Record<string, { choice: string; ms: Record<string, number> }>;
+      const [key, entry] = Object.entries(entries)[0];
+      expect(key).toMatch(/^matmul\.nn\.sg\d+:b2:M64:N64:K32$/);
+      expect(Object.keys(entry.ms).sort()).toEqual(['sg', 'tiled']);
+      expect(['sg', 'tiled']).toContain(entry.choice);
+      expect(matmulVariant(gpu, s)).toBe(entry.choice);
+      expect(matmulVariant(gpu, matmulShape([2, 40, 24], [2, 24, 60]))).toBe(entry.choice); // same shape class
+      // whichever candidate a cache names runs, and matches the reference
+      for (const choice of ['sg', 'tiled']) {
+        writeFileSync(path, JSON.stringify({ schema: 1, adapter: 'x', entries: { [key]: { ...entry, choice } } }));
+        reopen();
+        expect(matmulVariant(gpu, s)).toBe(choice);
+        const { err, seed } = await run(gpu, c);
+        expect(err, `seed ${seed} ${choice}`).toBeLessThan(1e-5);
+      }
+      expect(warnings).toEqual([]);
+    });
+  });
 
   it('covers grids over 65535 workgroups (70000 batched 1×1×1 products)', async () => {
     const c: Case = { a: [70000, 1, 2], b: [70000, 2, 1] };

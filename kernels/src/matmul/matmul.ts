@@ -1,6 +1,6 @@
 // Batched matmul C[b] = α · op(A[b]) · op(B[b]) (+ bias) (+ C): validate → pick the variant
 // (rows per invocation, workgroup width) → flat tile grid → launch.
-import { check, checkArray, type Gpu, type GpuArray, grid1d, numel, outArray, params, shapeString, specialize } from '@pretext/gpu';
+import { check, checkArray, type Gpu, type GpuArray, grid1d, numel, outArray, params, shapeString, sizeBucket, specialize, type TuneCandidate } from '@pretext/gpu';
 import source from './matmul.wgsl.js';
 import sgSource from './matmul_sg.wgsl.js';
 
@@ -18,7 +18,11 @@ export interface MatmulOptions {
   out?: GpuArray;
   /** The pass's label in the profiler (default 'matmul', 'matmul.tA', 'matmul.tB'), e.g. a conv's GEMM. */
   label?: string;
+  /** Run this shader instead of the one matmulVariant picks (tests, the autotuner); it must be able to run the product. */
+  variant?: MatmulVariant;
 }
+
+export type MatmulVariant = 'sg' | 'tiled' | 'short';
 
 /** Sizes a launch resolves to: op(A) (batch, M, K), op(B) (batch, K, N), C batchShape + (M, N). */
 export interface MatmulShape {
@@ -53,16 +57,38 @@ export const matmulTuning = {
 
 /**
  * Which shader runs a product: 'sg' (matmul_sg.wgsl: subgroup-shared A tile, vec4 loads; needs
- * subgroups of exactly 8 lanes and 4-aligned dimensions, see that file), else matmul.wgsl with
- * 16 rows per invocation ('tiled'), or 4 when M ≤ 4 ('short').
+ * subgroups and 4-aligned dimensions, see that file), else matmul.wgsl with 16 rows per
+ * invocation ('tiled'), or 4 when M ≤ 4 ('short'). Where both 'sg' and 'tiled' can run, the
+ * autotuner's measured choice when it is on (gpu.tuner), else matmulTuning's thresholds.
  */
-export function matmulVariant(gpu: Gpu, s: MatmulShape, transA = false, transB = false): 'sg' | 'tiled' | 'short' {
+export function matmulVariant(gpu: Gpu, s: MatmulShape, transA = false, transB = false): MatmulVariant {
   if (s.M <= 4) return 'short';
-  const lanes8 = gpu.subgroupsOf8;
+  const SG = gpu.subgroupWidth();
   const aligned = transA ? !transB && s.M % 4 === 0 && s.N % 4 === 0 : s.K % 4 === 0 && (transB || s.N % 4 === 0);
-  const wanted = matmulTuning.sgVariants.includes(`${transA ? 't' : 'n'}${transB ? 't' : 'n'}`);
+  if (!SG || !aligned || s.M <= 8) return 'tiled';
+  const form = `${transA ? 't' : 'n'}${transB ? 't' : 'n'}`;
   const big = s.batch * s.M * s.N * s.K >= matmulTuning.sgMinMacs;
-  return lanes8 && aligned && wanted && big && s.M > 8 ? 'sg' : 'tiled';
+  const fallback = matmulTuning.sgVariants.includes(form) && big ? 'sg' : 'tiled';
+  const key = `matmul.${form}.sg${SG}:b${sizeBucket(s.batch)}:M${sizeBucket(s.M)}:N${sizeBucket(s.N)}:K${sizeBucket(s.K)}`;
+  return gpu.tuner.pick(key, ['sg', 'tiled'], fallback, () => (['sg', 'tiled'] as const).map((v) => tuneCandidate(gpu, s, transA, transB, v))) as MatmulVariant;
+}
+
+/** One variant of the product on zero inputs of shape s, for the autotuner. */
+function tuneCandidate(gpu: Gpu, s: MatmulShape, transA: boolean, transB: boolean, variant: MatmulVariant): TuneCandidate {
+  return {
+    name: variant,
+    prepare() {
+      const a = gpu.empty([s.batch, ...(transA ? [s.K, s.M] : [s.M, s.K])], 'f32', 'matmul.tune.a');
+      const b = gpu.empty([s.batch, ...(transB ? [s.N, s.K] : [s.K, s.N])], 'f32', 'matmul.tune.b');
+      const out = gpu.empty([s.batch, s.M, s.N], 'f32', 'matmul.tune.c');
+      return {
+        run: () => void matmul(gpu, a, b, { transA, transB, out, variant }),
+        dispose: () => {
+          for (const x of [a, b, out]) gpu.free(x);
+        },
+      };
+    },
+  };
 }
 
 /** Shapes of A and B (with transpose flags) → the product's sizes; throws on mismatch. */
@@ -103,13 +129,15 @@ export function matmul(gpu: Gpu, a: GpuArray, b: GpuArray, opts: MatmulOptions =
   const kernel = opts.label ?? `${KERNEL}${transA ? '.tA' : ''}${transB ? '.tB' : ''}`;
   const flops = 2 * s.batch * s.M * s.N * s.K;
   const bytes = 4 * (numel(a.shape) + numel(b.shape) + s.batch * s.M * s.N * (accumulate ? 2 : 1) + (bias ? s.N : 0));
-  const variant = matmulVariant(gpu, s, transA, transB);
+  const variant = opts.variant ?? matmulVariant(gpu, s, transA, transB);
+  check(variant !== 'sg' || gpu.subgroupWidth() > 0, KERNEL, 'variant', () => `'sg' needs subgroups of a width matmul_sg.wgsl is written for (${gpu.subgroupSizes ? `the adapter has ${gpu.subgroupSizes.min}..${gpu.subgroupSizes.max}` : 'none here'})`);
   if (variant === 'sg') {
-    // matmul_sg.wgsl: 8-lane workgroups of SG_TM rows × 32 columns, vec4 views of A and B
-    const tilesN = Math.ceil(s.N / 32);
+    // matmul_sg.wgsl: one subgroup of SG lanes per workgroup, SG_TM rows × 4·SG columns, vec4 views of A and B
+    const SG = gpu.subgroupWidth();
+    const tilesN = Math.ceil(s.N / (4 * SG));
     const tilesM = Math.ceil(s.M / SG_TM);
     const tiles = tilesN * tilesM * s.batch;
-    const pipeline = gpu.pipeline(KERNEL, sgSource, { TRANS_A: Number(transA), TRANS_B: Number(transB) });
+    const pipeline = gpu.pipeline(KERNEL, sgSource, { SG, TRANS_A: Number(transA), TRANS_B: Number(transB) });
     gpu.dispatch({
       kernel,
       pipeline,

@@ -1,8 +1,9 @@
 enable subgroups;
-// Batched matmul, fast path for CPU-style adapters with 8-wide subgroups (lavapipe):
+// Batched matmul, fast path for adapters with subgroups (SG lanes: 8 on lavapipe, 32 on most GPUs):
 //   C[b] = α · op(A[b]) · op(B[b])  (+ bias[n])  (+ C[b] when accumulate)
-// Same math and Params meaning as matmul.wgsl. The launcher picks this variant only when the
-// adapter's subgroup size is exactly 8 (min = max = 8) and the vec4 views line up:
+// Same math and Params meaning as matmul.wgsl. A workgroup is one subgroup of SG lanes (the
+// adapter's smallest subgroup size, gpu.subgroupWidth()); the launcher picks this variant only
+// when the vec4 views line up:
 //   !TRANS_A: K % 4 == 0 (A read as vec4 along k)    TRANS_A: M % 4 == 0 (vec4 along m)
 //   !TRANS_B: N % 4 == 0 (B read as vec4 along n)    TRANS_B: K % 4 == 0 (vec4 along k)
 // (TRANS_A with TRANS_B is left to matmul.wgsl.)
@@ -11,10 +12,10 @@ enable subgroups;
 // uniform into a per-lane loop with a bounds check (about 15 instructions per lane per
 // component), and it cannot prove an address uniform once it depends on a loop counter. So the
 // count of load components per multiply-add decides the speed, not the arithmetic.
-//  - A: one workgroup = one subgroup of 8 lanes, TM rows. Each lane loads a *different* vec4 of
+//  - A: one workgroup = one subgroup of SG lanes, TM rows. Each lane loads a *different* vec4 of
 //    the A tile (different k), and the tile reaches every lane through subgroupShuffle (a
-//    register permute, no memory). 8 lanes thus share each load instead of repeating it.
-//  - B: lane l owns the 4 consecutive columns n = 4·(8·tn + l) + 0..3: one vec4 load per k
+//    register permute, no memory). SG lanes thus share each load instead of repeating it.
+//  - B: lane l owns the 4 consecutive columns n = 4·(SG·tn + l) + 0..3: one vec4 load per k
 //    feeds 4·TM multiply-adds.
 // Per lane: TM × 4 accumulators (vec4 per row). Out-of-range rows/columns are clamped for
 // loading and skipped when storing; the k loop stops exactly at K (runtime trip count, which
@@ -22,12 +23,13 @@ enable subgroups;
 
 const TM: u32 = 24u; // rows per workgroup, a multiple of 4 (SG_TM in matmul.ts)
 
+override SG: u32 = 8u; // lanes per subgroup = per workgroup
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 
 struct Params {
   M: u32, N: u32, K: u32,
-  tilesN: u32,      // ceil(N / 32)
+  tilesN: u32,      // ceil(N / (4·SG))
   tilesM: u32,      // ceil(M / TM)
   tiles: u32,       // tilesN · tilesM · batch
   strideA: u32,     // vec4s between batches of A (0: broadcast)
@@ -43,7 +45,7 @@ struct Params {
 
 // #include "matmul_tile.inc.wgsl"
 
-@compute @workgroup_size(8)
+@compute @workgroup_size(SG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(subgroup_invocation_id) lane: u32) {
   let t = tile_of(wid, nwg);
@@ -53,18 +55,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let aBase = b * p.strideA;
   let bBase = b * p.strideB;
   let K4 = p.K / 4u;
-  let c4 = t.tn * 8u + lane; // this lane's columns: 4·c4 + 0..3
+  let c4 = t.tn * SG + lane; // this lane's columns: 4·c4 + 0..3
   let N4 = p.N / 4u;
 
   var acc: array<vec4f, TM>;
   if (!TRANS_A) {
-    // A (M, K) as vec4 along k. Chunk of 32 k: lane l holds A[m0 + i, 4·(q0 + l) + 0..3].
-    for (var q0 = 0u; q0 < K4; q0 += 8u) {
+    // A (M, K) as vec4 along k. Chunk of 4·SG k: lane l holds A[m0 + i, 4·(q0 + l) + 0..3].
+    for (var q0 = 0u; q0 < K4; q0 += SG) {
       let q = min(q0 + lane, K4 - 1u);
       let keep = select(0.0, 1.0, q0 + lane < K4);
       var av: array<vec4f, TM>;
       for (var i = 0u; i < TM; i++) { av[i] = A[aBase + min(m0 + i, p.M - 1u) * K4 + q] * keep; }
-      let jn = min(8u, K4 - q0); // a runtime trip count: keeps the loop rolled (JIT time)
+      let jn = min(SG, K4 - q0); // a runtime trip count: keeps the loop rolled (JIT time)
       for (var j = 0u; j < jn; j++) {
         {
           // op(B) rows k = 4·(q0 + j) + 0..3, this lane's 4 columns
@@ -95,14 +97,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       }
     }
   } else {
-    // A (K, M) as vec4 along m. Chunk of 8 k: lane l holds A[k0 + l, m0 + 4r + 0..3].
+    // A (K, M) as vec4 along m. Chunk of SG k: lane l holds A[k0 + l, m0 + 4r + 0..3].
     let M4 = p.M / 4u;
-    for (var k0 = 0u; k0 < p.K; k0 += 8u) {
+    for (var k0 = 0u; k0 < p.K; k0 += SG) {
       let k = min(k0 + lane, p.K - 1u);
       let keep = select(0.0, 1.0, k0 + lane < p.K);
       var av: array<vec4f, TM / 4u>;
       for (var r = 0u; r < TM / 4u; r++) { av[r] = A[aBase + k * M4 + min(m0 / 4u + r, M4 - 1u)] * keep; }
-      let jn = min(8u, p.K - k0); // a runtime trip count: keeps the loop rolled (JIT time)
+      let jn = min(SG, p.K - k0); // a runtime trip count: keeps the loop rolled (JIT time)
       for (var j = 0u; j < jn; j++) {
         {
           let bv = B[bBase + (k0 + j) * N4 + min(c4, N4 - 1u)];

@@ -100,7 +100,7 @@ const cases: Case[] = [
   { shape: [2, 5, 6], causal: true, causalOffset: -2, mask: 'additive' }, // first rows fully masked by the diagonal
   { shape: [4, 8], mask: 'neginf', allMasked: true },
   { shape: [2, 64], mask: 'additive', allMasked: true }, // −2e38 entries count as masked
-  // len % 4 == 0: the *_sg.wgsl shaders on 8-lane-subgroup adapters (32 vec4s a step, tails inside a step)
+  // len % 4 == 0: the *_sg.wgsl shaders on adapters with subgroups (4·SG vec4s a step, tails inside a step)
   { shape: [3, 5, 36], mask: 'bool' },
   { shape: [2, 3, 260], mask: 'neginf', allMasked: true },
   { shape: [2, 3, 8, 12], causal: true },
@@ -111,8 +111,8 @@ const cases: Case[] = [
   { shape: [2, 4096], mask: 'bool', scale: 0.3 },
 ];
 
-/** Whether this adapter runs the *_sg.wgsl shaders for 4-aligned rows (subgroups of exactly 8 lanes). */
-const sgAdapter = (gpu: Gpu): boolean => gpu.subgroupsOf8;
+/** Whether this adapter runs the *_sg.wgsl shaders for 4-aligned rows (subgroups on and of a width they take). */
+const sgAdapter = (gpu: Gpu): boolean => gpu.subgroupWidth() > 0;
 
 describe('softmax', () => {
   for (const log of [false, true]) {

@@ -10,20 +10,19 @@ const WG = 64;
 
 /** Knobs of the variant choice (tests turn `sg` off to reach the fallback). */
 export const softmaxTuning = {
-  /** Allow softmax_sg.wgsl / softmax_backward_sg.wgsl (vec4 rows, one 8-lane subgroup per row). */
+  /** Allow softmax_sg.wgsl / softmax_backward_sg.wgsl (vec4 rows, one subgroup per row). */
   sg: true,
-  /** Rows (8-lane subgroups) per workgroup in the sg shaders. */
+  /** Rows (subgroups) per workgroup in the sg shaders, where every subgroup has the same size (else 1). */
   sgRowsPerWorkgroup: 8,
 };
 
 /**
  * Which shaders run (forward and backward alike): 'sg' (softmax_sg.wgsl, softmax_backward_sg.wgsl;
- * need subgroups of exactly 8 lanes and len % 4 == 0), else 'rows' (softmax.wgsl,
+ * need subgroups and len % 4 == 0), else 'rows' (softmax.wgsl,
  * softmax_backward.wgsl: TPR threads per row, workgroup-memory merge).
  */
 export function softmaxVariant(gpu: Gpu, len: number): 'sg' | 'rows' {
-  const lanes8 = gpu.subgroupsOf8;
-  return softmaxTuning.sg && lanes8 && len % 4 === 0 ? 'sg' : 'rows';
+  return softmaxTuning.sg && gpu.subgroupWidth() > 0 && len % 4 === 0 ? 'sg' : 'rows';
 }
 
 export interface SoftmaxMaskOpts {
@@ -63,10 +62,14 @@ function rowsOf(kernel: string, gpu: Gpu, x: GpuArray, name: string): { rows: nu
 /** The pipeline (sg or rows variant of `sources`) and the grid for `rows` rows of `len`. */
 function rowsPipeline(gpu: Gpu, kernel: string, sources: { sg: string; rows: string }, rows: number, len: number, log: boolean) {
   const sg = softmaxVariant(gpu, len) === 'sg';
-  const rpw = softmaxTuning.sgRowsPerWorkgroup;
+  // several rows (subgroups) per workgroup only where each subgroup has exactly SG lanes, and
+  // within the adapter's invocations per workgroup
+  const SG = gpu.subgroupWidth();
+  const fit = Math.max(1, Math.floor(gpu.limits.maxComputeInvocationsPerWorkgroup / Math.max(SG, 1)));
+  const rpw = gpu.subgroupWidth({ exact: true }) ? Math.min(softmaxTuning.sgRowsPerWorkgroup, fit) : 1;
   const tpr = threadsPerRow(len);
   return {
-    pipeline: sg ? gpu.pipeline(`${kernel}_sg`, sources.sg, { RPW: rpw, LOG: log ? 1 : 0 }) : gpu.pipeline(kernel, sources.rows, { TPR: tpr, LOG: log ? 1 : 0 }),
+    pipeline: sg ? gpu.pipeline(`${kernel}_sg`, sources.sg, { SG, RPW: rpw, LOG: log ? 1 : 0 }) : gpu.pipeline(kernel, sources.rows, { TPR: tpr, LOG: log ? 1 : 0 }),
     workgroups: grid1d(Math.ceil(rows / (sg ? rpw : WG / tpr)), gpu.limits.maxComputeWorkgroupsPerDimension),
   };
 }

@@ -1,11 +1,11 @@
 enable subgroups;
-// Backward of softmax / log-softmax, fast path for adapters with 8-lane subgroups (lavapipe);
-// same math, Params and bindings as softmax_backward.wgsl, picked under the same conditions as
-// softmax_sg.wgsl (subgroup size exactly 8, len % 4 == 0: y, dy, dx are vec4 views):
+// Backward of softmax / log-softmax, fast path for adapters with subgroups (SG lanes: 8 on
+// lavapipe); same math, Params and bindings as softmax_backward.wgsl, picked under the same
+// conditions as softmax_sg.wgsl (len % 4 == 0: y, dy, dx are vec4 views):
 //   softmax:      dx_j = scale · y_j · (dy_j − g),       g = Σ_k dy_k y_k
 //   log-softmax:  dx_j = scale · (dy_j − e^(y_j) · g),   g = Σ_k dy_k over unmasked k
 // (a fully masked log-softmax row is all zeros: Σ e^y = L ≥ 2 marks it, and it gets dx = 0).
-// One 8-lane subgroup per row, RPW rows per workgroup; lane l reads vec4s q = 32i + 8u + l
+// One SG-lane subgroup per row, RPW rows per workgroup; lane l reads vec4s q = 4·SG·i + SG·u + l
 // (u = 0..3) of step i; subgroupAdd merges the lanes' sums. See softmax_sg.wgsl for why.
 
 override LOG: bool = false;
@@ -26,7 +26,7 @@ fn yd4(base: u32, q: u32, len4: u32) -> YD {
   return YD(y[qc], dy[qc]);
 }
 
-@compute @workgroup_size(8u * RPW)
+@compute @workgroup_size(SG * RPW)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) tid: u32, @builtin(subgroup_invocation_id) lane: u32) {
   let sr = sg_row(wid, nwg, tid);
@@ -37,7 +37,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   var t = vec4f(0.0);
   for (var i = 0u; i < sr.steps; i++) {
     for (var u = 0u; u < 4u; u++) {
-      let q = 32u * i + 8u * u + lane;
+      let q = 4u * SG * i + SG * u + lane;
       let v = yd4(base, q, sr.len4);
       let keep = q < sr.len4;
       if (LOG) {
@@ -54,7 +54,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
 
   for (var i = 0u; i < sr.steps; i++) {
     for (var u = 0u; u < 4u; u++) {
-      let q = 32u * i + 8u * u + lane;
+      let q = 4u * SG * i + SG * u + lane;
       let v = yd4(base, q, sr.len4);
       var d: vec4f;
       if (LOG) {

@@ -1,22 +1,22 @@
 enable subgroups;
-// Masked row softmax / log-softmax forward, fast path for adapters with 8-lane subgroups
-// (lavapipe). Same math, Params and bindings as softmax.wgsl; the launcher picks it only when the
-// subgroup size is exactly 8 (min = max = 8) and len % 4 == 0, so x, y and the mask are vec4 views.
+// Masked row softmax / log-softmax forward, fast path for adapters with subgroups (SG lanes: 8 on
+// lavapipe). Same math, Params and bindings as softmax.wgsl; the launcher picks it only when
+// len % 4 == 0, so x, y and the mask are vec4 views.
 //
 // Why it looks like this: lavapipe turns each storage access whose address is not provably
 // uniform into a per-lane loop with a bounds check, so the count of load/store *instructions*
 // per logit decides the speed. Here every access moves a vec4, and the row's reductions go
 // through subgroupMax / subgroupAdd (registers) instead of workgroup memory and barriers.
 //
-// One subgroup of 8 lanes owns a row; RPW rows (subgroups) per workgroup. Lane l reads the
-// vec4s q = 32i + 8u + l (u = 0..3) of step i: 16 logits per lane per step.
+// One subgroup of SG lanes owns a row; RPW rows (subgroups) per workgroup. Lane l reads the
+// vec4s q = 4·SG·i + SG·u + l (u = 0..3) of step i: 16 logits per lane per step.
 //   walk 1: online max and sum per lane, one rescale per step:
 //           m' = max(m, max v),  s' = s·e^(m−m') + Σ e^(v−m')
 //   merge:  M = max_l m_l,  S = Σ_l s_l e^(m_l−M)   (subgroupMax, subgroupAdd)
 //   walk 2: y = e^(v−M)/S   (LOG: v − M − log S, masked → −∞); a fully masked row gives zeros;
 //           a NaN logit (not masked) makes its whole row NaN.
 // x and the mask are read twice (the row, ≤ 16 KiB, stays in cache), y written once.
-// Loop trip counts are uniform (the same for the 8 lanes): subgroup ops need uniform control
+// Loop trip counts are uniform (the same for the SG lanes): subgroup ops need uniform control
 // flow, and runtime bounds keep LLVM from unrolling (JIT time).
 
 override LOG: bool = false;
@@ -46,7 +46,7 @@ fn logit4(xb: u32, mb: u32, qpos: i32, q: u32, len4: u32) -> vec4f {
 
 fn max4(v: vec4f) -> f32 { return max(max(v.x, v.y), max(v.z, v.w)); }
 
-@compute @workgroup_size(8u * RPW)
+@compute @workgroup_size(SG * RPW)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) tid: u32, @builtin(subgroup_invocation_id) lane: u32) {
   let sr = sg_row(wid, nwg, tid);
@@ -58,11 +58,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   var s = 0.0;
   var bad = false;
   for (var i = 0u; i < sr.steps; i++) {
-    let q = 32u * i + lane;
+    let q = 4u * SG * i + lane;
     let v0 = logit4(xb, mb, qpos, q, sr.len4);
-    let v1 = logit4(xb, mb, qpos, q + 8u, sr.len4);
-    let v2 = logit4(xb, mb, qpos, q + 16u, sr.len4);
-    let v3 = logit4(xb, mb, qpos, q + 24u, sr.len4);
+    let v1 = logit4(xb, mb, qpos, q + SG, sr.len4);
+    let v2 = logit4(xb, mb, qpos, q + 2u * SG, sr.len4);
+    let v3 = logit4(xb, mb, qpos, q + 3u * SG, sr.len4);
     bad = bad || any_nan4(v0) || any_nan4(v1) || any_nan4(v2) || any_nan4(v3);
     let mn = max(m, max(max(max4(v0), max4(v1)), max(max4(v2), max4(v3))));
     if (mn > MASKED) {
@@ -80,7 +80,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
 
   for (var i = 0u; i < sr.steps; i++) {
     for (var u = 0u; u < 4u; u++) {
-      let q = 32u * i + 8u * u + lane;
+      let q = 4u * SG * i + SG * u + lane;
       let v = logit4(xb, mb, qpos, q, sr.len4);
       var out: vec4f;
       if (LOG) {

@@ -128,3 +128,23 @@ describe('profiler', () => {
     }
   });
 });
+
+describe('subgroups switch', () => {
+  it('{ subgroups: false } and PRETEXT_SUBGROUPS=0 hide the subgroup sizes from every launcher; the tuner is off unless asked', async () => {
+    const { Gpu } = await import('./gpu.js');
+    const saved = process.env.PRETEXT_SUBGROUPS;
+    for (const make of [() => Gpu.create({ subgroups: false }), () => { process.env.PRETEXT_SUBGROUPS = '0'; return Gpu.create(); }]) {
+      const gpu = await make();
+      try {
+        expect(gpu.subgroups).toBe(false);
+        expect(gpu.subgroupSizes).toBeNull();
+        expect(gpu.subgroupWidth()).toBe(0);
+        expect(gpu.tuner.enabled).toBe(process.env.PRETEXT_AUTOTUNE === '1');
+      } finally {
+        if (saved === undefined) delete process.env.PRETEXT_SUBGROUPS;
+        else process.env.PRETEXT_SUBGROUPS = saved;
+        await gpu.destroy();
+      }
+    }
+  });
+});

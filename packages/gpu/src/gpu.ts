@@ -7,7 +7,9 @@ import { type AnyTypedArray, BYTES_PER_ELEMENT, type DType, dtypeOf, numel, type
 import { GpuError } from './errors.js';
 import { PipelineCache } from './pipelines.js';
 import { BufferPool, STORAGE_USAGE } from './pool.js';
+import { Autotuner } from './autotune.js';
 import { Profiler } from './profiler.js';
+import { type SubgroupNeeds, type SubgroupSizes, subgroupsOffByEnv, subgroupWidth } from './subgroups.js';
 import { MAP_READ_MODE, Usage } from './usage.js';
 
 export interface GpuOptions {
@@ -18,6 +20,16 @@ export interface GpuOptions {
   /** Where `destroy()` writes the Chrome trace when profiling (also: env PRETEXT_TRACE). */
   tracePath?: string;
   dawnFlags?: string[];
+  /**
+   * false: no kernel takes a subgroup variant, each runs its portable one, as on an adapter
+   * without the `subgroups` feature (also: env PRETEXT_SUBGROUPS=0).
+   */
+  subgroups?: boolean;
+  /**
+   * Launchers with several variants time them once per shape class and keep the fastest in
+   * ~/.cache/pretext/tune-<adapter>.json (also: env PRETEXT_AUTOTUNE=1; see autotune.ts).
+   */
+  autotune?: boolean;
 }
 
 export type Binding = GPUBuffer | GpuArray | { buffer: GPUBuffer; offset?: number; size?: number };
@@ -60,6 +72,10 @@ export class Gpu {
   readonly pipelines: PipelineCache;
   readonly profiler: Profiler;
   readonly debug: boolean;
+  /** Picks among a launcher's variants by measurement when switched on; the launcher's default otherwise (tests may replace it). */
+  tuner: Autotuner;
+  /** Whether subgroup variants may run (GpuOptions.subgroups, env PRETEXT_SUBGROUPS); tests may flip it. */
+  subgroups: boolean;
   private encoder: GPUCommandEncoder | null = null;
   private passes = 0;
   private readonly errors: GpuError[] = [];
@@ -79,6 +95,8 @@ export class Gpu {
     private readonly opts: GpuOptions,
   ) {
     this.debug = opts.debug ?? env('PRETEXT_DEBUG') === '1';
+    this.subgroups = opts.subgroups ?? !subgroupsOffByEnv(env('PRETEXT_SUBGROUPS'));
+    this.tuner = new Autotuner(this, { enabled: opts.autotune ?? env('PRETEXT_AUTOTUNE') === '1', adapter: `${info.device} ${info.description}` });
     const profile = (opts.profile ?? env('PRETEXT_PROFILE') === '1') && device.features.has('timestamp-query');
     this.profiler = new Profiler(device, profile);
     this.pool = new BufferPool(device, device.limits.maxBufferSize, (label, create) => this.watch(label, 'buffer allocation', create));
@@ -114,23 +132,19 @@ export class Gpu {
   get features(): ReadonlySet<string> {
     return this.device.features as unknown as ReadonlySet<string>;
   }
-  /** The adapter's subgroup sizes when the device has the `subgroups` feature, else null. */
-  get subgroupSizes(): { min: number; max: number } | null {
+  /** The adapter's subgroup sizes when the device has the `subgroups` feature and they are switched on, else null. */
+  get subgroupSizes(): SubgroupSizes | null {
     const info = (this.device as unknown as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
-    if (!this.features.has('subgroups') || !info?.subgroupMinSize || !info.subgroupMaxSize) return null;
+    if (!this.subgroups || !this.features.has('subgroups') || !info?.subgroupMinSize || !info.subgroupMaxSize) return null;
     return { min: info.subgroupMinSize, max: info.subgroupMaxSize };
   }
   /**
-   * Subgroups of exactly 8 lanes (lavapipe on AVX2): the CPU-style kernel variants (matmul_sg and
-   * friends) share loads across the 8 lanes of a SIMD batch and assume that width.
+   * The lanes W a subgroup kernel with these needs is launched for (its `override SG`), or 0
+   * when it cannot run here (no subgroups, switched off, a width it is not written for): the
+   * launcher then takes its portable variant.
    */
-  get subgroupsOf8(): boolean {
-    const s = this.subgroupSizes;
-    return s?.min === 8 && s.max === 8;
-  }
-  /** Every subgroup has at least `lanes` lanes: a kernel that broadcasts from lanes 0 … lanes − 1 runs. */
-  subgroupsAtLeast(lanes: number): boolean {
-    return (this.subgroupSizes?.min ?? 0) >= lanes;
+  subgroupWidth(needs?: SubgroupNeeds): number {
+    return subgroupWidth(this.subgroupSizes, needs);
   }
 
   stats(): GpuStats {
@@ -312,6 +326,7 @@ export class Gpu {
 
   async destroy(): Promise<void> {
     if (this.destroyed) return;
+    this.tuner.cancel();
     try {
       this.flush(true);
       await this.device.queue.onSubmittedWorkDone();

@@ -1,7 +1,11 @@
 // Helpers shared by every kernel and op test: a real adapter or a loud failure, seeded random
 // inputs, NaN-poisoned outputs, and relative error against a float64 reference.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { getGpu, type Gpu } from './gpu.js';
 import { NO_ADAPTER_HELP } from './adapter.js';
+import { Autotuner } from './autotune.js';
 import { rng } from '@pretext/random';
 
 // re-exported for tests: seeded inputs come from the one host PRNG (@pretext/random)
@@ -105,4 +109,23 @@ export function mismatch(got: ArrayLike<number>, want: ArrayLike<number>, bound:
     } else if (!(Math.abs(g - w) <= bound(i) + 1e-37)) return `[${i}]: ${g}, want ${w} (bound ${bound(i)})`;
   }
   return undefined;
+}
+
+/**
+ * Runs `f` with the autotuner switched on over a fresh temp cache file (warnings collected);
+ * `reopen()` starts a new tuner on the same file, as the next process would. Restores the Gpu's own.
+ */
+export async function withTestTuner(gpu: Gpu, f: (t: { path: string; warnings: string[]; reopen(): void }) => Promise<void>): Promise<void> {
+  const path = join(mkdtempSync(join(tmpdir(), 'pretext-tune-')), 'tune.json');
+  const warnings: string[] = [];
+  const saved = gpu.tuner;
+  const reopen = () => {
+    gpu.tuner = new Autotuner(gpu, { enabled: true, adapter: gpu.info.description, path, warn: (m) => warnings.push(m) });
+  };
+  reopen();
+  try {
+    await f({ path, warnings, reopen });
+  } finally {
+    gpu.tuner = saved;
+  }
 }
