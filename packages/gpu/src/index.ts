@@ -11,5 +11,5 @@ export { PipelineCache } from './pipelines.js';
 export { specialize } from './slots.js';
 export { BufferPool, sizeClass, STORAGE_USAGE } from './pool.js';
 export { broadcastIndex, broadcastShapes, broadcastStrides, collapseDims, contiguousStrides, forEachIndex, MAX_RANK, type Pair, padRank, pair, sameShape } from './shape.js';
-export { type KernelSummary, type PassRecord, Profiler } from './profiler.js';
+export { type HostRecord, type KernelSummary, type PassRecord, type ProfileCeilings, Profiler } from './profiler.js';
 export { MAP_READ_MODE, Usage } from './usage.js';
