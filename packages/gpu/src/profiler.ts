@@ -197,11 +197,11 @@ export class Profiler {
     const rows = this.summary();
     const all = rows.reduce((s, r) => s + r.totalMs, 0);
     const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
-    const head = `${'kernel'.padEnd(30)} ${'calls'.padStart(7)} ${'total ms'.padStart(10)} ${'mean ms'.padStart(10)} ${'share'.padStart(6)} ${'GFLOP/s'.padStart(9)} ${'GB/s'.padStart(8)}${ceilings ? `${'%FMA'.padStart(7)} ${'%copy'.padStart(7)}` : ''}`;
+    const head = `${'kernel'.padEnd(32)} ${'calls'.padStart(7)} ${'total ms'.padStart(10)} ${'mean ms'.padStart(10)} ${'share'.padStart(6)} ${'GFLOP/s'.padStart(9)} ${'GB/s'.padStart(8)}${ceilings ? `${'%FMA'.padStart(7)} ${'%copy'.padStart(7)}` : ''}`;
     const line = (r: KernelSummary) =>
-      `${r.kernel.padEnd(30).slice(0, 30)} ${String(r.calls).padStart(7)} ${r.totalMs.toFixed(3).padStart(10)} ${r.meanMs.toFixed(4).padStart(10)} ${pct(all > 0 ? r.totalMs / all : 0).padStart(6)} ${r.gflops.toFixed(2).padStart(9)} ${r.gbps.toFixed(2).padStart(8)}` +
+      `${r.kernel.padEnd(32).slice(0, 32)} ${String(r.calls).padStart(7)} ${r.totalMs.toFixed(3).padStart(10)} ${r.meanMs.toFixed(4).padStart(10)} ${pct(all > 0 ? r.totalMs / all : 0).padStart(6)} ${r.gflops.toFixed(2).padStart(9)} ${r.gbps.toFixed(2).padStart(8)}` +
       (ceilings ? `${pct(r.gflops / ceilings.fmaGflops).padStart(7)} ${pct(r.gbps / ceilings.copyGbps).padStart(7)}` : '');
     const foot = ceilings ? [`ceilings measured in this run: FMA ${ceilings.fmaGflops.toFixed(2)} GFLOP/s, copy ${ceilings.copyGbps.toFixed(2)} GB/s`] : [];
-    return [head, ...rows.map(line), `${'all kernels'.padEnd(30)} ${String(rows.reduce((s, r) => s + r.calls, 0)).padStart(7)} ${all.toFixed(3).padStart(10)}`, ...foot].join('\n');
+    return [head, ...rows.map(line), `${'all kernels'.padEnd(32)} ${String(rows.reduce((s, r) => s + r.calls, 0)).padStart(7)} ${all.toFixed(3).padStart(10)}`, ...foot].join('\n');
   }
 }
