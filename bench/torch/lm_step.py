@@ -95,7 +95,7 @@ def main():
         opt.step()
         return loss.item()
 
-    serve.drive(a, step, a.batch * a.context, 'tokens', f'{a.task} step B={a.batch} T={a.context} d={a.dim} L={a.layers}')
+    serve.drive(a, step, a.batch * a.context, 'tokens', f'{a.task} step B={a.batch} T={a.context} d={a.dim} L={a.layers}', list(model.parameters()))
 
 
 if __name__ == '__main__':

@@ -106,7 +106,7 @@ def main():
         opt.step()
         return loss.item(), accuracy.item()
 
-    serve.drive(a, step, a.batch, 'images', f'simclr step N={a.batch}x2 {a.size}x{a.size} width {a.width} grid {a.grid}')
+    serve.drive(a, step, a.batch, 'images', f'simclr step N={a.batch}x2 {a.size}x{a.size} width {a.width} grid {a.grid}', params)
 
 
 if __name__ == '__main__':

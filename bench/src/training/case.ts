@@ -13,6 +13,8 @@ export interface StepInstance extends BenchInstance {
   unit: 'images' | 'tokens';
   /** The batch as a reader would state it ('256 images × 2 views'). */
   batch: string;
+  /** Values the step trains (the PyTorch peer must train as many: same model). */
+  params?: number;
   /** The same step in PyTorch on the CPU (bench/torch/), run interleaved with ours when torch is there. */
   torch?: TorchStep;
 }

@@ -101,7 +101,7 @@ export async function measureStep(c: TrainingCase, gpu: Gpu, opts: StepMeasureOp
       await inst.run();
       await gpu.sync();
     }
-    if (inst.torch) [torch, server] = await torchPeer(inst.torch);
+    if (inst.torch) [torch, server] = await torchPeer(inst.torch, inst.params);
     const step = inst;
     const [wall, adjacent] = await around(opts.ceiling, () => timeReps(c.name, reps, async () => {
       gpu.profiler.clear();
@@ -178,13 +178,15 @@ export async function measureStep(c: TrainingCase, gpu: Gpu, opts: StepMeasureOp
 }
 
 /** The PyTorch server for a step (warmed up), or the metrics that say why there is none. */
-async function torchPeer(t: NonNullable<StepInstance['torch']>): Promise<[TorchPeerMetrics, TorchServer | undefined]> {
+async function torchPeer(t: NonNullable<StepInstance['torch']>, params?: number): Promise<[TorchPeerMetrics, TorchServer | undefined]> {
   const blank = { stepsPerSec: null, itemsPerSec: null, ratioItems: null };
   const found = findTorch();
   if ('reason' in found) return [{ name: 'PyTorch CPU', ...blank, message: found.reason }, undefined];
   try {
     const server = await startTorch(t, found);
-    return [{ name: server.name, ...blank }, server];
+    // not the same model: timed all the same, the row says so
+    const differs = params != null && server.params !== params ? { message: `PyTorch's model trains ${server.params} values, ours ${params}` } : {};
+    return [{ name: server.name, ...blank, ...differs }, server];
   } catch (e) {
     return [{ name: `PyTorch ${found.version} CPU`, ...blank, message: `PyTorch peer failed: ${message(e)}` }, undefined];
   }

@@ -40,7 +40,7 @@ export function formatTraining(r: BenchReport, topN = 10): string[] {
       const p = t.torch;
       out.push(
         p.itemsPerSec != null
-          ? `    ${p.name}, interleaved with ours: ${f(p.stepsPerSec, 3)} steps/s, ${f(p.itemsPerSec, 1)} ${t.unit}/s → ours ${f(p.ratioItems, 2)}×`
+          ? `    ${p.name}, interleaved with ours: ${f(p.stepsPerSec, 3)} steps/s, ${f(p.itemsPerSec, 1)} ${t.unit}/s → ours ${f(p.ratioItems, 2)}×${p.message ? ` (${p.message})` : ''}`
           : `    ${p.name}: ${p.message ?? 'not run'}`,
       );
     }

@@ -87,6 +87,7 @@ export function taskStepCase<M extends Modality>(spec: TaskStepSpec<M>): Trainin
         unit: spec.unit,
         batch: spec.describe(cfg),
         ...(spec.torch ? { torch: spec.torch(cfg) } : {}),
+        params: state.optimizer.arena.entries.reduce((s, e) => s + e.tensor.size, 0),
         run: async () => {
           await state.step(batch, t++, 1_000_000);
         },

@@ -19,7 +19,7 @@ function fakePython(name: string, body: string): string {
 
 const serving = `
 const rl = require('node:readline').createInterface({ input: process.stdin });
-console.log(JSON.stringify({ ready: true, torch: '9.9.9+fake', threads: Number(args[args.indexOf('--threads') + 1]), items: 8, unit: 'images' }));
+console.log(JSON.stringify({ ready: true, torch: '9.9.9+fake', threads: Number(args[args.indexOf('--threads') + 1]), items: 8, unit: 'images', params: 1234 }));
 let n = 0;
 rl.on('line', (l) => {
   if (l === 'quit') process.exit(0);
@@ -40,6 +40,7 @@ describe('PyTorch peer', () => {
     const server = await startTorch({ script: 'simclr_step.py', args: ['--batch', '8'] }, found, 3);
     try {
       expect(server.name).toBe('PyTorch 9.9.9+fake CPU (3 threads, bench/torch/simclr_step.py)');
+      expect(server.params).toBe(1234);
       expect([await server.step(), await server.step()]).toEqual([10, 20]);
     } finally {
       server.close();

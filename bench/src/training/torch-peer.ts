@@ -3,7 +3,6 @@
 // with our steps (ours, PyTorch, ours, …) so both run under the same load. When no python3 with
 // torch is found, `findTorch` says why and the column carries that reason instead of a number.
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -52,13 +51,18 @@ export function findTorch(candidates = pythons()): TorchFound | { reason: string
 /** A running PyTorch step server: one `step()` = one timed step on its side, in ms. */
 export interface TorchServer {
   name: string;
+  /** Values PyTorch's step trains (to compare with our model's). */
+  params: number;
   step(): Promise<number>;
   close(): void;
 }
 
-/** Starts bench/torch/<script> --serve and waits for its warm-up to finish. */
-export async function startTorch(t: TorchStep, torch: TorchFound, threads = availableParallelism()): Promise<TorchServer> {
-  const args = [`${SCRIPTS}${t.script}`, ...t.args, '--threads', String(threads), '--serve'];
+/**
+ * Starts bench/torch/<script> --serve and waits for its warm-up to finish. Without `threads` the
+ * script runs at the faster of 1 thread and torch's default (serve.py's pick_threads).
+ */
+export async function startTorch(t: TorchStep, torch: TorchFound, threads?: number): Promise<TorchServer> {
+  const args = [`${SCRIPTS}${t.script}`, ...t.args, ...(threads ? ['--threads', String(threads)] : []), '--serve'];
   const child: ChildProcessWithoutNullStreams = spawn(torch.python, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
@@ -83,6 +87,7 @@ export async function startTorch(t: TorchStep, torch: TorchFound, threads = avai
     const ready = await read('it was ready');
     return {
       name: `PyTorch ${String(ready.torch)} CPU (${String(ready.threads)} threads, bench/torch/${t.script})`,
+      params: Number(ready.params),
       async step() {
         child.stdin.write('step\n');
         const ms = Number((await read('a step ended')).ms);
