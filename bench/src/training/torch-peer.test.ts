@@ -1,9 +1,13 @@
 // The PyTorch peer's plumbing without torch: a stand-in "python" (a node script) that answers the
 // import probe and speaks bench/torch/serve.py's protocol, and a missing one that must be named.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { Gpu } from '@pretext/gpu';
+import { unary } from '@pretext/kernels';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TrainingCase } from './case.js';
+import { measureStep } from './measure-step.js';
 import { findTorch, startTorch } from './torch-peer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pretext-torch-'));
@@ -17,12 +21,15 @@ function fakePython(name: string, body: string): string {
   return path;
 }
 
-const serving = `
+/** Answers each step with 10·k ms (k-th step) and appends a line per step to `log`, if given. */
+const serving = (log = '') => `
 const rl = require('node:readline').createInterface({ input: process.stdin });
-console.log(JSON.stringify({ ready: true, torch: '9.9.9+fake', threads: Number(args[args.indexOf('--threads') + 1]), items: 8, unit: 'images', params: 1234 }));
+const threads = args.includes('--threads') ? Number(args[args.indexOf('--threads') + 1]) : 1;
+console.log(JSON.stringify({ ready: true, torch: '9.9.9+fake', threads, items: 8, unit: 'images', params: 1234 }));
 let n = 0;
 rl.on('line', (l) => {
   if (l === 'quit') process.exit(0);
+  if (${JSON.stringify(log)} && l === 'step') require('node:fs').appendFileSync(${JSON.stringify(log)}, 'step\\n');
   console.log(JSON.stringify(l === 'step' ? { ms: 10 * ++n } : { error: 'unknown command ' + l }));
 });`;
 
@@ -33,7 +40,7 @@ describe('PyTorch peer', () => {
   });
 
   it('finds a python that imports torch, starts its step server and reads one time per step', async () => {
-    const python = fakePython('ok', serving);
+    const python = fakePython('ok', serving());
     const found = findTorch([join(dir, 'missing-python'), python]);
     expect(found).toEqual({ python, version: '9.9.9+fake' });
     if ('reason' in found) return;
@@ -60,5 +67,64 @@ describe('PyTorch peer', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('measureStep with the PyTorch peer', () => {
+  let gpu: Gpu;
+  const was = process.env.PRETEXT_PYTHON;
+  beforeAll(async () => {
+    gpu = await Gpu.create({ profile: true });
+  });
+  afterAll(async () => {
+    await gpu?.destroy();
+    if (was === undefined) delete process.env.PRETEXT_PYTHON;
+    else process.env.PRETEXT_PYTHON = was;
+  });
+  /** A two-dispatch step that notes how many PyTorch steps had run each time it ran. */
+  const step = (seen: number[], log: string, params: number): TrainingCase => ({
+    name: 'train relu',
+    kernel: 'train',
+    limits: { reps: 3, warmup: 1 },
+    async setup(g) {
+      const x = g.upload(new Float32Array(4096).fill(-1));
+      const y = g.empty([4096]);
+      return {
+        items: 16, unit: 'images', batch: '16 images', params,
+        torch: { script: 'simclr_step.py', args: [] },
+        run: () => {
+          seen.push(existsSync(log) ? readFileSync(log, 'utf8').split('\n').length - 1 : 0);
+          unary(g, 'relu', x, { out: y });
+        },
+        check: async () => 0,
+        tolerance: 1e-3, flops: 4096, bytes: 0,
+        dispose: () => [x, y].forEach((a) => g.free(a)),
+      };
+    },
+  });
+
+  it('runs one PyTorch step after each of our timed steps and reports items/s and ours over theirs', async () => {
+    const log = join(dir, 'steps.log');
+    process.env.PRETEXT_PYTHON = fakePython('interleaved', serving(log));
+    const seen: number[] = [];
+    const r = await measureStep(step(seen, log, 1234), gpu, { reps: 3, warmup: 1, quick: true, tf: null });
+    expect(r.status, r.message).toBe('ok');
+    expect(seen).toEqual([0, 0, 0, 1, 2]); // setup run, warm-up, then ours A B A B A B
+    expect(readFileSync(log, 'utf8')).toBe('step\nstep\nstep\n');
+    const t = r.training?.torch;
+    expect(t?.name).toBe('PyTorch 9.9.9+fake CPU (1 threads, bench/torch/simclr_step.py)');
+    expect(t?.message).toBeUndefined();
+    expect(t?.itemsPerSec).toBeCloseTo(16 * 1000 / 20, 6); // median of 10, 20, 30 ms
+    expect(t?.ratioItems).toBeCloseTo(20 / (r.wallMs as number), 6);
+  });
+
+  it('says when PyTorch trains another number of values, and why there is no PyTorch column', async () => {
+    process.env.PRETEXT_PYTHON = fakePython('other-model', serving());
+    const other = await measureStep(step([], join(dir, 'none.log'), 99), gpu, { reps: 1, warmup: 0, quick: true, tf: null });
+    expect(other.training?.torch?.message).toBe("PyTorch's model trains 1234 values, ours 99");
+    process.env.PRETEXT_PYTHON = join(dir, 'no-python-here');
+    const none = await measureStep(step([], join(dir, 'none.log'), 99), gpu, { reps: 1, warmup: 0, quick: true, tf: null });
+    expect(none.status).toBe('ok');
+    expect(none.training?.torch).toMatchObject({ itemsPerSec: null, ratioItems: null, message: expect.stringMatching(/^no python3 with torch \(.*no-python-here: not found\)/) });
   });
 });
