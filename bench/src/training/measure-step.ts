@@ -1,7 +1,8 @@
 // Measures a training-step case: setup → one step (pays pipeline compilation) → check() → warm-up
 // → reps of step + wait, each rep's GPU ms from the profiler, its submits and dispatches from
-// gpu.stats(), the last rep's per-kernel table; then the tfjs peer on the wall clock only (tf.time
-// would run every step again with a timestamped pass per program).
+// gpu.stats(), the last rep's per-kernel table, each rep followed by one step of the PyTorch peer
+// when there is one (torch-peer.ts); then the tfjs peer on the wall clock only (tf.time would run
+// every step again with a timestamped pass per program).
 import { loadavg } from 'node:os';
 import type { Gpu, KernelSummary } from '@pretext/gpu';
 import type { Tf } from '../case.js';
@@ -119,8 +120,16 @@ export async function measureStep(c: TrainingCase, gpu: Gpu, opts: StepMeasureOp
         gpuMs.push(gpu.profiler.records.reduce((s, r) => s + Math.max(0, r.end - r.start), 0) / 1e6);
         kernels = gpu.profiler.summary();
       }
-      // PyTorch's step right after ours (A B A B …): both see the same load
-      if (server) torchMs.push(await server.step());
+      // PyTorch's step right after ours (A B A B …): both see the same load; a failed peer ends the peer, not our case
+      if (server && torch) {
+        try {
+          torchMs.push(await server.step());
+        } catch (e) {
+          torch.message = `PyTorch peer failed: ${message(e)}`;
+          server.close();
+          server = undefined;
+        }
+      }
       return ms;
     }));
     gpu.profiler.clear();

@@ -127,4 +127,15 @@ describe('measureStep with the PyTorch peer', () => {
     expect(none.status).toBe('ok');
     expect(none.training?.torch).toMatchObject({ itemsPerSec: null, ratioItems: null, message: expect.stringMatching(/^no python3 with torch \(.*no-python-here: not found\)/) });
   });
+
+  it('a peer that dies mid-run ends the peer with its reason, our case is still timed', async () => {
+    const once = `console.log(JSON.stringify({ ready: true, torch: 'x', threads: 1, params: 99 }));
+let n = 0;
+require('node:readline').createInterface({ input: process.stdin }).on('line', () => (n++ ? process.exit(3) : console.log('{"ms": 10}')));`;
+    process.env.PRETEXT_PYTHON = fakePython('dies-later', once);
+    const r = await measureStep(step([], join(dir, 'none.log'), 99), gpu, { reps: 3, warmup: 0, quick: true, tf: null });
+    expect(r.status, r.message).toBe('ok');
+    expect(r.training?.torch?.message).toMatch(/^PyTorch peer failed: PyTorch simclr_step\.py exited before a step ended/);
+    expect(r.training?.torch?.itemsPerSec).toBeCloseTo(1600, 6); // the one step it ran: 16 images in 10 ms
+  });
 });
