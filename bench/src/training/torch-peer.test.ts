@@ -39,6 +39,14 @@ describe('PyTorch peer', () => {
     expect('reason' in r && r.reason).toMatch(/no python3 with torch \(.*missing-python: not found\); scripts\/setup\.sh --torch/);
   });
 
+  it("names a python without torch by its import error", () => {
+    const path = join(dir, 'python-without-torch');
+    writeFileSync(path, "#!/bin/sh\necho \"ModuleNotFoundError: No module named 'torch'\" >&2\nexit 1\n");
+    chmodSync(path, 0o755);
+    const r = findTorch([path]);
+    expect('reason' in r && r.reason).toContain(`${path}: ModuleNotFoundError: No module named 'torch'`);
+  });
+
   it('finds a python that imports torch, starts its step server and reads one time per step', async () => {
     const python = fakePython('ok', serving());
     const found = findTorch([join(dir, 'missing-python'), python]);

@@ -20,6 +20,17 @@ export interface TorchFound {
 /** bench/torch/ beside the sources; a bundle elsewhere sets PRETEXT_BENCH_TORCH. */
 const SCRIPTS = process.env.PRETEXT_BENCH_TORCH ?? fileURLToPath(new URL('../../torch/', import.meta.url));
 
+const IMPORT_TIMEOUT_MS = 300_000;
+
+/** Why `python -c 'import torch'` failed, in words. */
+function whyNot(r: ReturnType<typeof spawnSync>): string {
+  const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 'not found';
+  if (code === 'ETIMEDOUT') return `import torch took over ${IMPORT_TIMEOUT_MS / 1000} s`;
+  if (r.error) return r.error.message;
+  return String(r.stderr).trim().split('\n').pop() || `exit ${r.status}`;
+}
+
 const found = new Map<string, TorchFound | { reason: string }>();
 
 /** $PRETEXT_PYTHON when set, else python3 and /usr/bin/python3 (Debian's python3-torch). */
@@ -36,12 +47,13 @@ export function findTorch(candidates = pythons()): TorchFound | { reason: string
   const tried: string[] = [];
   let out: TorchFound | undefined;
   for (const python of candidates) {
-    const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 });
+    // importing torch loads ~1 GB of libraries: give a loaded machine minutes
+    const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: IMPORT_TIMEOUT_MS });
     if (r.status === 0) {
       out = { python, version: r.stdout.trim() };
       break;
     }
-    tried.push(`${python}: ${r.error ? 'not found' : (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`)}`);
+    tried.push(`${python}: ${whyNot(r)}`);
   }
   const result = out ?? { reason: `no python3 with torch (${tried.join('; ')}); scripts/setup.sh --torch installs it` };
   found.set(key, result);
