@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
 import { benchHtml, loadHistory, rooflinePoints } from './html-report.js';
+import { decadeLabel } from './roofline.js';
 import type { BenchReport, CaseResult } from './report.js';
 import type { TrainingMetrics } from './training/measure-step.js';
 
@@ -74,6 +75,10 @@ describe('bench --report', () => {
     expect(roof).toContain('FMA ceiling 50.0 GFLOP/s');
     expect(roof).toContain('copy ceiling 6.00 GB/s');
     expect(roof).toMatch(/<title>matmul 1024³: 20\.00 GFLOP\/s at 167 FLOP\/byte, 40\.0% of the roof there<\/title>/);
+  });
+
+  it('labels the log axes without float noise', () => {
+    expect([-5, -4, -3, -1, 0, 2, 3, 4].map(decadeLabel)).toEqual(['1e-5', '1e-4', '0.001', '0.1', '1', '100', '1000', '1e4']);
   });
 
   it('follows each case per adapter over the stored runs, oldest first', () => {

@@ -13,6 +13,9 @@ export interface RooflinePoint {
 
 export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+/** 10^d as an axis label: 0.001 … 1000, then 1e-4, 1e4 (no float noise such as 0.00009999999999999999). */
+export const decadeLabel = (d: number) => (d < -3 || d > 3 ? `1e${d}` : d < 0 ? (10 ** d).toFixed(-d) : String(10 ** d));
+
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
 
 /** Decades [lo, hi] (powers of ten) covering the values with some room. */
@@ -33,10 +36,10 @@ export function rooflineSvg(points: readonly RooflinePoint[], ceilings: { fmaGfl
   const Y = (v: number) => height - m.b - ((Math.log10(Math.max(v, 10 ** y0)) - y0) / (y1 - y0)) * (height - m.t - m.b);
   const out: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" class="roofline" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="roofline">`];
   for (let d = x0; d <= x1; d++) {
-    out.push(`<line x1="${X(10 ** d)}" y1="${m.t}" x2="${X(10 ** d)}" y2="${height - m.b}" class="grid"/>`, `<text x="${X(10 ** d)}" y="${height - m.b + 16}" text-anchor="middle">${10 ** d}</text>`);
+    out.push(`<line x1="${X(10 ** d)}" y1="${m.t}" x2="${X(10 ** d)}" y2="${height - m.b}" class="grid"/>`, `<text x="${X(10 ** d)}" y="${height - m.b + 16}" text-anchor="middle">${decadeLabel(d)}</text>`);
   }
   for (let d = y0; d <= y1; d++) {
-    out.push(`<line x1="${m.l}" y1="${Y(10 ** d)}" x2="${width - m.r}" y2="${Y(10 ** d)}" class="grid"/>`, `<text x="${m.l - 6}" y="${Y(10 ** d) + 4}" text-anchor="end">${10 ** d}</text>`);
+    out.push(`<line x1="${m.l}" y1="${Y(10 ** d)}" x2="${width - m.r}" y2="${Y(10 ** d)}" class="grid"/>`, `<text x="${m.l - 6}" y="${Y(10 ** d) + 4}" text-anchor="end">${decadeLabel(d)}</text>`);
   }
   out.push(`<text x="${(m.l + width - m.r) / 2}" y="${height - 6}" text-anchor="middle">arithmetic intensity, FLOP / byte</text>`);
   out.push(`<text transform="translate(14 ${(m.t + height - m.b) / 2}) rotate(-90)" text-anchor="middle">GFLOP/s</text>`);
