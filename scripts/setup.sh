@@ -2,9 +2,17 @@
 # Installs everything Pretext needs on a fresh Debian/Ubuntu machine with Node 20:
 # pnpm, the workspace's npm packages, a WebGPU adapter (Mesa's lavapipe when there is no GPU),
 # the datasets (Fashion-MNIST, fortunes) and Chromium (the browser test). Safe to run again: it
-# skips what is there.
+# skips what is there. `--torch` also installs PyTorch for the bench's CPU peer (the tests never
+# need it): pip's CPU build torch 2.13.0+cpu where pip can find that wheel, else Debian's python3-torch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+with_torch=0
+for arg in "$@"; do
+  case "$arg" in
+    --torch) with_torch=1 ;;
+    *) echo "setup.sh: unknown option '$arg' (valid: --torch)" >&2; exit 2 ;;
+  esac
+done
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 have_root_apt() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; }
@@ -62,5 +70,17 @@ fi
 if ! command -v chromium >/dev/null; then
   if have_root_apt; then say "installing chromium (the browser test)"; apt_install chromium
   else say "missing Chromium for the browser test; install as root: apt-get install chromium"; fi
+fi
+# 6. PyTorch on the CPU for the bench's second peer (bench/torch/*.py), only when asked
+if [ $with_torch = 1 ]; then
+  if python3 -c 'import torch' 2>/dev/null || /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+    say "PyTorch: present"
+  elif python3 -m pip install --quiet 'torch==2.13.0+cpu' 2>/dev/null && python3 -c 'import torch'; then
+    say "PyTorch: installed $(python3 -c 'import torch; print(torch.__version__)') with pip"
+  elif have_root_apt; then
+    say "installing PyTorch (python3-torch)"; apt_install python3-torch
+  else
+    say "missing PyTorch for the bench's CPU peer; install as root: apt-get install python3-torch"
+  fi
 fi
 say "ready"

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { Gpu } from '@pretext/gpu';
 import { compareReports, formatComparison } from './compare.js';
 import { type LoadedCase, selectCases } from './discover.js';
+import { benchHtml, loadHistory } from './html-report.js';
 import { peerTf } from './peer.js';
 import { type BenchReport, formatMarkdown, formatTable, resultBaseName } from './report.js';
 import { runBench } from './run.js';
@@ -26,6 +27,9 @@ const USAGE = `pnpm bench [options]
   --no-peer            skip tfjs
   --no-subgroups       every kernel on its portable variant, as on an adapter whose subgroups the
                        kernels are not written for (also: env PRETEXT_SUBGROUPS=0); results get -nosg
+  --report             also write an HTML page beside the JSON: throughput against each peer, a roofline,
+                       the history of bench/results/ per adapter
+  --report-from <json> write that page for a stored run (beside it) without running anything
   --list               list the cases and exit`;
 
 function readBaseline(path: string): BenchReport {
@@ -33,6 +37,15 @@ function readBaseline(path: string): BenchReport {
   const r = JSON.parse(readFileSync(path, 'utf8')) as BenchReport;
   if (r.schema !== 1 || !Array.isArray(r.cases)) throw new Error(`${path} is not a bench report (schema 1 with cases)`);
   return r;
+}
+
+/** The HTML page of a run beside its JSON, with bench/results/ (and the run itself) as history. */
+function writeHtml(report: BenchReport, json: string): string {
+  const history = loadHistory(RESULTS);
+  if (!history.some((r) => r.date === report.date && r.commit === report.commit)) history.push(report);
+  const html = `${json.replace(/\.json$/, '')}.html`;
+  writeFileSync(html, benchHtml(report, history));
+  return html;
 }
 
 /** Runs the command; resolves to the process exit code (0 ok, 1 failure or regression). */
@@ -50,6 +63,8 @@ export async function runCli(args: string[], loadAll: () => Promise<LoadedCase[]
       'no-peer': { type: 'boolean', default: false },
       'no-subgroups': { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
+      report: { type: 'boolean', default: false },
+      'report-from': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -64,6 +79,11 @@ export async function runCli(args: string[], loadAll: () => Promise<LoadedCase[]
   };
   const reps = Math.max(1, int(a.reps, a.quick ? 5 : 10, 'reps'));
   const warmup = int(a.warmup, a.quick ? 1 : 2, 'warmup');
+  if (a['report-from']) {
+    const from = resolve(a['report-from']);
+    console.log(`wrote ${writeHtml(readBaseline(from), from)}`);
+    return 0;
+  }
   const tolerance = Number(a.tolerance);
   const baseline = a.check ? readBaseline(resolve(a.check)) : null;
 
@@ -94,6 +114,7 @@ export async function runCli(args: string[], loadAll: () => Promise<LoadedCase[]
   const md = `${json.replace(/\.json$/, '')}.md`;
   writeFileSync(md, formatMarkdown(report));
   console.log(`wrote ${json}\nwrote ${md}`);
+  if (a.report) console.log(`wrote ${writeHtml(report, json)}`);
 
   let code = report.cases.some((c) => c.status !== 'ok') ? 1 : 0;
   if (baseline) {

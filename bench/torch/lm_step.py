@@ -5,18 +5,18 @@ blocks (LayerNorm, fused QKV, softmax attention with the causal or key-padding m
 4d), final LayerNorm, LM head tied to the embedding, cross-entropy (mlm: on BERT's 15% chosen
 positions only), AdamW. Prints tokens/s over timed steps (one step = forward, backward, update).
 
-    /usr/bin/python3 bench/torch/lm_step.py --task mlm --batch 32 --context 128
-    /usr/bin/python3 bench/torch/lm_step.py --task gpt --batch 32 --context 64 --json
+    python3 bench/torch/lm_step.py --task mlm --batch 32 --context 128
+    python3 bench/torch/lm_step.py --task gpt --batch 32 --context 64 --json
+    python3 bench/torch/lm_step.py --task gpt --serve     # the bench's way: see serve.py
 """
 import argparse
-import json
 import math
-import statistics
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+import serve
 
 
 class Block(nn.Module):
@@ -80,13 +80,9 @@ def main():
     p.add_argument('--vocab', type=int, default=370, help='fortunes characters: 370 (specials, 256 bytes, 110 characters)')
     p.add_argument('--lr', type=float, default=1e-3)
     p.add_argument('--weight-decay', type=float, default=0.01)
-    p.add_argument('--threads', type=int, default=0, help='torch threads (default: torch\'s own choice)')
-    p.add_argument('--steps', type=int, default=5, help='timed steps (after 2 warm-up steps)')
-    p.add_argument('--json', action='store_true')
+    serve.add_args(p)
     a = p.parse_args()
-    if a.threads:
-        torch.set_num_threads(a.threads)
-    torch.manual_seed(0)
+    serve.setup(a)
     gen = torch.Generator().manual_seed(1)
     model = LM(a.vocab, a.context, a.dim, a.heads, a.layers)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=a.weight_decay)
@@ -99,18 +95,7 @@ def main():
         opt.step()
         return loss.item()
 
-    for _ in range(2):
-        step()
-    times = []
-    for _ in range(a.steps):
-        t0 = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t0)
-    ms = 1000 * statistics.median(times)
-    tokens = a.batch * a.context
-    out = {'task': a.task, 'batch': a.batch, 'context': a.context, 'tokens_per_step': tokens, 'step_ms': ms, 'tokens_per_s': tokens / (ms / 1000),
-           'threads': torch.get_num_threads(), 'torch': torch.__version__}
-    print(json.dumps(out) if a.json else f"pytorch {torch.__version__} ({out['threads']} threads) {a.task} step B={a.batch} T={a.context} d={a.dim} L={a.layers}: {ms:.1f} ms, {out['tokens_per_s']:.0f} tokens/s")
+    serve.drive(a, step, a.batch * a.context, 'tokens', f'{a.task} step B={a.batch} T={a.context} d={a.dim} L={a.layers}', list(model.parameters()))
 
 
 if __name__ == '__main__':

@@ -3,6 +3,7 @@
 // The harness measures these with measureStep (few reps: one step takes seconds on lavapipe).
 import type { Gpu } from '@pretext/gpu';
 import type { BenchCase, BenchInstance, BenchSetupOptions, PeerInstance, Tf } from '../case.js';
+import type { TorchStep } from './torch-peer.js';
 
 export interface StepInstance extends BenchInstance {
   /** Records one whole step; may await what the step reads back (a task's metrics). */
@@ -12,6 +13,10 @@ export interface StepInstance extends BenchInstance {
   unit: 'images' | 'tokens';
   /** The batch as a reader would state it ('256 images × 2 views'). */
   batch: string;
+  /** Values the step trains (the PyTorch peer must train as many: same model). */
+  params?: number;
+  /** The same step in PyTorch on the CPU (bench/torch/), run interleaved with ours when torch is there. */
+  torch?: TorchStep;
 }
 
 export interface StepPeerInstance extends PeerInstance {

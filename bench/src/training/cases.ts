@@ -13,6 +13,8 @@ import { tfSimclrPeer } from './tf-simclr.js';
 import { encoderInferenceCase } from './inference.js';
 import { tfTransformerPeer } from './tf-transformer.js';
 
+const num = (cfg: TaskConfig, k: string) => cfg[k] as number;
+
 /** The simclr task's step, Fashion-MNIST full preset (ConvNet 32/64/128, grid 2, head 512→256→64), N images × 2 views. */
 export function simclrCase(n = 256): TrainingCase {
   const peerConfig = (quick?: boolean) => {
@@ -21,7 +23,7 @@ export function simclrCase(n = 256): TrainingCase {
   };
   return taskStepCase({
     name: `train simclr convnet step N=${n}x2 28x28`,
-    target: '≥10× tfjs, ≥35% FMA ceiling',
+    target: '≥10× tfjs, ≥35% FMA ceiling, ≥1.5× PyTorch CPU',
     task: simclr,
     dataset: 'fashion-mnist',
     preset: 'full',
@@ -35,14 +37,17 @@ export function simclrCase(n = 256): TrainingCase {
       const p = peerConfig();
       return simclrStepFlops(2 * cfg.batchSize, 28, p.width, p.projHidden, p.projDim, 1, 4 * p.width * p.grid * p.grid).stepFlops;
     },
+    torch: (cfg) => ({
+      script: 'simclr_step.py',
+      args: ['--batch', cfg.batchSize, ...(['width', 'grid', 'projHidden', 'projDim', 'tau', 'jitter'] as const).flatMap((k) => [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, num(cfg, k)]),
+        '--lr', cfg.lr, '--weight-decay', cfg.weightDecay].map(String),
+    }),
     peer: {
       name: 'tfjs: tf.image crop/flip/jitter, conv2d + moments BN + maxPool, NT-Xent from ops, adam + decoupled decay',
       setup: (tf, opts) => tfSimclrPeer(tf, peerConfig(opts?.quick), opts?.quick ? Math.min(n, 32) : n),
     },
   });
 }
-
-const num = (cfg: TaskConfig, k: string) => cfg[k] as number;
 
 /**
  * A language task's own step on fortunes characters, full preset (4 layers, 4 heads, d = 128):
@@ -56,7 +61,7 @@ export function languageSpec(kind: 'gpt' | 'mlm', b: number, t: number): TaskSte
   });
   return {
     name: `train ${kind} step B=${b} T=${t} d=128 L=4`,
-    target: '≥5× tfjs, ≥1× PyTorch CPU (bench/torch)',
+    target: '≥5× tfjs, ≥1× PyTorch CPU',
     task,
     dataset: 'fortunes',
     preset: 'full',
@@ -69,6 +74,11 @@ export function languageSpec(kind: 'gpt' | 'mlm', b: number, t: number): TaskSte
     unit: 'tokens',
     items: (cfg) => cfg.batchSize * num(cfg, 'context'),
     describe: (cfg) => `${cfg.batchSize} × ${num(cfg, 'context')} tokens (${packing === 'stream' ? 'stream windows' : 'entries, padded'})`,
+    torch: (cfg) => ({
+      script: 'lm_step.py',
+      args: ['--task', kind, '--batch', cfg.batchSize, '--context', num(cfg, 'context'), '--layers', num(cfg, 'layers'), '--dim', num(cfg, 'dim'),
+        '--heads', num(cfg, 'heads'), '--vocab', fortunesChars().tokenizer.vocabSize, '--lr', cfg.lr, '--weight-decay', cfg.weightDecay].map(String),
+    }),
     flops: (cfg) => transformerStepFlops(cfg.batchSize, num(cfg, 'context'), num(cfg, 'dim'), num(cfg, 'layers'), fortunesChars().tokenizer.vocabSize).stepFlops,
     peer: {
       name: `tfjs: gather, moments LN, matMul + softmax attention with additive ${kind === 'gpt' ? 'causal ' : ''}mask, gelu from tanh, softmaxCrossEntropy, adam + decoupled decay`,

@@ -1,7 +1,8 @@
 // Measures a training-step case: setup → one step (pays pipeline compilation) → check() → warm-up
 // → reps of step + wait, each rep's GPU ms from the profiler, its submits and dispatches from
-// gpu.stats(), the last rep's per-kernel table; then the tfjs peer on the wall clock only (tf.time
-// would run every step again with a timestamped pass per program).
+// gpu.stats(), the last rep's per-kernel table, each rep followed by one step of the PyTorch peer
+// when there is one (torch-peer.ts); then the tfjs peer on the wall clock only (tf.time would run
+// every step again with a timestamped pass per program).
 import { loadavg } from 'node:os';
 import type { Gpu, KernelSummary } from '@pretext/gpu';
 import type { Tf } from '../case.js';
@@ -10,6 +11,17 @@ import { around } from '../measure.js';
 import type { CaseResult, PeerResult } from '../report.js';
 import { median, timeReps } from '../stats.js';
 import type { StepInstance, TrainingCase } from './case.js';
+import { findTorch, startTorch, type TorchServer } from './torch-peer.js';
+
+/** The PyTorch peer of a step case: its items/s and ours over it, or why it did not run. */
+export interface TorchPeerMetrics {
+  name: string;
+  stepsPerSec: number | null;
+  itemsPerSec: number | null;
+  /** Our items/s over PyTorch's, steps interleaved in the same run (> 1: we are faster). */
+  ratioItems: number | null;
+  message?: string;
+}
 
 export interface TrainingMetrics {
   batch: string;
@@ -34,6 +46,8 @@ export interface TrainingMetrics {
   peerItemsPerSec: number | null;
   /** Our items/s over the peer's, both on the wall clock. */
   ratioItems: number | null;
+  /** The same step in PyTorch on the CPU, interleaved with ours (absent: the case has none). */
+  torch?: TorchPeerMetrics;
   /** Per-kernel GPU time of our last timed step, slowest first. */
   topKernels: KernelSummary[];
   /** 1-minute load average when the case started and ended (a shared machine skews everything). */
@@ -68,6 +82,9 @@ export async function measureStep(c: TrainingCase, gpu: Gpu, opts: StepMeasureOp
   const submits: number[] = [];
   const dispatches: number[] = [];
   let kernels: KernelSummary[] = [];
+  const torchMs: number[] = [];
+  let torch: TorchPeerMetrics | undefined;
+  let server: TorchServer | undefined;
   try {
     inst = await c.setup(gpu, { quick: opts.quick });
     Object.assign(res, { tolerance: inst.tolerance, flops: inst.flops, bytes: inst.bytes });
@@ -85,6 +102,7 @@ export async function measureStep(c: TrainingCase, gpu: Gpu, opts: StepMeasureOp
       await inst.run();
       await gpu.sync();
     }
+    if (inst.torch) [torch, server] = await torchPeer(inst.torch, inst.params);
     const step = inst;
     const [wall, adjacent] = await around(opts.ceiling, () => timeReps(c.name, reps, async () => {
       gpu.profiler.clear();
@@ -102,6 +120,16 @@ export async function measureStep(c: TrainingCase, gpu: Gpu, opts: StepMeasureOp
         gpuMs.push(gpu.profiler.records.reduce((s, r) => s + Math.max(0, r.end - r.start), 0) / 1e6);
         kernels = gpu.profiler.summary();
       }
+      // PyTorch's step right after ours (A B A B …): both see the same load; a failed peer ends the peer, not our case
+      if (server && torch) {
+        try {
+          torchMs.push(await server.step());
+        } catch (e) {
+          torch.message = `PyTorch peer failed: ${message(e)}`;
+          server.close();
+          server = undefined;
+        }
+      }
       return ms;
     }));
     gpu.profiler.clear();
@@ -116,6 +144,7 @@ export async function measureStep(c: TrainingCase, gpu: Gpu, opts: StepMeasureOp
     res.message = message(e);
     return res;
   } finally {
+    server?.close();
     try {
       inst?.dispose();
     } catch {
@@ -147,9 +176,29 @@ export async function measureStep(c: TrainingCase, gpu: Gpu, opts: StepMeasureOp
       res.ratioWall = training.ratioItems;
     }
   }
+  if (torch) {
+    const ms = median(torchMs);
+    if (ms) Object.assign(torch, { stepsPerSec: 1000 / ms, itemsPerSec: (1000 / ms) * inst.items, ratioItems: ms / (res.wallMs as number) });
+    training.torch = torch;
+  }
   training.load[1] = loadavg()[0];
   res.training = training;
   return res;
+}
+
+/** The PyTorch server for a step (warmed up), or the metrics that say why there is none. */
+async function torchPeer(t: NonNullable<StepInstance['torch']>, params?: number): Promise<[TorchPeerMetrics, TorchServer | undefined]> {
+  const blank = { stepsPerSec: null, itemsPerSec: null, ratioItems: null };
+  const found = findTorch();
+  if ('reason' in found) return [{ name: 'PyTorch CPU', ...blank, message: found.reason }, undefined];
+  try {
+    const server = await startTorch(t, found);
+    // not the same model: timed all the same, the row says so
+    const differs = params != null && server.params !== params ? { message: `PyTorch's model trains ${server.params} values, ours ${params}` } : {};
+    return [{ name: server.name, ...blank, ...differs }, server];
+  } catch (e) {
+    return [{ name: `PyTorch ${found.version} CPU`, ...blank, message: `PyTorch peer failed: ${message(e)}` }, undefined];
+  }
 }
 
 /** A CPU peer (onnxruntime-node): one untimed run, warm-up, then reps on the wall clock. */

@@ -36,6 +36,14 @@ export function formatTraining(r: BenchReport, topN = 10): string[] {
         ? `    ${peerName(c)}: ${f(t.peerStepsPerSec, 3)} steps/s, ${f(t.peerItemsPerSec, 1)} ${t.unit}/s → ours ${f(t.ratioItems, 2)}× (target ${c.target ?? '-'})`
         : `    ${peerName(c)}: ${c.peer?.message ?? 'not run'}`,
     );
+    if (t.torch) {
+      const p = t.torch;
+      out.push(
+        p.itemsPerSec != null
+          ? `    ${p.name}, interleaved with ours: ${f(p.stepsPerSec, 3)} steps/s, ${f(p.itemsPerSec, 1)} ${t.unit}/s → ours ${f(p.ratioItems, 2)}×${p.message ? ` (${p.message})` : ''}`
+          : `    ${p.name}: ${p.message ?? 'not run'}`,
+      );
+    }
     if (t.topKernels.length) {
       const total = t.topKernels.reduce((s, k) => s + k.totalMs, 0);
       out.push(`    top kernels by GPU time (last step, ${f(total, 1)} ms in all):`);

@@ -9,6 +9,7 @@ import { randu } from '@pretext/gpu/testing';
 import type { BatchOf, DataOf, Modality, PresetId, Task, TaskConfig } from '@pretext/tasks';
 import { compareWithCpu, useGpuBackend } from './backend.js';
 import type { StepInstance, TrainingCase } from './case.js';
+import type { TorchStep } from './torch-peer.js';
 
 /** n seeded uniform-noise images of shape (c, h, w), labelled 0. */
 export function noiseImages(n: number, [c, h, w]: readonly [number, number, number], seed = 1): ImageDataset {
@@ -38,6 +39,8 @@ export interface TaskStepSpec<M extends Modality> {
   /** How a reader would state the batch ('256 images × 2 views'). */
   describe(cfg: TaskConfig): string;
   peer?: TrainingCase['peer'];
+  /** The same step in PyTorch for the timed config (bench/torch/). */
+  torch?: (cfg: TaskConfig) => TorchStep;
 }
 
 const TOLERANCE = 2e-3;
@@ -83,6 +86,8 @@ export function taskStepCase<M extends Modality>(spec: TaskStepSpec<M>): Trainin
         items: spec.items(cfg),
         unit: spec.unit,
         batch: spec.describe(cfg),
+        ...(spec.torch ? { torch: spec.torch(cfg) } : {}),
+        params: state.optimizer.arena.entries.reduce((s, e) => s + e.tensor.size, 0),
         run: async () => {
           await state.step(batch, t++, 1_000_000);
         },

@@ -1,7 +1,9 @@
-import { KernelInputError } from '@pretext/gpu';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Gpu, KernelInputError } from '@pretext/gpu';
 import { freshSeed, poisoned, randn, relErr, testGpu } from '@pretext/gpu/testing';
 import { describe, expect, it } from 'vitest';
-import { copyCeiling, fmaCeiling } from './ceiling.js';
+import { copyCeiling, fmaCeiling, measureCeilings } from './ceiling.js';
 import { fmaCeilingRef } from './ceiling.ref.js';
 
 describe('ceiling', () => {
@@ -47,5 +49,22 @@ describe('ceiling', () => {
     expect(() => copyCeiling(gpu, gpu.upload(new Int32Array(4)))).toThrow(/ceiling\.copy: argument 'x': dtype must be f32/);
     expect(() => copyCeiling(gpu, gpu.empty([0]))).toThrow(/empty tensor \[0\]/);
     expect(() => copyCeiling(gpu, gpu.empty([5]), { out: gpu.empty([6]) })).toThrow(/'out'/);
+  });
+
+  it('measureCeilings: positive FMA and copy rates, its own passes taken back out of the profile', async () => {
+    const gpu = await Gpu.create({ profile: true, tracePath: join(tmpdir(), 'pretext-ceiling-test-trace.json') });
+    try {
+      if (!gpu.profiler.enabled) return expect(await measureCeilings(gpu)).toBeNull();
+      const x = gpu.upload(randn(1000, freshSeed()));
+      copyCeiling(gpu, x, { out: gpu.empty([1000]) }); // the caller's own pass stays
+      await gpu.sync();
+      const before = gpu.profiler.records.map((r) => r.kernel);
+      const c = await measureCeilings(gpu, 2);
+      expect(c?.fmaGflops).toBeGreaterThan(0);
+      expect(c?.copyGbps).toBeGreaterThan(0);
+      expect(gpu.profiler.records.map((r) => r.kernel)).toEqual(before);
+    } finally {
+      await gpu.destroy();
+    }
   });
 });

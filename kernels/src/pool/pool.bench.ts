@@ -1,6 +1,7 @@
 // Pooling forward + backward as the SimCLR ConvNet runs it vs tfjs on the same adapter:
-// 2×2 max pool after block 1 (N, 16, 28, 28) and the global average pool after block 3
-// (N, 64, 7, 7), each with its gradient (tfjs: MaxPoolGrad / AvgPoolGrad kernels, NHWC).
+// 2×2 max pool after block 1 (N, 16, 28, 28), the global average pool after block 3
+// (N, 64, 7, 7) and the grid-2 pooling of the full preset (N, 128, 7, 7) → 2×2 cells by 4×4
+// windows of stride 3, each with its gradient (tfjs: MaxPoolGrad / AvgPoolGrad kernels, NHWC).
 // Napkin math: memory bound. Max: x read twice (forward, and nothing in backward: it uses the
 // argmax), y + idx written, dy + idx read, dx written: 4·(2·X + 4·Y) bytes with Y = X/4, i.e.
 // 12·X bytes; for X = 256·16·28·28 = 3.2 M floats, 38.5 MB. Global avg: 4·(2·X + 2·N·C).
@@ -12,14 +13,15 @@ import { avgPool2dBackwardRef, avgPool2dRef, maxPool2dBackwardRef, maxPool2dRef 
 
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
-function bench(kind: 'max' | 'avg', c: number, hw: number, k: number): BenchCase {
+function bench(kind: 'max' | 'avg', c: number, hw: number, k: number, stride = k): BenchCase {
+  const ho = Math.floor((hw - k) / stride) + 1;
   const shapes = (quick: boolean) => {
     const n = quick ? 8 : 256;
-    return { n, x: [n, c, hw, hw], y: [n, c, hw / k | 0, hw / k | 0] };
+    return { n, x: [n, c, hw, hw], y: [n, c, ho, ho] };
   };
-  const opts = { kernel: k };
+  const opts = { kernel: k, stride };
   return {
-    name: `pool ${kind} ${k}x${k} fwd+bwd ${c}x${hw}x${hw} batch 256`,
+    name: `pool ${kind} ${k}x${k}${stride !== k ? `/${stride}` : ''} fwd+bwd ${c}x${hw}x${hw} batch 256`,
     kernel: 'pool',
     target: '≥1× tfjs, ≥30% copy ceiling',
     async setup(gpu: Gpu, o) {
@@ -45,7 +47,7 @@ function bench(kind: 'max' | 'avg', c: number, hw: number, k: number): BenchCase
           return Math.max(relErr(await gpu.download(y), ref.y), relErr(await gpu.download(dx), maxPool2dBackwardRef(g, dyh, ref.indices)));
         },
         tolerance: 1e-5,
-        flops: kind === 'max' ? X + Y : 2 * X,
+        flops: kind === 'max' ? X + Y : 2 * Y * k * k,
         bytes: kind === 'max' ? 4 * (2 * X + 4 * Y) : 4 * (2 * X + 2 * Y),
         dispose: () => [x, dy, y, idx, dx].forEach((a) => gpu.free(a)),
       };
@@ -56,11 +58,11 @@ function bench(kind: 'max' | 'avg', c: number, hw: number, k: number): BenchCase
         const s = shapes(o?.quick ?? false);
         const x = tf.tensor4d(randn(numel(s.x), 1), [s.n, hw, hw, c]);
         const dy = tf.tensor4d(randn(numel(s.y), 2), [s.n, s.y[2], s.y[3], c]);
-        const attrs = { filterSize: [k, k], strides: [k, k], pad: 'valid', dimRoundingMode: undefined };
+        const attrs = { filterSize: [k, k], strides: [stride, stride], pad: 'valid', dimRoundingMode: undefined };
         return {
           run: () => {
-            if (kind === 'avg') return [tf.avgPool(x, k, k, 'valid'), tf.engine().runKernel('AvgPoolGrad', { dy, input: x }, attrs as never)];
-            const y = tf.maxPool(x, k, k, 'valid');
+            if (kind === 'avg') return [tf.avgPool(x, k, stride, 'valid'), tf.engine().runKernel('AvgPoolGrad', { dy, input: x }, attrs as never)];
+            const y = tf.maxPool(x, k, stride, 'valid');
             return [y, tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, attrs as never)];
           },
           dispose: () => tf.dispose([x, dy]),
@@ -70,4 +72,4 @@ function bench(kind: 'max' | 'avg', c: number, hw: number, k: number): BenchCase
   };
 }
 
-export const benches: BenchCase[] = [bench('max', 16, 28, 2), bench('avg', 64, 7, 7)];
+export const benches: BenchCase[] = [bench('max', 16, 28, 2), bench('avg', 64, 7, 7), bench('avg', 128, 7, 4, 3)];

@@ -12,6 +12,9 @@ const cases: { x: number[]; opts: Pool2dOptions }[] = [
   { x: [2, 4, 9, 12], opts: { kernel: [5, 2], stride: [2, 3], padding: [2, 1] } },
   // disjoint windows with gaps and padding (max dx by owned cells)
   { x: [2, 3, 10, 8], opts: { kernel: 2, stride: 3, padding: 1 } },
+  // overlapping windows cutting a 7×7 map into a 2×2 grid (the ConvNet's grid pooling: window 4, stride 3)
+  { x: [5, 3, 7, 7], opts: { kernel: 4, stride: 3 } },
+  { x: [2, 3, 9, 7], opts: { kernel: [4, 3], stride: [2, 1], padding: [1, 1], countIncludePad: false } },
   // one window over the whole plane (the global average pool fast path)
   { x: [3, 5, 7, 6], opts: { kernel: [7, 6] } },
 ];

@@ -98,7 +98,9 @@ export function avgPool2dBackward(gpu: Gpu, dy: GpuArray, xShape: readonly numbe
   checkArray(gpu, kernel, 'dy', dy, [g.n, g.c, g.ho, g.wo]);
   const dx = outArray(gpu, kernel, xShape, opts.out);
   const n = numel(xShape);
-  launch(gpu, kernel, isGlobal(g) ? 'gap_bwd' : 'avg_bwd', g, opts.countIncludePad ?? true, [dy, dx], n, 2 * numel(dy.shape) * g.kh * g.kw, 4 * (n + numel(dy.shape)));
+  // gap_bwd: one invocation per dx element; avg_bwd: one per input row (N·C·H)
+  const global = isGlobal(g);
+  launch(gpu, kernel, global ? 'gap_bwd' : 'avg_bwd', g, opts.countIncludePad ?? true, [dy, dx], global ? n : g.n * g.c * g.h, 2 * numel(dy.shape) * g.kh * g.kw, 4 * (n + numel(dy.shape)));
   return dx;
 }
 

@@ -10,7 +10,9 @@
 //             each holds its window, so every dx element has one writer; ~4× cheaper than
 //             max_bwd's per-element window scan on lavapipe.
 //   avg_fwd:  y = Σ window / divisor, divisor = KH·KW (count_include_pad) or the clipped count
-//   avg_bwd:  dx[ih, iw] = Σ dy[oh, ow] / divisor(oh, ow) over the covering windows
+//   avg_bwd:  dx[ih, iw] = Σ dy[oh, ow] / divisor(oh, ow) over the covering windows, one
+//             invocation per input row (a per-element version spent its time in u32 divisions,
+//             which lavapipe runs lane by lane)
 //   gap_fwd:  y[p] = Σ_{H·W} x[p, ·] / (H·W);  gap_bwd: dx[p, ·] = dy[p] / (H·W)
 // Backward passes gather over the covering windows (or own cells), so every dx element has one
 // owner, no atomics. Measured on lavapipe: 256-wide, one element per invocation and plain u32
@@ -130,19 +132,27 @@ fn avg_fwd(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
 
 @compute @workgroup_size(256)
 fn avg_bwd(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = flat(gid, nwg);
-  let hw = p.h * p.w;
-  if (i >= p.planes * hw) { return; }
-  let plane = i / hw;
-  let rows = covering(i % hw / p.w, p.kh, p.sh, p.ph, p.ho);
-  let cols = covering(i % p.w, p.kw, p.sw, p.pw, p.wo);
-  var s = 0.0;
-  for (var oh = rows.x; oh < rows.y; oh++) {
-    for (var ow = cols.x; ow < cols.y; ow++) {
-      s += src[(plane * p.ho + oh) * p.wo + ow] / divisor(window(oh, ow));
+  let i = flat(gid, nwg); // one input row (plane, ih) of W elements
+  if (i >= p.planes * p.h) { return; }
+  let plane = i / p.h;
+  let rows = covering(i % p.h, p.kh, p.sh, p.ph, p.ho);
+  let dy0 = plane * p.ho * p.wo;
+  // walking along the row, window ow covers t = iw + PW while ow·SW ≤ t < ow·SW + KW: the
+  // covering columns [lo, hi) only move right, so no division per element
+  var lo = 0u;
+  var hi = 0u;
+  for (var iw = 0u; iw < p.w; iw++) {
+    let t = i32(iw) + p.pw;
+    while (hi < p.wo && i32(hi * p.sw) <= t) { hi++; }
+    while (lo < hi && i32(lo * p.sw + p.kw) <= t) { lo++; }
+    var s = 0.0;
+    for (var oh = rows.x; oh < rows.y; oh++) {
+      for (var ow = lo; ow < hi; ow++) {
+        s += src[dy0 + oh * p.wo + ow] / divisor(window(oh, ow));
+      }
     }
+    dst[i * p.w + iw] = s;
   }
-  dst[i] = s;
 }
 
 @compute @workgroup_size(256)

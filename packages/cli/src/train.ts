@@ -13,6 +13,7 @@ import type { EvalSettings } from './evaluation.js';
 import { deviceLost, MAX_DEVICE_RECOVERIES, reopenDevice } from './device-loss.js';
 import { checkStep, collapseWarning } from './health.js';
 import { MetricsLog, type MetricsRow } from './metrics.js';
+import { activeProfiler, reportProfile } from './profile.js';
 import { Progress } from './progress.js';
 import { writeReport } from './report.js';
 import { runnerOf } from './runner.js';
@@ -110,6 +111,8 @@ async function train<M extends Modality>(opts: RunOptions<M>, ckpt: Awaited<Retu
     lastCheckpoint = step;
   };
 
+  // PRETEXT_PROFILE=1: each step a span on the trace's host track
+  const profiler = await activeProfiler(log);
   try {
     // train: every batch of every epoch from where we stand
     const progress = opts.progress === false ? null : new Progress({ total: totalSteps, start: step, stepsPerEpoch: loader.batchesPerEpoch, epochs: cfg.epochs, unit: runner.unit, itemsPerStep: runner.itemsPerStep(cfg), every: opts.progressEvery, log });
@@ -119,7 +122,7 @@ async function train<M extends Modality>(opts: RunOptions<M>, ckpt: Awaited<Retu
       while (epoch < cfg.epochs) {
         for await (const batch of loader.epoch(epoch, batchInEpoch)) {
           // one optimisation step (the task reads back only its metrics, ‖θ‖ among them)
-          const m = await state.step(batch, step, totalSteps);
+          const m = profiler ? await profiler.span(`step ${step}`, () => state.step(batch, step, totalSteps)) : await state.step(batch, step, totalSteps);
           step++;
           batchInEpoch++;
           checkStep(opts.task, cfg, step, epoch, m, lastCheckpoint);
@@ -159,6 +162,7 @@ async function train<M extends Modality>(opts: RunOptions<M>, ckpt: Awaited<Retu
     // evaluate: the protocols on the frozen encoder, next to their baselines
     const trainDone = elapsed();
     log(`trained   ${step} steps in ${trainDone.toFixed(1)} s (${((step * runner.itemsPerStep(cfg)) / Math.max(trainDone, 1e-9)).toFixed(1)} ${runner.unit}/s)`);
+    if (profiler) await reportProfile(opts.dir, log);
     const evaluation = await runner.evaluate(opts.task, cfg, state, splits, opts.eval ?? {}, log);
 
     // figures, summary.json and report.html

@@ -118,9 +118,25 @@ describe('profiler', () => {
       expect(row.kernel).toBe('add_one');
       expect(row.calls).toBe(3);
       expect(row.totalMs).toBeGreaterThan(0);
-      const trace = gpu.profiler.trace();
-      expect(trace.traceEvents).toHaveLength(3);
-      expect(trace.traceEvents[0]).toMatchObject({ name: 'add_one', ph: 'X' });
+      await gpu.profiler.span('a host step', () => new Promise((r) => setTimeout(r, 5)));
+      type Ev = { name: string; ph: string; tid: number; ts: number; dur: number; args?: Record<string, unknown> };
+      const events = JSON.parse(JSON.stringify(gpu.profiler.trace('GPU: test'))).traceEvents as Ev[];
+      const slices = (tid: number) => events.filter((e) => e.ph === 'X' && e.tid === tid);
+      expect(events.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => [e.tid, e.args?.name])).toEqual([[1, 'GPU: test'], [2, 'host (CPU)']]);
+      const gpuTrack = slices(1);
+      expect(gpuTrack.map((e) => e.name)).toEqual(['add_one', 'add_one', 'add_one']);
+      expect(gpuTrack[0].args).toMatchObject({ flops: 4096, bytes: 8 * 4096 });
+      const host = slices(2);
+      expect(host.map((e) => e.name)).toEqual(['record+submit 3 passes', 'wait: sync', 'a host step']);
+      for (const e of [...gpuTrack, ...host]) expect(e.ts >= 0 && e.dur >= 0, e.name).toBe(true);
+      // one clock: the passes run after they were submitted and before the step that followed the sync
+      expect(gpuTrack[0].ts).toBeGreaterThanOrEqual(host[0].ts);
+      expect(gpuTrack[2].ts).toBeLessThanOrEqual(host[2].ts);
+      expect(host[2].dur).toBeGreaterThanOrEqual(4000);
+      const table = gpu.profiler.table({ fmaGflops: 10, copyGbps: 2 }).split('\n');
+      expect(table[0]).toMatch(/kernel +calls +total ms +mean ms +share +GFLOP\/s +GB\/s +%FMA +%copy/);
+      expect(table[1]).toMatch(/^add_one +3 .* 100\.0% .*%$/);
+      expect(table.at(-1)).toBe('ceilings measured in this run: FMA 10.00 GFLOP/s, copy 2.00 GB/s');
     } finally {
       gpu.profiler.clear();
       await gpu.device.queue.onSubmittedWorkDone();

@@ -77,6 +77,10 @@ export class Gpu {
   /** Whether subgroup variants may run (GpuOptions.subgroups, env PRETEXT_SUBGROUPS); tests may flip it. */
   subgroups: boolean;
   private encoder: GPUCommandEncoder | null = null;
+  /** Host time the current encoder got its first pass (the profiler's 'record+submit' span). */
+  private encodeStart = 0;
+  /** writeTrace ran: destroy() does not write the default trace file as well. */
+  private traceWritten = false;
   private passes = 0;
   private readonly errors: GpuError[] = [];
   private lostReason: string | null = null;
@@ -189,7 +193,10 @@ export class Gpu {
     });
     const run = () => {
       const bindGroup = this.device.createBindGroup({ label: d.kernel, layout: d.pipeline.getBindGroupLayout(0), entries });
-      this.encoder ??= this.device.createCommandEncoder({ label: 'pretext' });
+      if (!this.encoder) {
+        this.encoder = this.device.createCommandEncoder({ label: 'pretext' });
+        this.encodeStart = this.profiler.now();
+      }
       const pass = this.encoder.beginComputePass({
         label: d.kernel,
         timestampWrites: this.profiler.passWrites(d.kernel, d.flops ?? 0, d.bytes ?? 0),
@@ -221,6 +228,7 @@ export class Gpu {
     const after = this.profiler.resolve(this.encoder);
     this.device.queue.submit([this.encoder.finish()]);
     after?.();
+    if (this.passes) this.profiler.hostSpan(`record+submit ${this.passes} passes`, this.encodeStart);
     this.encoder = null;
     this.passes = 0;
     this.arenaUsed = 0;
@@ -230,7 +238,9 @@ export class Gpu {
   /** Submits and waits for the GPU; throws the first GPU error since the last sync. */
   async sync(): Promise<void> {
     this.flush(true);
+    const t0 = this.profiler.now();
     await this.device.queue.onSubmittedWorkDone();
+    this.profiler.hostSpan('wait: sync', t0);
     this.unwaited = 0;
     await this.profiler.flush();
     await Promise.resolve();
@@ -267,10 +277,12 @@ export class Gpu {
       this.encoder ??= this.device.createCommandEncoder({ label: 'pretext' });
       this.encoder.copyBufferToBuffer(buffer, byteOffset, staging, 0, size);
       this.flush(true);
+      const t0 = this.profiler.now();
       await staging.mapAsync(MAP_READ_MODE, 0, size).catch((e: Error) => {
         this.throwIfFailed();
         throw new GpuError('readback', e.message);
       });
+      this.profiler.hostSpan(`wait: readback ${bytes} B`, t0);
       this.unwaited = 0; // the copy ran after everything submitted before it
       const out = staging.getMappedRange(0, size).slice(0, bytes);
       staging.unmap();
@@ -321,7 +333,8 @@ export class Gpu {
     await this.profiler.flush();
     const fs = 'node:fs/promises'; // not a static import: a browser bundle never loads it
     const { writeFile } = (await import(/* @vite-ignore */ fs)) as typeof import('node:fs/promises');
-    await writeFile(path, JSON.stringify(this.profiler.trace()));
+    this.traceWritten = true;
+    await writeFile(path, JSON.stringify(this.profiler.trace(`GPU: ${this.info.device || this.info.description || 'adapter'}`)));
   }
 
   async destroy(): Promise<void> {
@@ -330,7 +343,7 @@ export class Gpu {
     try {
       this.flush(true);
       await this.device.queue.onSubmittedWorkDone();
-      if (this.profiler.enabled && typeof process !== 'undefined' && process.versions?.node) {
+      if (this.profiler.enabled && !this.traceWritten && typeof process !== 'undefined' && process.versions?.node) {
         const path = this.opts.tracePath ?? env('PRETEXT_TRACE') ?? 'pretext-trace.json';
         await this.writeTrace(path);
       }

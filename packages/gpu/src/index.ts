@@ -13,5 +13,5 @@ export { specialize } from './slots.js';
 export { SUBGROUP_WIDTHS, type SubgroupNeeds, type SubgroupSizes, subgroupsOffByEnv, subgroupWidth } from './subgroups.js';
 export { BufferPool, sizeClass, STORAGE_USAGE } from './pool.js';
 export { broadcastIndex, broadcastShapes, broadcastStrides, collapseDims, contiguousStrides, forEachIndex, MAX_RANK, type Pair, padRank, pair, sameShape } from './shape.js';
-export { type KernelSummary, type PassRecord, Profiler } from './profiler.js';
+export { type HostRecord, type KernelSummary, type PassRecord, type ProfileCeilings, Profiler } from './profiler.js';
 export { MAP_READ_MODE, Usage } from './usage.js';
