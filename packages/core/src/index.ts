@@ -19,5 +19,6 @@ export { warmupCosine } from './optim/schedule.js';
 export { type CpuStorage, cpuBackend, useCpu } from './backends/cpu.js';
 export { type GpuStorage, GpuStore, useWebGpu, webgpuBackend } from './backends/webgpu.js';
 export * from './ops/augment.js';
+export * from './ops/geometry.js';
 export { assign, assignRows } from './ops/inplace.js';
 export { emaFollower } from './optim/ema.js';
