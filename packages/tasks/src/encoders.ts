@@ -1,7 +1,7 @@
 // The encoders the vision methods share, and their options.
 import type { ImageDataset } from '@pretext/data';
 import { ConvNet, type Init } from '@pretext/models';
-import { type ConfigOf, int } from './options.js';
+import { type ConfigOf, flagOf, int, OptionError } from './options.js';
 import type { Encoder } from './task.js';
 
 export const convEncoderOptions = {
@@ -14,4 +14,15 @@ export type ConvEncoderConfig = ConfigOf<typeof convEncoderOptions>;
 /** The small ConvNet for the dataset's channel count. */
 export function convEncoder(cfg: ConvEncoderConfig, data: ImageDataset, init: Init): Encoder {
   return new ConvNet(init, data.shape[1], cfg.width, { grid: cfg.grid, downsample: cfg.downsample });
+}
+
+/**
+ * The ConvNet pools its input s×s (downsample) and then 2×2 twice before the grid: an input side
+ * must leave at least `grid` cells. `what` names the input (a tile, a patch) in the error.
+ */
+export function checkEncoderInput(cfg: ConvEncoderConfig, side: number, what: string, flag: (name: string) => string = flagOf): void {
+  const cells = Math.floor(Math.floor(Math.floor(side / cfg.downsample) / 2) / 2);
+  if (cells < cfg.grid) {
+    throw new OptionError(`${what} of ${side} pixels leaves ${cells} cells after ${flag('downsample')} ${cfg.downsample} and two 2×2 pools, fewer than ${flag('grid')} ${cfg.grid}; make it larger or ${flag('grid')} smaller`);
+  }
 }

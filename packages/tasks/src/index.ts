@@ -1,22 +1,32 @@
 // @pretext/tasks: self-supervised methods, one readable file each, behind one Task shape.
+import { context } from './context.js';
+import { hybrid } from './hybrid.js';
+import { jigsaw } from './jigsaw.js';
 import { moco } from './moco.js';
+import { rotation } from './rotation.js';
 import { simclr } from './simclr.js';
 import type { AnyTask } from './task.js';
 
 export { mocoAugmentation, mocoV2Pipeline, simclrAugmentation, simclrPipeline } from './augmentations.js';
 export { checkDataset, DATASETS, type EvalSets, loadSplits } from './datasets.js';
-export { type ConvEncoderConfig, convEncoder, convEncoderOptions } from './encoders.js';
+export { checkContext, context, contextObjective, contextOptions, patchSize } from './context.js';
+export { checkEncoderInput, type ConvEncoderConfig, convEncoder, convEncoderOptions } from './encoders.js';
+export { classifierHead, headOptions } from './heads.js';
+export { hybrid, hybridOptions, parseObjectives, partOption, type WeightedName } from './hybrid.js';
+export { checkJigsaw, jigsaw, jigsawObjective, jigsawOptions, tileSize } from './jigsaw.js';
 export { embeddingStd } from './metrics.js';
-export { moco, mocoObjective, mocoOptions } from './moco.js';
-export { type LossResult, type Objective, trainObjectives, type WeightedObjective } from './objective.js';
+export { checkMoco, moco, mocoObjective, mocoOptions } from './moco.js';
+export { type LossResult, type Objective, type PretextView, trainObjectives, type WeightedObjective } from './objective.js';
+export { defineObjective, type ObjectiveBase, type ObjectiveEntry, OBJECTIVES } from './registry.js';
+export { checkRotation, rotation, rotationObjective, rotationOptions } from './rotation.js';
 export { bool, type ConfigOf, defaultsOf, flagOf, int, num, oneOf, type Option, OptionError, optionOfFlag, parseOptions, type Schema, text } from './options.js';
 export { simclr, simclrObjective, simclrOptions } from './simclr.js';
 export {
   type AnyTask, type BatchOf, type Config, type DataOf, type DatasetId, type DatasetOf, defineTask, type Encoder, type EncoderOf, type Modalities, type Modality,
-  PRESETS, type PresetId, type RunId, type SplitsOf, type StepContext, type StepMetrics, type Task, type TaskConfig, type TaskDef, type TrainState,
+  PRESETS, type PresetId, type PretextExample, type RunId, type SplitsOf, type StepContext, type StepMetrics, type Task, type TaskConfig, type TaskDef, type TrainState,
 } from './task.js';
 export { learningRate, makeOptimizer, type TrainingConfig, trainingOptions, type TrainingOptions } from './training-options.js';
 export { checkPairs, twoViews } from './views.js';
 
 /** Every task by id (what `pretext train <task>` accepts). */
-export const TASKS: Record<string, AnyTask> = { simclr, moco };
+export const TASKS: Record<string, AnyTask> = { simclr, moco, rotation, jigsaw, context, hybrid };

@@ -3,9 +3,9 @@
 // makes a method (simclr.ts, rotation.ts, …); several, weighted, make a hybrid. `trainObjectives`
 // is the step they all share: lr schedule → Σ wᵢ·Lᵢ → backward → one fused optimizer update →
 // after-update hooks → one readback of the metrics.
-import { concat, noGrad, type Optimizer, reshape, type Tensor, tidy } from '@pretext/core';
+import { argmax, concat, noGrad, type Optimizer, reshape, type Tensor, tidy } from '@pretext/core';
 import type { Module } from '@pretext/models';
-import type { BatchOf, EncoderOf, Modality, StepContext, StepMetrics, TrainState } from './task.js';
+import type { BatchOf, EncoderOf, Modality, PretextExample, StepContext, StepMetrics, TrainState } from './task.js';
 import { learningRate, makeOptimizer, type TrainingConfig } from './training-options.js';
 
 export interface LossResult {
@@ -22,14 +22,24 @@ export interface Objective<M extends Modality> {
   heads: Record<string, Module>;
   /** Modules it keeps but does not train (MoCo's key encoder), by checkpoint prefix. */
   frozen?: Record<string, Module>;
-  /** Its loss on the batch; runs inside the step's tidy scope, gradients on. */
+  /** Its loss on the batch; runs inside the step's tidy scope, gradients on (held-out metrics: off). */
   loss(batch: BatchOf<M>, ctx: StepContext): LossResult;
+  /** A classification pretext task: its inputs, targets (N) and logits (N, classes) on the batch (figures). */
+  view?(batch: BatchOf<M>, ctx: StepContext): PretextView;
   /** After the optimizer's update, inside the same scope (MoCo: EMA of the key encoder, enqueue). */
   afterUpdate?(ctx: StepContext & { optimizer: Optimizer }): void;
   /** Tensors to checkpoint besides the modules', by name. */
   extraState?(): Map<string, Tensor>;
   /** Frees what it owns besides `heads` and `frozen` (queues, key arenas). */
   dispose?(): void;
+}
+
+export interface PretextView {
+  kind: PretextExample['kind'];
+  inputs: Tensor;
+  targets: Tensor;
+  logits: Tensor;
+  permutations?: Int32Array;
 }
 
 export interface WeightedObjective<M extends Modality> {
@@ -82,11 +92,71 @@ export function trainObjectives<M extends Modality>(cfg: TrainingConfig & { seed
     return m;
   }
 
+  /** Runs `f` with every module in eval mode (BN running statistics), then restores their modes. */
+  async function evalMode<T>(f: () => Promise<T>): Promise<T> {
+    const all = Object.values(modules);
+    const was = all.map((m) => m.training);
+    for (const m of all) m.eval();
+    try {
+      return await f();
+    } finally {
+      all.forEach((m, i) => m.train(was[i]));
+    }
+  }
+  // held-out batches draw their augmentations from seeds no training step uses
+  const heldOutCtx = (b: number): StepContext => ({ step: 0, totalSteps: 1, seed: (cfg.seed * 1_000_003 + 0x7fff_0000 + b) >>> 0 });
+
+  async function pretextMetrics(batches: Iterable<BatchOf<M>> | AsyncIterable<BatchOf<M>>): Promise<Record<string, number>> {
+    return evalMode(async () => {
+      const sums: Record<string, number> = {};
+      let count = 0;
+      for await (const batch of batches) {
+        const ctx = heldOutCtx(count);
+        // every objective's loss and metrics, packed as step() packs them   (K,)
+        const kept = noGrad(() => tidy(() => {
+          const out: Record<string, Tensor> = {};
+          for (const { objective: o } of parts) {
+            const r = o.loss(batch, ctx);
+            out[prefixed(o, 'loss')] = r.loss;
+            for (const [k, t] of Object.entries(r.metrics)) out[prefixed(o, k)] = t;
+          }
+          return { names: Object.keys(out), packed: concat(Object.values(out).map((t) => reshape(t, [1])), 0) };
+        }));
+        const values = await kept.packed.data();
+        kept.packed.dispose();
+        kept.names.forEach((k, i) => { sums[k] = (sums[k] ?? 0) + values[i]; });
+        count++;
+      }
+      if (!count) throw new Error('pretextMetrics: no batches');
+      return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count]));
+    });
+  }
+
+  async function pretextExamples(batch: BatchOf<M>): Promise<PretextExample[]> {
+    return evalMode(async () => {
+      const out: PretextExample[] = [];
+      for (const { objective: o } of parts) {
+        if (!o.view) continue;
+        const view = o.view;
+        const v = noGrad(() => tidy(() => {
+          const r = view(batch, heldOutCtx(0));
+          return { kind: r.kind, permutations: r.permutations, inputs: r.inputs, targets: r.targets, predicted: argmax(r.logits, -1) };
+        }));
+        const [inputs, truth, predicted] = await Promise.all([v.inputs.data(), v.targets.data(), v.predicted.data()]);
+        out.push({ objective: o.name, kind: v.kind, inputs: Float32Array.from(inputs), shape: [...v.inputs.shape], truth: Int32Array.from(truth), predicted: Int32Array.from(predicted), permutations: v.permutations });
+        for (const t of [v.inputs, v.targets, v.predicted]) t.dispose();
+      }
+      return out;
+    });
+  }
+
   return {
     encoder,
     modules,
     optimizer,
     step,
+    pretextMetrics,
+    pretextExamples,
     extraState: () => new Map(parts.flatMap(({ objective: o }) => [...(o.extraState?.() ?? [])].map(([k, t]): [string, Tensor] => [prefixed(o, k), t]))),
     dispose() {
       for (const m of Object.values(modules)) m.dispose();

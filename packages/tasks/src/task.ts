@@ -68,8 +68,30 @@ export interface TrainState<M extends Modality = Modality> {
   step(batch: BatchOf<M>, step: number, totalSteps: number): Promise<StepMetrics>;
   /** Extra tensors to checkpoint (MoCo's queue, …), by name. */
   extraState(): Map<string, Tensor>;
+  /**
+   * The pretext metrics (loss, accuracy, … named as step() names them) on held-out batches, in
+   * eval mode with fixed augmentation seeds and no update: the mean over the batches (give
+   * equal-sized ones). `pretext eval`, the runner and compare read a task's pretext accuracy here.
+   */
+  pretextMetrics?(batches: Iterable<BatchOf<M>> | AsyncIterable<BatchOf<M>>): Promise<Record<string, number>>;
+  /** What the task's pretext classifiers predict on a batch (the report's figures), in eval mode. */
+  pretextExamples?(batch: BatchOf<M>): Promise<PretextExample[]>;
   /** Frees every GPU buffer the state owns (modules, optimizer, queues). */
   dispose(): void;
+}
+
+/** A classification pretext task's inputs and predictions on a batch, as the report draws them. */
+export interface PretextExample {
+  /** The objective (a hybrid has several). */
+  objective: string;
+  kind: 'rotation' | 'jigsaw' | 'context';
+  /** What the model saw: rotated images (N, C, H, W), jigsaw tiles (N, g², C, s, s), (centre, neighbour) patches (N, 2, C, s, s). */
+  inputs: Float32Array;
+  shape: number[];
+  truth: Int32Array;
+  predicted: Int32Array;
+  /** Jigsaw: the permutations (count, g²); slot t of a puzzle with label l holds grid cell permutations[l][t]. */
+  permutations?: Int32Array;
 }
 
 /** What one method file defines; `defineTask` turns it into a Task. */
@@ -87,7 +109,7 @@ export interface TaskDef<S extends Schema, M extends Modality> {
   /** A fresh, untrained encoder of the task's architecture (random-init and supervised baselines, fine-tuning from scratch). */
   encoder(cfg: NoInfer<Config<S>>, data: DataOf<M>, init: Init): EncoderOf<M>;
   /** The augmentation the task trains with, if it augments (the report's grid, alignment pairs). */
-  augmentation?(cfg: NoInfer<Config<S>>): Pipeline;
+  augmentation?(cfg: NoInfer<Config<S>>): Pipeline | undefined;
 }
 
 /**
