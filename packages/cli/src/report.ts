@@ -71,6 +71,10 @@ export function writeReport(dir: string): string {
   const ev = s.evaluations.at(-1);
   if (ev) {
     parts.push(`<h2>Evaluation</h2><p>${esc(ev.protocols.join(', '))} · ${esc(ev.at)} · ${ev.seconds.toFixed(1)} s. The first row is the trained encoder; the others are baselines run by the same code.</p>`);
+    if (ev.pretext) {
+      const shown = Object.entries(ev.pretext.metrics).map(([k, v]) => `${k} ${/accuracy$/.test(k) ? `${pct(v)}%` : num(v, 4)}`);
+      parts.push(`<p>The pretext task on ${ev.pretext.items} held-out test images (eval mode, fixed augmentation seeds): ${esc(shown.join(', '))}.</p>`);
+    }
     parts.push(evalTable(ev.reports));
   }
 
@@ -78,6 +82,11 @@ export function writeReport(dir: string): string {
   if (grid && existsSync(join(dir, grid.file))) {
     parts.push(`<h2>Augmentations</h2><p>${esc(grid.pipeline)} — rows: ${esc(grid.rows)}.${grid.description ? ` ${esc(grid.description)}` : ''}</p>`);
     parts.push(`<img class="pixel" src="${esc(grid.file)}" alt="augmentation grid">`);
+  }
+  for (const f of s.figures.pretext ?? []) {
+    if (!existsSync(join(dir, f.file))) continue;
+    parts.push(`<h2>Pretext: ${esc(f.objective)} on test images</h2><p>rows: ${esc(f.rows)}.${f.captions ? ` Predicted/true class, in order: ${esc(f.captions)}.` : ''}</p>`);
+    parts.push(`<img class="pixel" src="${esc(f.file)}" alt="${esc(f.objective)} predictions">`);
   }
   const mapFile = s.figures.embeddingMap?.file;
   if (mapFile && existsSync(join(dir, mapFile))) {

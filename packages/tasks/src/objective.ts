@@ -128,7 +128,9 @@ export function trainObjectives<M extends Modality>(cfg: TrainingConfig & { seed
         count++;
       }
       if (!count) throw new Error('pretextMetrics: no batches');
-      return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count]));
+      const means = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count]));
+      // a hybrid's loss, as its step reports it: Σᵢ wᵢ·Lᵢ
+      return single ? means : { loss: parts.reduce((a, { objective: o, weight }) => a + weight * means[`${o.name}.loss`], 0), ...means };
     });
   }
 
