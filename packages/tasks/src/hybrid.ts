@@ -46,7 +46,7 @@ const partOptions: Schema = Object.fromEntries(
 );
 
 export const hybridOptions = {
-  objectives: text('the weighted objectives on the one encoder, name:weight,…', 'simclr:1,rotation:0.5', FORMAT, (s) => {
+  objectives: text(`the weighted objectives on the one encoder (${Object.keys(OBJECTIVES).join(', ')}; weights finite, ≥ 0, not all 0)`, 'simclr:1,rotation:0.5', 'name:weight,…', (s) => {
     try {
       parseObjectives(s);
       return null;

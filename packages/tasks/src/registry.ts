@@ -70,7 +70,7 @@ export const OBJECTIVES: Readonly<Record<string, ObjectiveEntry>> = {
   }),
   rotation: defineObjective({
     name: 'rotation', options: rotationOptions, task: rotation,
-    check: (cfg, data) => checkRotation(cfg, data),
+    check: (_cfg, data) => checkRotation(data),
     make: (cfg, encoder, init) => rotationObjective(cfg, encoder, init),
   }),
   jigsaw: defineObjective({

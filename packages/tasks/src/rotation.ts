@@ -17,7 +17,7 @@ export const rotationOptions = {
 export type RotationConfig = ConfigOf<typeof rotationOptions>;
 
 /** Rotation by 90° needs square images. */
-export function checkRotation(_cfg: RotationConfig, data: ImageDataset): void {
+export function checkRotation(data: ImageDataset): void {
   const [, , h, w] = data.shape;
   if (h !== w) throw new OptionError(`rotation needs square images; ${data.name} is ${h}×${w}`);
 }
@@ -65,7 +65,7 @@ export const rotation = defineTask({
       full: { epochs: 40, batchSize: 64, width: 32, grid: 2, downsample: 2, lr: 2e-3, supervisedEpochs: 20 },
     },
   },
-  check: checkRotation,
+  check: (_cfg, data) => checkRotation(data),
   encoder: convEncoder,
   build(cfg, data) {
     const init = new Init(cfg.seed);
