@@ -74,10 +74,10 @@ export const context = defineTask({
       quick: { epochs: 2, batchSize: 128, trainLimit: 8192, supervisedEpochs: 1, width: 16, gap: 1, jitter: 1, lr: 2e-3 },
       full: { epochs: 20, batchSize: 256, width: 32, grid: 2, gap: 1, jitter: 1, lr: 2e-3, supervisedEpochs: 1, probeEpochs: 15 },
     },
-    // 64×64: patches of 18 pixels, gap 3, jitter 2 (3·18 + 2·3 + 2·2 = 64)
+    // 64×64: patches of 18 pixels, gap 3, jitter 2 (3·18 + 2·3 + 2·2 = 64), pooled to 9×9 by the encoder as the 32×32 input of SimCLR's emoji presets
     emoji: {
-      quick: { epochs: 10, batchSize: 64, width: 32, gap: 3, jitter: 2, lr: 2e-3, supervisedEpochs: 8 },
-      full: { epochs: 60, batchSize: 64, width: 32, gap: 3, jitter: 2, lr: 2e-3, supervisedEpochs: 20 },
+      quick: { epochs: 10, batchSize: 64, width: 32, grid: 2, downsample: 2, gap: 3, jitter: 2, lr: 2e-3, supervisedEpochs: 8 },
+      full: { epochs: 60, batchSize: 64, width: 32, grid: 2, downsample: 2, gap: 3, jitter: 2, lr: 2e-3, supervisedEpochs: 20 },
     },
   },
   check: (cfg, data) => checkContext(cfg, data),

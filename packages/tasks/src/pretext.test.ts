@@ -1,7 +1,7 @@
 import { useWebGpu } from '@pretext/core';
 import { ImageLoader, loadFashionMnist } from '@pretext/data';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { context, hybrid, jigsaw, parseObjectives, rotation, simclr, type Task } from './index.js';
+import { context, hybrid, jigsaw, parseObjectives, PRESETS, rotation, simclr, type Task, TASKS } from './index.js';
 
 let gpuStats: () => { buffersCreated: number; pipelinesCreated: number };
 beforeAll(async () => {
@@ -110,5 +110,20 @@ describe('pretext tasks', () => {
     const cfg = hybrid.config('emoji', 'quick', { objectives: 'simclr:1,jigsaw:0.5' });
     expect([cfg.simclrPairs, cfg.jigsawGap, cfg.jigsawJitter, cfg.simclrTau, cfg.rotationAllRotations]).toEqual([true, 3, 2, 0.5, false]);
     expect(hybrid.config('fashion-mnist', 'quick').jigsawGap).toBe(1);
+  });
+
+  it('every preset of every task fits its dataset (checked against images of its shape)', () => {
+    const shapes = { 'fashion-mnist': [1, 28, 28], emoji: [3, 64, 64] } as const;
+    for (const task of Object.values(TASKS)) {
+      if (task.modality !== 'image') continue;
+      for (const dataset of task.datasets) {
+        const [c, h, w] = shapes[dataset];
+        const images = { name: dataset, images: new Float32Array(4 * c * h * w), shape: [4, c, h, w] as [number, number, number, number], labels: new Int32Array(4), classes: ['a'], partner: Int32Array.of(1, 0, 3, 2) };
+        for (const preset of PRESETS) {
+          const cfg = task.config(dataset, preset, task.id === 'hybrid' ? { objectives: 'simclr:1,moco:1,rotation:1,jigsaw:1,context:1' } : {});
+          expect(() => task.check(cfg, images), `${task.id} ${dataset} ${preset}`).not.toThrow();
+        }
+      }
+    }
   });
 });

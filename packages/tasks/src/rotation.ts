@@ -61,8 +61,8 @@ export const rotation = defineTask({
       full: { epochs: 2, batchSize: 128, width: 32, grid: 2, lr: 2e-3, supervisedEpochs: 1, probeEpochs: 15 },
     },
     emoji: {
-      quick: { epochs: 8, batchSize: 64, width: 32, grid: 2, downsample: 2, lr: 2e-3, supervisedEpochs: 8 },
-      full: { epochs: 40, batchSize: 64, width: 32, grid: 2, downsample: 2, lr: 2e-3, supervisedEpochs: 20 },
+      quick: { epochs: 3, batchSize: 64, width: 32, grid: 2, downsample: 2, lr: 2e-3, supervisedEpochs: 8 },
+      full: { epochs: 25, batchSize: 64, width: 32, grid: 2, downsample: 2, lr: 2e-3, supervisedEpochs: 20 },
     },
   },
   check: (_cfg, data) => checkRotation(data),
