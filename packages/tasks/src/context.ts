@@ -1,12 +1,12 @@
 // Context prediction (Doersch et al. 2015): a centre patch and one of its 8 neighbours in a 3×3
 // grid, with a gap and jitter so that edges and lines running across cannot give the answer away;
 // both go through the same encoder and a head classifies where the neighbour sits.
-import { classification, contextPatches, reshape, tensor } from '@pretext/core';
+import { contextPatches, reshape, tensor } from '@pretext/core';
 import type { Batch, ImageDataset } from '@pretext/data';
-import { Init } from '@pretext/models';
-import { checkEncoderInput, type ConvEncoderConfig, convEncoder, convEncoderOptions } from './encoders.js';
-import { classifierHead, headOptions } from './heads.js';
-import { type Objective, type PretextView, trainObjectives } from './objective.js';
+import type { Init } from '@pretext/models';
+import { checkEncoderInput, type ConvEncoderConfig, convEncoder, convEncoderOptions, trainAlone } from './encoders.js';
+import { classifierHead, classifierObjective, headOptions } from './classifier.js';
+import type { Objective, PretextView } from './objective.js';
 import { type ConfigOf, flagOf, int, OptionError } from './options.js';
 import { defineTask, type Encoder, type StepContext } from './task.js';
 import { trainingOptions } from './training-options.js';
@@ -51,16 +51,7 @@ export function contextObjective(cfg: ContextConfig, encoder: Encoder, init: Ini
     const logits = head.forward(reshape(f, [n, 2 * encoder.featureDim]));
     return { kind: 'context', inputs: patches, targets: labels, logits };
   };
-  return {
-    name: 'context',
-    heads: { head },
-    view,
-    loss(batch: Batch, ctx: StepContext) {
-      const v = view(batch, ctx);
-      const { loss, accuracy } = classification(v.logits, v.targets);
-      return { loss, metrics: { accuracy } };
-    },
-  };
+  return classifierObjective('context', head, view);
 }
 
 export const context = defineTask({
@@ -82,9 +73,5 @@ export const context = defineTask({
   },
   check: (cfg, data) => checkContext(cfg, data),
   encoder: convEncoder,
-  build(cfg, data) {
-    const init = new Init(cfg.seed);
-    const encoder = convEncoder(cfg, data, init);
-    return trainObjectives(cfg, encoder, [{ objective: contextObjective(cfg, encoder, init, data), weight: 1 }]);
-  },
+  build: (cfg, data) => trainAlone(cfg, data, (encoder, init) => contextObjective(cfg, encoder, init, data)),
 });

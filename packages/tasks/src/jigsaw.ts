@@ -1,13 +1,13 @@
 // Jigsaw puzzles (Noroozi & Favaro 2016): cut a g×g grid of tiles, with gaps and jitter so that
 // edges and borders do not give the order away, shuffle them by one of P permutations, and
 // classify which; every tile goes through the same encoder, the features concatenated in slot order.
-import { classification, jigsaw as jigsawTiles, reshape, tensor } from '@pretext/core';
+import { jigsaw as jigsawTiles, reshape, tensor } from '@pretext/core';
 import type { Batch, ImageDataset } from '@pretext/data';
 import { jigsawExtent, jigsawPermutations, permutationCount } from '@pretext/kernels';
-import { Init } from '@pretext/models';
-import { checkEncoderInput, type ConvEncoderConfig, convEncoder, convEncoderOptions } from './encoders.js';
-import { classifierHead, headOptions } from './heads.js';
-import { type Objective, type PretextView, trainObjectives } from './objective.js';
+import type { Init } from '@pretext/models';
+import { checkEncoderInput, type ConvEncoderConfig, convEncoder, convEncoderOptions, trainAlone } from './encoders.js';
+import { classifierHead, classifierObjective, headOptions } from './classifier.js';
+import type { Objective, PretextView } from './objective.js';
 import { type ConfigOf, flagOf, int, OptionError } from './options.js';
 import { defineTask, type Encoder, type StepContext } from './task.js';
 import { trainingOptions } from './training-options.js';
@@ -59,16 +59,7 @@ export function jigsawObjective(cfg: JigsawConfig & { seed: number }, encoder: E
     const logits = head.forward(reshape(f, [n, g * g * encoder.featureDim]));
     return { kind: 'jigsaw', inputs: tiles, targets: labels, logits, permutations: perms };
   };
-  return {
-    name: 'jigsaw',
-    heads: { head },
-    view,
-    loss(batch: Batch, ctx: StepContext) {
-      const v = view(batch, ctx);
-      const { loss, accuracy } = classification(v.logits, v.targets);
-      return { loss, metrics: { accuracy } };
-    },
-  };
+  return classifierObjective('jigsaw', head, view);
 }
 
 export const jigsaw = defineTask({
@@ -90,9 +81,5 @@ export const jigsaw = defineTask({
   },
   check: (cfg, data) => checkJigsaw(cfg, data),
   encoder: convEncoder,
-  build(cfg, data) {
-    const init = new Init(cfg.seed);
-    const encoder = convEncoder(cfg, data, init);
-    return trainObjectives(cfg, encoder, [{ objective: jigsawObjective(cfg, encoder, init, data), weight: 1 }]);
-  },
+  build: (cfg, data) => trainAlone(cfg, data, (encoder, init) => jigsawObjective(cfg, encoder, init, data)),
 });

@@ -1,11 +1,11 @@
 // RotNet (Gidaris et al. 2018): rotate each image by 0°, 90°, 180° or 270° and classify which;
 // to tell which way is up the encoder has to find the object and its parts.
-import { classification, concat, rotate90, tensor } from '@pretext/core';
+import { concat, rotate90, tensor } from '@pretext/core';
 import type { Batch, ImageDataset } from '@pretext/data';
-import { Init } from '@pretext/models';
-import { convEncoder, convEncoderOptions } from './encoders.js';
-import { classifierHead, headOptions } from './heads.js';
-import { type Objective, type PretextView, trainObjectives } from './objective.js';
+import type { Init } from '@pretext/models';
+import { convEncoder, convEncoderOptions, trainAlone } from './encoders.js';
+import { classifierHead, classifierObjective, headOptions } from './classifier.js';
+import type { Objective, PretextView } from './objective.js';
 import { bool, type ConfigOf, OptionError } from './options.js';
 import { defineTask, type Encoder, type StepContext } from './task.js';
 import { trainingOptions } from './training-options.js';
@@ -37,17 +37,7 @@ export function rotationObjective(cfg: RotationConfig, encoder: Encoder, init: I
     const logits = head.forward(encoder.forward(r.images));
     return { kind: 'rotation', inputs: r.images, targets: r.labels, logits };
   };
-  return {
-    name: 'rotation',
-    heads: { head },
-    view,
-    loss(batch: Batch, ctx: StepContext) {
-      // 3. cross-entropy and top-1 over the rotations
-      const v = view(batch, ctx);
-      const { loss, accuracy } = classification(v.logits, v.targets);
-      return { loss, metrics: { accuracy } };
-    },
-  };
+  return classifierObjective('rotation', head, view);
 }
 
 export const rotation = defineTask({
@@ -67,9 +57,5 @@ export const rotation = defineTask({
   },
   check: (_cfg, data) => checkRotation(data),
   encoder: convEncoder,
-  build(cfg, data) {
-    const init = new Init(cfg.seed);
-    const encoder = convEncoder(cfg, data, init);
-    return trainObjectives(cfg, encoder, [{ objective: rotationObjective(cfg, encoder, init), weight: 1 }]);
-  },
+  build: (cfg, data) => trainAlone(cfg, data, (encoder, init) => rotationObjective(cfg, encoder, init)),
 });
