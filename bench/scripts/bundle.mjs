@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Builds the bench harness with every kernels/src/**/*.bench.ts case (imported statically, no
 // tsx needed) into one ES module for a machine without pnpm: .bundle/pretext-bench.mjs.
-// `webgpu` stays external: carry node_modules/webgpu (dawn.node) next to it. See
-// /work/shared/GPU.md. Usage: node bench/scripts/bundle.mjs [outfile]
+// `webgpu` stays external: carry node_modules/webgpu (dawn.node) next to it.
+// Usage: node bench/scripts/bundle.mjs [outfile]
 //   then: node .bundle/pretext-bench.mjs --quick --json $OUT/bench.json
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';

@@ -60,15 +60,6 @@ export function probeError(ours: StepProbe, ref: StepProbe): number {
   return ref.grads.reduce((e, want, i) => Math.max(e, relErr(ours.grads[i], want)), relErr([ours.loss], [ref.loss]));
 }
 
-/** Frees what an Optimizer allocated beside the parameters: its arena, gradients and state. */
-export function releaseOptimizer(opt: Optimizer): void {
-  const b = opt.arena.backend;
-  opt.zeroGrad();
-  b.release(opt.grads);
-  for (const s of opt.state) b.release(s);
-  b.release(opt.arena.flat);
-}
-
 /** Forward + backward without the update: the loss and every named parameter's gradient. */
 export async function probeGrads(what: string, named: readonly (readonly [string, Tensor])[], optimizer: Optimizer, lossOf: () => Tensor): Promise<StepProbe> {
   const out = tidy(() => {

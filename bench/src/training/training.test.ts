@@ -1,11 +1,13 @@
 // Training-step cases: napkin math, case selection, the masked-LM batch, the CPU-vs-backend check,
 // both tfjs peers on tfjs's CPU backend (tiny sizes), and measureStep on the real adapter.
 import { cpuBackend, setBackend } from '@pretext/core';
-import { Gpu } from '@pretext/gpu';
+import { expectNoLeak } from '@pretext/core/testing';
+import { destroyGpu, Gpu } from '@pretext/gpu';
+import { testGpu } from '@pretext/gpu/testing';
 import { unary } from '@pretext/kernels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadedCase, selectCases } from '../discover.js';
-import { compareBackends, probeError } from './backend.js';
+import { compareBackends, probeError, useGpuBackend } from './backend.js';
 import type { TrainingCase } from './case.js';
 import { simclrStepFlops, transformerStepFlops } from './flops.js';
 import { trainingCases } from './index.js';
@@ -78,6 +80,22 @@ describe('our step on the CPU reference backend', () => {
     const bent = { loss: ref.loss, grads: ref.grads.map((g, i) => (i === 3 ? g.map((v) => v * 1.01) : g)) };
     expect(probeError(bent, ref)).toBeGreaterThan(5e-3);
     expect(probeError({ ...ref, loss: Number.NaN }, ref)).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('the masked-LM step on the adapter frees what it allocates', () => {
+  // (the SimCLR case runs the task's own step: its dispose is tested with the tasks)
+  afterAll(destroyGpu);
+  it('build, two steps, dispose ×20 leaves the live-buffer count flat', async () => {
+    const gpu = await testGpu();
+    useGpuBackend(gpu);
+    await expectNoLeak(gpu, async () => {
+      const s = transformerStep(TINY, mlmBatch(2, 8, 16, 3, 0.5));
+      s.step();
+      s.step();
+      await s.params();
+      s.dispose();
+    }, 20, 'transformer step');
   });
 });
 

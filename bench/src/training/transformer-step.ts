@@ -3,7 +3,7 @@
 // on the masked positions only (ignoreIndex) → backward → one fused AdamW update. No readback.
 import { adamw, crossEntropy, keep, reshape, type Tensor, tensor, tidy } from '@pretext/core';
 import { Init, Transformer, type TransformerConfig } from '@pretext/models';
-import { probeGrads, releaseOptimizer } from './backend.js';
+import { probeGrads } from './backend.js';
 import { IGNORE, type MlmBatch } from './mlm-batch.js';
 
 export interface EncoderShape {
@@ -42,7 +42,7 @@ export function transformerStep(shape: EncoderShape, batch: MlmBatch, seed = 0) 
     dispose() {
       for (const x of [ids, mask, targets]) x.dispose();
       model.dispose();
-      releaseOptimizer(optimizer);
+      optimizer.dispose();
     },
   };
 }

@@ -95,13 +95,12 @@ export async function evaluateRun(task: Task<'image'>, cfg: TaskConfig, encoder:
 }
 
 /**
- * The task's pretext metrics on the test split (TrainState.pretextMetrics: eval mode, fixed
- * augmentation seeds), in batches of the run's batch size; undefined for a state without them.
+ * The task's pretext metrics on the test split (TrainState.heldOut: eval mode, augmentations
+ * seeded by the run's seed), in full batches of the run's batch size.
  */
-export async function pretextOnTest(cfg: TaskConfig, state: TrainState<'image'>, test: ImageDataset, log: (l: string) => void): Promise<Evaluation['pretext']> {
-  if (!state.pretextMetrics) return undefined;
+export async function pretextOnTest(cfg: TaskConfig, state: TrainState<'image'>, test: ImageDataset, log: (l: string) => void): Promise<NonNullable<Evaluation['pretext']>> {
   const loader = new ImageLoader(test, Math.min(cfg.batchSize, test.shape[0]), { seed: cfg.seed, shuffle: false });
-  const metrics = await state.pretextMetrics(loader.epoch(0));
+  const metrics = await state.heldOut(loader.epoch(0), cfg.seed);
   const items = loader.batchesPerEpoch * loader.batchSize;
   log(`pretext   on ${items} held-out ${test.name} images: ${Object.entries(metrics).map(([k, v]) => `${k} ${/accuracy$/.test(k) ? `${(100 * v).toFixed(2)}%` : v.toFixed(4)}`).join(', ')}`);
   return { items, metrics };

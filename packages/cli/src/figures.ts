@@ -32,7 +32,7 @@ export const EMBEDDING_JSON = 'embedding.json';
 /** 8 training images (row 1) and two augmented views of each (rows 2, 3), as the task trains. */
 export async function writeAugmentationGrid(dir: string, task: Task<'image'>, cfg: TaskConfig, train: ImageDataset): Promise<Figures['augmentationGrid']> {
   const pipeline = augmentationOf(task, cfg);
-  if (!pipeline) return undefined;
+  if (!pipeline) return undefined; // a task that trains without augmentation
   const [n, c, h, w] = train.shape;
   const k = Math.min(8, n);
   const originals = subset(train, Array.from({ length: k }, (_, i) => i));
@@ -44,7 +44,7 @@ export async function writeAugmentationGrid(dir: string, task: Task<'image'>, cf
   all.set(originals.images);
   all.set(v, k * c * h * w);
   writeImageGrid(join(dir, AUGMENT_PNG), all, [3 * k, c, h, w], k, { pad: 2 });
-  return { file: AUGMENT_PNG, pipeline: pipeline.name, description: (pipeline as { description?: string }).description, rows: 'originals; view 1; view 2' };
+  return { file: AUGMENT_PNG, pipeline: pipeline.name, description: pipeline.description, rows: 'originals; view 1; view 2' };
 }
 
 /** UMAP (cosine on L2-normalised features) of up to `points` test images, seeded. */
@@ -171,11 +171,11 @@ function stack(rows: Images[]): Images {
 }
 
 /** What the pretext classifiers predict on the first test images: one PNG per objective that classifies a view. */
-export async function writePretextFigures(dir: string, state: TrainState<'image'>, test: ImageDataset): Promise<PretextFigure[] | undefined> {
+export async function writePretextFigures(dir: string, state: TrainState<'image'>, test: ImageDataset, seed: number): Promise<PretextFigure[] | undefined> {
   if (!state.pretextExamples) return undefined;
   const k = Math.min(8, test.shape[0]);
   const first = subset(test, Array.from({ length: Math.min(16, test.shape[0]) }, (_, i) => i));
-  const examples = await state.pretextExamples({ images: first.images, shape: first.shape, labels: first.labels, index: Int32Array.from({ length: first.shape[0] }, (_, i) => i) });
+  const examples = await state.pretextExamples({ images: first.images, shape: first.shape, labels: first.labels, index: Int32Array.from({ length: first.shape[0] }, (_, i) => i) }, seed);
   return examples.map((ex) => {
     const drawn: Drawn = ex.kind === 'jigsaw' ? jigsawRows(ex, k) : ex.kind === 'context' ? contextRows(ex, k) : rotationRows(ex);
     const file = `pretext-${ex.objective}.png`;

@@ -25,5 +25,5 @@ export const imageRunner: Runner<'image'> = {
     const ev = await evaluateRun(task, cfg, state.encoder, splits, settings, log);
     return { ...ev, pretext, seconds: ev.seconds + (performance.now() - t0) / 1000 };
   },
-  figures: async (dir, task, cfg, state, splits, opts) => ({ ...(await writeFigures(dir, task, cfg, state.encoder, splits, opts)), pretext: await writePretextFigures(dir, state, splits.test) }),
+  figures: async (dir, task, cfg, state, splits, opts) => ({ ...(await writeFigures(dir, task, cfg, state.encoder, splits, opts)), pretext: await writePretextFigures(dir, state, splits.test, cfg.seed) }),
 };

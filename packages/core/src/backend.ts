@@ -137,7 +137,9 @@ export interface Backend<S extends Storage = Storage> {
   viewAt(flat: S, offset: number, shape: Shape): S;
   /** dst[offset + i] ← src[i] for every element of src (offset in elements, default 0). */
   copyInto(src: S, dst: S, offset?: number): void;
-  optimizerStep(spec: OptimizerSpec, w: S, g: S, state: readonly S[], segments: readonly Segment[]): void;
+  /** The segments of a flat buffer of n elements, prepared once for optimizerStep; the caller owns it (dispose). */
+  paramLayout(n: number, segments: readonly Segment[]): ParamLayout;
+  optimizerStep(spec: OptimizerSpec, w: S, g: S, state: readonly S[], layout: ParamLayout): void;
   /** √Σg² → [1]. */
   globalNorm(g: S): S;
   /** g ← g·min(1, max/(norm + 1e-6)), norm from globalNorm (no readback). */
@@ -147,6 +149,13 @@ export interface Backend<S extends Storage = Storage> {
 }
 
 export type { Pipeline as AugmentPipeline, Segment } from '@pretext/kernels';
+
+/** Per-segment decay, lr and LARS flags of one flat parameter buffer (webgpu: two small GPU tables). */
+export interface ParamLayout {
+  readonly n: number;
+  readonly segments: readonly Required<Segment>[];
+  dispose(): void;
+}
 
 export type OptimizerSpec =
   | { kind: 'sgd'; lr: number; momentum: number; weightDecay: number; nesterov: boolean }

@@ -14,7 +14,7 @@ export * from './ops/shape.js';
 export { broadcastShapes, fmt, type Shape, ShapeError, sizeOf } from './shape.js';
 export { Tensor } from './tensor.js';
 export { type ArenaEntry, ParamArena } from './optim/arena.js';
-export { adam, adamw, emaUpdate, lars, Optimizer, type OptimizerOptions, sgd } from './optim/optimizer.js';
+export { adam, adamw, lars, Optimizer, type OptimizerOptions, sgd } from './optim/optimizer.js';
 export { warmupCosine } from './optim/schedule.js';
 export { type CpuStorage, cpuBackend, useCpu } from './backends/cpu.js';
 export { type GpuStorage, GpuStore, useWebGpu, webgpuBackend } from './backends/webgpu.js';

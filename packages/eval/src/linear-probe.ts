@@ -5,7 +5,6 @@ import { adamw, argmax, concat, crossEntropy, gather, keep, linear, noGrad, type
 import { permutation } from '@pretext/data';
 import { Init, Linear } from '@pretext/models';
 import { checkFeatures, checkLabels, type Features, numClasses, rowBlocks, standardize } from './features.js';
-import { releaseOptimizer } from './optimizer-dispose.js';
 
 export interface LinearProbeOptions {
   epochs?: number;
@@ -96,7 +95,7 @@ export async function linearProbe(trainFeats: Features, trainLabels: Int32Array,
     return { top1, trainTop1, trainLoss, epochs: o.epochs, nTrain: n, nTest: te.n };
   } finally {
     dispose(blocks);
-    releaseOptimizer(opt);
+    opt.dispose();
     head.dispose();
   }
 }

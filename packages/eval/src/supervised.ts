@@ -4,7 +4,6 @@ import { adamw, crossEntropy, keep, noGrad, type Tensor, tensor, tidy, warmupCos
 import { type ImageDataset, ImageLoader } from '@pretext/data';
 import { Init, Linear } from '@pretext/models';
 import type { Encoder } from './features.js';
-import { releaseOptimizer } from './optimizer-dispose.js';
 
 /** Builds a fresh encoder from an init seed scheme (the same factory the SSL task uses). */
 export type EncoderFactory = (init: Init) => Encoder;
@@ -59,7 +58,7 @@ export async function trainSupervised(encoderFactory: EncoderFactory, data: Imag
       lossSum?.dispose();
     }
   } finally {
-    releaseOptimizer(opt);
+    opt.dispose();
     head.dispose();
   }
   encoder.eval();

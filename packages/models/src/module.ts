@@ -76,6 +76,11 @@ export abstract class Module {
     return this.train(false);
   }
 
+  /**
+   * Frees every parameter and buffer, submodules included (idempotent). The module owns its
+   * parameters: after an optimizer moved them into its arena they are views, and the flat buffer
+   * is freed with the last of them and the optimizer's own dispose(), in either order.
+   */
   dispose(): void {
     for (const [, t] of this.stateDict()) t.dispose();
   }

@@ -138,7 +138,3 @@ export class ResNet extends Module {
 
 /** SimCLR's projection head: Linear → BN → ReLU → Linear. */
 export const projectionHead = (init: Init, dim: number, hidden: number, out: number): MLP => new MLP(init, [dim, hidden, out], { batchNorm: true });
-/** BYOL's predictor: the same shape as its projector. */
-export const predictorHead = (init: Init, dim: number, hidden: number): MLP => new MLP(init, [dim, hidden, dim], { batchNorm: true });
-/** A linear classifier on frozen features. */
-export const linearHead = (init: Init, dim: number, classes: number): Linear => new Linear(init, dim, classes);

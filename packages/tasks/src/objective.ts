@@ -69,27 +69,42 @@ export function trainObjectives<M extends Modality>(cfg: TrainingConfig & { seed
     const ctx: StepContext = { step, totalSteps, seed: cfg.seed * 1_000_003 + step };
     const kept = tidy(() => {
       // 1. every objective's loss on the shared encoder; the step minimises Σᵢ wᵢ·Lᵢ
-      const results = parts.map(({ objective }) => objective.loss(batch, ctx));
-      const total = single && parts[0].weight === 1 ? results[0].loss : results.map((r, i) => r.loss.mul(parts[i].weight)).reduce((a, b) => a.add(b));
+      const { total, results } = losses(batch, ctx);
       // 2. backward, one fused optimizer update, then what follows it (EMA targets, queues)
       total.backward();
       optimizer.update();
       for (const { objective } of parts) objective.afterUpdate?.({ ...ctx, optimizer });
-      // 3. the metrics to read back: the total loss, then each objective's (prefixed in a hybrid), packed   (K,)
-      const out: Record<string, Tensor> = { loss: total };
-      results.forEach((r, i) => {
-        const o = parts[i].objective;
-        if (!single) out[`${o.name}.loss`] = r.loss;
-        for (const [k, t] of Object.entries(r.metrics)) out[prefixed(o, k)] = t;
-      });
-      return { names: Object.keys(out), packed: noGrad(() => concat(Object.values(out).map((t) => reshape(t, [1])), 0)) };
+      // 3. the metrics to read back, packed   (K,)
+      return pack(total, results);
     });
     // 4. the step's only readback
+    const m: StepMetrics = { loss: 0, lr: optimizer.lr };
+    Object.assign(m, await unpack(kept));
+    return m;
+  }
+
+  /** Σᵢ wᵢ·Lᵢ and each objective's result. */
+  function losses(batch: BatchOf<M>, ctx: StepContext): { total: Tensor; results: LossResult[] } {
+    const results = parts.map(({ objective }) => objective.loss(batch, ctx));
+    const total = single && parts[0].weight === 1 ? results[0].loss : results.map((r, i) => r.loss.mul(parts[i].weight)).reduce((a, b) => a.add(b));
+    return { total, results };
+  }
+
+  /** The total loss, then each objective's loss and metrics (prefixed in a hybrid), as one (K,) tensor. */
+  function pack(total: Tensor, results: LossResult[]): { names: string[]; packed: Tensor } {
+    const out: Record<string, Tensor> = { loss: total };
+    results.forEach((r, i) => {
+      const o = parts[i].objective;
+      if (!single) out[`${o.name}.loss`] = r.loss;
+      for (const [k, t] of Object.entries(r.metrics)) out[prefixed(o, k)] = t;
+    });
+    return { names: Object.keys(out), packed: noGrad(() => concat(Object.values(out).map((t) => reshape(t, [1])), 0)) };
+  }
+
+  async function unpack(kept: { names: string[]; packed: Tensor }): Promise<Record<string, number>> {
     const values = await kept.packed.data();
     kept.packed.dispose();
-    const m: StepMetrics = { loss: 0, lr: optimizer.lr };
-    kept.names.forEach((k, i) => { m[k] = values[i]; });
-    return m;
+    return Object.fromEntries(kept.names.map((k, i) => [k, values[i]]));
   }
 
   /** Runs `f` with every module in eval mode (BN running statistics), then restores their modes. */
@@ -103,45 +118,34 @@ export function trainObjectives<M extends Modality>(cfg: TrainingConfig & { seed
       all.forEach((m, i) => m.train(was[i]));
     }
   }
-  // held-out batches draw their augmentations from seeds no training step uses
-  const heldOutCtx = (b: number): StepContext => ({ step: 0, totalSteps: 1, seed: (cfg.seed * 1_000_003 + 0x7fff_0000 + b) >>> 0 });
-
-  async function pretextMetrics(batches: Iterable<BatchOf<M>> | AsyncIterable<BatchOf<M>>): Promise<Record<string, number>> {
+  /** The objectives' losses and metrics on held-out batches: eval mode, no gradient, no update; the mean of each. */
+  async function heldOut(batches: Iterable<BatchOf<M>> | AsyncIterable<BatchOf<M>>, seed = 0): Promise<Record<string, number>> {
     return evalMode(async () => {
       const sums: Record<string, number> = {};
-      let count = 0;
+      let n = 0;
       for await (const batch of batches) {
-        const ctx = heldOutCtx(count);
-        // every objective's loss and metrics, packed as step() packs them   (K,)
+        const ctx: StepContext = { step: n, totalSteps: 0, seed: seed * 1_000_003 + n };
         const kept = noGrad(() => tidy(() => {
-          const out: Record<string, Tensor> = {};
-          for (const { objective: o } of parts) {
-            const r = o.loss(batch, ctx);
-            out[prefixed(o, 'loss')] = r.loss;
-            for (const [k, t] of Object.entries(r.metrics)) out[prefixed(o, k)] = t;
-          }
-          return { names: Object.keys(out), packed: concat(Object.values(out).map((t) => reshape(t, [1])), 0) };
+          const { total, results } = losses(batch, ctx);
+          return pack(total, results);
         }));
-        const values = await kept.packed.data();
-        kept.packed.dispose();
-        kept.names.forEach((k, i) => { sums[k] = (sums[k] ?? 0) + values[i]; });
-        count++;
+        for (const [k, v] of Object.entries(await unpack(kept))) sums[k] = (sums[k] ?? 0) + v;
+        n++;
       }
-      if (!count) throw new Error('pretextMetrics: no batches');
-      const means = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count]));
-      // a hybrid's loss, as its step reports it: Σᵢ wᵢ·Lᵢ
-      return single ? means : { loss: parts.reduce((a, { objective: o, weight }) => a + weight * means[`${o.name}.loss`], 0), ...means };
+      if (!n) throw new Error('heldOut: no batches');
+      return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / n]));
     });
   }
 
-  async function pretextExamples(batch: BatchOf<M>): Promise<PretextExample[]> {
+  /** What each view classifier predicts on a batch (eval mode, the held-out augmentations of `seed`). */
+  async function pretextExamples(batch: BatchOf<M>, seed = 0): Promise<PretextExample[]> {
     return evalMode(async () => {
       const out: PretextExample[] = [];
       for (const { objective: o } of parts) {
         if (!o.view) continue;
         const view = o.view;
         const v = noGrad(() => tidy(() => {
-          const r = view(batch, heldOutCtx(0));
+          const r = view(batch, { step: 0, totalSteps: 0, seed: seed * 1_000_003 });
           return { kind: r.kind, permutations: r.permutations, inputs: r.inputs, targets: r.targets, predicted: argmax(r.logits, -1) };
         }));
         const [inputs, truth, predicted] = await Promise.all([v.inputs.data(), v.targets.data(), v.predicted.data()]);
@@ -157,13 +161,13 @@ export function trainObjectives<M extends Modality>(cfg: TrainingConfig & { seed
     modules,
     optimizer,
     step,
-    pretextMetrics,
+    heldOut,
     pretextExamples,
     extraState: () => new Map(parts.flatMap(({ objective: o }) => [...(o.extraState?.() ?? [])].map(([k, t]): [string, Tensor] => [prefixed(o, k), t]))),
     dispose() {
       for (const m of Object.values(modules)) m.dispose();
       for (const { objective } of parts) objective.dispose?.();
-      optimizer.arena.dispose();
+      optimizer.dispose();
     },
   };
 }

@@ -47,16 +47,16 @@ describe('pretext tasks', () => {
     });
   }
 
-  it('held-out pretext metrics in eval mode, and examples of what the classifier predicts', async () => {
+  it('heldOut gives the pretext metrics in eval mode; pretextExamples what the classifier predicts', async () => {
     const state = jigsaw.build(jigsaw.config('fashion-mnist', 'quick', SMALL), data);
     const loader = new ImageLoader(data, 16, { seed: 0, shuffle: false });
     const before = state.encoder.training;
-    const m = await state.pretextMetrics?.([loader.batch(0, 0), loader.batch(0, 1)]);
-    expect(Object.keys(m ?? {}).sort()).toEqual(['accuracy', 'loss']);
-    expect(m?.accuracy).toBeGreaterThanOrEqual(0);
-    expect(Math.abs((m?.loss ?? 0) - Math.log(100))).toBeLessThan(1);
+    const m = await state.heldOut([loader.batch(0, 0), loader.batch(0, 1)], 3);
+    expect(Object.keys(m).sort()).toEqual(['accuracy', 'loss']);
+    expect(m.accuracy).toBeGreaterThanOrEqual(0);
+    expect(Math.abs(m.loss - Math.log(100))).toBeLessThan(1);
     expect(state.encoder.training).toBe(before);
-    const [ex] = (await state.pretextExamples?.(batch)) ?? [];
+    const [ex] = (await state.pretextExamples?.(batch, 3)) ?? [];
     expect([ex.kind, ex.objective, ex.shape, ex.truth.length, ex.predicted.length, ex.permutations?.length]).toEqual(['jigsaw', 'jigsaw', [16, 9, 1, 8, 8], 16, 16, 900]);
     expect(ex.predicted.every((p) => p >= 0 && p < 100)).toBe(true);
     state.dispose();

@@ -66,16 +66,16 @@ export interface TrainState<M extends Modality = Modality> {
   optimizer: Optimizer;
   /** One optimisation step; reads back only the metrics. */
   step(batch: BatchOf<M>, step: number, totalSteps: number): Promise<StepMetrics>;
+  /**
+   * The pretext objective on held-out batches (eval mode, no gradient, no update): the mean of the
+   * loss and of each metric a step reports (rotation's accuracy, colorization's ab error, …).
+   * `seed` fixes the held-out augmentations.
+   */
+  heldOut(batches: Iterable<BatchOf<M>> | AsyncIterable<BatchOf<M>>, seed?: number): Promise<Record<string, number>>;
+  /** What the task's view classifiers (rotation, jigsaw, context) predict on a batch, in eval mode (the report's figures). */
+  pretextExamples?(batch: BatchOf<M>, seed?: number): Promise<PretextExample[]>;
   /** Extra tensors to checkpoint (MoCo's queue, …), by name. */
   extraState(): Map<string, Tensor>;
-  /**
-   * The pretext metrics (loss, accuracy, … named as step() names them) on held-out batches, in
-   * eval mode with fixed augmentation seeds and no update: the mean over the batches (give
-   * equal-sized ones). `pretext eval`, the runner and compare read a task's pretext accuracy here.
-   */
-  pretextMetrics?(batches: Iterable<BatchOf<M>> | AsyncIterable<BatchOf<M>>): Promise<Record<string, number>>;
-  /** What the task's pretext classifiers predict on a batch (the report's figures), in eval mode. */
-  pretextExamples?(batch: BatchOf<M>): Promise<PretextExample[]>;
   /** Frees every GPU buffer the state owns (modules, optimizer, queues). */
   dispose(): void;
 }

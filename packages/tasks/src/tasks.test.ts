@@ -1,13 +1,15 @@
 import { useWebGpu } from '@pretext/core';
+import { expectNoLeak } from '@pretext/core/testing';
 import { ImageLoader, loadFashionMnist } from '@pretext/data';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { moco, OBJECTIVES, simclr, type Task, TASKS } from './index.js';
 import { twoViews } from './views.js';
 
+let gpu: Awaited<ReturnType<typeof useWebGpu>>['gpu'];
 let gpuStats: () => { buffersCreated: number; pipelinesCreated: number };
 beforeAll(async () => {
-  const b = await useWebGpu();
-  gpuStats = () => b.gpu.stats();
+  gpu = (await useWebGpu()).gpu;
+  gpuStats = () => gpu.stats();
 });
 
 const data = loadFashionMnist('test', { limit: 64 });
@@ -113,5 +115,46 @@ describe('tasks', () => {
     // presets over defaults, overrides over presets
     const cfg = simclr.config('emoji', 'quick', { tau: 0.1 });
     expect([cfg.epochs, cfg.batchSize, cfg.pairs, cfg.tau, cfg.projDim]).toEqual([8, 128, true, 0.1, 64]);
+  });
+});
+
+describe('heldOut', () => {
+  it("means the objective's metrics over held-out batches without changing a parameter or a running statistic", async () => {
+    const cfg = simclr.config('fashion-mnist', 'quick', SMALL);
+    const state = simclr.build(cfg, data);
+    const loader = new ImageLoader(data, 16, { seed: 1 });
+    await state.step(loader.batch(0, 0), 0, 10);
+    const snapshot = async () => Promise.all([state.optimizer.arena.flat, ...[...state.encoder.stateDict().values()].map((t) => t.storage)].map((s) => state.optimizer.arena.backend.download(s)));
+    const before = await snapshot();
+    const batches = [loader.batch(1, 0), loader.batch(1, 1)];
+    const m = await state.heldOut(batches, 5);
+    expect(Object.keys(m).sort()).toEqual(['accuracy', 'embeddingStd', 'loss']);
+    expect(m.accuracy >= 0 && m.accuracy <= 1 && Number.isFinite(m.loss)).toBe(true);
+    expect(await state.heldOut(batches, 5)).toEqual(m); // seeded: the same augmentations again
+    expect((await snapshot()).map((a) => Array.from(a))).toEqual(before.map((a) => Array.from(a)));
+    expect(state.encoder.training).toBe(true);
+    await expect(state.heldOut([])).rejects.toThrow(/no batches/);
+    state.dispose();
+  });
+});
+
+describe('one owner per GPU buffer', () => {
+  it('building, stepping and disposing every task 20 times leaves the pool flat', async () => {
+    const batch = new ImageLoader(data, 16, { seed: 1 }).batch(0, 0);
+    const head = { batchSize: 16, width: 4, hidden: 16, warmupSteps: 0, lr: 1e-2 };
+    const small: Record<string, Record<string, unknown>> = {
+      simclr: SMALL, moco: { ...SMALL, queueSize: 32 }, rotation: head, jigsaw: { ...head, permutations: 10 }, context: head,
+      hybrid: { batchSize: 16, width: 4, warmupSteps: 0, simclrProjHidden: 16, simclrProjDim: 8, rotationHidden: 16 },
+    };
+    for (const task of Object.values(TASKS)) {
+      if (task.modality !== 'image') continue;
+      const cfg = task.config('fashion-mnist', 'quick', small[task.id]);
+      await expectNoLeak(gpu, async () => {
+        const s = task.build(cfg, data);
+        await s.step(batch, 0, 10);
+        await s.pretextExamples?.(batch);
+        s.dispose();
+      }, 20, `${task.id} build + step + examples + dispose`);
+    }
   });
 });

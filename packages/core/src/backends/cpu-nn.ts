@@ -1,6 +1,6 @@
 // cpu backend, part 2: the neural-network references. float64 inside, f32 storages outside.
 import * as R from '@pretext/kernels';
-import type { Conv2dSpec, InfonceSpec, MaskSpec, OptimizerSpec, PoolSpec, Saved, Segment } from '../backend.js';
+import type { Conv2dSpec, InfonceSpec, MaskSpec, OptimizerSpec, ParamLayout, PoolSpec, Saved, Segment } from '../backend.js';
 import { type Shape, sizeOf } from '../shape.js';
 import type { CpuStorage, Makers } from './cpu.js';
 
@@ -163,8 +163,10 @@ export function cpuNnOps({ f32, i32 }: Makers) {
       if (offset + src.data.length > dst.data.length) throw new RangeError(`copyInto: [${offset}, ${offset + src.data.length}) is outside the destination of ${dst.data.length}`);
       dst.data.set(src.data, offset);
     },
-    optimizerStep: (o: OptimizerSpec, w: S, g: S, state: readonly S[], segments: readonly Segment[]) => {
-      const segs = segsOf(segments);
+    paramLayout: (n: number, segments: readonly Segment[]): ParamLayout => ({ n, segments: segsOf(segments), dispose: () => {} }),
+    optimizerStep: (o: OptimizerSpec, w: S, g: S, state: readonly S[], layout: ParamLayout) => {
+      if (layout.n !== w.data.length) throw new Error(`optimizerStep: the layout covers ${layout.n} elements, the parameters ${w.data.length}`);
+      const segs = layout.segments;
       const W = f64(w);
       if (o.kind === 'sgd') {
         const st = { buf: o.momentum > 0 ? f64(state[0]) : null };

@@ -2,7 +2,7 @@
 // pooling, norms, dropout, augmentation, optimizer steps).
 import { type Gpu, type GpuArray, numel } from '@pretext/gpu';
 import * as K from '@pretext/kernels';
-import type { Conv2dSpec, InfonceSpec, MaskSpec, OptimizerSpec, PoolSpec, Saved, Segment } from '../backend.js';
+import type { Conv2dSpec, InfonceSpec, MaskSpec, OptimizerSpec, ParamLayout, PoolSpec, Saved, Segment } from '../backend.js';
 import type { Shape } from '../shape.js';
 import type { GpuStorage } from './webgpu.js';
 
@@ -15,15 +15,6 @@ const poolOpts = (p: PoolSpec) => ({ kernel: p.kernel, stride: p.stride, padding
 export function webgpuNnOps(gpu: Gpu, own: (a: GpuArray) => S) {
   const ownAll = <T extends Record<string, GpuArray | undefined>>(o: T) =>
     Object.fromEntries(Object.entries(o).filter(([, v]) => v).map(([k, v]) => [k, own(v as GpuArray)])) as { [P in keyof T]: S };
-  // optimizer layouts are built once per (flat size, segments)
-  const layouts = new Map<string, K.ParamLayout>();
-  const layout = (n: number, segments: readonly Segment[]) => {
-    const key = `${n}:${JSON.stringify(segments)}`;
-    let l = layouts.get(key);
-    if (!l) layouts.set(key, (l = K.paramLayout(gpu, n, segments)));
-    return l;
-  };
-
   return {
     gather: (x: S, idx: S) => own(K.gather(gpu, x, idx)),
     scatterAddRows: (dy: S, idx: S, rows: number) => own(K.scatterAddRows(gpu, dy, idx, rows)),
@@ -112,8 +103,11 @@ export function webgpuNnOps(gpu: Gpu, own: (a: GpuArray) => S) {
       if (offset === 0 && numel(src.shape) === numel(dst.shape)) K.unary(gpu, 'copy', src, { out: dst });
       else K.stridedCopy(gpu, src, dst, { shape: [numel(src.shape)], xStrides: [1], outStrides: [1], outOffset: offset }, 'copy.into');
     },
-    optimizerStep: (o: OptimizerSpec, w: S, g: S, state: readonly S[], segments: readonly Segment[]) => {
-      const l = layout(numel(w.shape), segments);
+    paramLayout: (n: number, segments: readonly Segment[]): ParamLayout => K.paramLayout(gpu, n, segments),
+    optimizerStep: (o: OptimizerSpec, w: S, g: S, state: readonly S[], layout: ParamLayout) => {
+      if (!('table' in layout)) throw new Error('optimizerStep: the layout was made by another backend');
+      if (layout.n !== numel(w.shape)) throw new Error(`optimizerStep: the layout covers ${layout.n} elements, the parameters ${numel(w.shape)}`);
+      const l = layout as K.ParamLayout;
       if (o.kind === 'sgd') K.sgdStep(gpu, l, w, g, o.momentum > 0 ? state[0] : null, o);
       else if (o.kind === 'adam') K.adamStep(gpu, l, w, g, { m: state[0], v: state[1] }, o);
       else K.larsStep(gpu, l, w, g, state[0], o);

@@ -1,11 +1,9 @@
-// Losses: cross-entropy, fused InfoNCE (NT-Xent, MoCo, CLIP), mean squared error.
+// Losses: cross-entropy, fused InfoNCE (NT-Xent, MoCo, CLIP).
 import { record } from '../autograd.js';
 import type { Storage } from '../backend.js';
 import { isGradEnabled } from '../engine.js';
 import { fmt, ShapeError } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { square, sub } from './elementwise.js';
-import { mean } from './reduce.js';
 
 export interface CrossEntropyOptions {
   /** Rows whose target equals it count for nothing (PyTorch's ignore_index, default −100). */
@@ -77,9 +75,5 @@ export function ntXent(z: Tensor, opts: InfoNCEOptions): InfoNCEResult {
   const r = z.backend.infonce(z.storage, z.storage, null, { ...attrs, maskSelf: true, gradQ: grad, gradK: false });
   const loss = record('infonce', attrs, [z, null], new Tensor(r.loss, z.backend), r.dq ? { dq: r.dq } : {});
   return { loss, accuracy: new Tensor(r.accuracy, z.backend) };
-}
-
-export function mse(a: Tensor, b: Tensor): Tensor {
-  return mean(square(sub(a, b)));
 }
 

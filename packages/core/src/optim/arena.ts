@@ -1,6 +1,9 @@
 // A parameter arena: every parameter of a model as a view into ONE flat storage, so optimizer
 // steps, clipping and EMA are single dispatches over all parameters. Offsets are multiples of
 // 64 elements (256 bytes, the storage-binding alignment), the gaps belong to no segment.
+// Ownership: the parameter tensors stay their module's (Module.dispose frees them); the arena holds
+// one more reference to the flat buffer, which returns to the pool when the arena and every view
+// are released, in either order.
 import type { Backend, Segment, Storage } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 
@@ -69,7 +72,15 @@ export class ParamArena {
     }
   }
 
+  private disposed = false;
+
+  /**
+   * Drops the arena's own reference to the flat buffer (idempotent). The parameter tensors are
+   * views that hold references of their own: the buffer is freed when their owner disposes them too.
+   */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.backend.release(this.flat);
   }
 }

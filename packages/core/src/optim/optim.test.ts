@@ -60,6 +60,26 @@ describe('optimizers over a flat parameter arena', () => {
     expect(loss).toBeLessThan(1e-3);
   });
 
+  it('adamw decays rank > 1 parameters by default; decay: () => true decays all, as torch.optim.AdamW', async () => {
+    setBackend(gpuB);
+    // one step on L = Σ c ⊙ p: Adam's first step is lr·g/(|g| + ε) ≈ lr·sign(g), then p·(1 − lr·wd) first
+    const c = tensor(Float32Array.from([3, -0.5]), [2]);
+    const stepOnce = async (opts: { decay?: () => boolean }) => {
+      const p = tensor(Float32Array.from([2, -1]), [2], { requiresGrad: true });
+      const opt = adamw([['bias', p]], { lr: 0.1, weightDecay: 0.5 }, opts);
+      sum(p.mul(c)).backward();
+      opt.update();
+      const out = Array.from(await p.data());
+      opt.dispose();
+      p.dispose();
+      return out;
+    };
+    const near = (got: number[], want: number[]) => expect(relErr(got, want)).toBeLessThan(1e-6);
+    near(await stepOnce({}), [2 - 0.1, -1 + 0.1]); // a rank-1 parameter: no decay
+    near(await stepOnce({ decay: () => true }), [2 * (1 - 0.05) - 0.1, -1 * (1 - 0.05) + 0.1]);
+    c.dispose();
+  });
+
   it('warmup then cosine', () => {
     expect(warmupCosine(0, 100, 1, { warmup: 10 })).toBeCloseTo(0.1);
     expect(warmupCosine(9, 100, 1, { warmup: 10 })).toBeCloseTo(1);

@@ -1,13 +1,19 @@
 // Optimizers over a ParamArena: SGD (momentum, Nesterov), Adam/AdamW, LARS — each step one fused
 // kernel over all parameters; optional clipping by global norm (on the GPU, no readback).
-import { OPTIMIZER_STATE, type OptimizerSpec, type Segment, type Storage } from '../backend.js';
+// The optimizer owns the arena's flat buffer reference, the gradient and state buffers and the
+// segment layout (dispose() frees them); the parameter tensors stay their module's and outlive it.
+import { OPTIMIZER_STATE, type OptimizerSpec, type ParamLayout, type Segment, type Storage } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 import { ParamArena } from './arena.js';
 
 export interface OptimizerOptions {
   /** Max global gradient norm (clip_grad_norm_); off when absent. */
   clipNorm?: number;
-  /** Which parameters get weight decay (and LARS adaptation); default: rank > 1 (no biases or norms). */
+  /**
+   * Which parameters get weight decay (and LARS adaptation). Default: rank > 1 only — weight
+   * matrices and conv kernels, no biases or norm scales (SimCLR's LARS exclusion, common for AdamW
+   * too). torch.optim.SGD/Adam/AdamW decay every parameter of a group; `decay: () => true` matches them.
+   */
   decay?: (name: string, t: Tensor) => boolean;
 }
 
@@ -18,6 +24,7 @@ export class Optimizer<K extends OptimizerSpec['kind'] = OptimizerSpec['kind']> 
   readonly grads: Storage;
   readonly state: Storage[];
   readonly segments: Segment[];
+  private readonly layout: ParamLayout;
   /** Updates taken so far (Adam's t). */
   step = 0;
   lr: number;
@@ -32,11 +39,15 @@ export class Optimizer<K extends OptimizerSpec['kind'] = OptimizerSpec['kind']> 
     this.grads = this.arena.zeros();
     this.state = Array.from({ length: OPTIMIZER_STATE[kind] }, () => this.arena.zeros());
     this.segments = this.arena.segments(opts.decay);
+    this.layout = this.arena.backend.paramLayout(this.arena.n, this.segments);
     this.lr = hyper.lr;
   }
 
+  private disposed = false;
+
   /** One update from the parameters' .grad (then cleared). */
   update(): void {
+    this.checkLive('update');
     const b = this.arena.backend;
     this.arena.gatherGrads(this.grads);
     if (this.opts.clipNorm !== undefined) {
@@ -46,7 +57,7 @@ export class Optimizer<K extends OptimizerSpec['kind'] = OptimizerSpec['kind']> 
     }
     this.step++;
     const spec = { ...this.hyper, kind: this.kind, lr: this.lr, step: this.step } as unknown as OptimizerSpec;
-    b.optimizerStep(spec, this.arena.flat, this.grads, this.state, this.segments);
+    b.optimizerStep(spec, this.arena.flat, this.grads, this.state, this.layout);
     this.zeroGrad();
   }
 
@@ -59,7 +70,29 @@ export class Optimizer<K extends OptimizerSpec['kind'] = OptimizerSpec['kind']> 
 
   /** Optimizer state by name, for checkpoints. */
   stateTensors(): Map<string, Storage> {
+    this.checkLive('stateTensors');
     return new Map(this.state.map((s, i) => [`optimizer.state${i}`, s]));
+  }
+
+  /**
+   * Frees everything the optimizer allocated: the gradient buffer, the state buffers, the segment
+   * layout, the parameters' pending .grad tensors and the arena's reference to the flat buffer.
+   * The parameters keep working (the model can still be evaluated or saved) until their module's
+   * dispose() releases the last view, which frees the flat buffer. Idempotent.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const b = this.arena.backend;
+    this.zeroGrad();
+    b.release(this.grads);
+    for (const s of this.state) b.release(s);
+    this.layout.dispose();
+    this.arena.dispose();
+  }
+
+  private checkLive(op: string): void {
+    if (this.disposed) throw new Error(`Optimizer (${this.kind}).${op}: the optimizer was disposed`);
   }
 }
 
@@ -74,9 +107,3 @@ export const adam = (params: readonly (readonly [string, Tensor])[], h: { lr: nu
 
 export const lars = (params: readonly (readonly [string, Tensor])[], h: { lr: number; momentum?: number; weightDecay?: number; eta?: number; nesterov?: boolean }, o?: OptimizerOptions) =>
   new Optimizer('lars', params, { lr: h.lr, momentum: h.momentum ?? 0.9, weightDecay: h.weightDecay ?? 1e-6, eta: h.eta ?? 0.001, nesterov: h.nesterov ?? false }, o);
-
-/** An exponential moving average of one arena's parameters into another of the same layout (MoCo, BYOL). */
-export function emaUpdate(target: ParamArena, source: ParamArena, m: number): void {
-  if (target.n !== source.n) throw new Error(`emaUpdate: arenas differ in size (${target.n} vs ${source.n})`);
-  target.backend.ema(target.flat, source.flat, m);
-}
