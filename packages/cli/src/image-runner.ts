@@ -3,7 +3,8 @@
 import { ImageLoader } from '@pretext/data';
 import { loadSplits, type TaskConfig } from '@pretext/tasks';
 import { evaluateRun, pretextOnTest } from './evaluation.js';
-import { writeFigures, writePretextFigures } from './figures.js';
+import { writeFigures } from './figures.js';
+import { writePretextFigures } from './pretext-figures.js';
 import type { Runner } from './runner.js';
 
 /** The quick presets evaluate on a test subset; `testLimit` overrides. */
