@@ -1,9 +1,9 @@
 // The evaluation phase of a run: @pretext/eval's protocols on the trained encoder, and the same
 // protocols on the baselines (raw pixels, random init, supervised), printed as one table.
-import { type ImageDataset, subset } from '@pretext/data';
+import { type ImageDataset, ImageLoader, subset } from '@pretext/data';
 import { baselines, type Encoder, type EvalData, type EvalProgress, type EvalReport, evaluate, type Protocols, reportTable } from '@pretext/eval';
 import type { Pipeline } from '@pretext/kernels';
-import type { EvalSets, Task, TaskConfig } from '@pretext/tasks';
+import type { EvalSets, Task, TaskConfig, TrainState } from '@pretext/tasks';
 import { BASELINES, type BaselineName, UsageError } from './args.js';
 import { augmentationOf, augmentedPairs, encoderFactoryOf } from './views.js';
 
@@ -41,6 +41,8 @@ export interface Evaluation {
   table: string;
   /** Further tables (language runs: perplexity and baselines, category from the encoder). */
   tables?: ReportTable[];
+  /** The task's own metrics (loss, pretext accuracy, … as training names them) on the test split, when it has them. */
+  pretext?: { items: number; metrics: Record<string, number> };
   seconds: number;
 }
 
@@ -114,4 +116,16 @@ export async function evaluateRun(task: Task<'image'>, cfg: TaskConfig, encoder:
   const table = reportTable(reports);
   log(`\n${table}\n`);
   return { at: new Date().toISOString(), protocols: run, reports, table, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * The task's pretext metrics on the test split (TrainState.heldOut: eval mode, augmentations
+ * seeded by the run's seed), in full batches of the run's batch size.
+ */
+export async function pretextOnTest(cfg: TaskConfig, state: TrainState<'image'>, test: ImageDataset, log: (l: string) => void): Promise<NonNullable<Evaluation['pretext']>> {
+  const loader = new ImageLoader(test, Math.min(cfg.batchSize, test.shape[0]), { seed: cfg.seed, shuffle: false });
+  const metrics = await state.heldOut(loader.epoch(0), cfg.seed);
+  const items = loader.batchesPerEpoch * loader.batchSize;
+  log(`pretext   on ${items} held-out ${test.name} images: ${Object.entries(metrics).map(([k, v]) => `${k} ${/accuracy$/.test(k) ? `${(100 * v).toFixed(2)}%` : v.toFixed(4)}`).join(', ')}`);
+  return { items, metrics };
 }

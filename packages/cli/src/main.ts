@@ -4,7 +4,7 @@
 // PRETEXT_DEBUG=1 for the stack.
 import { useWebGpu } from '@pretext/core';
 import { destroyGpu } from '@pretext/gpu';
-import { TASKS } from '@pretext/tasks';
+import { OptionError, TASKS } from '@pretext/tasks';
 import { parseCli, UsageError } from './args.js';
 import { benchCommand, evalCommand, reportCommand, trainCommand } from './commands.js';
 import { embedCommand } from './embed.js';
@@ -48,6 +48,7 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     const err = e instanceof Error ? e : new Error(String(e));
     console.error(`pretext: ${process.env.PRETEXT_DEBUG === '1' ? (err.stack ?? err.message) : err.message}`);
-    process.exit(err instanceof UsageError ? 2 : 1);
+    // a bad option found against the data (a puzzle that does not fit) is a usage error too
+    process.exit(err instanceof UsageError || err instanceof OptionError ? 2 : 1);
   },
 );

@@ -7,6 +7,7 @@ import type { EvalReport } from '@pretext/eval';
 import { type Chart, chartBlock, chartScripts } from './charts.js';
 import type { ReportTable } from './evaluation.js';
 import type { EmbeddingMap } from './figures.js';
+import type { PretextFigure } from './pretext-figures.js';
 import { readMetrics, ROW_KEYS, type MetricsRow } from './metrics.js';
 import { fixed, list, page, pct, pngUri, text } from './page.js';
 import { readInside, writeFileSafe } from './safe-fs.js';
@@ -81,13 +82,20 @@ function header(s: Summary): string {
   }`;
 }
 
+/** The pretext objective's metrics on held-out test images (Evaluation.pretext). */
+function heldOutPretext(p: Summary['evaluations'][number]['pretext']): string {
+  if (!p || typeof p !== 'object') return '';
+  const shown = Object.entries(p.metrics ?? {}).map(([k, v]) => `${k} ${/accuracy$/.test(k) ? `${pct(v)}%` : fixed(v, 4)}`);
+  return `<p>The pretext task on ${text(p.items)} held-out test images (eval mode, fixed augmentation seeds): ${text(shown.join(', '))}.</p>\n`;
+}
+
 function evaluation(s: Summary): string {
   const ev = list<Summary['evaluations'][number]>(s.evaluations).at(-1);
   if (!ev) return '';
   const earlier = list(s.evaluations).length - 1;
   const reports = list<EvalReport>(ev.reports);
   return `<h2>Evaluation</h2><p>${text(list(ev.protocols).join(', '))} · ${text(ev.at)} · ${fixed(ev.seconds, 1)} s${earlier ? ` · ${earlier} earlier evaluation(s) in summary.json` : ''}. The first row is the trained encoder; the others are baselines run by the same code.</p>
-${reports.length ? evalTable(reports) : ''}${list<ReportTable>(ev.tables).map(plainTable).join('\n')}`;
+${heldOutPretext(ev.pretext)}${reports.length ? evalTable(reports) : ''}${list<ReportTable>(ev.tables).map(plainTable).join('\n')}`;
 }
 
 function figures(dir: string, s: Summary): string {
@@ -98,6 +106,12 @@ function figures(dir: string, s: Summary): string {
   if (grid && gridUri) {
     out.push(`<h2>Augmentations</h2><p>${text(grid.pipeline)} — rows: ${text(grid.rows)}.${grid.description ? ` ${text(grid.description)}` : ''}</p>`);
     out.push(`<img class="pixel" src="${gridUri}" alt="augmentation grid">`);
+  }
+  for (const p of list<PretextFigure>(f.pretext)) {
+    const uri = pngUri(dir, p.file);
+    if (!uri) continue;
+    out.push(`<h2>Pretext: ${text(p.objective)} on test images</h2><p>rows: ${text(p.rows)}.${p.captions ? ` Predicted/true class, in order: ${text(p.captions)}.` : ''}</p>`);
+    out.push(`<img class="pixel" src="${uri}" alt="${text(p.objective)} predictions">`);
   }
   const nn = f.neighbours;
   const nnUri = nn && pngUri(dir, nn.file);

@@ -1,7 +1,7 @@
 // The one interface both backends implement: `webgpu` runs the WGSL kernels, `cpu` runs their
 // `.ref.ts` references. A storage is a backend's dense row-major array; shapes travel with it.
 // Every method is one kernel call; `implements Backend` makes a missing one a compile error.
-import type { Pipeline as AugmentPipeline, Segment, UnaryOp } from '@pretext/kernels';
+import type { Pipeline as AugmentPipeline, JigsawLayout, Segment, UnaryOp } from '@pretext/kernels';
 import type { Shape } from './shape.js';
 
 export type DType = 'f32' | 'i32';
@@ -142,6 +142,13 @@ export interface Backend<S extends Storage = Storage> {
   /** Per-sample augmentation of images (N, C, H, W) by a pipeline, reproducible from the seed. */
   /** `views` augmented copies, stacked view-major: row v·N + n is view v of image n. */
   augment(images: S, pipeline: AugmentPipeline, seed: number, outSize: [number, number], views: number): S;
+  // The geometric pretext views (no gradient), per-sample choices drawn from the seed as augment's.
+  /** Square images rotated by labels[n]·90° counter-clockwise; labels drawn unless given. */
+  rotate90(images: S, seed: number, labels: Int32Array | undefined): { images: S; labels: S };
+  /** Jigsaw tiles (N, g², C, size, size), slot t of sample n = cell permutations[labels[n]][t]. */
+  jigsaw(images: S, layout: JigsawLayout, permutations: Int32Array, seed: number): { tiles: S; labels: S };
+  /** Context prediction pairs (N, 2, C, size, size) = (centre, neighbour) and the neighbour's place 0..7. */
+  contextPatches(images: S, size: number, gap: number, jitter: number, seed: number): { patches: S; labels: S };
 
   // Optimizers work on ONE flat buffer holding every parameter (see optim/arena.ts).
   /** A view of `shape` at element `offset` (a multiple of 64) of a flat storage. */

@@ -20,6 +20,7 @@ export { warmupCosine } from './optim/schedule.js';
 export { type CpuStorage, cpuBackend, useCpu } from './backends/cpu.js';
 export { type GpuStorage, GpuStore, useWebGpu, webgpuBackend } from './backends/webgpu.js';
 export * from './ops/augment.js';
+export * from './ops/geometry.js';
 export { assign, assignAt, assignRows } from './ops/inplace.js';
 export { emaFollower } from './optim/ema.js';
 export { decodeSafetensors, encodeSafetensors, f16ToF32, type NamedArray } from './safetensors.js';

@@ -3,9 +3,9 @@
 // makes a method (simclr.ts, rotation.ts, …); several, weighted, make a hybrid. `trainObjectives`
 // is the step they all share: lr schedule → Σ wᵢ·Lᵢ → backward → one fused optimizer update →
 // after-update hooks → one readback of the metrics.
-import { concat, noGrad, type Optimizer, reshape, Tensor, tidy } from '@pretext/core';
+import { argmax, concat, noGrad, type Optimizer, reshape, Tensor, tidy } from '@pretext/core';
 import type { Module } from '@pretext/models';
-import type { BatchOf, EncoderOf, Modality, StepContext, StepMetrics, TrainState } from './task.js';
+import type { BatchOf, EncoderOf, Modality, PretextExample, StepContext, StepMetrics, TrainState } from './task.js';
 import { learningRate, makeOptimizer, type TrainingConfig } from './training-options.js';
 
 export interface LossResult {
@@ -22,8 +22,10 @@ export interface Objective<M extends Modality> {
   heads: Record<string, Module>;
   /** Modules it keeps but does not train (MoCo's key encoder), by checkpoint prefix. */
   frozen?: Record<string, Module>;
-  /** Its loss on the batch; runs inside the step's tidy scope, gradients on. */
+  /** Its loss on the batch; runs inside the step's tidy scope, gradients on (held-out metrics: off). */
   loss(batch: BatchOf<M>, ctx: StepContext): LossResult;
+  /** A classification pretext task: its inputs, targets (N) and logits (N, classes) on the batch (figures). */
+  view?(batch: BatchOf<M>, ctx: StepContext): PretextView;
   /** After the optimizer's update, inside the same scope (MoCo: EMA of the key encoder, enqueue). */
   afterUpdate?(ctx: StepContext & { optimizer: Optimizer }): void;
   /** Tensors to checkpoint besides the modules', by name. */
@@ -37,6 +39,14 @@ export interface Objective<M extends Modality> {
  * ‖θ‖² overflows f32, i.e. weights of order 1e19: diverged all the same).
  */
 export const PARAM_NORM = 'paramNorm';
+
+export interface PretextView {
+  kind: PretextExample['kind'];
+  inputs: Tensor;
+  targets: Tensor;
+  logits: Tensor;
+  permutations?: Int32Array;
+}
 
 export interface WeightedObjective<M extends Modality> {
   objective: Objective<M>;
@@ -111,13 +121,22 @@ export function trainObjectives<M extends Modality>(cfg: TrainingConfig & { seed
     return Object.fromEntries(kept.names.map((k, i) => [k, values[i]]));
   }
 
+  /** Runs `f` with every module in eval mode (BN running statistics), then restores their modes. */
+  async function evalMode<T>(f: () => Promise<T>): Promise<T> {
+    const all = Object.values(modules);
+    const was = all.map((m) => m.training);
+    for (const m of all) m.eval();
+    try {
+      return await f();
+    } finally {
+      all.forEach((m, i) => m.train(was[i]));
+    }
+  }
   /** The objectives' losses and metrics on held-out batches: eval mode, no gradient, no update; the mean of each. */
   async function heldOut(batches: Iterable<BatchOf<M>> | AsyncIterable<BatchOf<M>>, seed = 0): Promise<Record<string, number>> {
-    const wasTraining = Object.values(modules).map((m) => m.training);
-    for (const m of Object.values(modules)) m.eval();
-    const sums: Record<string, number> = {};
-    let n = 0;
-    try {
+    return evalMode(async () => {
+      const sums: Record<string, number> = {};
+      let n = 0;
       for await (const batch of batches) {
         const ctx: StepContext = { step: n, totalSteps: 0, seed: seed * 1_000_003 + n };
         const kept = noGrad(() => tidy(() => {
@@ -127,11 +146,28 @@ export function trainObjectives<M extends Modality>(cfg: TrainingConfig & { seed
         for (const [k, v] of Object.entries(await unpack(kept))) sums[k] = (sums[k] ?? 0) + v;
         n++;
       }
-    } finally {
-      Object.values(modules).forEach((m, i) => m.train(wasTraining[i]));
-    }
-    if (!n) throw new Error('heldOut: no batches');
-    return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / n]));
+      if (!n) throw new Error('heldOut: no batches');
+      return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / n]));
+    });
+  }
+
+  /** What each view classifier predicts on a batch (eval mode, the held-out augmentations of `seed`). */
+  async function pretextExamples(batch: BatchOf<M>, seed = 0): Promise<PretextExample[]> {
+    return evalMode(async () => {
+      const out: PretextExample[] = [];
+      for (const { objective: o } of parts) {
+        if (!o.view) continue;
+        const view = o.view;
+        const v = noGrad(() => tidy(() => {
+          const r = view(batch, { step: 0, totalSteps: 0, seed: seed * 1_000_003 });
+          return { kind: r.kind, permutations: r.permutations, inputs: r.inputs, targets: r.targets, predicted: argmax(r.logits, -1) };
+        }));
+        const [inputs, truth, predicted] = await Promise.all([v.inputs.data(), v.targets.data(), v.predicted.data()]);
+        out.push({ objective: o.name, kind: v.kind, inputs: Float32Array.from(inputs), shape: [...v.inputs.shape], truth: Int32Array.from(truth), predicted: Int32Array.from(predicted), permutations: v.permutations });
+        for (const t of [v.inputs, v.targets, v.predicted]) t.dispose();
+      }
+      return out;
+    });
   }
 
   return {
@@ -140,6 +176,7 @@ export function trainObjectives<M extends Modality>(cfg: TrainingConfig & { seed
     optimizer,
     step,
     heldOut,
+    pretextExamples,
     extraState: () => new Map(parts.flatMap(({ objective: o }) => [...(o.extraState?.() ?? [])].map(([k, t]): [string, Tensor] => [prefixed(o, k), t]))),
     dispose() {
       for (const m of Object.values(modules)) m.dispose();

@@ -4,7 +4,7 @@
 import { augment, type Tensor, tensor } from '@pretext/core';
 import { type Batch, type ImageDataset, subset } from '@pretext/data';
 import type { Pipeline } from '@pretext/kernels';
-import { OptionError } from './options.js';
+import { flagOf, OptionError } from './options.js';
 
 export function twoViews(batch: Batch, data: ImageDataset, pipeline: Pipeline, opts: { seed: number; pairs: boolean }): Tensor {
   const [n, c, h, w] = batch.shape;
@@ -21,6 +21,6 @@ export function twoViews(batch: Batch, data: ImageDataset, pipeline: Pipeline, o
 }
 
 /** `pairs` needs a dataset with natural partners: an error naming the option, before training. */
-export function checkPairs(cfg: { pairs: boolean }, data: ImageDataset): void {
-  if (cfg.pairs && !data.partner) throw new OptionError(`--pairs: ${data.name} has no natural positive pairs (emoji has: the two vendors' drawings); use --pairs false`);
+export function checkPairs(cfg: { pairs: boolean }, data: ImageDataset, flag: (name: string) => string = flagOf): void {
+  if (cfg.pairs && !data.partner) throw new OptionError(`${flag('pairs')}: ${data.name} has no natural positive pairs (emoji has: the two vendors' drawings); use ${flag('pairs')} false`);
 }

@@ -148,6 +148,21 @@ export function cpuNnOps({ f32, i32 }: Makers) {
       const [n, c] = images.shape;
       return f32(R.augmentRef(images.data, images.shape, pipeline, { seed, outSize, views }), [views * n, c, outSize[0], outSize[1]]);
     },
+    rotate90: (images: S, seed: number, given: Int32Array | undefined) => {
+      const labels = given ?? R.drawRotations(seed, images.shape[0]);
+      return { images: f32(R.rot90Ref(images.data, images.shape, labels), images.shape), labels: i32(labels, [labels.length]) };
+    },
+    jigsaw: (images: S, l: R.JigsawLayout, permutations: Int32Array, seed: number) => {
+      const [n, c, h, w] = images.shape;
+      const k = l.grid * l.grid;
+      const { origins, labels } = R.drawJigsawTiles(seed, n, h, w, l, permutations);
+      return { tiles: f32(R.tilesRef(images.data, images.shape, k, l.size, origins), [n, k, c, l.size, l.size]), labels: i32(labels, [n]) };
+    },
+    contextPatches: (images: S, size: number, gap: number, jitter: number, seed: number) => {
+      const [n, c, h, w] = images.shape;
+      const { origins, labels } = R.drawPatches(seed, n, h, w, size, gap, jitter);
+      return { patches: f32(R.tilesRef(images.data, images.shape, 2, size, origins), [n, 2, c, size, size]), labels: i32(labels, [n]) };
+    },
 
     viewAt: (flat: S, offset: number, shape: Shape): S => ({ data: flat.data.subarray(offset, offset + sizeOf(shape)), shape: [...shape], dtype: flat.dtype }),
     copyAlong: (src: S, dst: S, axis: number, start: number) => {

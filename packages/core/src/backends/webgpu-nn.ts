@@ -92,6 +92,9 @@ export function webgpuNnOps(gpu: Gpu, own: (a: GpuArray) => S) {
     dropout: (x: S, p: number, seed: number, stream: number) => own(K.dropout(gpu, x, p, { seed, stream })),
     mlmMask: (ids: S, m: MlmMaskSpec) => ownAll(K.mlmMask(gpu, ids, m)),
     augment: (images: S, pipeline: K.Pipeline, seed: number, outSize: [number, number], views: number) => own(K.augment(gpu, images, pipeline, { seed, outSize, views })),
+    rotate90: (images: S, seed: number, labels: Int32Array | undefined) => ownAll(K.rotate90(gpu, images, { seed, labels })),
+    jigsaw: (images: S, l: K.JigsawLayout, permutations: Int32Array, seed: number) => ownAll(K.jigsaw(gpu, images, { ...l, permutations, seed })),
+    contextPatches: (images: S, size: number, gap: number, jitter: number, seed: number) => ownAll(K.contextPatches(gpu, images, { size, gap, jitter, seed })),
 
     viewAt: (flat: S, offset: number, shape: Shape): S => {
       if (offset + numel(shape) > numel(flat.shape)) throw new RangeError(`viewAt: [${offset}, ${offset + numel(shape)}) is outside the flat buffer of ${numel(flat.shape)}`);
