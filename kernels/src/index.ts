@@ -42,6 +42,8 @@ export * from './conv2d/conv2d.js';
 export * from './conv2d/conv2d.ref.js';
 export * from './pool/pool.js';
 export * from './pool/pool.ref.js';
+export * from './upsample/upsample.js';
+export * from './upsample/upsample.ref.js';
 export * from './layernorm/layernorm.js';
 export * from './layernorm/layernorm.ref.js';
 export * from './batchnorm/batchnorm.js';
