@@ -14,6 +14,8 @@ export * from './copy/copy.js';
 export * from './copy/copy.ref.js';
 export * from './crossentropy/crossentropy.js';
 export * from './crossentropy/crossentropy.ref.js';
+export * from './crossentropy/crossentropy_soft.js';
+export * from './crossentropy/crossentropy_soft.ref.js';
 export * from './transpose/transpose.js';
 export * from './transpose/transpose.ref.js';
 export * from './augment/pipeline.js';
