@@ -44,6 +44,8 @@ export * from './conv2d/conv2d.js';
 export * from './conv2d/conv2d.ref.js';
 export * from './pool/pool.js';
 export * from './pool/pool.ref.js';
+export * from './softassign/softassign.js';
+export * from './softassign/softassign.ref.js';
 export * from './upsample/upsample.js';
 export * from './upsample/upsample.ref.js';
 export * from './layernorm/layernorm.js';
