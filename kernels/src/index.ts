@@ -25,6 +25,7 @@ export * from './augment/geometry/draw.js';
 export * from './augment/geometry/geometry.js';
 export * from './augment/geometry/geometry.ref.js';
 export * from './augment/lab/lab.js';
+export * from './augment/lab/lab-pixel.js';
 export * from './augment/lab/lab.ref.js';
 export * from './reduce/reduce.js';
 export * from './reduce/reduce.ref.js';

@@ -1,6 +1,6 @@
 // The encoders the vision methods share, and their options.
 import type { ImageDataset } from '@pretext/data';
-import { ConvNet, type Init } from '@pretext/models';
+import { ConvNet, type DenseEncoder, type Init } from '@pretext/models';
 import { type ConfigOf, int } from './options.js';
 import type { Encoder } from './task.js';
 
@@ -11,7 +11,15 @@ export const convEncoderOptions = {
 };
 export type ConvEncoderConfig = ConfigOf<typeof convEncoderOptions>;
 
+/** An encoder whose spatial map a dense objective (colorization) decodes. */
+export type DenseImageEncoder = Encoder & DenseEncoder;
+
 /** The small ConvNet for the dataset's channel count. */
-export function convEncoder(cfg: ConvEncoderConfig, data: ImageDataset, init: Init): Encoder {
+export function convEncoder(cfg: ConvEncoderConfig, data: ImageDataset, init: Init): DenseImageEncoder {
   return new ConvNet(init, data.shape[1], cfg.width, { grid: cfg.grid, downsample: cfg.downsample });
+}
+
+/** The same ConvNet seeing only the lightness of RGB input (L/100, one channel): colorization's encoder, which must never see colour. */
+export function lightnessEncoder(cfg: ConvEncoderConfig, _data: ImageDataset, init: Init): DenseImageEncoder {
+  return new ConvNet(init, 1, cfg.width, { grid: cfg.grid, downsample: cfg.downsample, input: 'lightness' });
 }

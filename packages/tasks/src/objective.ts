@@ -5,7 +5,7 @@
 // after-update hooks → one readback of the metrics.
 import { concat, noGrad, type Optimizer, reshape, type Tensor, tidy } from '@pretext/core';
 import type { Module } from '@pretext/models';
-import type { BatchOf, EncoderOf, Modality, StepContext, StepMetrics, TrainState } from './task.js';
+import type { BatchOf, DataOf, EncoderOf, Modality, PretextFigure, StepContext, StepMetrics, TrainState } from './task.js';
 import { learningRate, makeOptimizer, type TrainingConfig } from './training-options.js';
 
 export interface LossResult {
@@ -28,6 +28,10 @@ export interface Objective<M extends Modality> {
   afterUpdate?(ctx: StepContext & { optimizer: Optimizer }): void;
   /** Tensors to checkpoint besides the modules', by name. */
   extraState?(): Map<string, Tensor>;
+  /** Its objective on held-out data, by name (called with every module in eval mode). */
+  pretextMetrics?(test: DataOf<M>): Promise<Record<string, number>>;
+  /** Figures of it on held-out items (called with every module in eval mode). */
+  pretextFigures?(test: DataOf<M>): Promise<PretextFigure[]>;
   /** Frees what it owns besides `heads` and `frozen` (queues, key arenas). */
   dispose?(): void;
 }
@@ -82,12 +86,45 @@ export function trainObjectives<M extends Modality>(cfg: TrainingConfig & { seed
     return m;
   }
 
+  // held-out views of the objectives that have them, every module in eval mode meanwhile
+  async function evaluating<T>(f: () => Promise<T>): Promise<T> {
+    const was = Object.values(modules).map((m) => m.training);
+    for (const m of Object.values(modules)) m.eval();
+    try {
+      return await f();
+    } finally {
+      Object.values(modules).forEach((m, i) => m.train(was[i]));
+    }
+  }
+  const withMetrics = parts.map((p) => p.objective).filter((o) => o.pretextMetrics);
+  const withFigures = parts.map((p) => p.objective).filter((o) => o.pretextFigures);
+
   return {
     encoder,
     modules,
     optimizer,
     step,
     extraState: () => new Map(parts.flatMap(({ objective: o }) => [...(o.extraState?.() ?? [])].map(([k, t]): [string, Tensor] => [prefixed(o, k), t]))),
+    ...(withMetrics.length
+      ? {
+          pretextMetrics: (test: DataOf<M>) =>
+            evaluating(async () => {
+              const out: Record<string, number> = {};
+              for (const o of withMetrics) for (const [k, v] of Object.entries(await (o.pretextMetrics as NonNullable<typeof o.pretextMetrics>)(test))) out[prefixed(o, k)] = v;
+              return out;
+            }),
+        }
+      : {}),
+    ...(withFigures.length
+      ? {
+          pretextFigures: (test: DataOf<M>) =>
+            evaluating(async () => {
+              const out: PretextFigure[] = [];
+              for (const o of withFigures) out.push(...(await (o.pretextFigures as NonNullable<typeof o.pretextFigures>)(test)));
+              return out;
+            }),
+        }
+      : {}),
     dispose() {
       for (const m of Object.values(modules)) m.dispose();
       for (const { objective } of parts) objective.dispose?.();

@@ -58,6 +58,17 @@ export interface StepContext {
   seed: number;
 }
 
+/** The pretext task shown on held-out items: rows of images over the same items, each labelled (the CLI draws it; tasks never write files). */
+export interface PretextFigure {
+  /** File-safe name, e.g. 'colorization'. */
+  name: string;
+  /** What the rows show. */
+  caption: string;
+  /** (C, H, W) of every image. */
+  imageShape: [number, number, number];
+  rows: { label: string; images: Float32Array }[];
+}
+
 export interface TrainState<M extends Modality = Modality> {
   /** The network evaluated afterwards. */
   encoder: EncoderOf<M>;
@@ -68,6 +79,10 @@ export interface TrainState<M extends Modality = Modality> {
   step(batch: BatchOf<M>, step: number, totalSteps: number): Promise<StepMetrics>;
   /** Extra tensors to checkpoint (MoCo's queue, …), by name. */
   extraState(): Map<string, Tensor>;
+  /** The pretext objective on held-out data, by name (held-out loss and accuracy, colorization's ab error, …), modules in eval mode. */
+  pretextMetrics?(test: DataOf<M>): Promise<Record<string, number>>;
+  /** Figures of the pretext task on held-out items. */
+  pretextFigures?(test: DataOf<M>): Promise<PretextFigure[]>;
   /** Frees every GPU buffer the state owns (modules, optimizer, queues). */
   dispose(): void;
 }

@@ -33,7 +33,7 @@ async function run(task: Task<'image'>, extra: Record<string, unknown>, steps: n
 
 describe('tasks', () => {
   it('registers its methods', () => {
-    expect(Object.keys(TASKS).sort()).toEqual(['moco', 'simclr']);
+    expect(Object.keys(TASKS).sort()).toEqual(['colorization', 'moco', 'simclr']);
   });
 
   it('SimCLR starts near ln(2N − 1), learns a batch, and allocates nothing in steady state', async () => {
