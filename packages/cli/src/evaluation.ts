@@ -32,6 +32,8 @@ export interface Evaluation {
   reports: EvalReport[];
   table: string;
   seconds: number;
+  /** The pretext objective on the test split, by name (TrainState.pretextMetrics), when the task has it. */
+  pretext?: Record<string, number>;
 }
 
 export function checkProtocols(names: readonly string[]): ProtocolName[] {

@@ -3,7 +3,7 @@
 import { ImageLoader } from '@pretext/data';
 import { loadSplits, type TaskConfig } from '@pretext/tasks';
 import { evaluateRun } from './evaluation.js';
-import { writeFigures } from './figures.js';
+import { writeFigures, writePretextFigures } from './figures.js';
 import type { Runner } from './runner.js';
 
 /** The quick presets evaluate on a test subset; `testLimit` overrides. */
@@ -19,6 +19,16 @@ export const imageRunner: Runner<'image'> = {
   itemsPerStep: (cfg) => cfg.batchSize,
   describe: (splits, loader, cfg) =>
     `${splits.train.name}: ${splits.train.shape[0]} images [${splits.train.shape.slice(1).join('×')}], ${loader.batchesPerEpoch} batches of ${cfg.batchSize} per epoch; test ${splits.test.shape[0]}`,
-  evaluate: (task, cfg, state, splits, settings, log) => evaluateRun(task, cfg, state.encoder, splits, settings, log),
-  figures: (dir, task, cfg, state, splits, opts) => writeFigures(dir, task, cfg, state.encoder, splits, opts),
+  evaluate: async (task, cfg, state, splits, settings, log) => {
+    const ev = await evaluateRun(task, cfg, state.encoder, splits, settings, log);
+    // the pretext objective itself on the test split (held-out accuracy, colorization's ab error, …)
+    const pretext = await state.pretextMetrics?.(splits.test);
+    if (pretext) log(`pretext   ${Object.entries(pretext).map(([k, v]) => `${k} ${+v.toPrecision(4)}`).join(', ')} (held out)`);
+    return pretext ? { ...ev, pretext } : ev;
+  },
+  figures: async (dir, task, cfg, state, splits, opts) => {
+    const figures = await writeFigures(dir, task, cfg, state.encoder, splits, opts);
+    const pretext = await writePretextFigures(dir, state, splits.test);
+    return pretext ? { ...figures, pretext } : figures;
+  },
 };

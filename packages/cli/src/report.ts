@@ -74,6 +74,16 @@ export function writeReport(dir: string): string {
     parts.push(evalTable(ev.reports));
   }
 
+  if (ev?.pretext) {
+    const rows = Object.entries(ev.pretext).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v.toPrecision(4))}</td></tr>`);
+    parts.push(`<h2>Pretext task, held out</h2><p>The objective itself on the test split (modules in eval mode).</p><table class="kv">${rows.join('')}</table>`);
+  }
+  for (const f of s.figures.pretext ?? []) {
+    if (!existsSync(join(dir, f.file))) continue;
+    parts.push(`<h2>Pretext task: ${esc(f.file)}</h2><p>${esc(f.caption)}</p>`);
+    parts.push(`<img class="pixel" src="${esc(f.file)}" alt="${esc(f.rows.join('; '))}">`);
+  }
+
   const grid = s.figures.augmentationGrid;
   if (grid && existsSync(join(dir, grid.file))) {
     parts.push(`<h2>Augmentations</h2><p>${esc(grid.pipeline)} — rows: ${esc(grid.rows)}.${grid.description ? ` ${esc(grid.description)}` : ''}</p>`);
