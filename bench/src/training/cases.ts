@@ -4,10 +4,10 @@
 // the same code (same seeds) must match the CPU reference backend: loss and every gradient.
 import { compareWithCpu, useGpuBackend } from './backend.js';
 import type { TrainingCase } from './case.js';
-import { simclrStepFlops, transformerStepFlops } from './flops.js';
+import { colorizationStepFlops, simclrStepFlops, transformerStepFlops } from './flops.js';
 import { mlmBatch } from './mlm-batch.js';
-import { simclr } from '@pretext/tasks';
-import { taskStepCase } from './task-step.js';
+import { abBins, colorization, simclr } from '@pretext/tasks';
+import { noiseImages, taskStepCase } from './task-step.js';
 import { tfSimclrPeer } from './tf-simclr.js';
 import { tfTransformerPeer } from './tf-transformer.js';
 import { type EncoderShape, transformerStep } from './transformer-step.js';
@@ -40,6 +40,29 @@ export function simclrCase(n = 256): TrainingCase {
     peer: {
       name: 'tfjs: tf.image crop/flip/jitter, conv2d + moments BN + maxPool, NT-Xent from ops, adam + decoupled decay',
       setup: (tf, opts) => tfSimclrPeer(tf, peerConfig(opts?.quick), opts?.quick ? Math.min(n, 32) : n),
+    },
+  });
+}
+
+/**
+ * The colorization task's step, emoji full preset (ConvNet 32/64/128 on L at 32×32, decoder to
+ * 16×16 logits over the ab bins the noise images use), N images. No tfjs peer.
+ */
+export function colorizationCase(n = 64): TrainingCase {
+  return taskStepCase({
+    name: `train colorization convnet+decoder step N=${n} 64x64`,
+    task: colorization,
+    dataset: 'emoji',
+    preset: 'full',
+    image: [3, 64, 64],
+    batch: n,
+    tiny: { width: 4, decoderWidth: 8 },
+    describe: (b) => `${b} images`,
+    flops: (config) => {
+      const cfg = colorization.parse(config, 'bench');
+      // the decoder's width is the number of bins the (noise) training images use
+      const q = abBins(noiseImages(cfg.batchSize, [3, 64, 64]), { size: cfg.binSize, stride: (4 * cfg.downsample) / cfg.upsample, priorSigma: 0, lambda: 1 }).weights.length;
+      return colorizationStepFlops(cfg.batchSize, 64 / cfg.downsample, cfg.width, cfg.decoderWidth, cfg.loss === 'l2' ? 2 : q, cfg.upsample).stepFlops;
     },
   });
 }
@@ -82,4 +105,4 @@ export function transformerCase(b = 32, t = 128, shape = ENCODER): TrainingCase 
   };
 }
 
-export const trainingBenches: TrainingCase[] = [simclrCase(), transformerCase()];
+export const trainingBenches: TrainingCase[] = [simclrCase(), colorizationCase(), transformerCase()];

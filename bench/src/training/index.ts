@@ -3,8 +3,8 @@ import type { LoadedCase } from '../discover.js';
 import { trainingBenches } from './cases.js';
 
 export { isTrainingCase, type StepInstance, type TrainingCase } from './case.js';
-export { simclrCase, trainingBenches, transformerCase } from './cases.js';
-export { simclrStepFlops, transformerStepFlops } from './flops.js';
+export { colorizationCase, simclrCase, trainingBenches, transformerCase } from './cases.js';
+export { colorizationStepFlops, simclrStepFlops, transformerStepFlops } from './flops.js';
 export { measureStep, type TrainingMetrics } from './measure-step.js';
 
 export const TRAINING_FILE = 'bench/src/training/cases.ts';
