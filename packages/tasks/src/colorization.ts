@@ -173,6 +173,7 @@ function checkColour(cfg: { dataset: string; upsample: number }, data: ImageData
 
 // emoji (3050 train drawings, 64×64): the encoder sees L at 32×32 (downsample 2), its 8×8 map
 // is decoded to 16×16 predictions (a quarter of the image, as the paper's 56×56 for 224×224).
+// quick, measured at 927380a: linear probe 65.1% (random init 57.5%, raw pixels 56.6%; L2 61.0%).
 export const colorization = defineTask({
   id: 'colorization',
   summary: 'Colorization (Zhang et al. 2016): L in, ab out per pixel; rebalanced soft classification over ab bins, annealed mean (or L2)',
@@ -183,7 +184,7 @@ export const colorization = defineTask({
     'fashion-mnist': { quick: {}, full: {} },
     emoji: {
       quick: { epochs: 10, batchSize: 64, width: 32, grid: 2, downsample: 2, lr: 2e-3, supervisedEpochs: 8 },
-      full: { epochs: 60, batchSize: 64, width: 32, grid: 2, downsample: 2, lr: 2e-3, supervisedEpochs: 20 },
+      full: { epochs: 40, batchSize: 64, width: 32, grid: 2, downsample: 2, lr: 2e-3, supervisedEpochs: 20 },
     },
   },
   check(cfg, data) {
