@@ -1,4 +1,5 @@
 // Losses: cross-entropy, fused InfoNCE (NT-Xent, MoCo, CLIP), mean squared error.
+import { SOFTASSIGN_MAX_K } from '@pretext/kernels';
 import { record } from '../autograd.js';
 import type { Storage } from '../backend.js';
 import { isGradEnabled } from '../engine.js';
@@ -48,10 +49,10 @@ export interface SoftTargets {
  */
 export function softClassification(logits: Tensor, targets: SoftTargets, opts: { weight?: Tensor } = {}): { loss: Tensor; accuracy: Tensor } {
   const op = 'softClassification';
+  if (logits.rank < 2) throw new ShapeError(op, `logits must be (N, C, d…), got ${fmt(logits.shape)}`);
   const [n, , ...spatial] = logits.shape;
   const { index, prob } = targets;
   const k = index.shape[1];
-  if (logits.rank < 2) throw new ShapeError(op, `logits must be (N, C, d…), got ${fmt(logits.shape)}`);
   const pairs = [n, k, ...spatial];
   if (index.dtype !== 'i32' || index.rank !== logits.rank || fmt(index.shape) !== fmt(pairs)) throw new ShapeError(op, `index must be i32 (N, K, d…) for logits ${fmt(logits.shape)}, got ${index.dtype} ${fmt(index.shape)}`);
   if (prob.dtype !== 'f32' || fmt(prob.shape) !== fmt(index.shape)) throw new ShapeError(op, `prob must be f32 ${fmt(index.shape)} like index, got ${prob.dtype} ${fmt(prob.shape)}`);
@@ -72,6 +73,9 @@ export function softClassification(logits: Tensor, targets: SoftTargets, opts: {
  */
 export function softAssign(points: Tensor, codebook: Tensor, opts: { k: number; sigma: number; codeWeights?: Tensor }): { index: Tensor; prob: Tensor; weight?: Tensor } {
   if (points.rank < 2 || codebook.rank !== 2 || codebook.shape[1] !== points.shape[1]) throw new ShapeError('softAssign', `points (N, D, d…) and codebook (Q, D) must share D, got ${fmt(points.shape)} and ${fmt(codebook.shape)}`);
+  const maxK = Math.min(codebook.shape[0], SOFTASSIGN_MAX_K);
+  if (!(Number.isInteger(opts.k) && opts.k >= 1 && opts.k <= maxK)) throw new Error(`softAssign: k must be an integer in [1, ${maxK}] (at most the ${codebook.shape[0]} codewords and ${SOFTASSIGN_MAX_K}), got ${opts.k}`);
+  if (!(opts.sigma > 0 && Number.isFinite(opts.sigma))) throw new Error(`softAssign: sigma must be a finite number > 0, got ${opts.sigma}`);
   const b = points.backend;
   const r = b.softAssign(points.storage, codebook.storage, opts.k, opts.sigma, opts.codeWeights?.storage ?? null);
   return { index: new Tensor(r.index, b), prob: new Tensor(r.prob, b), ...(r.weight ? { weight: new Tensor(r.weight, b) } : {}) };
