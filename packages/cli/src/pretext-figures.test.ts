@@ -1,13 +1,16 @@
 // A run of the classification pretext tasks (as one hybrid, so one small run covers all three):
 // held-out pretext metrics in the evaluation and summary, one figure per objective in the report.
-import { mkdtempSync, readFileSync } from 'node:fs';
+// A colorization run: its held-out metrics next to the predict-the-mean baseline and its rows;
+// sideBySide puts two runs' rows of the same items together (L2 vs rebalanced classification).
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useWebGpu } from '@pretext/core';
-import { loadFashionMnist } from '@pretext/data';
+import { imageGridPng, loadEmoji, loadFashionMnist } from '@pretext/data';
 import { destroyGpu } from '@pretext/gpu';
-import { hybrid } from '@pretext/tasks';
+import { colorization, hybrid, type RowsExample } from '@pretext/tasks';
+import { rowsGrid, sideBySide, writePretextFigure } from './pretext-figures.js';
 import { readSummary, type RunInfo, runInfo } from './summary.js';
 import { runTraining } from './train.js';
 
@@ -52,5 +55,48 @@ describe('pretext tasks in a run', () => {
     for (const f of figures) expect(html).toContain(`<h2>Pretext: ${f.objective} on test images</h2>`);
     expect(html.match(/src="data:image\/png;base64,/g)?.length).toBeGreaterThanOrEqual(figures.length); // embedded, self-contained
     expect(html).toMatch(/The pretext task on 32 held-out test images .*rotation\.accuracy \d+\.\d%/);
+  });
+});
+
+const strip = (v: number) => new Float32Array(2 * 3 * 2 * 2).fill(v); // 2 items of 3×2×2
+const rowsOf = (pred: number): RowsExample => ({
+  objective: 'colorization',
+  kind: 'rows',
+  imageShape: [3, 2, 2],
+  rows: [{ label: 'input', images: strip(0.5) }, { label: 'prediction', images: strip(pred) }, { label: 'truth', images: strip(1) }],
+});
+
+describe('rows of images (colorization)', () => {
+  it("sideBySide: the shared rows once (input first, truth last), each run's own rows labelled in between", () => {
+    const both = sideBySide([{ label: 'l2', example: rowsOf(0.2) }, { label: 'classification', example: rowsOf(0.8) }]);
+    expect(both.rows.map((r) => r.label)).toEqual(['input', 'l2: prediction', 'classification: prediction', 'truth']);
+    expect(both.rows[2].images[0]).toBeCloseTo(0.8);
+    expect(both.objective).toBe('l2 vs classification');
+  });
+
+  it('a row per label, the items left to right', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pretext-rows-'));
+    expect(rowsGrid(rowsOf(0.2)).rows).toBe('input; prediction; truth');
+    const f = writePretextFigure(dir, rowsOf(0.2), 2);
+    expect(f).toEqual({ file: 'pretext-colorization.png', objective: 'colorization', kind: 'rows', rows: 'input; prediction; truth' });
+    const png = readFileSync(join(dir, f.file));
+    expect(png.equals(imageGridPng(Float32Array.from([...strip(0.5), ...strip(0.2), ...strip(1)]), [6, 3, 2, 2], 2, { pad: 3 }))).toBe(true);
+  });
+
+  it('a colorization run reports its held-out metrics next to the predict-the-mean baseline and draws its rows', async () => {
+    const emoji = loadEmoji({ limit: 40 });
+    const cfg = colorization.config('emoji', 'quick', { epochs: 1, batchSize: 16, width: 4, decoderWidth: 8, warmupSteps: 0 });
+    const dir = join(mkdtempSync(join(tmpdir(), 'pretext-color-')), 'run');
+    const r = await runTraining({ task: colorization, cfg, dir, resume: false, info, splits: { train: emoji.google, test: emoji.twitter }, log: () => {}, mapPoints: 10, eval: { protocols: ['knn'], baselines: [] } });
+    expect(r.status).toBe('complete');
+    const s = readSummary(dir);
+    const pretext = s.evaluations[0].pretext?.metrics ?? {};
+    for (const k of ['abError', 'meanBaseline.abError', 'chroma', 'truth.chroma', 'colourfulness', 'accuracy']) expect(Number.isFinite(pretext[k]), k).toBe(true);
+    const fig = s.figures.pretext?.[0];
+    expect([fig?.file, fig?.kind]).toEqual(['pretext-colorization.png', 'rows']);
+    expect(existsSync(join(dir, fig?.file ?? ''))).toBe(true);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('meanBaseline.abError');
+    expect(html).toContain('<h2>Pretext: colorization on test images</h2>');
   });
 });

@@ -1,8 +1,9 @@
-// Figures of the view classifiers (rotation, jigsaw, context): what they saw on test images and
-// what they predicted, one PNG per objective, each framed green where right and red where wrong.
+// Figures of the pretext objectives on test images, one PNG per objective: what the view
+// classifiers (rotation, jigsaw, context) saw and predicted, framed green where right and red where
+// wrong; and rows of images over the same items (colorization: gray input, prediction, truth).
 import { join } from 'node:path';
 import { type ImageDataset, subset, writeImageGrid } from '@pretext/data';
-import type { PretextExample, TrainState } from '@pretext/tasks';
+import type { ClassifierExample, PretextExample, RowsExample, TrainState } from '@pretext/tasks';
 export interface PretextFigure {
   file: string;
   objective: string;
@@ -13,7 +14,7 @@ export interface PretextFigure {
 }
 
 type Images = { data: Float32Array; shape: [number, number, number, number] };
-type Drawn = { grid: Images; rows: string; captions?: string };
+type Drawn = { grid: Images; cols: number; rows: string; captions?: string };
 
 /** Each (C, H, W) image as RGB inside a 2-pixel frame: green where the prediction was right, red where wrong. */
 function framed(im: Images, right: readonly boolean[]): Images {
@@ -46,7 +47,7 @@ function assemble(tiles: Float32Array, c: number, s: number, g: number, place: (
 }
 
 /** Jigsaw: the shuffled tiles in slot order; the model's reassembly (framed right/wrong); the true one. */
-function jigsawRows(ex: PretextExample, k: number): Drawn {
+function jigsawRows(ex: ClassifierExample, k: number): Drawn {
   const [, g2, c, s] = ex.shape;
   const g = Math.round(Math.sqrt(g2));
   const perms = ex.permutations ?? new Int32Array(0);
@@ -59,11 +60,11 @@ function jigsawRows(ex: PretextExample, k: number): Drawn {
   };
   const right = Array.from({ length: k }, (_, i) => ex.predicted[i] === ex.truth[i]);
   const rows = [framed(row((_, t) => t), right.map(() => true)), framed(row((i, t) => perms[ex.predicted[i] * g2 + t]), right), framed(row((i, t) => perms[ex.truth[i] * g2 + t]), right.map(() => true))];
-  return { grid: stack(rows), rows: 'shuffled tiles as the model sees them (slot order); the model\'s reassembly (green: right permutation, red: wrong); the true arrangement' };
+  return { grid: stack(rows), cols: k, rows: 'shuffled tiles as the model sees them (slot order); the model\'s reassembly (green: right permutation, red: wrong); the true arrangement' };
 }
 
 /** Context: the centre patch with the neighbour at the predicted place (framed right/wrong), then at the true place. */
-function contextRows(ex: PretextExample, k: number): Drawn {
+function contextRows(ex: ClassifierExample, k: number): Drawn {
   const [, , c, s] = ex.shape;
   const per = 2 * c * s * s;
   const places = [0, 1, 2, 3, 5, 6, 7, 8]; // label → cell of the 3×3 grid (centre 4 skipped)
@@ -77,18 +78,18 @@ function contextRows(ex: PretextExample, k: number): Drawn {
     return { data, shape: [k, c, side, side] as [number, number, number, number] };
   };
   const right = Array.from({ length: k }, (_, i) => ex.predicted[i] === ex.truth[i]);
-  return { grid: stack([framed(row((i) => ex.predicted[i]), right), framed(row((i) => ex.truth[i]), right.map(() => true))]), rows: 'centre patch with the neighbour where the model puts it (green: right, red: wrong); where it was cut from' };
+  return { grid: stack([framed(row((i) => ex.predicted[i]), right), framed(row((i) => ex.truth[i]), right.map(() => true))]), cols: k, rows: 'centre patch with the neighbour where the model puts it (green: right, red: wrong); where it was cut from' };
 }
 
 /** Rotation: 16 of the rotated inputs (framed right/wrong). */
-function rotationRows(ex: PretextExample): Drawn {
+function rotationRows(ex: ClassifierExample): Drawn {
   const [n, c, h, w] = ex.shape;
   const pick = Array.from({ length: Math.min(16, n) }, (_, j) => Math.floor((j * n) / Math.min(16, n)));
   const data = new Float32Array(pick.length * c * h * w);
   pick.forEach((i, j) => data.set(ex.inputs.subarray(i * c * h * w, (i + 1) * c * h * w), j * c * h * w));
   const right = pick.map((i) => ex.predicted[i] === ex.truth[i]);
   const captions = pick.map((i) => `${90 * ex.predicted[i]}°/${90 * ex.truth[i]}°`).join(', ');
-  return { grid: framed({ data, shape: [pick.length, c, h, w] }, right), rows: 'rotated test images (green: rotation predicted right, red: wrong)', captions };
+  return { grid: framed({ data, shape: [pick.length, c, h, w] }, right), cols: 8, rows: 'rotated test images (green: rotation predicted right, red: wrong)', captions };
 }
 
 /** Rows of equal-sized images, one after the other. */
@@ -104,17 +105,42 @@ function stack(rows: Images[]): Images {
   return { data, shape: [n, c, h, w] };
 }
 
-/** What the pretext classifiers predict on the first test images: one PNG per objective that classifies a view. */
+/** Labelled rows over the same items: a row per label, the items left to right. */
+export function rowsGrid(ex: RowsExample): Drawn {
+  const [c, h, w] = ex.imageShape;
+  const k = ex.rows[0].images.length / (c * h * w);
+  return { grid: stack(ex.rows.map((r) => ({ data: r.images, shape: [k, c, h, w] }))), cols: k, rows: ex.rows.map((r) => r.label).join('; ') };
+}
+
+/**
+ * Several runs' rows of the same items side by side (colorization: L2 vs rebalanced
+ * classification): the rows every run shares (input, truth) once, each run's own rows labelled
+ * with its name, in between.
+ */
+export function sideBySide(runs: readonly { label: string; example: RowsExample }[]): RowsExample {
+  const same = (a: Float32Array, b: Float32Array) => a.length === b.length && a.every((v, i) => v === b[i]);
+  const first = runs[0].example;
+  const shared = first.rows.map((r) => runs.every(({ example }) => example.rows.some((o) => o.label === r.label && same(o.images, r.images))));
+  const lead = shared.indexOf(false) < 0 ? first.rows.length : shared.indexOf(false);
+  const own = runs.flatMap(({ label, example }) => example.rows.filter((r) => !first.rows.some((f, i) => shared[i] && f.label === r.label)).map((r) => ({ label: `${label}: ${r.label}`, images: r.images })));
+  return { ...first, objective: runs.map((r) => r.label).join(' vs '), rows: [...first.rows.slice(0, lead), ...own, ...first.rows.filter((_, i) => i >= lead && shared[i])] };
+}
+
+/** Draws one example as DIR/pretext-<objective>.png; returns what the report says of it. */
+export function writePretextFigure(dir: string, ex: PretextExample, k: number): PretextFigure {
+  const drawn: Drawn = ex.kind === 'rows' ? rowsGrid(ex) : ex.kind === 'jigsaw' ? jigsawRows(ex, k) : ex.kind === 'context' ? contextRows(ex, k) : rotationRows(ex);
+  const file = `pretext-${ex.objective.replace(/[^\w.-]+/g, '-')}.png`;
+  writeImageGrid(join(dir, file), drawn.grid.data, drawn.grid.shape, drawn.cols, { pad: 3 });
+  if (ex.kind === 'rows') return { file, objective: ex.objective, kind: ex.kind, rows: drawn.rows };
+  const captions = drawn.captions ?? Array.from({ length: k }, (_, i) => `${ex.predicted[i]}/${ex.truth[i]}`).join(', ');
+  return { file, objective: ex.objective, kind: ex.kind, rows: drawn.rows, captions };
+}
+
+/** What the pretext objectives show on the first test images: one PNG per objective with a view. */
 export async function writePretextFigures(dir: string, state: TrainState<'image'>, test: ImageDataset, seed: number): Promise<PretextFigure[] | undefined> {
   if (!state.pretextExamples) return undefined;
   const k = Math.min(8, test.shape[0]);
   const first = subset(test, Array.from({ length: Math.min(16, test.shape[0]) }, (_, i) => i));
   const examples = await state.pretextExamples({ images: first.images, shape: first.shape, labels: first.labels, index: Int32Array.from({ length: first.shape[0] }, (_, i) => i) }, seed);
-  return examples.map((ex) => {
-    const drawn: Drawn = ex.kind === 'jigsaw' ? jigsawRows(ex, k) : ex.kind === 'context' ? contextRows(ex, k) : rotationRows(ex);
-    const file = `pretext-${ex.objective}.png`;
-    writeImageGrid(join(dir, file), drawn.grid.data, drawn.grid.shape, ex.kind === 'rotation' ? 8 : k, { pad: 3 });
-    const captions = drawn.captions ?? Array.from({ length: k }, (_, i) => `${ex.predicted[i]}/${ex.truth[i]}`).join(', ');
-    return { file, objective: ex.objective, kind: ex.kind, rows: drawn.rows, captions };
-  });
+  return examples.map((ex) => writePretextFigure(dir, ex, k));
 }

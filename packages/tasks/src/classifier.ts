@@ -3,7 +3,7 @@
 import { classification, type Tensor } from '@pretext/core';
 import type { Batch } from '@pretext/data';
 import { type Init, Linear, MLP, type Module } from '@pretext/models';
-import type { Objective, PretextView } from './objective.js';
+import type { ClassifierView, Objective } from './objective.js';
 import { int } from './options.js';
 import type { StepContext } from './task.js';
 
@@ -17,7 +17,7 @@ export function classifierHead(init: Init, dim: number, hidden: number, classes:
 }
 
 /** The objective of a view classifier: cross-entropy and top-1 of `view`'s logits against its targets. */
-export function classifierObjective(name: string, head: Module, view: (batch: Batch, ctx: StepContext) => PretextView): Objective<'image'> {
+export function classifierObjective(name: string, head: Module, view: (batch: Batch, ctx: StepContext) => ClassifierView): Objective<'image'> {
   return {
     name,
     heads: { head },

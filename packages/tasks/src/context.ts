@@ -6,7 +6,7 @@ import type { Batch, ImageDataset } from '@pretext/data';
 import type { Init } from '@pretext/models';
 import { checkEncoderInput, type ConvEncoderConfig, convEncoder, convEncoderOptions, trainAlone } from './encoders.js';
 import { classifierHead, classifierObjective, headOptions } from './classifier.js';
-import type { Objective, PretextView } from './objective.js';
+import type { Objective, ClassifierView } from './objective.js';
 import { type ConfigOf, flagOf, int, OptionError } from './options.js';
 import { defineTask, type Encoder, type StepContext } from './task.js';
 import { trainingOptions } from './training-options.js';
@@ -41,7 +41,7 @@ export function checkContext(cfg: ContextConfig & ConvEncoderConfig, data: Image
 export function contextObjective(cfg: ContextConfig, encoder: Encoder, init: Init, data: ImageDataset): Objective<'image'> {
   const size = patchSize(cfg, data);
   const head = classifierHead(init, 2 * encoder.featureDim, cfg.hidden, 8);
-  const view = (batch: Batch, ctx: StepContext): PretextView => {
+  const view = (batch: Batch, ctx: StepContext): ClassifierView => {
     const [n, c] = batch.shape;
     // 1. (centre, neighbour) patches and the neighbour's place 0..7   (N, 2, C, s, s), (N)
     const { patches, labels } = contextPatches(tensor(batch.images, batch.shape), { size, gap: cfg.gap, jitter: cfg.jitter, seed: ctx.seed });

@@ -1,6 +1,6 @@
 // The encoders the vision methods share, and their options.
 import type { ImageDataset } from '@pretext/data';
-import { ConvNet, Init } from '@pretext/models';
+import { ConvNet, type DenseEncoder, Init } from '@pretext/models';
 import { type Objective, trainObjectives } from './objective.js';
 import { type ConfigOf, flagOf, int, OptionError } from './options.js';
 import type { Encoder, TrainState } from './task.js';
@@ -13,8 +13,11 @@ export const convEncoderOptions = {
 };
 export type ConvEncoderConfig = ConfigOf<typeof convEncoderOptions>;
 
+/** An encoder whose spatial map a dense objective (colorization) decodes. */
+export type DenseImageEncoder = Encoder & DenseEncoder;
+
 /** The small ConvNet for the dataset's channel count. */
-export function convEncoder(cfg: ConvEncoderConfig, data: ImageDataset, init: Init): Encoder {
+export function convEncoder(cfg: ConvEncoderConfig, data: ImageDataset, init: Init): DenseImageEncoder {
   return new ConvNet(init, data.shape[1], cfg.width, { grid: cfg.grid, downsample: cfg.downsample });
 }
 
@@ -34,4 +37,9 @@ export function trainAlone(cfg: TrainingConfig & ConvEncoderConfig, data: ImageD
   const init = new Init(cfg.seed);
   const encoder = convEncoder(cfg, data, init);
   return trainObjectives(cfg, encoder, [{ objective: objective(encoder, init), weight: 1 }]);
+}
+
+/** The same ConvNet seeing only the lightness of RGB input (L/100, one channel): colorization's encoder, which must never see colour. */
+export function lightnessEncoder(cfg: ConvEncoderConfig, _data: ImageDataset, init: Init): DenseImageEncoder {
+  return new ConvNet(init, 1, cfg.width, { grid: cfg.grid, downsample: cfg.downsample, input: 'lightness' });
 }

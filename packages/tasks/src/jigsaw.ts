@@ -7,7 +7,7 @@ import { jigsawExtent, jigsawPermutations, permutationCount } from '@pretext/ker
 import type { Init } from '@pretext/models';
 import { checkEncoderInput, type ConvEncoderConfig, convEncoder, convEncoderOptions, trainAlone } from './encoders.js';
 import { classifierHead, classifierObjective, headOptions } from './classifier.js';
-import type { Objective, PretextView } from './objective.js';
+import type { Objective, ClassifierView } from './objective.js';
 import { type ConfigOf, flagOf, int, OptionError } from './options.js';
 import { defineTask, type Encoder, type StepContext } from './task.js';
 import { trainingOptions } from './training-options.js';
@@ -49,7 +49,7 @@ export function jigsawObjective(cfg: JigsawConfig & { seed: number }, encoder: E
   const perms = jigsawPermutations(g, cfg.permutations, cfg.seed);
   const size = tileSize(cfg, data);
   const head = classifierHead(init, g * g * encoder.featureDim, cfg.hidden, cfg.permutations);
-  const view = (batch: Batch, ctx: StepContext): PretextView => {
+  const view = (batch: Batch, ctx: StepContext): ClassifierView => {
     const [n, c] = batch.shape;
     // 1. the puzzles: tiles in permuted order and the permutation's index   (N, g², C, t, t), (N)
     const { tiles, labels } = jigsawTiles(tensor(batch.images, batch.shape), { grid: g, size, gap: cfg.gap, jitter: cfg.jitter, permutations: perms, seed: ctx.seed });

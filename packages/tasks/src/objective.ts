@@ -24,7 +24,12 @@ export interface Objective<M extends Modality> {
   frozen?: Record<string, Module>;
   /** Its loss on the batch; runs inside the step's tidy scope, gradients on (held-out metrics: off). */
   loss(batch: BatchOf<M>, ctx: StepContext): LossResult;
-  /** A classification pretext task: its inputs, targets (N) and logits (N, classes) on the batch (figures). */
+  /**
+   * Metrics worth their cost only on held-out batches (colorization's ab error and colourfulness
+   * next to its baselines), besides loss()'s; scalars by name, inside heldOut's no-gradient scope.
+   */
+  heldOutMetrics?(batch: BatchOf<M>, ctx: StepContext): Record<string, Tensor>;
+  /** What the report draws of the objective on a batch: a classifier's inputs and logits, or rows of images. */
   view?(batch: BatchOf<M>, ctx: StepContext): PretextView;
   /** After the optimizer's update, inside the same scope (MoCo: EMA of the key encoder, enqueue). */
   afterUpdate?(ctx: StepContext & { optimizer: Optimizer }): void;
@@ -40,12 +45,22 @@ export interface Objective<M extends Modality> {
  */
 export const PARAM_NORM = 'paramNorm';
 
-export interface PretextView {
-  kind: PretextExample['kind'];
+/**
+ * A pretext task on a batch as tensors, for the report: a classifier's inputs, targets (N) and
+ * logits (N, classes) (rotation, jigsaw, context), or labelled rows of (K, C, H, W) images over
+ * the same K items (colorization: gray input, prediction, truth).
+ */
+export type PretextView = ClassifierView | RowsView;
+export interface ClassifierView {
+  kind: 'rotation' | 'jigsaw' | 'context';
   inputs: Tensor;
   targets: Tensor;
   logits: Tensor;
   permutations?: Int32Array;
+}
+export interface RowsView {
+  kind: 'rows';
+  rows: { label: string; images: Tensor }[];
 }
 
 export interface WeightedObjective<M extends Modality> {
@@ -141,6 +156,7 @@ export function trainObjectives<M extends Modality>(cfg: TrainingConfig & { seed
         const ctx: StepContext = { step: n, totalSteps: 0, seed: seed * 1_000_003 + n };
         const kept = noGrad(() => tidy(() => {
           const { total, results } = losses(batch, ctx);
+          parts.forEach(({ objective: o }, i) => Object.assign(results[i].metrics, o.heldOutMetrics?.(batch, ctx)));
           return pack(total, results);
         }));
         for (const [k, v] of Object.entries(await unpack(kept))) sums[k] = (sums[k] ?? 0) + v;
@@ -151,23 +167,38 @@ export function trainObjectives<M extends Modality>(cfg: TrainingConfig & { seed
     });
   }
 
-  /** What each view classifier predicts on a batch (eval mode, the held-out augmentations of `seed`). */
+  /** What each objective with a view shows on a batch (eval mode, the held-out augmentations of `seed`). */
   async function pretextExamples(batch: BatchOf<M>, seed = 0): Promise<PretextExample[]> {
     return evalMode(async () => {
       const out: PretextExample[] = [];
       for (const { objective: o } of parts) {
-        if (!o.view) continue;
-        const view = o.view;
-        const v = noGrad(() => tidy(() => {
-          const r = view(batch, { step: 0, totalSteps: 0, seed: seed * 1_000_003 });
-          return { kind: r.kind, permutations: r.permutations, inputs: r.inputs, targets: r.targets, predicted: argmax(r.logits, -1) };
-        }));
-        const [inputs, truth, predicted] = await Promise.all([v.inputs.data(), v.targets.data(), v.predicted.data()]);
-        out.push({ objective: o.name, kind: v.kind, inputs: Float32Array.from(inputs), shape: [...v.inputs.shape], truth: Int32Array.from(truth), predicted: Int32Array.from(predicted), permutations: v.permutations });
-        for (const t of [v.inputs, v.targets, v.predicted]) t.dispose();
+        if (o.view) out.push(await example(o.name, o.view, batch, { step: 0, totalSteps: 0, seed: seed * 1_000_003 }));
       }
       return out;
     });
+  }
+
+  /** One view read back: a classifier's inputs, truth and argmax, or the rows' images. */
+  async function example(objective: string, view: NonNullable<Objective<M>['view']>, batch: BatchOf<M>, ctx: StepContext): Promise<PretextExample> {
+    const v = noGrad(() => tidy(() => {
+      const r = view(batch, ctx);
+      return r.kind === 'rows' ? r : { ...r, predicted: argmax(r.logits, -1) };
+    }));
+    const read = async (t: Tensor) => {
+      const d = await t.data();
+      t.dispose();
+      return d;
+    };
+    if (v.kind === 'rows') {
+      const [, c, h, w] = v.rows[0].images.shape;
+      const rows: { label: string; images: Float32Array }[] = [];
+      for (const r of v.rows) rows.push({ label: r.label, images: Float32Array.from(await read(r.images)) });
+      return { objective, kind: 'rows', imageShape: [c, h, w], rows };
+    }
+    v.logits.dispose();
+    const shape = [...v.inputs.shape];
+    const [inputs, truth, predicted] = [await read(v.inputs), await read(v.targets), await read(v.predicted)];
+    return { objective, kind: v.kind, inputs: Float32Array.from(inputs), shape, truth: Int32Array.from(truth), predicted: Int32Array.from(predicted), permutations: v.permutations };
   }
 
   return {

@@ -6,15 +6,16 @@ import type { ImageDataset } from '@pretext/data';
 import type { Pipeline } from '@pretext/kernels';
 import type { Init } from '@pretext/models';
 import { simclrAugmentation, mocoAugmentation } from './augmentations.js';
+import { checkColorization, colorization, colorizationObjective, colorizationOptions } from './colorization.js';
 import { checkContext, context, contextObjective, contextOptions } from './context.js';
-import { type ConvEncoderConfig, convEncoder } from './encoders.js';
+import { type ConvEncoderConfig, convEncoder, type DenseImageEncoder } from './encoders.js';
 import { checkJigsaw, jigsaw, jigsawObjective, jigsawOptions } from './jigsaw.js';
 import { checkMoco, moco, mocoObjective, mocoOptions } from './moco.js';
 import type { Objective } from './objective.js';
 import { type ConfigOf, parseOptions, type Schema } from './options.js';
 import { checkRotation, rotation, rotationObjective, rotationOptions } from './rotation.js';
 import { simclr, simclrObjective, simclrOptions } from './simclr.js';
-import { type Encoder, type FolderRef, presetDataset, type Task } from './task.js';
+import { type FolderRef, presetDataset, type Task } from './task.js';
 import type { TrainingConfig } from './training-options.js';
 import { checkPairs } from './views.js';
 
@@ -28,7 +29,7 @@ interface ObjectiveDef<S extends Schema> {
   /** Where the objective's option values per dataset and preset come from. */
   task: Task<'image'>;
   check?(cfg: ConfigOf<S> & ObjectiveBase, data: ImageDataset, flag: Flag): void;
-  make(cfg: ConfigOf<S> & ObjectiveBase, encoder: Encoder, init: Init, data: ImageDataset): Objective<'image'>;
+  make(cfg: ConfigOf<S> & ObjectiveBase, encoder: DenseImageEncoder, init: Init, data: ImageDataset): Objective<'image'>;
   augmentation?(cfg: ConfigOf<S> & ObjectiveBase): Pipeline;
 }
 
@@ -38,7 +39,7 @@ export interface ObjectiveEntry {
   readonly options: Schema;
   readonly task: Task<'image'>;
   check(base: ObjectiveBase, values: Readonly<Record<string, unknown>>, data: ImageDataset, flag: Flag): void;
-  make(base: ObjectiveBase, values: Readonly<Record<string, unknown>>, encoder: Encoder, init: Init, data: ImageDataset): Objective<'image'>;
+  make(base: ObjectiveBase, values: Readonly<Record<string, unknown>>, encoder: DenseImageEncoder, init: Init, data: ImageDataset): Objective<'image'>;
   augmentation(base: ObjectiveBase, values: Readonly<Record<string, unknown>>): Pipeline | undefined;
 }
 
@@ -82,5 +83,11 @@ export const OBJECTIVES: Readonly<Record<string, ObjectiveEntry>> = {
     name: 'context', options: contextOptions, task: context,
     check: (cfg, data, flag) => checkContext(cfg, data, flag),
     make: (cfg, encoder, init, data) => contextObjective(cfg, encoder, init, data),
+  }),
+  colorization: defineObjective({
+    name: 'colorization', options: colorizationOptions, task: colorization,
+    check: (cfg, data, flag) => checkColorization(cfg, data, flag),
+    // the shared encoder sees the gray image as RGB (L, 0, 0)
+    make: (cfg, encoder, init, data) => colorizationObjective(cfg, encoder, init, data),
   }),
 };

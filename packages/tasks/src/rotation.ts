@@ -5,7 +5,7 @@ import type { Batch, ImageDataset } from '@pretext/data';
 import type { Init } from '@pretext/models';
 import { convEncoder, convEncoderOptions, trainAlone } from './encoders.js';
 import { classifierHead, classifierObjective, headOptions } from './classifier.js';
-import type { Objective, PretextView } from './objective.js';
+import type { Objective, ClassifierView } from './objective.js';
 import { bool, type ConfigOf, OptionError } from './options.js';
 import { defineTask, type Encoder, type StepContext } from './task.js';
 import { trainingOptions } from './training-options.js';
@@ -27,7 +27,7 @@ export function rotationObjective(cfg: RotationConfig, encoder: Encoder, init: I
   const head = classifierHead(init, encoder.featureDim, cfg.hidden, 4);
   // allRotations: the labels of the batch repeated four times, rotation-major   (4N)
   let labels: Int32Array | undefined;
-  const view = (batch: Batch, ctx: StepContext): PretextView => {
+  const view = (batch: Batch, ctx: StepContext): ClassifierView => {
     const [n, c, h, w] = batch.shape;
     // 1. the rotated images and their labels k ∈ {0, 1, 2, 3}   (N or 4N, C, H, W), (N or 4N)
     const x = tensor(batch.images, [n, c, h, w]);

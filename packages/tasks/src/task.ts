@@ -109,7 +109,7 @@ export interface TrainState<M extends Modality = Modality> {
    * `seed` fixes the held-out augmentations.
    */
   heldOut(batches: Iterable<BatchOf<M>> | AsyncIterable<BatchOf<M>>, seed?: number): Promise<Record<string, number>>;
-  /** What the task's view classifiers (rotation, jigsaw, context) predict on a batch, in eval mode (the report's figures). */
+  /** What the task's objectives show on a batch, in eval mode (the report's figures): classifiers' predictions, colorization's rows. */
   pretextExamples?(batch: BatchOf<M>, seed?: number): Promise<PretextExample[]>;
   /** Extra tensors to checkpoint (MoCo's queue, …), by name. */
   extraState(): Map<string, Tensor>;
@@ -117,8 +117,11 @@ export interface TrainState<M extends Modality = Modality> {
   dispose(): void;
 }
 
-/** A classification pretext task's inputs and predictions on a batch, as the report draws them. */
-export interface PretextExample {
+/** A pretext task on a batch as the report draws it: a classifier's inputs and predictions, or rows of images. */
+export type PretextExample = ClassifierExample | RowsExample;
+
+/** A classification pretext task's inputs and predictions on a batch. */
+export interface ClassifierExample {
   /** The objective (a hybrid has several). */
   objective: string;
   kind: 'rotation' | 'jigsaw' | 'context';
@@ -129,6 +132,15 @@ export interface PretextExample {
   predicted: Int32Array;
   /** Jigsaw: the permutations (count, g²); slot t of a puzzle with label l holds grid cell permutations[l][t]. */
   permutations?: Int32Array;
+}
+
+/** Labelled rows of images over the same items (colorization: gray input, prediction, truth). */
+export interface RowsExample {
+  objective: string;
+  kind: 'rows';
+  /** (C, H, W) of every image. */
+  imageShape: [number, number, number];
+  rows: { label: string; images: Float32Array }[];
 }
 
 /** What one method file defines; `defineTask` turns it into a Task. */

@@ -1,6 +1,6 @@
 import { useWebGpu } from '@pretext/core';
 import { expectNoLeak } from '@pretext/core/testing';
-import { ImageLoader, loadFashionMnist } from '@pretext/data';
+import { ImageLoader, loadEmoji, loadFashionMnist } from '@pretext/data';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { moco, OBJECTIVES, simclr, type Task, TASKS } from './index.js';
 import { twoViews } from './views.js';
@@ -35,8 +35,8 @@ async function run(task: Task<'image'>, extra: Record<string, unknown>, steps: n
 
 describe('tasks', () => {
   it('registers its methods', () => {
-    expect(Object.keys(TASKS).sort()).toEqual(['context', 'gpt', 'hybrid', 'jigsaw', 'mlm', 'mlm-simcse', 'moco', 'rotation', 'simclr']);
-    expect(Object.keys(OBJECTIVES).sort()).toEqual(['context', 'jigsaw', 'moco', 'rotation', 'simclr']);
+    expect(Object.keys(TASKS).sort()).toEqual(['colorization', 'context', 'gpt', 'hybrid', 'jigsaw', 'mlm', 'mlm-simcse', 'moco', 'rotation', 'simclr']);
+    expect(Object.keys(OBJECTIVES).sort()).toEqual(['colorization', 'context', 'jigsaw', 'moco', 'rotation', 'simclr']);
   });
 
   it('SimCLR starts near ln(2N − 1), learns a batch, and allocates nothing in steady state', async () => {
@@ -140,17 +140,20 @@ describe('heldOut', () => {
 
 describe('one owner per GPU buffer', () => {
   it('building, stepping and disposing every task 20 times leaves the pool flat', async () => {
-    const batch = new ImageLoader(data, 16, { seed: 1 }).batch(0, 0);
+    const colour = loadEmoji({ limit: 16 }).google; // colorization needs colour
     const head = { batchSize: 16, width: 4, hidden: 16, warmupSteps: 0, lr: 1e-2 };
     const small: Record<string, Record<string, unknown>> = {
       simclr: SMALL, moco: { ...SMALL, queueSize: 32 }, rotation: head, jigsaw: { ...head, permutations: 10 }, context: head,
+      colorization: { batchSize: 16, width: 4, decoderWidth: 8, warmupSteps: 0 },
       hybrid: { batchSize: 16, width: 4, warmupSteps: 0, simclrProjHidden: 16, simclrProjDim: 8, rotationHidden: 16 },
     };
     for (const task of Object.values(TASKS)) {
       if (task.modality !== 'image') continue;
-      const cfg = task.config('fashion-mnist', 'quick', small[task.id]);
+      const [dataset, images] = task.id === 'colorization' ? ['emoji', colour] : ['fashion-mnist', data];
+      const cfg = task.config(dataset, 'quick', small[task.id]);
+      const batch = new ImageLoader(images, 16, { seed: 1 }).batch(0, 0);
       await expectNoLeak(gpu, async () => {
-        const s = task.build(cfg, data);
+        const s = task.build(cfg, images);
         await s.step(batch, 0, 10);
         await s.pretextExamples?.(batch);
         s.dispose();
