@@ -1,7 +1,10 @@
 // The same protocols on the reference points every number needs beside it: raw pixels, the
 // backbone at its random initialisation (same factory, same seed, untrained) and the backbone
-// trained supervised on the same labels.
+// trained supervised on the same labels. Fine-tuning from the random init is training from
+// scratch (the encoder at the head's learning rate); raw pixels have no network to fine-tune, and
+// the supervised backbone has seen every label, so neither is fine-tuned.
 import { type EvalData, type EvalReport, evaluate, type Protocols, rawPixels } from './evaluate.js';
+import { SCRATCH } from './finetune.js';
 import { type EncoderFactory, type SupervisedOptions, trainSupervised } from './supervised.js';
 import { Init } from '@pretext/models';
 
@@ -17,12 +20,15 @@ export interface BaselineOptions {
 export async function baselines(encoderFactory: EncoderFactory, data: EvalData, protocols: Protocols, opts: BaselineOptions): Promise<EvalReport[]> {
   const which = opts.which ?? ['raw-pixels', 'random-init', 'supervised'];
   const out: EvalReport[] = [];
+  const frozen: Protocols = { ...protocols, fineTune: false };
+  const ft = protocols.fineTune;
+  const scratch: Protocols = { ...protocols, fineTune: ft ? { ...(ft === true ? {} : ft), ...SCRATCH } : false };
   for (const w of which) {
-    if (w === 'raw-pixels') out.push(await evaluate('raw pixels', rawPixels, data, protocols));
+    if (w === 'raw-pixels') out.push(await evaluate('raw pixels', rawPixels, data, frozen));
     else if (w === 'random-init') {
       const enc = encoderFactory(new Init(opts.seed));
       try {
-        out.push(await evaluate('random init', enc, data, protocols, { batchSize: opts.batchSize }));
+        out.push(await evaluate('random init', enc, data, scratch, { batchSize: opts.batchSize, factory: encoderFactory }));
       } finally {
         enc.dispose();
       }
@@ -31,7 +37,7 @@ export async function baselines(encoderFactory: EncoderFactory, data: EvalData, 
       const { encoder, losses } = await trainSupervised(encoderFactory, data.train, { ...opts.supervised, seed: opts.seed });
       const trainSeconds = (performance.now() - t0) / 1000;
       try {
-        const r = await evaluate(`supervised (${opts.supervised.epochs} ep, final loss ${losses[losses.length - 1].toFixed(3)})`, encoder, data, protocols, { batchSize: opts.batchSize });
+        const r = await evaluate(`supervised (${opts.supervised.epochs} ep, final loss ${losses[losses.length - 1].toFixed(3)})`, encoder, data, frozen, { batchSize: opts.batchSize });
         r.seconds.train = trainSeconds;
         out.push(r);
       } finally {
