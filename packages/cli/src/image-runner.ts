@@ -2,7 +2,7 @@
 // evaluation protocols (evaluation.ts) and figures (figures.ts).
 import { ImageLoader } from '@pretext/data';
 import { loadSplits, type TaskConfig } from '@pretext/tasks';
-import { evaluateRun } from './evaluation.js';
+import { evaluateRun, pretextOnTest } from './evaluation.js';
 import { writeFigures } from './figures.js';
 import type { Runner } from './runner.js';
 
@@ -19,6 +19,11 @@ export const imageRunner: Runner<'image'> = {
   itemsPerStep: (cfg) => cfg.batchSize,
   describe: (splits, loader, cfg) =>
     `${splits.train.name}: ${splits.train.shape[0]} images [${splits.train.shape.slice(1).join('×')}], ${loader.batchesPerEpoch} batches of ${cfg.batchSize} per epoch; test ${splits.test.shape[0]}`,
-  evaluate: (task, cfg, state, splits, settings, log) => evaluateRun(task, cfg, state.encoder, splits, settings, log),
+  evaluate: async (task, cfg, state, splits, settings, log) => {
+    const t0 = performance.now();
+    const pretext = await pretextOnTest(cfg, state, splits.test, log);
+    const ev = await evaluateRun(task, cfg, state.encoder, splits, settings, log);
+    return { ...ev, pretext, seconds: ev.seconds + (performance.now() - t0) / 1000 };
+  },
   figures: (dir, task, cfg, state, splits, opts) => writeFigures(dir, task, cfg, state.encoder, splits, opts),
 };

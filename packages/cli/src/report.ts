@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvalReport } from '@pretext/eval';
 import type { EmbeddingMap } from './figures.js';
+import { headline, headlineHtml } from './headline.js';
 import { readMetrics, ROW_KEYS } from './metrics.js';
 import { readSummary, type Summary } from './summary.js';
 import { esc, linePlot, scatterPlot } from './svg.js';
@@ -22,9 +23,11 @@ const num = (v: number | undefined, d = 3) => (v === undefined ? '—' : v.toFix
 
 function evalTable(reports: readonly EvalReport[]): string {
   const fractions = [...new Set(reports.flatMap((r) => (r.fewLabel ?? []).map((f) => f.fraction)))].sort((a, b) => a - b);
-  const head = ['model', 'dim', 'linear top-1 %', 'kNN top-1 %', ...fractions.map((f) => `${+(100 * f).toFixed(2)}% labels %`), 'alignment', 'uniformity', 'RankMe', 'recall@1 %'];
+  const tuned = [...new Set(reports.flatMap((r) => (r.fineTune ?? []).map((f) => f.fraction)))].sort((a, b) => a - b);
+  const head = ['model', 'dim', 'linear top-1 %', 'kNN top-1 %', ...fractions.map((f) => `${+(100 * f).toFixed(2)}% labels %`), ...tuned.map((f) => `${+(100 * f).toFixed(2)}% labels, fine-tuned %`), 'alignment', 'uniformity', 'RankMe', 'recall@1 %'];
   const rows = reports.map((r) => [
     r.model, String(r.featureDim), pct(r.linear?.top1), pct(r.knn?.top1), ...fractions.map((f) => pct(r.fewLabel?.find((x) => x.fraction === f)?.top1)),
+    ...tuned.map((f) => pct(r.fineTune?.find((x) => x.fraction === f)?.top1)),
     num(r.alignUniform?.alignment), num(r.alignUniform?.uniformity), num(r.rankMe, 1), pct(r.retrieval?.recallAt1),
   ]);
   const tr = (cells: string[], tag: string) => `<tr>${cells.map((c) => `<${tag}>${esc(c)}</${tag}>`).join('')}</tr>`;
@@ -56,6 +59,10 @@ export function writeReport(dir: string): string {
 
   const parts: string[] = [];
   parts.push(`<h1>${esc(s.task)} on ${esc(s.dataset)} (${esc(s.preset)})</h1>`);
+  // the summary first: does pretraining beat the baselines, by how much, on how many test images
+  const top = s.evaluations.at(-1);
+  const h = top && headline(top.reports);
+  if (h) parts.push(headlineHtml(h));
   parts.push(
     `<p class="meta">adapter: ${esc(adapterLine(s.adapter))} · commit ${esc(s.commit)} · ${s.steps} steps · training ${s.trainSeconds.toFixed(1)} s · ${(s.itemsPerSec ?? 0).toFixed(1)} ${esc(unit)}/s · finished ${esc(s.finishedAt)}</p>`,
   );
@@ -71,6 +78,10 @@ export function writeReport(dir: string): string {
   const ev = s.evaluations.at(-1);
   if (ev) {
     parts.push(`<h2>Evaluation</h2><p>${esc(ev.protocols.join(', '))} · ${esc(ev.at)} · ${ev.seconds.toFixed(1)} s. The first row is the trained encoder; the others are baselines run by the same code.</p>`);
+    if (ev.pretext) {
+      const shown = Object.entries(ev.pretext.metrics).map(([k, v]) => `${k} ${/accuracy$/.test(k) ? `${pct(v)}%` : num(v, 4)}`);
+      parts.push(`<p>The pretext task on ${ev.pretext.items} held-out test images (eval mode, fixed augmentation seeds): ${esc(shown.join(', '))}.</p>`);
+    }
     parts.push(evalTable(ev.reports));
   }
 
@@ -92,6 +103,9 @@ export function writeReport(dir: string): string {
 <style>
 body { font-family: sans-serif; margin: 24px; color: #222; max-width: 1200px; }
 .meta { color: #555; }
+.verdict { font-size: 1.15em; }
+.verdict.yes { color: #1a6b1a; }
+.verdict.no { color: #a33; }
 .grid { display: flex; flex-wrap: wrap; gap: 12px; }
 table { border-collapse: collapse; margin: 8px 0; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }

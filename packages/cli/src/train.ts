@@ -27,6 +27,8 @@ export interface RunOptions<M extends Modality = Modality> {
   splits?: SplitsOf<M>;
   /** Polled after each step; true → save a checkpoint and return 'interrupted' (SIGINT). */
   shouldStop?: (step: number) => boolean;
+  /** Seconds of training after which it stops at the end of the current step and the run goes on to evaluation (a time budget). */
+  timeLimit?: number;
   /** Which protocols and baselines to run after training. */
   eval?: EvalSettings;
   /** Test images in the embedding map (default 1000). */
@@ -62,7 +64,7 @@ export async function runTraining<M extends Modality>(opts: RunOptions<M>): Prom
   const splits = opts.splits ?? runner.load(cfg);
   const train = runner.train(splits);
   const loader = runner.loader(train, cfg);
-  const totalSteps = cfg.epochs * loader.batchesPerEpoch;
+  const totalSteps = cfg.steps ?? cfg.epochs * loader.batchesPerEpoch;
   log(`data      ${runner.describe(splits, loader, cfg)}`);
 
   // build the task: model, optimizer, augmentations (checks the config against the data first); on resume, load the checkpoint into it
@@ -87,7 +89,9 @@ export async function runTraining<M extends Modality>(opts: RunOptions<M>): Prom
     const progress = new Progress(opts.progress ?? false, totalSteps, step, runner.unit);
     let lastLog = { step, time: elapsed() };
     try {
-      while (epoch < cfg.epochs) {
+      const loopStart = performance.now();
+      let late = false;
+      while (step < totalSteps && !late) {
         for await (const batch of loader.epoch(epoch, batchInEpoch)) {
           // one optimisation step (the task reads back only its metrics)
           const m = await state.step(batch, step, totalSteps);
@@ -95,8 +99,8 @@ export async function runTraining<M extends Modality>(opts: RunOptions<M>): Prom
           batchInEpoch++;
           if (!Number.isFinite(m.loss)) throw new Error(`loss is ${m.loss} at step ${step - 1} (epoch ${epoch + 1}); lower --lr or check the data`);
 
-          // log: a metrics row every logEvery steps and at the end of each epoch
-          if (step % logEvery === 0 || batchInEpoch === loader.batchesPerEpoch) {
+          // log: a metrics row every logEvery steps, at the end of each epoch and at the last step
+          if (step % logEvery === 0 || batchInEpoch === loader.batchesPerEpoch || step === totalSteps) {
             const now = elapsed();
             const row: MetricsRow = { step, epoch, ...m, itemsPerSec: ((step - lastLog.step) * runner.itemsPerStep(cfg)) / Math.max(now - lastLog.time, 1e-9), time: now };
             metrics.append(row);
@@ -112,11 +116,15 @@ export async function runTraining<M extends Modality>(opts: RunOptions<M>): Prom
             log(`\nstopped   at step ${step}/${totalSteps}; checkpoint saved. Continue with --resume --out ${opts.dir}`);
             return { status: 'interrupted', step };
           }
+          // the planned steps are done (--steps), or the time budget is spent
+          late = opts.timeLimit !== undefined && performance.now() - loopStart >= 1000 * opts.timeLimit && step < totalSteps;
+          if (step >= totalSteps || late) break;
         }
-        // checkpoint at the end of each epoch (position: start of the next one)
-        [epoch, batchInEpoch] = [epoch + 1, 0];
-        await checkpoint(epoch === cfg.epochs);
+        // checkpoint at the end of each epoch (position: start of the next one), at the last step and at the deadline
+        if (batchInEpoch === loader.batchesPerEpoch) [epoch, batchInEpoch] = [epoch + 1, 0];
+        await checkpoint(step >= totalSteps || late);
       }
+      if (late) log(`budget    time is up after step ${step} of ${totalSteps} planned`);
     } finally {
       progress.stop();
     }

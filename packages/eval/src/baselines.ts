@@ -24,11 +24,11 @@ export async function baselines(encoderFactory: EncoderFactory, data: EvalData, 
   const ft = protocols.fineTune;
   const scratch: Protocols = { ...protocols, fineTune: ft ? { ...(ft === true ? {} : ft), ...SCRATCH } : false };
   for (const w of which) {
-    if (w === 'raw-pixels') out.push(await evaluate('raw pixels', rawPixels, data, frozen));
+    if (w === 'raw-pixels') out.push({ ...(await evaluate('raw pixels', rawPixels, data, frozen)), baseline: w });
     else if (w === 'random-init') {
       const enc = encoderFactory(new Init(opts.seed));
       try {
-        out.push(await evaluate('random init', enc, data, scratch, { batchSize: opts.batchSize, factory: encoderFactory }));
+        out.push({ ...(await evaluate('random init', enc, data, scratch, { batchSize: opts.batchSize, factory: encoderFactory })), baseline: w });
       } finally {
         enc.dispose();
       }
@@ -39,7 +39,7 @@ export async function baselines(encoderFactory: EncoderFactory, data: EvalData, 
       try {
         const r = await evaluate(`supervised (${opts.supervised.epochs} ep, final loss ${losses[losses.length - 1].toFixed(3)})`, encoder, data, frozen, { batchSize: opts.batchSize });
         r.seconds.train = trainSeconds;
-        out.push(r);
+        out.push({ ...r, baseline: w });
       } finally {
         encoder.dispose();
       }

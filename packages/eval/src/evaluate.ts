@@ -40,6 +40,8 @@ export const ALL_PROTOCOLS: Protocols = { linear: true, knn: true, fewLabel: tru
 
 export interface EvalReport {
   model: string;
+  /** Set on the reference rows `baselines` makes. */
+  baseline?: 'raw-pixels' | 'random-init' | 'supervised';
   dataset: string;
   featureDim: number;
   nTrain: number;
