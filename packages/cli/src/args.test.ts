@@ -60,7 +60,7 @@ describe('pretext argument validation', () => {
     fails('train simclr --dataset emoji --queue-size 8', /unknown flag '--queue-size'; see `pretext train simclr --help`/);
     fails('train simclr --dataset emoji --lr', /--lr needs a value/);
     fails('train simclr --dataset emoji --lr 1 --lr 2', /--lr is given twice/);
-    fails('fly', /unknown command 'fly'; valid: train, eval, report, bench/);
+    fails('fly', /unknown command 'fly'; valid: train, eval, report, compare, bench/);
     fails('eval', /takes one run directory, got none/);
     fails('report a b', /takes one run directory, got 'a' 'b'/);
   });

@@ -3,6 +3,7 @@
 // flags come from its option schema (flags.ts); `--config file.json` sets the same options.
 import { existsSync, readFileSync } from 'node:fs';
 import { type AnyTask, flagOf, OptionError, PRESETS, type PresetId } from '@pretext/tasks';
+import { type CompareArgs, parseCompare } from './compare-args.js';
 import { type FlagSpec, type FlagValues, parseFlags, taskFlags, taskOverrides, UsageError } from './flags.js';
 
 export { UsageError };
@@ -21,6 +22,8 @@ export const USAGE = `pretext <command> [options]
   eval <DIR> [--protocol NAME]... [--baselines LIST|none]
                                     Re-run evaluation protocols on DIR's latest checkpoint.
   report <DIR>                      Rebuild DIR/report.html from the files in DIR.
+  compare --dataset <name> --tasks a,b,… --budget <N>min|<N>ep
+                                    Train each task alike; one table of them all (\`pretext compare --help\`).
   bench [bench options]             Kernel and training throughput (same as \`pnpm bench\`).`;
 
 export interface TrainArgs {
@@ -55,7 +58,7 @@ export interface BenchArgs {
   args: string[];
 }
 
-export type CliArgs = TrainArgs | EvalArgs | ReportArgs | BenchArgs | { command: 'help'; text: string };
+export type CliArgs = TrainArgs | EvalArgs | ReportArgs | BenchArgs | CompareArgs | { command: 'help'; text: string };
 
 function positiveInt(v: string | undefined, flag: string, min = 1): number | undefined {
   if (v === undefined) return undefined;
@@ -86,8 +89,10 @@ export function parseCli(argv: string[], tasks: Record<string, AnyTask>): CliArg
     }
     case 'bench':
       return { command: 'bench', args: rest };
+    case 'compare':
+      return parseCompare(rest, tasks, baselineList);
     default:
-      throw new UsageError(`unknown command '${command}'; valid: train, eval, report, bench\n\n${USAGE}`);
+      throw new UsageError(`unknown command '${command}'; valid: train, eval, report, compare, bench\n\n${USAGE}`);
   }
 }
 

@@ -7,6 +7,7 @@ import { destroyGpu } from '@pretext/gpu';
 import { TASKS } from '@pretext/tasks';
 import { parseCli, UsageError } from './args.js';
 import { benchCommand, evalCommand, reportCommand, trainCommand } from './commands.js';
+import { runCompare } from './compare.js';
 import { adapterLine } from './report.js';
 import { runInfo } from './summary.js';
 
@@ -24,6 +25,10 @@ async function main(argv: string[]): Promise<number> {
   console.log(`adapter   ${adapterLine(info.adapter)} · commit ${info.commit}`);
   try {
     if (a.command === 'eval') return await evalCommand(a, TASKS);
+    if (a.command === 'compare') {
+      await runCompare(a, { info, command: `pretext ${argv.join(' ')}` });
+      return 0;
+    }
     // Ctrl-C once: finish the current step, checkpoint, exit 130; twice: exit at once.
     let stop = false;
     process.on('SIGINT', () => {
