@@ -111,14 +111,15 @@ function notes(res: CompareResult): string[] {
   return own.length ? [...NOTES, `‡ ${own.join(', ')}: a different encoder than the first method's; Δ scratch is against its own scratch run, and its baselines are in its report.`] : NOTES;
 }
 
-export function compareMarkdown(res: CompareResult): string {
+/** The comparison as Markdown; `linkBase` is put before the links to the runs (a page elsewhere). */
+export function compareMarkdown(res: CompareResult, linkBase = ''): string {
   const { columns, rows } = table(res);
   const best = bests(columns, rows);
   const cell = (ri: number, ci: number, c: Cell | undefined) => {
     const t = (c?.text ?? '').replace(/\|/g, '\\|');
     return best.get(ci)?.includes(ri) ? `**${t}**` : t;
   };
-  const lines = rows.map((r, ri) => `| ${r.link ? `[${r.name}](${r.link})` : r.name} | ${columns.slice(1).map((_, k) => cell(ri, k + 1, r.cells[k])).join(' | ')} |`);
+  const lines = rows.map((r, ri) => `| ${r.link ? `[${r.name}](${linkBase}${r.link})` : r.name} | ${columns.slice(1).map((_, k) => cell(ri, k + 1, r.cells[k])).join(' | ')} |`);
   return [
     `## ${header(res)[0]}`,
     '',
