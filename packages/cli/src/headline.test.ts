@@ -30,8 +30,8 @@ describe('headline', () => {
     const text = headlineText(h ?? (null as never));
     const [first] = text.split('\n');
     expect(first).toMatch(/^Pretraining helps: simclr beats raw pixels and the random-init encoder on every measure\. /);
-    expect(first).toContain('linear probe 85.2% (+3.4 over raw pixels 81.8%, +7.3 over random init 77.9%)');
-    expect(first).toContain('1% labels, fine-tuned 70.1% (+10.7 over logistic regression on raw pixels 59.4%, +8.1 over scratch 62.0%)');
+    expect(first).toContain('linear probe 85.2% (+3.4 vs raw pixels 81.8%, +7.3 vs random init 77.9%)');
+    expect(first).toContain('1% labels, fine-tuned 70.1% (+10.7 vs logistic regression on raw pixels 59.4%, +8.1 vs scratch 62.0%)');
     expect(first).toContain('On 2000 test images: one standard error ≈ 0.8 points');
     // the supervised ceiling is shown and marked best where it is, but it is no bar to beat
     expect(text).toMatch(/linear probe\s+85\.2\s+81\.8\s+77\.9\s+90\.0 \*/);
@@ -41,7 +41,7 @@ describe('headline', () => {
   it('says so when pretraining loses, naming the baseline and the measure', () => {
     const h = headline(reports(0.788, 0.701));
     expect(h?.beats).toBe(false);
-    expect(h?.verdict).toMatch(/^Pretraining does not beat every baseline: simclr is at or below raw pixels on the linear probe\. linear probe 78\.8% \(−3\.0 over raw pixels 81\.8%/);
+    expect(h?.verdict).toMatch(/^Pretraining does not beat every baseline: simclr trails raw pixels on linear probe \(−3\.0\)\. linear probe 78\.8% \(−3\.0 vs raw pixels 81\.8%/);
     expect(headline([report('simclr (ours)', 0.8)])).toBeNull(); // no baselines: no claim
   });
 

@@ -57,11 +57,11 @@ export function headline(reports: readonly EvalReport[]): Headline | null {
   const stdErr = 100 * Math.sqrt((ours.linear.top1 * (1 - ours.linear.top1)) / ours.nTest);
   const model = ours.model.replace(/ \(ours\)$/, '');
   const parts = rows.map((r) => {
-    const deltas = r.refs.filter((x) => BARS.includes(x.column)).map((x) => `${signed(r.ours - x.value)} over ${x.name} ${pct(x.value)}%`);
+    const deltas = r.refs.filter((x) => BARS.includes(x.column)).map((x) => `${signed(r.ours - x.value)} vs ${x.name} ${pct(x.value)}%`);
     return `${r.measure} ${pct(r.ours)}%${deltas.length ? ` (${deltas.join(', ')})` : ''}`;
   });
-  const lost = bars.filter(({ row, x }) => row.ours <= x.value).map(({ row, x }) => `${x.name} on the ${row.measure}`);
-  const verdict = `${beats ? `Pretraining helps: ${model} beats raw pixels and the random-init encoder on every measure.` : `Pretraining does not beat every baseline: ${model} is at or below ${lost.join(', ')}.`} ${parts.join('; ')}. On ${ours.nTest} test images: one standard error ≈ ${stdErr.toFixed(1)} points, so gaps under ~${(2 * stdErr).toFixed(1)} are noise.`;
+  const lost = bars.filter(({ row, x }) => row.ours <= x.value).map(({ row, x }) => `${x.name} on ${row.measure} (${signed(row.ours - x.value)})`);
+  const verdict = `${beats ? `Pretraining helps: ${model} beats raw pixels and the random-init encoder on every measure.` : `Pretraining does not beat every baseline: ${model} trails ${lost.join(' and ')}.`} ${parts.join('; ')}. On ${ours.nTest} test images: one standard error ≈ ${stdErr.toFixed(1)} points, so gaps under ~${(2 * stdErr).toFixed(1)} are noise.`;
   return { model, nTest: ours.nTest, stdErr, rows, beats, verdict };
 }
 
