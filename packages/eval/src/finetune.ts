@@ -11,12 +11,12 @@ import type { Encoder } from './features.js';
 import { fewLabelSubset } from './few-label.js';
 import { classifierTop1, type EncoderFactory, trainClassifier } from './supervised.js';
 
-/** Light augmentation for fine-tuning: a random resized crop of at least half the image, and a flip. */
+/** Light augmentation for fine-tuning: a random resized crop of at least 80% of the image, and a flip. */
 export const FINETUNE_AUGMENTATION: AugmentPipeline = {
   name: 'finetune',
-  crop: { scale: [0.5, 1], ratio: [3 / 4, 4 / 3] },
+  crop: { scale: [0.8, 1], ratio: [0.9, 1 / 0.9] },
   flip: { p: 0.5 },
-  description: 'fine-tuning: random resized crop (scale 0.5–1, ratio 3/4–4/3, bilinear), flip p=0.5',
+  description: 'fine-tuning: random resized crop (scale 0.8–1, ratio 0.9–1.11, bilinear), flip p=0.5',
 };
 
 export interface FineTuneOptions {
@@ -39,7 +39,7 @@ export interface FineTuneOptions {
   augmentation?: AugmentPipeline | null;
 }
 
-export const FINETUNE_DEFAULTS = { fractions: [0.01, 0.1], epochs: 10, minSteps: 100, batchSize: 64, lr: 1e-3, encoderLrScale: 0.1, weightDecay: 5e-4, seed: 0, subsetSeed: 0 } as const;
+export const FINETUNE_DEFAULTS = { fractions: [0.01, 0.1], epochs: 10, minSteps: 100, batchSize: 64, lr: 1e-2, encoderLrScale: 0.1, weightDecay: 5e-4, seed: 0, subsetSeed: 0 } as const;
 
 /** The settings of the same protocol from scratch: the encoder at the head's learning rate. */
 export const SCRATCH: Pick<FineTuneOptions, 'encoderLrScale'> = { encoderLrScale: 1 };
