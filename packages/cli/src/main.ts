@@ -10,6 +10,7 @@ import { benchCommand, evalCommand, reportCommand, trainCommand } from './comman
 import { embedCommand } from './embed.js';
 import { exportCommand } from './export.js';
 import { generateCommand } from './generate.js';
+import { runCompare } from './compare.js';
 import { adapterLine } from './report.js';
 import { runInfo } from './summary.js';
 
@@ -30,6 +31,10 @@ async function main(argv: string[]): Promise<number> {
     if (a.command === 'export') return await exportCommand(a, TASKS);
     if (a.command === 'embed') return await embedCommand(a, TASKS);
     if (a.command === 'generate') return await generateCommand(a, TASKS);
+    if (a.command === 'compare') {
+      await runCompare(a, { info, command: `pretext ${argv.join(' ')}` });
+      return 0;
+    }
     // Ctrl-C once: finish the current step, checkpoint, exit 130; twice: exit at once.
     let stop = false;
     process.on('SIGINT', () => {

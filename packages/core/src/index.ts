@@ -2,7 +2,7 @@
 import './methods.js';
 
 export { backward, type GradRule, type Node, type OpAttrs, type OpName, record } from './autograd.js';
-export type { Backend, BinaryOp, CompareOp, Conv2dSpec, DType, HostArray, MaskSpec, MlmMaskSpec, ReduceOp, Storage, UpsampleMode } from './backend.js';
+export type { AugmentPipeline, Backend, BinaryOp, CompareOp, Conv2dSpec, DType, HostArray, MaskSpec, MlmMaskSpec, ReduceOp, Storage, UpsampleMode } from './backend.js';
 export { getBackend, isGradEnabled, keep, liveTensors, noGrad, setBackend, tidy } from './engine.js';
 export { GRADS } from './grads.js';
 export * from './ops/creation.js';

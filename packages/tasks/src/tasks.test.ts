@@ -83,7 +83,14 @@ describe('tasks', () => {
         }
       }
     }
-    expect(() => twoViews(batch, data, identity, { seed: 5, pairs: true })).toThrow(/has no natural positive pairs/);
+    // the partners travel with the batch: a batch of another paired set (held-out data) pairs within that set
+    const reversed = { ...data, partner: Int32Array.from({ length: 64 }, (_, i) => i ^ 1) };
+    const other = new ImageLoader(reversed, 8, { seed: 3 }).batch(0, 1);
+    const v = await twoViews(other, paired, identity, { seed: 5, pairs: true }).data();
+    const want = image(other.index[0] ^ 1);
+    for (let p = 0; p < per; p++) expect(Math.abs(v[8 * per + p] - want[p])).toBeLessThan(1e-5);
+    const unpaired = new ImageLoader(data, 8, { seed: 3 }).batch(0, 1);
+    expect(() => twoViews(unpaired, data, identity, { seed: 5, pairs: true })).toThrow(/has no natural positive pairs/);
   });
 
   it('SimCLR with partner pairs learns a batch', async () => {
