@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useWebGpu } from '@pretext/core';
 import { loadFashionMnist } from '@pretext/data';
 import { destroyGpu, getGpu } from '@pretext/gpu';
-import { learningRate } from '@pretext/tasks';
+import { learningRate, OptionError } from '@pretext/tasks';
 import { UsageError } from './args.js';
 import { loadRun } from './checkpoints.js';
 import { DivergenceError } from './health.js';
@@ -91,6 +91,15 @@ describe('pretext train (tiny task)', () => {
     expect(html).not.toMatch(/(src|href)="(?!data:)/); // opens offline, copied anywhere
     expect(s.figures.neighbours).toMatchObject({ file: 'neighbours.png', k: 8, pool: 40 });
     for (const v of Object.values(s.figures.neighbours?.sameClass ?? {})) expect(v).toBeGreaterThan(0.1); // better than chance (10 classes)
+  });
+
+  it('refuses a batch larger than the training data before any step, naming --batch-size and its range', async () => {
+    for (const steps of [undefined, 5]) {
+      const cfg = base.task.config('fashion-mnist', 'quick', { batchSize: 128, steps });
+      const run = runTraining({ ...base, cfg, dir: join(root, `too-big-${steps}`), resume: false });
+      await expect(run).rejects.toThrow(/--batch-size 128 is more than the training data holds \(.*96 images.*\); a step needs one full batch: use --batch-size from 2 up to the training set's size, or a larger --train-limit/);
+      await expect(run).rejects.toBeInstanceOf(OptionError);
+    }
   });
 
   it('--steps ends mid-epoch with the schedule planned for it; a time limit stops after the step it passes and still evaluates', async () => {
