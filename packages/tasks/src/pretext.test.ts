@@ -92,6 +92,11 @@ describe('pretext tasks', () => {
     expect(bad(context, { patchSize: 9, gap: 2, jitter: 0 })).toThrow(/--patch-size 9 with --gap 2 and --jitter 0 does not fit .*: 3·size \+ 2·gap \+ 2·jitter must be ≤ 28, got 31/);
     expect(bad(hybrid, { objectives: 'simclr:1,jigsaw:1', jigsawPuzzle: 2, jigsawPermutations: 30 })).toThrow(/--jigsaw-permutations must be ≤ \(g²\)! = 24 for --jigsaw-puzzle 2, got 30/);
     expect(bad(hybrid, { objectives: 'simclr:1,moco:1', mocoQueueSize: 100 })).toThrow(/--moco-queue-size 100 must be a multiple of --batch-size 256/);
+    // colour from lightness needs colour: alone or in a hybrid, before training, naming --dataset
+    expect(bad(hybrid, { objectives: 'simclr:1,colorization:1' })).toThrow(/--dataset fashion-mnist: colorization predicts colour from lightness and needs colour \(RGB\) images; .* 1 channel \(grayscale\); use --dataset emoji/);
+    const colour = { name: 'emoji', images: new Float32Array(4 * 3 * 64 * 64), shape: [4, 3, 64, 64] as [number, number, number, number], labels: new Int32Array(4), classes: ['a'], partner: Int32Array.of(1, 0, 3, 2) };
+    expect(() => hybrid.check(hybrid.config('emoji', 'quick', { objectives: 'simclr:1,colorization:1', colorizationUpsample: 3 }), colour)).toThrow(/--colorization-upsample 3 must divide the encoder map's stride 8/);
+    expect(() => hybrid.check(hybrid.config('emoji', 'quick', { objectives: 'simclr:1,colorization:1', downsample: 3 }), colour)).toThrow(/--downsample 3: the encoder's map has stride 4·3 = 12, which must divide the 64×64 images/);
     for (const [spec, why] of [
       ['simclr:1,rotation:-0.5', /--objectives: the weight of rotation must be a finite number ≥ 0, got '-0.5'; valid: name:weight,… with names from simclr, moco, rotation, jigsaw, context, colorization/],
       ['simclr:NaN', /the weight of simclr must be a finite number ≥ 0, got 'NaN'/],
