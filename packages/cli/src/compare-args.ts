@@ -15,6 +15,7 @@ export const SHARED = {
   probeEpochs: trainingOptions.probeEpochs,
   supervisedEpochs: trainingOptions.supervisedEpochs,
   finetuneEpochs: trainingOptions.finetuneEpochs,
+  finetuneEncoderLr: trainingOptions.finetuneEncoderLr,
   ...convEncoderOptions,
 };
 

@@ -108,7 +108,11 @@ export async function evaluateRun(task: Task<'image'>, cfg: TaskConfig, encoder:
     linear: run.includes('linear') && (linearEpochs ? { epochs: linearEpochs } : true),
     knn: run.includes('knn'),
     fewLabel: run.includes('few-label') && probe,
-    fineTune: run.includes('finetune') && (finetuneEpochs ? { seed: cfg.seed, epochs: finetuneEpochs } : { seed: cfg.seed }),
+    fineTune: run.includes('finetune') && {
+      seed: cfg.seed,
+      ...(finetuneEpochs ? { epochs: finetuneEpochs } : {}),
+      ...(typeof cfg.finetuneEncoderLr === 'number' ? { encoderLrScale: cfg.finetuneEncoderLr } : {}),
+    },
     alignUniform: run.includes('align-uniform'),
     rankMe: run.includes('rankme'),
     retrieval: run.includes('retrieval'),

@@ -16,6 +16,7 @@ export const trainingOptions = {
   probeEpochs: int('epochs of the linear probe (default 30)', undefined, { min: 1 }),
   supervisedEpochs: int('epochs of the supervised baseline (default: the run\'s epochs)', undefined, { min: 1 }),
   finetuneEpochs: int('epochs of fine-tuning on 1% and 10% of the labels, at least 100 steps (default 10)', undefined, { min: 1 }),
+  finetuneEncoderLr: num("fine-tuning: the pretrained encoder's learning rate as a multiple of the head's (scratch trains at 1)", 0.1, { above: 0, max: 1 }),
 };
 export type TrainingOptions = typeof trainingOptions;
 export type TrainingConfig = ConfigOf<TrainingOptions>;
