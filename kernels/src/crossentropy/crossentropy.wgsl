@@ -35,13 +35,7 @@ var<workgroup> s_xsum: array<f32, WG>;
 var<workgroup> s_arg: array<u32, WG>;
 var<workgroup> s_ties: array<u32, WG>;
 
-const NEG_INF: f32 = -3.0e38;
-
-// a quiet NaN made at run time (a NaN constant expression is a shader-creation error)
-fn nan_f32() -> f32 {
-  var bits = 0x7fc00000u;
-  return bitcast<f32>(bits);
-}
+// #include "nan.inc.wgsl"
 
 @compute @workgroup_size(WG)
 fn rows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {

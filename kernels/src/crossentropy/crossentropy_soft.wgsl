@@ -29,12 +29,7 @@ struct Params { rows: u32, C: u32, K: u32, S: u32, has_weight: u32 }
 @group(0) @binding(6) var<storage, read_write> row_loss: array<f32>;
 @group(0) @binding(7) var<storage, read_write> hit: array<f32>;
 
-const NEG_INF: f32 = -3.0e38;
-
-fn nan_f32() -> f32 {
-  var bits = 0x7fc00000u;
-  return bitcast<f32>(bits);
-}
+// #include "nan.inc.wgsl"
 
 // first element of row r in x (stride S between classes) and in idx/q (stride S between pairs)
 fn x_base(r: u32) -> u32 { return r / p.S * p.C * p.S + r % p.S; }
