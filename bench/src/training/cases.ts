@@ -3,11 +3,11 @@
 // its parameters must be finite, and a tiny step of the same code (same seeds) must match the CPU
 // reference backend: loss and every gradient.
 import type { TokenCorpus } from '@pretext/data';
-import { gpt, mlm, simclr, type TaskConfig } from '@pretext/tasks';
+import { abBins, colorization, gpt, mlm, simclr, type TaskConfig } from '@pretext/tasks';
 import type { TrainingCase } from './case.js';
-import { simclrStepFlops, transformerStepFlops } from './flops.js';
+import { colorizationStepFlops, simclrStepFlops, transformerStepFlops } from './flops.js';
 import { generationBenches } from './generation.js';
-import { imageData, type TaskStepSpec, taskStepCase } from './task-step.js';
+import { imageData, noiseImages, type TaskStepSpec, taskStepCase } from './task-step.js';
 import { fortunesChars, peerBatch, textBatch } from './text-batch.js';
 import { tfSimclrPeer } from './tf-simclr.js';
 import { encoderInferenceCase } from './inference.js';
@@ -45,6 +45,31 @@ export function simclrCase(n = 256): TrainingCase {
     peer: {
       name: 'tfjs: tf.image crop/flip/jitter, conv2d + moments BN + maxPool, NT-Xent from ops, adam + decoupled decay',
       setup: (tf, opts) => tfSimclrPeer(tf, peerConfig(opts?.quick), opts?.quick ? Math.min(n, 32) : n),
+    },
+  });
+}
+
+/**
+ * The colorization task's step, emoji full preset (ConvNet 32/64/128 on L at 32×32, decoder to
+ * 16×16 logits over the ab bins the noise images use), N images. No tfjs peer.
+ */
+export function colorizationCase(n = 64): TrainingCase {
+  return taskStepCase({
+    name: `train colorization convnet+decoder step N=${n} 64x64`,
+    task: colorization,
+    dataset: 'emoji',
+    preset: 'full',
+    batch: n,
+    tiny: { width: 4, decoderWidth: 8 },
+    ...imageData([3, 64, 64]),
+    unit: 'images',
+    items: (cfg) => cfg.batchSize,
+    describe: (cfg) => `${cfg.batchSize} images`,
+    flops: (config) => {
+      const cfg = colorization.parse(config, 'bench');
+      // the decoder's width is the number of bins the (noise) training images use
+      const q = abBins(noiseImages(cfg.batchSize, [3, 64, 64]), { size: cfg.binSize, stride: (4 * cfg.downsample) / cfg.upsample, priorSigma: 0, lambda: 1 }).weights.length;
+      return colorizationStepFlops(cfg.batchSize, 64 / cfg.downsample, cfg.width, cfg.decoderWidth, cfg.loss === 'l2' ? 2 : q, cfg.upsample).stepFlops;
     },
   });
 }
@@ -95,4 +120,4 @@ export function languageSpec(kind: 'gpt' | 'mlm', b: number, t: number): TaskSte
 export const gptCase = (b = 32, t = 64): TrainingCase => taskStepCase(languageSpec('gpt', b, t));
 export const mlmCase = (b = 32, t = 128): TrainingCase => taskStepCase(languageSpec('mlm', b, t));
 
-export const trainingBenches: TrainingCase[] = [simclrCase(), gptCase(), mlmCase(), encoderInferenceCase(), ...generationBenches];
+export const trainingBenches: TrainingCase[] = [simclrCase(), colorizationCase(), gptCase(), mlmCase(), encoderInferenceCase(), ...generationBenches];

@@ -33,6 +33,19 @@ export function simclrStepFlops(views: number, s: number, width: number, hidden:
 }
 
 /**
+ * Colorization on the small ConvNet: n gray images of s×s (after the encoder's downsampling) through
+ * the three 3×3 convs of width w, 2w, 4w, then the decoder at the map's resolution × u: a 3×3 conv
+ * 4w → d and a 1×1 conv d → q (the ab bins, or 2 for L2).
+ */
+export function colorizationStepFlops(n: number, s: number, width: number, decoderWidth: number, q: number, upsample: number): StepFlops {
+  const [s2, s4] = [Math.floor(s / 2), Math.floor(s / 4)];
+  const so = s4 * upsample;
+  const encoder = convMacs(n, 1, width, s, s) + convMacs(n, width, 2 * width, s2, s2) + convMacs(n, 2 * width, 4 * width, s4, s4);
+  const decoder = convMacs(n, 4 * width, decoderWidth, so, so) + convMacs(n, decoderWidth, q, so, so, 1); // (n, 4w, s/4·u, ·) → (n, q, s/4·u, ·)
+  return step(encoder + decoder);
+}
+
+/**
  * A pre-norm Transformer encoder over b×t tokens: per layer the QKV, output, and two MLP
  * projections (12·d² MACs per token) and attention's Q·Kᵀ and P·V (2·t·d per token, all heads);
  * then the tied LM head (d·vocab per token).

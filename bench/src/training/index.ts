@@ -3,8 +3,8 @@ import type { LoadedCase } from '../discover.js';
 import { trainingBenches } from './cases.js';
 
 export { isTrainingCase, type StepInstance, type TrainingCase } from './case.js';
-export { gptCase, mlmCase, simclrCase, trainingBenches } from './cases.js';
-export { simclrStepFlops, transformerStepFlops } from './flops.js';
+export { colorizationCase, gptCase, mlmCase, simclrCase, trainingBenches } from './cases.js';
+export { colorizationStepFlops, simclrStepFlops, transformerStepFlops } from './flops.js';
 export { generationBenches, generationCase } from './generation.js';
 export { measureStep, type TrainingMetrics } from './measure-step.js';
 

@@ -35,7 +35,7 @@ describe('selectCases', () => {
   const all = [ceiling, ...trainingCases()];
   it('leaves the training steps out of a run without --only, runs them with --only train', () => {
     expect(selectCases(all).map((c) => c.case.name)).toEqual(['ceiling fma']);
-    expect(selectCases(all, 'train').map((c) => c.case.name)).toEqual(['ceiling fma', 'train simclr convnet step N=256x2 28x28', 'train gpt step B=32 T=64 d=128 L=4', 'train mlm step B=32 T=128 d=128 L=4']);
+    expect(selectCases(all, 'train').map((c) => c.case.name)).toEqual(['ceiling fma', 'train simclr convnet step N=256x2 28x28', 'train colorization convnet+decoder step N=64 64x64', 'train gpt step B=32 T=64 d=128 L=4', 'train mlm step B=32 T=128 d=128 L=4']);
     expect(selectCases(all, 'generate').map((c) => c.case.name)).toEqual(['ceiling fma', ...[64, 256].flatMap((p) => ['kv-cache', 'no-cache'].map((k) => `generate gpt prefix=${p} ${k} d=128 L=4`))]);
     expect(selectCases(all, 'train simclr').map((c) => c.case.name)).toEqual(['ceiling fma', 'train simclr convnet step N=256x2 28x28']);
   });

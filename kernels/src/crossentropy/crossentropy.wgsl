@@ -16,8 +16,6 @@
 //             dx_rj = (e^{x_rj − lse_r} − q_j)·g, g = dloss / count (mean) or dloss (sum);
 //             0 on ignored rows, NaN on out-of-range targets.
 
-// #include "../reduce/reduce.inc.wgsl"
-
 override WG: u32 = 256u;
 override MEAN: bool = true;
 
@@ -37,8 +35,7 @@ var<workgroup> s_xsum: array<f32, WG>;
 var<workgroup> s_arg: array<u32, WG>;
 var<workgroup> s_ties: array<u32, WG>;
 
-const NEG_INF: f32 = -3.0e38;
-
+// #include "crossentropy.inc.wgsl"
 
 @compute @workgroup_size(WG)
 fn rows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {

@@ -60,7 +60,7 @@ describe('pretext argument validation', () => {
     fails('train simclr --dataset emoji --queue-size 8', /unknown flag '--queue-size'; see `pretext train simclr --help`/);
     fails('train simclr --dataset emoji --lr', /--lr needs a value/);
     fails('train simclr --dataset emoji --lr 1 --lr 2', /--lr is given twice/);
-    fails('fly', /unknown command 'fly'; valid: train, eval, report, generate, export, embed, bench/);
+    fails('fly', /unknown command 'fly'; valid: train, eval, report, compare, generate, export, embed, bench/);
     fails('eval', /takes one run directory, got none/);
     fails('report', /takes one or more run directories, got none/);
     fails('report a --out x.html', /--out is for comparing several runs/);
@@ -82,7 +82,8 @@ describe('pretext argument validation', () => {
     expect(h('report --help')).toMatch(/^pretext report <DIR> \[<DIR>\.\.\.\] \[--out FILE\]/);
     expect(h('--version')).toMatch(/^pretext \d+\.\d+\.\d+ \(commit [0-9a-f]{7,}(-dirty)?, node \d+/);
     expect(h('train simclr --help')).toMatch(/--overwrite[\s\S]*--progress-every N/);
-    fails('--verbose', /unknown option '--verbose'; valid: train, eval, report, generate, export, embed, bench, --help, --version/);
+    expect(h('compare --help')).toMatch(/^pretext compare --dataset <name> --tasks a,b,… --budget <N>min\|<N>ep/);
+    fails('--verbose', /unknown option '--verbose'; valid: train, eval, report, compare, generate, export, embed, bench, --help, --version/);
   });
 
   it('--resume: the dataset may come from the checkpoint; only flags given are compared; --overwrite contradicts it', () => {

@@ -7,6 +7,7 @@ import { type AnyTask, flagOf, type FolderRef, OptionError, PRESETS, type Preset
 import { EMBED_USAGE, type EmbedArgs, parseEmbed } from './embed.js';
 import { EXPORT_USAGE, type ExportArgs, parseExport } from './export.js';
 import { currentCommit } from './summary.js';
+import { type CompareArgs, COMPARE_USAGE, parseCompare } from './compare-args.js';
 import { type FlagSpec, type FlagValues, parseFlags, taskFlags, taskOverrides, UsageError } from './flags.js';
 import { FOLDER_HELP, folderDataset, imageSizeFlag } from './folder-dataset.js';
 import { GENERATE_USAGE, type GenerateArgs, parseGenerate } from './generate.js';
@@ -31,6 +32,8 @@ ${EXPORT_USAGE}
 ${EMBED_USAGE}
   report <DIR> [<DIR>...] [--out FILE]
                                     Rebuild DIR/report.html; several runs: one page side by side.
+  compare --dataset <name> --tasks a,b,… --budget <N>min|<N>ep
+                                    Train each task alike; one table of them all (\`pretext compare --help\`).
 ${GENERATE_USAGE}
   bench [bench options]             Kernel and training throughput (same as \`pnpm bench\`).
 
@@ -41,7 +44,7 @@ export const EVAL_HELP = `pretext eval <DIR> [--protocol NAME]... [--baselines L
 Re-runs evaluation protocols on the latest checkpoint of the run directory DIR and adds the
 results to DIR/summary.json (earlier results are kept) and DIR/report.html.
 
-  --protocol NAME     ${'linear, knn, few-label, align-uniform, rankme, retrieval'} (repeatable; default all the data allows)
+  --protocol NAME     ${'linear, knn, few-label, finetune, align-uniform, rankme, retrieval'} (repeatable; default all the data allows)
   --baselines LIST    raw-pixels,random-init,supervised or none (default all)
   --dataset FOLDER    evaluate on a folder of labelled images (sub-folders are classes) instead`;
 
@@ -98,7 +101,7 @@ export interface BenchArgs {
   args: string[];
 }
 
-export type CliArgs = TrainArgs | EvalArgs | ReportArgs | BenchArgs | ExportArgs | EmbedArgs | GenerateArgs | { command: 'help'; text: string };
+export type CliArgs = TrainArgs | EvalArgs | ReportArgs | BenchArgs | CompareArgs | ExportArgs | EmbedArgs | GenerateArgs | { command: 'help'; text: string };
 
 function positiveInt(v: string | undefined, flag: string, min = 1): number | undefined {
   if (v === undefined) return undefined;
@@ -132,6 +135,8 @@ export function parseCli(argv: string[], tasks: Record<string, AnyTask>): CliArg
     }
     case 'bench':
       return { command: 'bench', args: rest };
+    case 'compare':
+      return wantsHelp ? { command: 'help', text: COMPARE_USAGE } : parseCompare(rest, tasks, baselineList);
     case 'export':
       return wantsHelp ? { command: 'help', text: USAGE } : parseExport(rest);
     case 'embed':
@@ -139,7 +144,7 @@ export function parseCli(argv: string[], tasks: Record<string, AnyTask>): CliArg
     case 'generate':
       return wantsHelp ? { command: 'help', text: USAGE } : parseGenerate(rest);
     default:
-      throw new UsageError(`unknown ${command.startsWith('-') ? 'option' : 'command'} '${command}'; valid: train, eval, report, generate, export, embed, bench, --help, --version\n\n${USAGE}`);
+      throw new UsageError(`unknown ${command.startsWith('-') ? 'option' : 'command'} '${command}'; valid: train, eval, report, compare, generate, export, embed, bench, --help, --version\n\n${USAGE}`);
   }
 }
 

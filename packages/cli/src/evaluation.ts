@@ -1,16 +1,17 @@
 // The evaluation phase of a run: @pretext/eval's protocols on the trained encoder, and the same
 // protocols on the baselines (raw pixels, random init, supervised), printed as one table.
-import { type ImageDataset, subset } from '@pretext/data';
+import { type ImageDataset, ImageLoader, subset } from '@pretext/data';
 import { baselines, type Encoder, type EvalData, type EvalProgress, type EvalReport, evaluate, type Protocols, reportTable } from '@pretext/eval';
 import type { Pipeline } from '@pretext/kernels';
-import type { EvalSets, Task, TaskConfig } from '@pretext/tasks';
+import type { EvalSets, Task, TaskConfig, TrainState } from '@pretext/tasks';
 import { BASELINES, type BaselineName, UsageError } from './args.js';
+import { headline, headlineText } from './headline.js';
 import { augmentationOf, augmentedPairs, encoderFactoryOf } from './views.js';
 
 /** Test images whose two augmented views give alignment and uniformity (datasets without natural pairs). */
 export const ALIGN_PAIRS = 2000;
 
-export const PROTOCOLS = ['linear', 'knn', 'few-label', 'align-uniform', 'rankme', 'retrieval'] as const;
+export const PROTOCOLS = ['linear', 'knn', 'few-label', 'finetune', 'align-uniform', 'rankme', 'retrieval'] as const;
 export type ProtocolName = (typeof PROTOCOLS)[number];
 export { BASELINES, type BaselineName };
 
@@ -23,6 +24,13 @@ export interface EvalSettings {
   probeEpochs?: number;
   /** Supervised baseline epochs (default: the run's epochs). */
   supervisedEpochs?: number;
+  /** Fine-tuning epochs (default: the config's finetuneEpochs, else @pretext/eval's). */
+  finetuneEpochs?: number;
+  /**
+   * Baseline reports already computed on the same data, encoder architecture, seed and protocols
+   * (\`pretext compare\` runs them once for every task): used as they are instead of running \`baselines\`.
+   */
+  baselineReports?: readonly EvalReport[];
 }
 
 /** A table of numbers the report shows as it is (the language evaluation's). */
@@ -41,6 +49,8 @@ export interface Evaluation {
   table: string;
   /** Further tables (language runs: perplexity and baselines, category from the encoder). */
   tables?: ReportTable[];
+  /** The task's own metrics (loss, pretext accuracy, … as training names them) on the test split, when it has them. */
+  pretext?: { items: number; metrics: Record<string, number> };
   seconds: number;
 }
 
@@ -93,10 +103,16 @@ export async function evaluateRun(task: Task<'image'>, cfg: TaskConfig, encoder:
   for (const p of requested) if (!run.includes(p)) log(`eval      skipping ${p}: ${cfg.dataset} has no ${why(p)}`);
   const probe = settings.probeEpochs ? { epochs: settings.probeEpochs } : true;
   const linearEpochs = settings.probeEpochs ?? (typeof cfg.probeEpochs === 'number' ? cfg.probeEpochs : undefined);
+  const finetuneEpochs = settings.finetuneEpochs ?? cfg.finetuneEpochs;
   const protocols: Protocols = {
     linear: run.includes('linear') && (linearEpochs ? { epochs: linearEpochs } : true),
     knn: run.includes('knn'),
     fewLabel: run.includes('few-label') && probe,
+    fineTune: run.includes('finetune') && {
+      seed: cfg.seed,
+      ...(finetuneEpochs ? { epochs: finetuneEpochs } : {}),
+      ...(typeof cfg.finetuneEncoderLr === 'number' ? { encoderLrScale: cfg.finetuneEncoderLr } : {}),
+    },
     alignUniform: run.includes('align-uniform'),
     rankMe: run.includes('rankme'),
     retrieval: run.includes('retrieval'),
@@ -104,14 +120,32 @@ export async function evaluateRun(task: Task<'image'>, cfg: TaskConfig, encoder:
 
   log(`eval      ${run.join(', ')} on ${data.train.shape[0]} train / ${data.test.shape[0]} test images`);
   const which = (settings.baselines ?? BASELINES).filter((b) => b !== 'supervised' || labelled);
-  const progress = evalProgress(1 + which.length, log);
-  const reports = [await evaluate(`${task.id} (ours)`, encoder, data, protocols, { progress })];
-  if (which.length) {
+  const progress = evalProgress(1 + (settings.baselineReports ? 0 : which.length), log);
+  const factory = encoderFactoryOf(task, cfg, splits.train);
+  const reports = [await evaluate(`${task.id} (ours)`, encoder, data, protocols, { factory, progress })];
+  if (settings.baselineReports) {
+    log(`eval      baselines: ${settings.baselineReports.map((r) => r.baseline ?? r.model).join(', ')} (computed once for this comparison)`);
+    reports.push(...settings.baselineReports);
+  } else if (which.length) {
     log(`eval      baselines: ${which.join(', ')}`);
     const supervised = { epochs: settings.supervisedEpochs ?? (typeof cfg.supervisedEpochs === 'number' ? cfg.supervisedEpochs : cfg.epochs), lr: cfg.lr, batchSize: Math.min(cfg.batchSize, 256) };
-    reports.push(...(await baselines(encoderFactoryOf(task, cfg, splits.train), data, protocols, { seed: cfg.seed, supervised, which, progress })));
+    reports.push(...(await baselines(factory, data, protocols, { seed: cfg.seed, supervised, which, progress })));
   }
   const table = reportTable(reports);
   log(`\n${table}\n`);
+  const h = headline(reports);
+  if (h) log(`${headlineText(h)}\n`);
   return { at: new Date().toISOString(), protocols: run, reports, table, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * The task's pretext metrics on the test split (TrainState.heldOut: eval mode, no update, fixed
+ * augmentation seeds apart from training's), in full batches of the run's batch size.
+ */
+export async function pretextOnTest(cfg: TaskConfig, state: TrainState<'image'>, test: ImageDataset, log: (l: string) => void): Promise<NonNullable<Evaluation['pretext']>> {
+  const loader = new ImageLoader(test, Math.min(cfg.batchSize, test.shape[0]), { seed: cfg.seed, shuffle: false });
+  const metrics = await state.heldOut(loader.epoch(0), cfg.seed + 7_919);
+  const items = loader.batchesPerEpoch * loader.batchSize;
+  log(`pretext   on ${items} held-out ${test.name} images: ${Object.entries(metrics).map(([k, v]) => `${k} ${/accuracy$/.test(k) ? `${(100 * v).toFixed(2)}%` : v.toFixed(4)}`).join(', ')}`);
+  return { items, metrics };
 }

@@ -10,6 +10,7 @@ import type { EvalSets, Task, TaskConfig } from '@pretext/tasks';
 import { UMAP } from 'umap-js';
 import { type NeighboursFigure, writeNeighbours } from './neighbours.js';
 import { writeFileSafe } from './safe-fs.js';
+import type { PretextFigure } from './pretext-figures.js';
 import { augmentationOf } from './views.js';
 
 export interface Figures {
@@ -19,6 +20,8 @@ export interface Figures {
   neighbours?: NeighboursFigure;
   /** Text sampled from a language model (its prompt, temperature and top-k). */
   generations?: { prompt: string; temperature: number; topK?: number; text: string }[];
+  /** What the pretext classifiers predict on test images (rotation, jigsaw, context). */
+  pretext?: PretextFigure[];
 }
 
 export interface EmbeddingMap {

@@ -2,8 +2,9 @@
 // evaluation protocols (evaluation.ts) and figures (figures.ts).
 import { ImageLoader } from '@pretext/data';
 import { loadSplits, type TaskConfig } from '@pretext/tasks';
-import { evaluateRun } from './evaluation.js';
+import { evaluateRun, pretextOnTest } from './evaluation.js';
 import { writeFigures } from './figures.js';
+import { writePretextFigures } from './pretext-figures.js';
 import type { Runner } from './runner.js';
 
 /** The quick presets evaluate on a test subset; `testLimit` overrides. */
@@ -19,6 +20,11 @@ export const imageRunner: Runner<'image'> = {
   itemsPerStep: (cfg) => cfg.batchSize,
   describe: (splits, loader, cfg) =>
     `${splits.train.name}: ${splits.train.shape[0]} images [${splits.train.shape.slice(1).join('×')}], ${loader.batchesPerEpoch} batches of ${cfg.batchSize} per epoch; test ${splits.test.shape[0]}${(splits.notes ?? []).map((n) => `\nnote      ${n}`).join('')}`,
-  evaluate: (task, cfg, state, splits, settings, log) => evaluateRun(task, cfg, state.encoder, splits, settings, log),
-  figures: (dir, task, cfg, state, splits, opts) => writeFigures(dir, task, cfg, state.encoder, splits, opts),
+  evaluate: async (task, cfg, state, splits, settings, log) => {
+    const t0 = performance.now();
+    const pretext = await pretextOnTest(cfg, state, splits.test, log);
+    const ev = await evaluateRun(task, cfg, state.encoder, splits, settings, log);
+    return { ...ev, pretext, seconds: (performance.now() - t0) / 1000 };
+  },
+  figures: async (dir, task, cfg, state, splits, opts) => ({ ...(await writeFigures(dir, task, cfg, state.encoder, splits, opts)), pretext: await writePretextFigures(dir, state, splits.test, cfg.seed) }),
 };

@@ -4,12 +4,13 @@
 // PRETEXT_DEBUG=1 for the stack.
 import { useWebGpu } from '@pretext/core';
 import { destroyGpu } from '@pretext/gpu';
-import { TASKS } from '@pretext/tasks';
+import { OptionError, TASKS } from '@pretext/tasks';
 import { parseCli, UsageError } from './args.js';
 import { benchCommand, evalCommand, reportCommand, trainCommand } from './commands.js';
 import { embedCommand } from './embed.js';
 import { exportCommand } from './export.js';
 import { generateCommand } from './generate.js';
+import { runCompare } from './compare.js';
 import { adapterLine } from './report.js';
 import { runInfo } from './summary.js';
 
@@ -30,6 +31,10 @@ async function main(argv: string[]): Promise<number> {
     if (a.command === 'export') return await exportCommand(a, TASKS);
     if (a.command === 'embed') return await embedCommand(a, TASKS);
     if (a.command === 'generate') return await generateCommand(a, TASKS);
+    if (a.command === 'compare') {
+      await runCompare(a, { info, command: `pretext ${argv.join(' ')}` });
+      return 0;
+    }
     // Ctrl-C once: finish the current step, checkpoint, exit 130; twice: exit at once.
     let stop = false;
     process.on('SIGINT', () => {
@@ -48,6 +53,7 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     const err = e instanceof Error ? e : new Error(String(e));
     console.error(`pretext: ${process.env.PRETEXT_DEBUG === '1' ? (err.stack ?? err.message) : err.message}`);
-    process.exit(err instanceof UsageError ? 2 : 1);
+    // a bad option found against the data (a puzzle that does not fit) is a usage error too
+    process.exit(err instanceof UsageError || err instanceof OptionError ? 2 : 1);
   },
 );

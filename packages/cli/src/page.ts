@@ -21,6 +21,9 @@ export function pngUri(dir: string, file: unknown): string | undefined {
 
 export const STYLE = `body { font-family: sans-serif; margin: 24px; color: #222; max-width: 1200px; }
 .meta { color: #555; }
+.verdict { font-size: 1.15em; }
+.verdict.yes { color: #1a6b1a; }
+.verdict.no { color: #a33; }
 .grid { display: flex; flex-wrap: wrap; gap: 12px; }
 .chart { min-width: 560px; }
 table { border-collapse: collapse; margin: 8px 0; }

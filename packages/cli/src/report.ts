@@ -7,6 +7,8 @@ import type { EvalReport } from '@pretext/eval';
 import { type Chart, chartBlock, chartScripts } from './charts.js';
 import type { ReportTable } from './evaluation.js';
 import type { EmbeddingMap } from './figures.js';
+import { headline, headlineHtml } from './headline.js';
+import type { PretextFigure } from './pretext-figures.js';
 import { readMetrics, ROW_KEYS, type MetricsRow } from './metrics.js';
 import { fixed, list, page, pct, pngUri, text } from './page.js';
 import { readInside, writeFileSafe } from './safe-fs.js';
@@ -39,10 +41,12 @@ export const metricTitle = (k: string): string => {
 };
 
 export function evalTable(reports: readonly EvalReport[]): string {
-  const fractions = [...new Set(reports.flatMap((r) => list<{ fraction: number }>(r.fewLabel).map((f) => f.fraction)))].filter((f) => typeof f === 'number').sort((a, b) => a - b);
-  const head = ['model', 'dim', 'linear top-1 %', 'kNN top-1 %', ...fractions.map((f) => `${+(100 * f).toFixed(2)}% labels %`), 'alignment', 'uniformity', 'RankMe', 'recall@1 %'];
+  const fractionsOf = (key: 'fewLabel' | 'fineTune') => [...new Set(reports.flatMap((r) => list<{ fraction: number }>(r[key]).map((f) => f.fraction)))].filter((f) => typeof f === 'number').sort((a, b) => a - b);
+  const [fractions, tuned] = [fractionsOf('fewLabel'), fractionsOf('fineTune')];
+  const at = (v: unknown, f: number) => pct(list<{ fraction: number; top1: number }>(v).find((x) => x.fraction === f)?.top1);
+  const head = ['model', 'dim', 'linear top-1 %', 'kNN top-1 %', ...fractions.map((f) => `${+(100 * f).toFixed(2)}% labels %`), ...tuned.map((f) => `${+(100 * f).toFixed(2)}% labels, fine-tuned %`), 'alignment', 'uniformity', 'RankMe', 'recall@1 %'];
   const rows = reports.map((r) => [
-    text(r.model), text(r.featureDim), pct(r.linear?.top1), pct(r.knn?.top1), ...fractions.map((f) => pct(list<{ fraction: number; top1: number }>(r.fewLabel).find((x) => x.fraction === f)?.top1)),
+    text(r.model), text(r.featureDim), pct(r.linear?.top1), pct(r.knn?.top1), ...fractions.map((f) => at(r.fewLabel, f)), ...tuned.map((f) => at(r.fineTune, f)),
     fixed(r.alignUniform?.alignment, 3), fixed(r.alignUniform?.uniformity, 3), fixed(r.rankMe, 1), pct(r.retrieval?.recallAt1),
   ]);
   const tr = (cells: string[], tag: string) => `<tr>${cells.map((c) => `<${tag}>${c}</${tag}>`).join('')}</tr>`;
@@ -74,11 +78,28 @@ export function trainingCharts(rows: readonly MetricsRow[], unit: string): Chart
   return [chart('loss', 'loss', 'loss'), ...metricKeys(rows).map((k) => chart(metricTitle(k), k, k)), chart('learning rate', 'lr', 'lr'), chart('throughput', 'itemsPerSec', `${unit}/s`)];
 }
 
+function title(s: Summary): string {
+  return `<h1>${text(s.task)} on ${text(s.dataset)} (${text(s.preset)})</h1>`;
+}
+
 function header(s: Summary): string {
-  return `<h1>${text(s.task)} on ${text(s.dataset)} (${text(s.preset)})</h1>
-<p class="meta">adapter: ${text(adapterLine(s.adapter))} · commit ${text(s.commit)} · ${text(s.steps)} steps · training ${fixed(s.trainSeconds, 1)} s · ${fixed(s.itemsPerSec ?? 0, 1)} ${text(s.unit ?? 'images')}/s · finished ${text(s.finishedAt)}</p>${
+  return `<p class="meta">adapter: ${text(adapterLine(s.adapter))} · commit ${text(s.commit)} · ${text(s.steps)} steps · training ${fixed(s.trainSeconds, 1)} s · ${fixed(s.itemsPerSec ?? 0, 1)} ${text(s.unit ?? 'images')}/s · finished ${text(s.finishedAt)}</p>${
     s.final && typeof s.final === 'object' ? `\n<p>final step: ${Object.entries(s.final).map(([k, v]) => `${text(k)} ${typeof v === 'number' ? v.toPrecision(4) : text(v)}`).join(', ')}</p>` : ''
   }`;
+}
+
+/** The pretext objective's metrics on held-out test images (Evaluation.pretext). */
+function heldOutPretext(p: Summary['evaluations'][number]['pretext']): string {
+  if (!p || typeof p !== 'object') return '';
+  const shown = Object.entries(p.metrics ?? {}).map(([k, v]) => `${k} ${/accuracy$/.test(k) ? `${pct(v)}%` : fixed(v, 4)}`);
+  return `<p>The pretext task on ${text(p.items)} held-out test images (eval mode, fixed augmentation seeds): ${text(shown.join(', '))}.</p>\n`;
+}
+
+/** The headline of the latest evaluation (headline.ts), when it has a linear probe and baselines. */
+function verdict(s: Summary): string {
+  const reports = list<EvalReport>(list<Summary['evaluations'][number]>(s.evaluations).at(-1)?.reports);
+  const h = reports.length ? headline(reports) : null;
+  return h ? headlineHtml(h) : '';
 }
 
 function evaluation(s: Summary): string {
@@ -87,7 +108,7 @@ function evaluation(s: Summary): string {
   const earlier = list(s.evaluations).length - 1;
   const reports = list<EvalReport>(ev.reports);
   return `<h2>Evaluation</h2><p>${text(list(ev.protocols).join(', '))} · ${text(ev.at)} · ${fixed(ev.seconds, 1)} s${earlier ? ` · ${earlier} earlier evaluation(s) in summary.json` : ''}. The first row is the trained encoder; the others are baselines run by the same code.</p>
-${reports.length ? evalTable(reports) : ''}${list<ReportTable>(ev.tables).map(plainTable).join('\n')}`;
+${heldOutPretext(ev.pretext)}${reports.length ? evalTable(reports) : ''}${list<ReportTable>(ev.tables).map(plainTable).join('\n')}`;
 }
 
 function figures(dir: string, s: Summary): string {
@@ -98,6 +119,12 @@ function figures(dir: string, s: Summary): string {
   if (grid && gridUri) {
     out.push(`<h2>Augmentations</h2><p>${text(grid.pipeline)} — rows: ${text(grid.rows)}.${grid.description ? ` ${text(grid.description)}` : ''}</p>`);
     out.push(`<img class="pixel" src="${gridUri}" alt="augmentation grid">`);
+  }
+  for (const p of list<PretextFigure>(f.pretext)) {
+    const uri = pngUri(dir, p.file);
+    if (!uri) continue;
+    out.push(`<h2>Pretext: ${text(p.objective)} on test images</h2><p>rows: ${text(p.rows)}.${p.captions ? ` Predicted/true class, in order: ${text(p.captions)}.` : ''}</p>`);
+    out.push(`<img class="pixel" src="${uri}" alt="${text(p.objective)} predictions">`);
   }
   const nn = f.neighbours;
   const nnUri = nn && pngUri(dir, nn.file);
@@ -126,8 +153,10 @@ export function writeReport(dir: string): string {
   if (!rows.length) throw new Error(`${join(dir, 'metrics.jsonl')} is missing or empty; nothing to plot`);
   const charts = Object.fromEntries(trainingCharts(rows, String(s.unit ?? 'images')).map((c, i) => [`chart-${i}`, c]));
   const sections = [
+    title(s),
+    // the summary first: does pretraining beat the baselines, by how much, on how many test images
+    verdict(s),
     header(s),
-    // (the summary of how pretraining compares with the baselines goes here, first)
     `<h2>Training</h2><div class="grid">\n${Object.entries(charts).map(([id, c]) => chartBlock(id, c)).join('\n')}\n</div>`,
     evaluation(s),
     generations(s),

@@ -1,5 +1,4 @@
-// The trainer end to end on a real, tiny task (independent of the SSL tasks' timing): a linear
-// encoder on flattened pixels and a linear classifier, trained with cross-entropy on the labels.
+// The trainer end to end on a real, tiny task (tiny-task.test-util.ts).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,10 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useWebGpu } from '@pretext/core';
 import { loadFashionMnist } from '@pretext/data';
 import { destroyGpu, getGpu } from '@pretext/gpu';
-import { classification, relu, type Tensor, tensor } from '@pretext/core';
-import type { Batch } from '@pretext/data';
-import { Init, Linear, Module } from '@pretext/models';
-import { defineTask, embeddingStd, int, type Objective, simclrAugmentation, type Task, trainObjectives, trainingOptions } from '@pretext/tasks';
+import { learningRate, OptionError } from '@pretext/tasks';
 import { UsageError } from './args.js';
 import { loadRun } from './checkpoints.js';
 import { DivergenceError } from './health.js';
@@ -19,58 +15,8 @@ import { alignmentPairs } from './evaluation.js';
 import { generateCommand, parseGenerate } from './generate.js';
 import { readMetrics } from './metrics.js';
 import { readSummary, type RunInfo, runInfo } from './summary.js';
+import { tinyTask } from './tiny-task.test-util.js';
 import { type RunOptions, runTraining } from './train.js';
-
-class FlatEncoder extends Module {
-  fc: Linear;
-  constructor(init: Init, inFeatures: number, readonly featureDim: number) {
-    super();
-    this.fc = new Linear(init, inFeatures, featureDim);
-  }
-  forward(x: Tensor): Tensor {
-    return this.fc.forward(x.reshape([x.shape[0], -1])); // (N, C·H·W) → (N, D)
-  }
-}
-
-const tinyOptions = { ...trainingOptions, dim: int('feature width', 8, { min: 1 }) };
-
-/**
- * `poisonAt`: before that step (0-based), NaN goes into a trained head the loss never reads — the
- * loss stays finite, as behind a fused BN + ReLU. `collapse`: report embeddingStd of a constant.
- */
-function tinyTask(id = 'tiny', test: { poisonAt?: number; collapse?: boolean } = {}): Task<'image'> {
-  return defineTask({
-    id,
-    summary: 'test task: linear encoder + linear classifier, cross-entropy on labels',
-    modality: 'image',
-    options: tinyOptions,
-    presets: {
-      'fashion-mnist': { quick: { epochs: 2, batchSize: 16, seed: 3, lr: 1e-2, warmupSteps: 0 }, full: { epochs: 2, batchSize: 16, seed: 3, lr: 1e-2, warmupSteps: 0 } },
-      emoji: { quick: {}, full: {} },
-    },
-    augmentation: (cfg) => simclrAugmentation(cfg.dataset, 0.5),
-    encoder: (cfg, data, init) => new FlatEncoder(init, data.shape[1] * data.shape[2] * data.shape[3], cfg.dim),
-    build(cfg, data) {
-      const [, c, h, w] = data.shape;
-      const init = new Init(cfg.seed);
-      const encoder = new FlatEncoder(init, c * h * w, cfg.dim);
-      const head = new Linear(init, encoder.featureDim, data.classes.length);
-      const unused = new Linear(init, 2, 2);
-      const objective: Objective<'image'> = {
-        name: 'tiny',
-        heads: test.poisonAt === undefined ? { head } : { head, unused },
-        loss(batch: Batch, ctx) {
-          if (ctx.step === test.poisonAt) unused.weight.backend.write(unused.weight.storage, Float32Array.from([0, Number.NaN, 0, 0]));
-          const z = encoder.forward(tensor(batch.images, batch.shape)); // (B, D)
-          const logits = head.forward(relu(z)); // (B, classes)
-          const { loss, accuracy } = classification(logits, tensor(batch.labels));
-          return { loss, metrics: { accuracy, embeddingStd: embeddingStd(test.collapse ? z.mul(0) : z) } };
-        },
-      };
-      return trainObjectives(cfg, encoder, [{ objective, weight: 1 }]);
-    },
-  });
-}
 
 let info: RunInfo;
 let base: Omit<RunOptions<'image'>, 'dir' | 'resume'>;
@@ -145,6 +91,29 @@ describe('pretext train (tiny task)', () => {
     expect(html).not.toMatch(/(src|href)="(?!data:)/); // opens offline, copied anywhere
     expect(s.figures.neighbours).toMatchObject({ file: 'neighbours.png', k: 8, pool: 40 });
     for (const v of Object.values(s.figures.neighbours?.sameClass ?? {})) expect(v).toBeGreaterThan(0.1); // better than chance (10 classes)
+  });
+
+  it('refuses a batch larger than the training data before any step, naming --batch-size and its range', async () => {
+    for (const steps of [undefined, 5]) {
+      const cfg = base.task.config('fashion-mnist', 'quick', { batchSize: 128, steps });
+      const run = runTraining({ ...base, cfg, dir: join(root, `too-big-${steps}`), resume: false });
+      await expect(run).rejects.toThrow(/--batch-size 128 is more than the training data holds \(.*96 images.*\); a step needs one full batch: use --batch-size from 2 up to the training set's size, or a larger --train-limit/);
+      await expect(run).rejects.toBeInstanceOf(OptionError);
+    }
+  });
+
+  it('--steps ends mid-epoch with the schedule planned for it; a time limit stops after the step it passes and still evaluates', async () => {
+    const dir = join(root, 'steps');
+    const cfg = base.task.config('fashion-mnist', 'quick', { steps: 8 });
+    expect((await runTraining({ ...base, cfg, dir, resume: false })).step).toBe(8);
+    const rows = readMetrics(dir);
+    expect(rows.map((x) => x.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(rows[7].lr).toBeCloseTo(learningRate(cfg, 7, 8), 9); // the cosine planned over 8 steps, not 12
+    const latest = JSON.parse(readFileSync(join(dir, 'checkpoints', 'latest.json'), 'utf8'));
+    expect(JSON.parse(readFileSync(join(dir, 'checkpoints', `${latest.checkpoint}.json`), 'utf8'))).toMatchObject({ step: 8, epoch: 1, batch: 2, complete: true });
+    const late = await runTraining({ ...base, dir: join(root, 'late'), resume: false, timeLimit: 0 });
+    expect(late).toMatchObject({ status: 'complete', step: 1 });
+    expect(late.summary?.evaluations[0].reports[0].knn?.top1).toBeGreaterThanOrEqual(0);
   });
 
   it('alignment pairs: two views of each of the first `max` test images, all of a smaller set', async () => {

@@ -7,7 +7,7 @@
 // augmentation seeds from the global step, so a resumed run retraces the uninterrupted one.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Modality, SplitsOf, Task, TaskConfig } from '@pretext/tasks';
+import { type Modality, OptionError, type SplitsOf, type Task, type TaskConfig } from '@pretext/tasks';
 import { checkpointDir, loadRun, restoreRun, saveRun } from './checkpoints.js';
 import type { EvalSettings } from './evaluation.js';
 import { deviceLost, MAX_DEVICE_RECOVERIES, reopenDevice } from './device-loss.js';
@@ -38,6 +38,8 @@ export interface RunOptions<M extends Modality = Modality> {
   splits?: SplitsOf<M>;
   /** Polled after each step (1-based, as metrics.jsonl counts); true → save a checkpoint and return 'interrupted' (SIGINT). */
   shouldStop?: (step: number) => boolean;
+  /** Seconds of training after which it stops at the end of the current step and the run goes on to evaluation (a time budget). */
+  timeLimit?: number;
   /** Which protocols and baselines to run after training. */
   eval?: EvalSettings;
   /** Test images in the embedding map (default 1000). */
@@ -87,8 +89,10 @@ async function train<M extends Modality>(opts: RunOptions<M>, ckpt: Awaited<Retu
   const splits = opts.splits ?? runner.load(cfg);
   const train = runner.train(splits);
   const loader = runner.loader(train, cfg);
-  const totalSteps = cfg.epochs * loader.batchesPerEpoch;
+  const totalSteps = cfg.steps ?? cfg.epochs * loader.batchesPerEpoch;
   log(`data      ${runner.describe(splits, loader, cfg)}`);
+  // a step takes one full batch: a training set smaller than that would train nothing (or, with --steps, never end)
+  if (loader.batchesPerEpoch < 1) throw new OptionError(`--batch-size ${cfg.batchSize} is more than the training data holds (${runner.describe(splits, loader, cfg).split('\n')[0]}); a step needs one full batch: use --batch-size from 2 up to the training set's size, or a larger --train-limit`);
 
   // build the task: model, optimizer, augmentations (checks the config against the data first); on resume, load the checkpoint into it
   const state = opts.task.build(cfg, train);
@@ -119,7 +123,9 @@ async function train<M extends Modality>(opts: RunOptions<M>, ckpt: Awaited<Retu
     let lastLog = { step, time: elapsed() };
     let warned = false;
     try {
-      while (epoch < cfg.epochs) {
+      const loopStart = performance.now();
+      let late = false;
+      while (step < totalSteps && !late) {
         for await (const batch of loader.epoch(epoch, batchInEpoch)) {
           // one optimisation step (the task reads back only its metrics, ‖θ‖ among them)
           const m = profiler ? await profiler.span(`step ${step}`, () => state.step(batch, step, totalSteps)) : await state.step(batch, step, totalSteps);
@@ -132,9 +138,9 @@ async function train<M extends Modality>(opts: RunOptions<M>, ckpt: Awaited<Retu
             warned = true; // once a session: the curve in the report shows the rest
           }
 
-          // log: a metrics row every logEvery steps and at the end of each epoch
+          // log: a metrics row every logEvery steps, at the end of each epoch and at the last step
           const epochEnd = batchInEpoch === loader.batchesPerEpoch;
-          if (step % logEvery === 0 || epochEnd) {
+          if (step % logEvery === 0 || epochEnd || step === totalSteps) {
             const now = elapsed();
             const row: MetricsRow = { step, epoch, ...m, itemsPerSec: ((step - lastLog.step) * runner.itemsPerStep(cfg)) / Math.max(now - lastLog.time, 1e-9), time: now };
             metrics.append(row);
@@ -150,11 +156,15 @@ async function train<M extends Modality>(opts: RunOptions<M>, ckpt: Awaited<Retu
             log(`\nstopped   at step ${step}/${totalSteps}; checkpoint saved. Continue with --resume --out ${opts.dir}`);
             return { status: 'interrupted', step };
           }
+          // the planned steps are done (--steps), or the time budget is spent
+          late = opts.timeLimit !== undefined && performance.now() - loopStart >= 1000 * opts.timeLimit && step < totalSteps;
+          if (step >= totalSteps || late) break;
         }
-        // checkpoint at the end of each epoch (position: start of the next one)
-        [epoch, batchInEpoch] = [epoch + 1, 0];
-        await checkpoint(epoch === cfg.epochs);
+        // checkpoint at the end of each epoch (position: start of the next one), at the last step and at the deadline
+        if (batchInEpoch === loader.batchesPerEpoch) [epoch, batchInEpoch] = [epoch + 1, 0];
+        await checkpoint(step >= totalSteps || late);
       }
+      if (late) log(`budget    time is up after step ${step} of ${totalSteps} planned`);
     } finally {
       progress?.stop();
     }

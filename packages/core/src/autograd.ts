@@ -2,7 +2,7 @@
 // reverse topological order and applies the gradient table (grads.ts).
 import type { BinaryOp, Conv2dSpec, Storage } from './backend.js';
 import { isGradEnabled, keep, noGrad } from './engine.js';
-import type { UnaryOp } from '@pretext/kernels';
+import type { UnaryOp, UpsampleMode } from '@pretext/kernels';
 import { GRADS } from './grads.js';
 import type { Shape } from './shape.js';
 import { Tensor } from './tensor.js';
@@ -24,10 +24,12 @@ export interface OpAttrs {
   softmax: { scale: number; log: boolean };
   attention: { scale: number; causal: boolean; causalOffset: number; maskKind?: 'additive' | 'boolean' };
   crossEntropy: { ignoreIndex: number; smoothing: number };
+  softCrossEntropy: Record<string, never>;
   infonce: { tau: number; normalize: boolean };
   conv2d: Conv2dSpec & { hasBias: boolean };
   maxPool2d: { kernel: [number, number]; stride: [number, number]; padding: [number, number] };
   avgPool2d: { kernel: [number, number]; stride: [number, number]; padding: [number, number] };
+  upsample2d: { size: [number, number]; mode: UpsampleMode };
   layerNorm: { eps: number };
   batchNorm: { eps: number; relu: boolean };
   batchNormReluPool: { eps: number; pool: number | 'mean' };

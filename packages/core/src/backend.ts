@@ -1,7 +1,7 @@
 // The one interface both backends implement: `webgpu` runs the WGSL kernels, `cpu` runs their
 // `.ref.ts` references. A storage is a backend's dense row-major array; shapes travel with it.
 // Every method is one kernel call; `implements Backend` makes a missing one a compile error.
-import type { Pipeline as AugmentPipeline, Segment, UnaryOp } from '@pretext/kernels';
+import type { Pipeline as AugmentPipeline, JigsawLayout, Segment, UnaryOp, UpsampleMode } from '@pretext/kernels';
 import type { Shape } from './shape.js';
 
 export type DType = 'f32' | 'i32';
@@ -112,6 +112,15 @@ export interface Backend<S extends Storage = Storage> {
   crossEntropy(logits: S, targets: S, ignoreIndex: number, smoothing: number): { loss: S; accuracy: S; saved: Saved<S> };
   crossEntropyBackward(logits: S, targets: S, dloss: S, saved: Saved<S>, ignoreIndex: number, smoothing: number): S;
   /**
+   * Mean over rows of w_r·(−Σ_k q_rk log softmax(x_r)[idx_rk]), logits (N, C, d…) with classes on
+   * axis 1, K (index, prob) pairs per row (N, K, d…), weight (N, d…) or null; loss [1], top-1
+   * against index 0 [1].
+   */
+  softCrossEntropy(logits: S, index: S, prob: S, weight: S | null): { loss: S; accuracy: S; saved: Saved<S> };
+  softCrossEntropyBackward(logits: S, index: S, prob: S, weight: S | null, dloss: S, saved: Saved<S>): S;
+  /** Each point of (N, D, d…) to its k nearest codewords of (Q, D): index and Gaussian prob (N, k, d…), the nearest's code weight (N, d…). */
+  softAssign(points: S, codebook: S, k: number, sigma: number, codeWeights: S | null): { index: S; prob: S; weight?: S };
+  /**
    * Fused InfoNCE: mean over queries of −log softmax(q̂·k̂ᵀ/τ)[pos] with keys [k; queue], or NT-Xent
    * over z = q = k (positive of row i is i ± M/2, self masked) when pos is null. Loss [1], top-1
    * accuracy [1], and — computed in the same call, for dloss = 1 — the gradients asked for.
@@ -125,6 +134,9 @@ export interface Backend<S extends Storage = Storage> {
   maxPool2dBackward(dy: S, xShape: Shape, saved: Saved<S>, p: PoolSpec): S;
   avgPool2d(x: S, p: PoolSpec): S;
   avgPool2dBackward(dy: S, xShape: Shape, p: PoolSpec): S;
+  /** (N, C, H, W) → (N, C, Ho, Wo), PyTorch's interpolate with align_corners = False. */
+  upsample2d(x: S, size: [number, number], mode: UpsampleMode): S;
+  upsample2dBackward(dy: S, xShape: Shape, mode: UpsampleMode): S;
 
   layerNorm(x: S, w: S, b: S, eps: number): { out: S; saved: Saved<S> };
   layerNormBackward(x: S, w: S, dy: S, saved: Saved<S>): { dx: S; dw: S; db: S };
@@ -144,6 +156,15 @@ export interface Backend<S extends Storage = Storage> {
   /** Per-sample augmentation of images (N, C, H, W) by a pipeline, reproducible from the seed. */
   /** `views` augmented copies, stacked view-major: row v·N + n is view v of image n. */
   augment(images: S, pipeline: AugmentPipeline, seed: number, outSize: [number, number], views: number): S;
+  // The geometric pretext views (no gradient), per-sample choices drawn from the seed as augment's.
+  /** Square images rotated by labels[n]·90° counter-clockwise; labels drawn unless given. */
+  rotate90(images: S, seed: number, labels: Int32Array | undefined): { images: S; labels: S };
+  /** Jigsaw tiles (N, g², C, size, size), slot t of sample n = cell permutations[labels[n]][t]. */
+  jigsaw(images: S, layout: JigsawLayout, permutations: Int32Array, seed: number): { tiles: S; labels: S };
+  /** Context prediction pairs (N, 2, C, size, size) = (centre, neighbour) and the neighbour's place 0..7. */
+  contextPatches(images: S, size: number, gap: number, jitter: number, seed: number): { patches: S; labels: S };
+  /** sRGB in [0, 1] ↔ CIELAB (L ∈ [0, 100], a, b) of (N, 3, H, W) images, D65. */
+  lab(images: S, toLab: boolean): S;
 
   // Optimizers work on ONE flat buffer holding every parameter (see optim/arena.ts).
   /** A view of `shape` at element `offset` (a multiple of 64) of a flat storage. */
@@ -163,7 +184,7 @@ export interface Backend<S extends Storage = Storage> {
   ema(target: S, source: S, m: number): void;
 }
 
-export type { Pipeline as AugmentPipeline, Segment } from '@pretext/kernels';
+export type { Pipeline as AugmentPipeline, Segment, UpsampleMode } from '@pretext/kernels';
 
 /** Per-segment decay, lr and LARS flags of one flat parameter buffer (webgpu: two small GPU tables). */
 export interface ParamLayout {

@@ -168,6 +168,11 @@ export const GRADS: { [P in OpName]: GradRule<P> } = {
     const logits = inputs[0] as Tensor;
     return [wrap(logits, logits.backend.crossEntropyBackward(logits.storage, saved.targets, dy.storage, saved, attrs.ignoreIndex, attrs.smoothing)), null];
   },
+  // d(w·(Σq·lse − Σ_k q_k·x_{idx_k}))/dx = w·(Σq·softmax(x) − q); targets and weights are constants
+  softCrossEntropy: (dy, { inputs, saved }) => {
+    const logits = inputs[0] as Tensor;
+    return [wrap(logits, logits.backend.softCrossEntropyBackward(logits.storage, saved.index, saved.prob, saved.weight ?? null, dy.storage, saved))];
+  },
   // the kernel computed dL/dq, dL/dk for dL = 1 in the forward pass: scale them by the upstream dy
   infonce: (dy, { inputs, saved }) => {
     const q = inputs[0] as Tensor;
@@ -194,6 +199,11 @@ export const GRADS: { [P in OpName]: GradRule<P> } = {
   avgPool2d: (dy, { attrs, inputs }) => {
     const x = inputs[0] as Tensor;
     return [wrap(x, x.backend.avgPool2dBackward(dy.storage, x.shape, attrs))];
+  },
+  // y = U·x for a fixed interpolation matrix U: dx = Uᵀ·dy (each input gathers the outputs that read it)
+  upsample2d: (dy, { attrs, inputs }) => {
+    const x = inputs[0] as Tensor;
+    return [wrap(x, x.backend.upsample2dBackward(dy.storage, x.shape, attrs.mode))];
   },
   layerNorm: (dy, { inputs, saved }) => {
     const [x, w] = inputs as Tensor[];

@@ -2,7 +2,7 @@
 import './methods.js';
 
 export { backward, type GradRule, type Node, type OpAttrs, type OpName, record } from './autograd.js';
-export type { Backend, BinaryOp, CompareOp, Conv2dSpec, DType, HostArray, MaskSpec, MlmMaskSpec, ReduceOp, Storage } from './backend.js';
+export type { AugmentPipeline, Backend, BinaryOp, CompareOp, Conv2dSpec, DType, HostArray, MaskSpec, MlmMaskSpec, ReduceOp, Storage, UpsampleMode } from './backend.js';
 export { getBackend, isGradEnabled, keep, liveTensors, noGrad, setBackend, tidy } from './engine.js';
 export { GRADS } from './grads.js';
 export * from './ops/creation.js';
@@ -20,6 +20,8 @@ export { warmupCosine } from './optim/schedule.js';
 export { type CpuStorage, cpuBackend, useCpu } from './backends/cpu.js';
 export { type GpuStorage, GpuStore, useWebGpu, webgpuBackend } from './backends/webgpu.js';
 export * from './ops/augment.js';
+export * from './ops/color.js';
+export * from './ops/geometry.js';
 export { assign, assignAt, assignRows } from './ops/inplace.js';
 export { emaFollower } from './optim/ema.js';
 export { decodeSafetensors, encodeSafetensors, f16ToF32, type NamedArray } from './safetensors.js';

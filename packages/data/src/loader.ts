@@ -23,6 +23,8 @@ export interface Batch {
   labels: Int32Array;
   /** Indices into the dataset. */
   index: Int32Array;
+  /** Where the dataset pairs its items (`partner`): each item's partner, in the batch's order (N, C, H, W). */
+  partner?: Float32Array;
 }
 
 /**
@@ -47,7 +49,10 @@ export class ImageLoader {
     const order = this.opts.shuffle === false ? Int32Array.from({ length: n }, (_, i) => i) : permutation(n, this.opts.seed + epoch);
     const index = order.subarray(b * this.batchSize, Math.min(n, (b + 1) * this.batchSize));
     const s = subset(this.data, index);
-    return { images: s.images, shape: s.shape, labels: s.labels, index: Int32Array.from(index) };
+    const partner = this.data.partner;
+    const batch: Batch = { images: s.images, shape: s.shape, labels: s.labels, index: Int32Array.from(index) };
+    if (partner) batch.partner = subset(this.data, Array.from(index, (i) => partner[i])).images;
+    return batch;
   }
 
   /** Iterates an epoch from batch `from`, preparing batch b+1 (on a macrotask) while b is used. */

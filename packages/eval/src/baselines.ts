@@ -1,7 +1,10 @@
 // The same protocols on the reference points every number needs beside it: raw pixels, the
 // backbone at its random initialisation (same factory, same seed, untrained) and the backbone
-// trained supervised on the same labels.
+// trained supervised on the same labels. Fine-tuning from the random init is training from
+// scratch (the encoder at the head's learning rate); raw pixels have no network to fine-tune, and
+// the supervised backbone has seen every label, so neither is fine-tuned.
 import { type EvalData, type EvalProgress, type EvalReport, evaluate, type Protocols, rawPixels } from './evaluate.js';
+import { SCRATCH } from './finetune.js';
 import { type EncoderFactory, type SupervisedOptions, trainSupervised } from './supervised.js';
 import { Init } from '@pretext/models';
 
@@ -18,13 +21,16 @@ export interface BaselineOptions {
 export async function baselines(encoderFactory: EncoderFactory, data: EvalData, protocols: Protocols, opts: BaselineOptions): Promise<EvalReport[]> {
   const which = opts.which ?? ['raw-pixels', 'random-init', 'supervised'];
   const out: EvalReport[] = [];
+  const frozen: Protocols = { ...protocols, fineTune: false };
+  const ft = protocols.fineTune;
+  const scratch: Protocols = { ...protocols, fineTune: ft ? { ...(ft === true ? {} : ft), ...SCRATCH } : false };
   for (const w of which) {
     const progress = opts.progress;
-    if (w === 'raw-pixels') out.push(await evaluate('raw pixels', rawPixels, data, protocols, { progress }));
+    if (w === 'raw-pixels') out.push({ ...(await evaluate('raw pixels', rawPixels, data, frozen, { progress })), baseline: w });
     else if (w === 'random-init') {
       const enc = encoderFactory(new Init(opts.seed));
       try {
-        out.push(await evaluate('random init', enc, data, protocols, { batchSize: opts.batchSize, progress }));
+        out.push({ ...(await evaluate('random init', enc, data, scratch, { batchSize: opts.batchSize, factory: encoderFactory, progress })), baseline: w });
       } finally {
         enc.dispose();
       }
@@ -34,9 +40,9 @@ export async function baselines(encoderFactory: EncoderFactory, data: EvalData, 
       const trainSeconds = (performance.now() - t0) / 1000;
       progress?.('supervised', `training (${opts.supervised.epochs} epochs)`, trainSeconds);
       try {
-        const r = await evaluate(`supervised (${opts.supervised.epochs} ep, final loss ${losses[losses.length - 1].toFixed(3)})`, encoder, data, protocols, { batchSize: opts.batchSize, progress });
+        const r = await evaluate(`supervised (${opts.supervised.epochs} ep, final loss ${losses[losses.length - 1].toFixed(3)})`, encoder, data, frozen, { batchSize: opts.batchSize, progress });
         r.seconds.train = trainSeconds;
-        out.push(r);
+        out.push({ ...r, baseline: w });
       } finally {
         encoder.dispose();
       }

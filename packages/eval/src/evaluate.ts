@@ -4,10 +4,12 @@ import type { ImageDataset } from '@pretext/data';
 import { type AlignUniformResult, alignmentUniformity } from './align-uniform.js';
 import { type Encoder, extractFeatures, type Features, numClasses, pixelFeatures } from './features.js';
 import { fewLabel, type FewLabelResult } from './few-label.js';
+import { fineTune, type FineTuneOptions, type FineTuneResult } from './finetune.js';
 import { knn, type KnnOptions, type KnnResult } from './knn.js';
 import { linearProbe, type LinearProbeOptions, type LinearProbeResult } from './linear-probe.js';
 import { RANKME_MAX_DIM, rankMe } from './rankme.js';
 import { retrievalRecallAt1, type RetrievalResult } from './retrieval.js';
+import type { EncoderFactory } from './supervised.js';
 
 /** What an evaluation runs on: labelled train/test splits and, optionally, positive pairs. */
 export interface EvalData {
@@ -23,6 +25,8 @@ export interface Protocols {
   linear?: boolean | LinearProbeOptions;
   knn?: boolean | KnnOptions;
   fewLabel?: boolean | (LinearProbeOptions & { fractions?: number[] });
+  /** A copy of the encoder + a linear head trained end to end on few labels; needs an encoder and opts.factory. */
+  fineTune?: boolean | FineTuneOptions;
   /** Needs data.pairs. */
   alignUniform?: boolean;
   /** On the first test rows (at most `rankMeRows`, and RANKME_MAX_DIM when D is larger). */
@@ -31,10 +35,13 @@ export interface Protocols {
   retrieval?: boolean;
 }
 
+/** Every protocol on features (fine-tuning trains networks and needs a factory: ask for it by name). */
 export const ALL_PROTOCOLS: Protocols = { linear: true, knn: true, fewLabel: true, alignUniform: true, rankMe: true, retrieval: true };
 
 export interface EvalReport {
   model: string;
+  /** Set on the reference rows `baselines` makes. */
+  baseline?: 'raw-pixels' | 'random-init' | 'supervised';
   dataset: string;
   featureDim: number;
   nTrain: number;
@@ -43,6 +50,7 @@ export interface EvalReport {
   linear?: LinearProbeResult;
   knn?: KnnResult;
   fewLabel?: FewLabelResult[];
+  fineTune?: FineTuneResult[];
   alignUniform?: AlignUniformResult & { pairs: string };
   rankMe?: number;
   retrieval?: RetrievalResult & { pairs: string };
@@ -60,9 +68,15 @@ const opt = <T extends object>(p: boolean | T | undefined): T | null => (p === u
 /** Hears each finished part of an evaluation: the model, the part ('features', 'linear', …) and its seconds. */
 export type EvalProgress = (model: string, part: string, seconds: number) => void;
 
-export async function evaluate(model: string, source: FeatureSource, data: EvalData, protocols: Protocols = ALL_PROTOCOLS, opts: { batchSize?: number; rankMeRows?: number; progress?: EvalProgress } = {}): Promise<EvalReport> {
+/**
+ * `opts.factory` builds a fresh network of the encoder's architecture (fine-tuning trains a copy
+ * made by it, never `source` itself).
+ */
+export async function evaluate(model: string, source: FeatureSource, data: EvalData, protocols: Protocols = ALL_PROTOCOLS, opts: { batchSize?: number; rankMeRows?: number; progress?: EvalProgress; factory?: EncoderFactory } = {}): Promise<EvalReport> {
   const needsPairs = protocols.alignUniform || protocols.retrieval;
   if (needsPairs && !data.pairs) throw new Error(`evaluate: alignUniform and retrieval need data.pairs (two views of each item) for dataset '${data.name}'`);
+  const ft = opt(protocols.fineTune);
+  if (ft && (typeof source === 'function' || !opts.factory)) throw new Error(`evaluate: fineTune needs an encoder and opts.factory (a fresh network of its architecture) for '${model}'`);
   const seconds: Record<string, number> = {};
   const timed = async <T>(key: string, f: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
@@ -85,6 +99,10 @@ export async function evaluate(model: string, source: FeatureSource, data: EvalD
   if (kn) report.knn = await timed('knn', () => knn(train, data.train.labels, test, data.test.labels, { classes, ...kn, k: Math.min(kn.k ?? 200, train.n) }));
   const few = opt(protocols.fewLabel);
   if (few) report.fewLabel = await timed('fewLabel', () => fewLabel(train, data.train.labels, test, data.test.labels, { classes, ...few }));
+  if (ft && typeof source !== 'function' && opts.factory) {
+    const factory = opts.factory;
+    report.fineTune = await timed('fineTune', () => fineTune(source, factory, data.train, data.test, ft));
+  }
   if (protocols.rankMe) {
     // the host eigen-solver needs min(rows, D) ≤ RANKME_MAX_DIM (raw emoji pixels have D = 12288)
     const rows = Math.min(test.n, opts.rankMeRows ?? 4096, test.dim > RANKME_MAX_DIM ? RANKME_MAX_DIM : Number.POSITIVE_INFINITY);

@@ -1,4 +1,5 @@
 // @pretext/models: nn modules on @pretext/core.
+export { type DenseEncoder, EncoderDecoder, UpsampleDecoder } from './dense.js';
 export { BatchNorm, Conv2d, Dropout, Embedding, LayerNorm, Linear } from './layers.js';
 export { Init, Module } from './module.js';
 export { BasicBlock, ConvBlock, ConvNet, gridWindow, MLP, projectionHead, ResNet } from './nets.js';

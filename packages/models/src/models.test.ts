@@ -1,7 +1,7 @@
 import { randn, relErr } from '@pretext/gpu/testing';
-import { avgPool2d, noGrad, tensor, useWebGpu } from '@pretext/core';
+import { avgPool2d, lightness, noGrad, tensor, useWebGpu } from '@pretext/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConvNet, Init, KvCache, meanPool, MLP, projectionHead, ResNet, Transformer } from './index.js';
+import { ConvNet, EncoderDecoder, Init, KvCache, meanPool, MLP, projectionHead, ResNet, Transformer, UpsampleDecoder } from './index.js';
 
 beforeAll(async () => {
   await useWebGpu();
@@ -67,6 +67,33 @@ describe('models', () => {
     expect(ya.length).toBe(2 * 64);
     for (let i = 0; i < ya.length; i++) expect(ya[i]).toBeCloseTo(yb[i], 5);
     expect(() => new ConvNet(new Init(2), 1, 4, { downsample: 1.5 })).toThrow(/downsample must be an integer ≥ 1, got 1.5/);
+  });
+
+  it('ConvNet lightness input: RGB in, the plain 1-channel net on L/100; featureMap is the unpooled last map', async () => {
+    const rgb = tensor(Float32Array.from(randn(2 * 3 * 32 * 32, 9), (v) => Math.min(1, Math.abs(v) / 3)), [2, 3, 32, 32]);
+    const a = new ConvNet(new Init(6), 1, 4, { grid: 2, downsample: 2, input: 'lightness' });
+    const b = new ConvNet(new Init(6), 1, 4, { grid: 2, downsample: 2 });
+    const l = tensor(await lightness(rgb).data(), [2, 1, 32, 32]);
+    expect(relErr(await a.forward(rgb).data(), await b.forward(l).data())).toBeLessThan(1e-5);
+    const map = a.featureMap(rgb);
+    expect(map.shape).toEqual([2, a.mapChannels, 32 / a.mapStride, 32 / a.mapStride]);
+    expect([a.mapChannels, a.mapStride]).toEqual([16, 8]);
+    expect(() => new ConvNet(new Init(6), 3, 4, { input: 'lightness' })).toThrow(/input 'lightness' is one channel/);
+  });
+
+  it('EncoderDecoder: the feature map upsampled to per-pixel outputs; gradients reach encoder and decoder', async () => {
+    const init = new Init(8);
+    const enc = new ConvNet(init, 3, 4);
+    const dec = new UpsampleDecoder(init, enc.mapChannels, 8, 11, 2);
+    const model = new EncoderDecoder(enc, dec);
+    const y = model.forward(tensor(randn(2 * 3 * 28 * 28, 3), [2, 3, 28, 28]));
+    expect(y.shape).toEqual([2, 11, 14, 14]);
+    expect(model.stride).toBe(2);
+    y.square().mean().backward();
+    expect(enc.blocks[0].conv.weight.grad?.shape).toEqual([4, 3, 3, 3]);
+    expect(dec.head.bias?.grad?.shape).toEqual([11]);
+    expect(model.namedParameters().map(([n]) => n)).toContain('decoder.head.weight');
+    expect(() => new UpsampleDecoder(init, 4, 4, 4, 0)).toThrow(/scale must be an integer ≥ 1/);
   });
 
   it('same seed, same initial weights; eval() switches batch norm to running statistics', async () => {

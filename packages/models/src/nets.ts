@@ -1,5 +1,5 @@
 // Encoders and heads: MLP, the small ConvNet for 28×28, a CIFAR-style ResNet, projection heads.
-import { add, avgPool2d, globalAvgPool2d, relu, type Tensor } from '@pretext/core';
+import { add, avgPool2d, globalAvgPool2d, lightness, relu, type Tensor } from '@pretext/core';
 import { BatchNorm, Conv2d, Linear } from './layers.js';
 import { type Init, Module } from './module.js';
 
@@ -46,29 +46,47 @@ export class ConvBlock extends Module {
  * global average pooling; grid = 2 keeps where in the image a feature fired (left/right,
  * top/bottom), which a linear classifier on 28×28 objects uses a lot. downsample = s > 1 first
  * average-pools the input s×s (64×64 emoji → 32×32: a quarter of the convolution work, and the
- * same network at training and evaluation).
+ * same network at training and evaluation). input 'lightness' takes RGB images and sees only
+ * their L/100 (one channel; colorization's encoder, which must never see colour). featureMap()
+ * is the last map before pooling, for dense decoders.
  */
 export class ConvNet extends Module {
   blocks: ConvBlock[];
   readonly featureDim: number;
   readonly grid: number;
   readonly downsample: number;
-  constructor(init: Init, readonly inChannels = 1, readonly width = 32, opts: { grid?: number; downsample?: number } = {}) {
+  readonly input: 'pixels' | 'lightness';
+  /** Channels and stride (input pixels per map cell) of featureMap(). */
+  readonly mapChannels: number;
+  readonly mapStride: number;
+  constructor(init: Init, readonly inChannels = 1, readonly width = 32, opts: { grid?: number; downsample?: number; input?: 'pixels' | 'lightness' } = {}) {
     super();
     const w = [width, 2 * width, 4 * width];
     this.grid = opts.grid ?? 1;
     this.downsample = opts.downsample ?? 1;
+    this.input = opts.input ?? 'pixels';
     if (!(Number.isInteger(this.grid) && this.grid >= 1)) throw new Error(`ConvNet: grid must be an integer ≥ 1, got ${opts.grid}`);
     if (!(Number.isInteger(this.downsample) && this.downsample >= 1)) throw new Error(`ConvNet: downsample must be an integer ≥ 1, got ${opts.downsample}`);
+    if (this.input === 'lightness' && inChannels !== 1) throw new Error(`ConvNet: input 'lightness' is one channel (L of RGB images), got inChannels ${inChannels}`);
     this.blocks = [new ConvBlock(init, inChannels, w[0]), new ConvBlock(init, w[0], w[1]), new ConvBlock(init, w[1], w[2])];
     this.featureDim = w[2] * this.grid * this.grid;
+    this.mapChannels = w[2];
+    this.mapStride = 4 * this.downsample;
+  }
+  /** The first two blocks: (N, C, H, W) → (N, 2w, H/(4s), W/(4s)). */
+  private trunk(x: Tensor): Tensor {
+    let h = this.input === 'lightness' ? lightness(x) : x; // (N, 1, H, W) from RGB
+    if (this.downsample > 1) h = avgPool2d(h, this.downsample); // (N, C, H/s, W/s), 28×28 below
+    h = this.blocks[0].forward(h, { pool: 2 }); // (N, w, 14, 14)
+    return this.blocks[1].forward(h, { pool: 2 }); // (N, 2w, 7, 7)
+  }
+  /** The last block's map before pooling, (N, 4w, H/(4s), W/(4s)). */
+  featureMap(x: Tensor): Tensor {
+    return this.blocks[2].forward(this.trunk(x));
   }
   forward(x: Tensor): Tensor {
-    let h = this.downsample > 1 ? avgPool2d(x, this.downsample) : x; // (N, C, H/s, W/s), 28×28 below
-    h = this.blocks[0].forward(h, { pool: 2 }); // (N, w, 14, 14)
-    h = this.blocks[1].forward(h, { pool: 2 }); // (N, 2w, 7, 7)
-    if (this.grid === 1) return this.blocks[2].forward(h, { pool: 'mean' }); // (N, 4w, 7, 7) → (N, 4w)
-    h = this.blocks[2].forward(h); // (N, 4w, 7, 7)
+    if (this.grid === 1) return this.blocks[2].forward(this.trunk(x), { pool: 'mean' }); // (N, 4w, 7, 7) → (N, 4w)
+    const h = this.featureMap(x); // (N, 4w, 7, 7)
     const [n, , ph, pw] = h.shape;
     const [kh, sh] = gridWindow(ph, this.grid);
     const [kw, sw] = gridWindow(pw, this.grid);

@@ -8,7 +8,7 @@ import { mocoAugmentation } from './augmentations.js';
 import { convEncoder, convEncoderOptions } from './encoders.js';
 import { embeddingStd } from './metrics.js';
 import { type Objective, trainObjectives } from './objective.js';
-import { bool, type ConfigOf, int, num, OptionError } from './options.js';
+import { bool, type ConfigOf, flagOf, int, num, OptionError } from './options.js';
 import { defineTask, type Encoder, type FolderRef, presetDataset, type StepContext } from './task.js';
 import { trainingOptions } from './training-options.js';
 import { checkPairs, twoViews } from './views.js';
@@ -76,6 +76,12 @@ export function mocoObjective(cfg: MocoObjectiveConfig, encoder: Encoder, keyEnc
   };
 }
 
+/** Partner pairs need a dataset that has them; the queue holds whole batches. */
+export function checkMoco(cfg: MocoObjectiveConfig, data: ImageDataset, flag: (name: string) => string = flagOf): void {
+  checkPairs(cfg, data, flag);
+  if (cfg.queueSize % cfg.batchSize !== 0) throw new OptionError(`${flag('queueSize')} ${cfg.queueSize} must be a multiple of ${flag('batchSize')} ${cfg.batchSize}`);
+}
+
 export const moco = defineTask({
   id: 'moco',
   summary: 'MoCo v2: momentum key encoder, queue of negatives, InfoNCE (fused kernel), τ = 0.2',
@@ -92,10 +98,7 @@ export const moco = defineTask({
     },
   },
   folderPreset: { pairs: false }, // a folder has no natural second view
-  check(cfg, data) {
-    checkPairs(cfg, data);
-    if (cfg.queueSize % cfg.batchSize !== 0) throw new OptionError(`--queue-size ${cfg.queueSize} must be a multiple of --batch-size ${cfg.batchSize}`);
-  },
+  check: (cfg, data) => checkMoco(cfg, data),
   encoder: convEncoder,
   augmentation: (cfg) => mocoAugmentation(presetDataset(cfg)),
   build(cfg, data) {

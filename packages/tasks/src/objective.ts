@@ -3,9 +3,9 @@
 // makes a method (simclr.ts, rotation.ts, …); several, weighted, make a hybrid. `trainObjectives`
 // is the step they all share: lr schedule → Σ wᵢ·Lᵢ → backward → one fused optimizer update →
 // after-update hooks → one readback of the metrics.
-import { concat, noGrad, type Optimizer, reshape, Tensor, tidy } from '@pretext/core';
+import { argmax, concat, noGrad, type Optimizer, reshape, Tensor, tidy } from '@pretext/core';
 import type { Module } from '@pretext/models';
-import type { BatchOf, EncoderOf, Modality, StepContext, StepMetrics, TrainState } from './task.js';
+import type { BatchOf, EncoderOf, Modality, PretextExample, StepContext, StepMetrics, TrainState } from './task.js';
 import { learningRate, makeOptimizer, type TrainingConfig } from './training-options.js';
 
 export interface LossResult {
@@ -22,8 +22,15 @@ export interface Objective<M extends Modality> {
   heads: Record<string, Module>;
   /** Modules it keeps but does not train (MoCo's key encoder), by checkpoint prefix. */
   frozen?: Record<string, Module>;
-  /** Its loss on the batch; runs inside the step's tidy scope, gradients on. */
+  /** Its loss on the batch; runs inside the step's tidy scope, gradients on (held-out metrics: off). */
   loss(batch: BatchOf<M>, ctx: StepContext): LossResult;
+  /**
+   * Metrics worth their cost only on held-out batches (colorization's ab error and colourfulness
+   * next to its baselines), besides loss()'s; scalars by name, inside heldOut's no-gradient scope.
+   */
+  heldOutMetrics?(batch: BatchOf<M>, ctx: StepContext): Record<string, Tensor>;
+  /** What the report draws of the objective on a batch: a classifier's inputs and logits, or rows of images. */
+  view?(batch: BatchOf<M>, ctx: StepContext): PretextView;
   /** After the optimizer's update, inside the same scope (MoCo: EMA of the key encoder, enqueue). */
   afterUpdate?(ctx: StepContext & { optimizer: Optimizer }): void;
   /** Tensors to checkpoint besides the modules', by name. */
@@ -37,6 +44,24 @@ export interface Objective<M extends Modality> {
  * ‖θ‖² overflows f32, i.e. weights of order 1e19: diverged all the same).
  */
 export const PARAM_NORM = 'paramNorm';
+
+/**
+ * A pretext task on a batch as tensors, for the report: a classifier's inputs, targets (N) and
+ * logits (N, classes) (rotation, jigsaw, context), or labelled rows of (K, C, H, W) images over
+ * the same K items (colorization: gray input, prediction, truth).
+ */
+export type PretextView = ClassifierView | RowsView;
+export interface ClassifierView {
+  kind: 'rotation' | 'jigsaw' | 'context';
+  inputs: Tensor;
+  targets: Tensor;
+  logits: Tensor;
+  permutations?: Int32Array;
+}
+export interface RowsView {
+  kind: 'rows';
+  rows: { label: string; images: Tensor }[];
+}
 
 export interface WeightedObjective<M extends Modality> {
   objective: Objective<M>;
@@ -111,27 +136,69 @@ export function trainObjectives<M extends Modality>(cfg: TrainingConfig & { seed
     return Object.fromEntries(kept.names.map((k, i) => [k, values[i]]));
   }
 
+  /** Runs `f` with every module in eval mode (BN running statistics), then restores their modes. */
+  async function evalMode<T>(f: () => Promise<T>): Promise<T> {
+    const all = Object.values(modules);
+    const was = all.map((m) => m.training);
+    for (const m of all) m.eval();
+    try {
+      return await f();
+    } finally {
+      all.forEach((m, i) => m.train(was[i]));
+    }
+  }
   /** The objectives' losses and metrics on held-out batches: eval mode, no gradient, no update; the mean of each. */
   async function heldOut(batches: Iterable<BatchOf<M>> | AsyncIterable<BatchOf<M>>, seed = 0): Promise<Record<string, number>> {
-    const wasTraining = Object.values(modules).map((m) => m.training);
-    for (const m of Object.values(modules)) m.eval();
-    const sums: Record<string, number> = {};
-    let n = 0;
-    try {
+    return evalMode(async () => {
+      const sums: Record<string, number> = {};
+      let n = 0;
       for await (const batch of batches) {
         const ctx: StepContext = { step: n, totalSteps: 0, seed: seed * 1_000_003 + n };
         const kept = noGrad(() => tidy(() => {
           const { total, results } = losses(batch, ctx);
+          parts.forEach(({ objective: o }, i) => Object.assign(results[i].metrics, o.heldOutMetrics?.(batch, ctx)));
           return pack(total, results);
         }));
         for (const [k, v] of Object.entries(await unpack(kept))) sums[k] = (sums[k] ?? 0) + v;
         n++;
       }
-    } finally {
-      Object.values(modules).forEach((m, i) => m.train(wasTraining[i]));
+      if (!n) throw new Error('heldOut: no batches');
+      return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / n]));
+    });
+  }
+
+  /** What each objective with a view shows on a batch (eval mode, the held-out augmentations of `seed`). */
+  async function pretextExamples(batch: BatchOf<M>, seed = 0): Promise<PretextExample[]> {
+    return evalMode(async () => {
+      const out: PretextExample[] = [];
+      for (const { objective: o } of parts) {
+        if (o.view) out.push(await example(o.name, o.view, batch, { step: 0, totalSteps: 0, seed: seed * 1_000_003 }));
+      }
+      return out;
+    });
+  }
+
+  /** One view read back: a classifier's inputs, truth and argmax, or the rows' images. */
+  async function example(objective: string, view: NonNullable<Objective<M>['view']>, batch: BatchOf<M>, ctx: StepContext): Promise<PretextExample> {
+    const v = noGrad(() => tidy(() => {
+      const r = view(batch, ctx);
+      return r.kind === 'rows' ? r : { ...r, predicted: argmax(r.logits, -1) };
+    }));
+    const read = async (t: Tensor) => {
+      const d = await t.data();
+      t.dispose();
+      return d;
+    };
+    if (v.kind === 'rows') {
+      const [, c, h, w] = v.rows[0].images.shape;
+      const rows: { label: string; images: Float32Array }[] = [];
+      for (const r of v.rows) rows.push({ label: r.label, images: Float32Array.from(await read(r.images)) });
+      return { objective, kind: 'rows', imageShape: [c, h, w], rows };
     }
-    if (!n) throw new Error('heldOut: no batches');
-    return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / n]));
+    v.logits.dispose();
+    const shape = [...v.inputs.shape];
+    const [inputs, truth, predicted] = [await read(v.inputs), await read(v.targets), await read(v.predicted)];
+    return { objective, kind: v.kind, inputs: Float32Array.from(inputs), shape, truth: Int32Array.from(truth), predicted: Int32Array.from(predicted), permutations: v.permutations };
   }
 
   return {
@@ -140,6 +207,7 @@ export function trainObjectives<M extends Modality>(cfg: TrainingConfig & { seed
     optimizer,
     step,
     heldOut,
+    pretextExamples,
     extraState: () => new Map(parts.flatMap(({ objective: o }) => [...(o.extraState?.() ?? [])].map(([k, t]): [string, Tensor] => [prefixed(o, k), t]))),
     dispose() {
       for (const m of Object.values(modules)) m.dispose();

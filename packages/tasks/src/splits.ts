@@ -14,10 +14,13 @@ function concatSets(a: ImageDataset, b: ImageDataset, name: string): ImageDatase
   return { name, images, shape: [a.shape[0] + b.shape[0], a.shape[1], a.shape[2], a.shape[3]], labels, classes: a.classes };
 }
 
+/** Google drawing i ↔ Twitter drawing i of a set that holds n emoji by Google, then the same n by Twitter. */
+const vendorPartners = (n: number) => Int32Array.from({ length: 2 * n }, (_, i) => (i + n) % (2 * n));
+
 /**
  * Fashion-MNIST: the official 60k/10k split. Emoji: a seeded 80/20 split of the emoji (both vendors'
- * drawings of one emoji land on the same side); pairs = the test emoji by both vendors; the train
- * set's `partner` maps each drawing to the other vendor's drawing of the same emoji (no labels).
+ * drawings of one emoji land on the same side); pairs = the test emoji by both vendors; each split's
+ * `partner` maps each drawing to the other vendor's drawing of the same emoji (no labels).
  */
 export function loadSplits(id: string, opts: { trainLimit?: number; testLimit?: number; seed?: number; folder?: FolderRef } = {}): EvalSets {
   if (opts.folder) return folderSplits(id, opts.folder, opts);
@@ -33,11 +36,13 @@ export function loadSplits(id: string, opts: { trainLimit?: number; testLimit?: 
   const nTrain = Math.round(0.8 * n);
   const pick = (from: number, to: number) => order.subarray(from, to);
   const train = concatSets(subset(e.google, pick(0, nTrain)), subset(e.twitter, pick(0, nTrain)), 'emoji/train');
-  train.partner = Int32Array.from({ length: 2 * nTrain }, (_, i) => (i + nTrain) % (2 * nTrain)); // google i ↔ twitter i
+  train.partner = vendorPartners(nTrain);
   const testIdx = pick(nTrain, n);
   const google = subset(e.google, testIdx, 'emoji/test/google');
   const twitter = subset(e.twitter, testIdx, 'emoji/test/twitter');
-  return { train, test: concatSets(google, twitter, 'emoji/test'), pairs: { google, twitter } };
+  const test = concatSets(google, twitter, 'emoji/test');
+  test.partner = vendorPartners(testIdx.length); // held-out pretext batches pair within the test split
+  return { train, test, pairs: { google, twitter } };
 }
 
 /** Files named in a note before '… and N more'. */

@@ -109,10 +109,38 @@ export interface TrainState<M extends Modality = Modality> {
    * `seed` fixes the held-out augmentations.
    */
   heldOut(batches: Iterable<BatchOf<M>> | AsyncIterable<BatchOf<M>>, seed?: number): Promise<Record<string, number>>;
+  /** What the task's objectives show on a batch, in eval mode (the report's figures): classifiers' predictions, colorization's rows. */
+  pretextExamples?(batch: BatchOf<M>, seed?: number): Promise<PretextExample[]>;
   /** Extra tensors to checkpoint (MoCo's queue, …), by name. */
   extraState(): Map<string, Tensor>;
   /** Frees every GPU buffer the state owns (modules, optimizer, queues). */
   dispose(): void;
+}
+
+/** A pretext task on a batch as the report draws it: a classifier's inputs and predictions, or rows of images. */
+export type PretextExample = ClassifierExample | RowsExample;
+
+/** A classification pretext task's inputs and predictions on a batch. */
+export interface ClassifierExample {
+  /** The objective (a hybrid has several). */
+  objective: string;
+  kind: 'rotation' | 'jigsaw' | 'context';
+  /** What the model saw: rotated images (N, C, H, W), jigsaw tiles (N, g², C, s, s), (centre, neighbour) patches (N, 2, C, s, s). */
+  inputs: Float32Array;
+  shape: number[];
+  truth: Int32Array;
+  predicted: Int32Array;
+  /** Jigsaw: the permutations (count, g²); slot t of a puzzle with label l holds grid cell permutations[l][t]. */
+  permutations?: Int32Array;
+}
+
+/** Labelled rows of images over the same items (colorization: gray input, prediction, truth). */
+export interface RowsExample {
+  objective: string;
+  kind: 'rows';
+  /** (C, H, W) of every image. */
+  imageShape: [number, number, number];
+  rows: { label: string; images: Float32Array }[];
 }
 
 /** What one method file defines; `defineTask` turns it into a Task. */
@@ -132,7 +160,7 @@ export interface TaskDef<S extends Schema, M extends Modality> {
   /** A fresh, untrained encoder of the task's architecture (random-init and supervised baselines, fine-tuning from scratch). */
   encoder(cfg: NoInfer<Config<S>>, data: DataOf<M>, init: Init): EncoderOf<M>;
   /** The augmentation the task trains with, if it augments (the report's grid, alignment pairs). */
-  augmentation?(cfg: NoInfer<Config<S>>): Pipeline;
+  augmentation?(cfg: NoInfer<Config<S>>): Pipeline | undefined;
 }
 
 /**

@@ -4,6 +4,7 @@ import { type ConfigOf, int, num, oneOf } from './options.js';
 
 export const trainingOptions = {
   epochs: int('passes over the training set', 1, { min: 1 }),
+  steps: int('stop after this many steps, the schedule planned for them (default: epochs × batches per epoch)', undefined, { min: 1 }),
   batchSize: int('items per step', 256, { min: 2 }),
   seed: int('seed of the init, the data order and every augmentation', 0, { min: 0 }),
   lr: num('base learning rate (after warmup, before cosine decay)', 1e-3, { above: 0, max: 10 }),
@@ -14,6 +15,8 @@ export const trainingOptions = {
   testLimit: int('evaluate on this many items of the test split (default: all; quick presets 2000)', undefined, { min: 1 }),
   probeEpochs: int('epochs of the linear probe (default 30)', undefined, { min: 1 }),
   supervisedEpochs: int('epochs of the supervised baseline (default: the run\'s epochs)', undefined, { min: 1 }),
+  finetuneEpochs: int('epochs of fine-tuning on 1% and 10% of the labels, at least 100 steps (default 10)', undefined, { min: 1 }),
+  finetuneEncoderLr: num("fine-tuning: the pretrained encoder's learning rate as a multiple of the head's (scratch trains at 1)", 0.1, { above: 0, max: 1 }),
 };
 export type TrainingOptions = typeof trainingOptions;
 export type TrainingConfig = ConfigOf<TrainingOptions>;

@@ -2,12 +2,12 @@
 // context-prediction patch pairs. Each returns the view and the i32 label per sample.
 import { check, checkU32, type Gpu, type GpuArray, grid1d, outArray, params } from '@pretext/gpu';
 import { checkImages } from '../images.js';
-import { drawJigsaw, drawPatches, drawRotations } from './draw.js';
+import { drawJigsawTiles, drawPatches, drawRotations, type JigsawLayout, jigsawExtent } from './draw.js';
 import source from './geometry.wgsl.js';
 
 function launch(gpu: Gpu, kernel: string, entry: string, total: number, u: number[], buffers: GpuArray[], bytesPer: number): void {
-  const pr = params(); // struct Params { total, c, h, w, g, th, tw }: always all seven fields
-  for (let i = 0; i < 7; i++) pr.u32(i === 0 ? total : (u[i - 1] ?? 0));
+  const pr = params(); // struct Params { total, c, h, w, k, size }: always all six fields
+  for (let i = 0; i < 6; i++) pr.u32(i === 0 ? total : (u[i - 1] ?? 0));
   gpu.dispatch({
     kernel,
     pipeline: gpu.pipeline(kernel, source, undefined, entry),
@@ -40,16 +40,36 @@ export function rotate90(gpu: Gpu, x: GpuArray, opts: { seed: number; labels?: I
   return { images, labels };
 }
 
+/** Gathers the (N, K, C, size, size) windows at `origins` (N, K, 2) = (y, x) of the images. */
+function tiles(gpu: Gpu, kernel: string, x: GpuArray, k: number, size: number, origins: Int32Array, out?: GpuArray): GpuArray {
+  const [n, c, h, w] = x.shape;
+  const y = outArray(gpu, kernel, [n, k, c, size, size], out);
+  const info = gpu.upload(origins, [n, k, 2], `${kernel}.origins`);
+  launch(gpu, kernel, 'tiles', n * k * c * size * size, [c, h, w, k, size], [x, info, y], 8);
+  gpu.free(info);
+  return y;
+}
+
+const checkInts = (kernel: string, values: [string, number, number][]) => {
+  for (const [name, v, lo] of values) check(Number.isInteger(v) && v >= lo, kernel, name, () => `must be an integer ≥ ${lo}, got ${v}`);
+};
+
 /**
- * Cuts each image into a grid×grid of ⌊H/g⌋×⌊W/g⌋ tiles (remainder rows/columns dropped) and
- * orders them by permutation labels[n] of `permutations` (count, g²) (see jigsawPermutations);
- * returns tiles (N, g², C, ⌊H/g⌋, ⌊W/g⌋) and the labels.
+ * Jigsaw puzzles: a grid×grid of size×size tiles, `gap` pixels apart, each moved by its own
+ * jitter in [−jitter, jitter]², at a random place in the image (see drawJigsawTiles), ordered by
+ * permutation labels[n] of `permutations` (count, g²) (see jigsawPermutations). Returns tiles
+ * (N, g², C, size, size) and the labels. `size` defaults to the largest tile that fits.
  */
-export function jigsaw(gpu: Gpu, x: GpuArray, opts: { grid: number; permutations: Int32Array; seed: number; labels?: Int32Array; out?: GpuArray }): { tiles: GpuArray; labels: GpuArray } {
+export function jigsaw(gpu: Gpu, x: GpuArray, opts: { grid: number; size?: number; gap?: number; jitter?: number; permutations: Int32Array; seed: number; labels?: Int32Array; out?: GpuArray }): { tiles: GpuArray; labels: GpuArray } {
   const kernel = 'augment.jigsaw';
-  const [n, c, h, w] = checkImages(gpu, kernel, x);
-  const g = opts.grid;
-  check(Number.isInteger(g) && g >= 1 && g <= h && g <= w, kernel, 'grid', () => `must be an integer in [1, min(H, W) = ${Math.min(h, w)}], got ${g}`);
+  const [n, , h, w] = checkImages(gpu, kernel, x);
+  const { grid: g, gap = 0, jitter = 0 } = opts;
+  checkInts(kernel, [['grid', g, 1], ['gap', gap, 0], ['jitter', jitter, 0]]);
+  const size = opts.size ?? Math.floor((Math.min(h, w) - (g - 1) * gap - 2 * jitter) / g);
+  const layout: JigsawLayout = { grid: g, size, gap, jitter };
+  checkInts(kernel, [['size', size, 1]]);
+  const need = jigsawExtent(layout);
+  check(h >= need && w >= need, kernel, 'images', () => `${h}×${w} is smaller than grid·size + (grid − 1)·gap + 2·jitter = ${need} (grid ${g}, size ${size}, gap ${gap}, jitter ${jitter})`);
   const k = g * g;
   const perms = opts.permutations;
   check(perms.length > 0 && perms.length % k === 0, kernel, 'permutations', () => `must hold rows of ${k} entries, got ${perms.length} values`);
@@ -60,13 +80,8 @@ export function jigsaw(gpu: Gpu, x: GpuArray, opts: { grid: number; permutations
   }
   checkU32(kernel, 'seed', opts.seed);
   checkLabels(kernel, opts.labels, n, count);
-  const [th, tw] = [Math.floor(h / g), Math.floor(w / g)];
-  const tiles = outArray(gpu, kernel, [n, k, c, th, tw], opts.out);
-  const labels = gpu.upload(opts.labels ?? drawJigsaw(opts.seed, n, count), [n], `${kernel}.labels`);
-  const table = gpu.upload(perms, [count, k], `${kernel}.permutations`);
-  launch(gpu, kernel, 'jigsaw', n * k * c * th * tw, [c, h, w, g, th, tw], [x, labels, tiles, table], 8);
-  gpu.free(table);
-  return { tiles, labels };
+  const { origins, labels } = drawJigsawTiles(opts.seed, n, h, w, layout, perms, opts.labels);
+  return { tiles: tiles(gpu, kernel, x, k, size, origins, opts.out), labels: gpu.upload(labels, [n], `${kernel}.labels`) };
 }
 
 /**
@@ -76,18 +91,12 @@ export function jigsaw(gpu: Gpu, x: GpuArray, opts: { grid: number; permutations
  */
 export function contextPatches(gpu: Gpu, x: GpuArray, opts: { size: number; gap: number; jitter: number; seed: number; out?: GpuArray }): { patches: GpuArray; labels: GpuArray } {
   const kernel = 'augment.patches';
-  const [n, c, h, w] = checkImages(gpu, kernel, x);
+  const [n, , h, w] = checkImages(gpu, kernel, x);
   const { size, gap, jitter } = opts;
-  for (const [name, v, lo] of [['size', size, 1], ['gap', gap, 0], ['jitter', jitter, 0]] as const) {
-    check(Number.isInteger(v) && v >= lo, kernel, name, () => `must be an integer ≥ ${lo}, got ${v}`);
-  }
+  checkInts(kernel, [['size', size, 1], ['gap', gap, 0], ['jitter', jitter, 0]]);
   const need = 3 * size + 2 * gap + 2 * jitter;
   check(h >= need && w >= need, kernel, 'images', () => `${h}×${w} is smaller than 3·size + 2·gap + 2·jitter = ${need}`);
   checkU32(kernel, 'seed', opts.seed);
-  const patches = outArray(gpu, kernel, [n, 2, c, size, size], opts.out);
   const { origins, labels } = drawPatches(opts.seed, n, h, w, size, gap, jitter);
-  const info = gpu.upload(origins, [n, 4], `${kernel}.origins`);
-  launch(gpu, kernel, 'patches', n * 2 * c * size * size, [c, h, w, 0, size], [x, info, patches], 8);
-  gpu.free(info);
-  return { patches, labels: gpu.upload(labels, [n], `${kernel}.labels`) };
+  return { patches: tiles(gpu, kernel, x, 2, size, origins, opts.out), labels: gpu.upload(labels, [n], `${kernel}.labels`) };
 }

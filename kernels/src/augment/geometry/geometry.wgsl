@@ -1,17 +1,15 @@
 // Geometric self-supervision views: pure gathers, one invocation per output element.
-//   rot90:   x (N, C, H, H) → y (N, C, H, H), y[n] = rot90(x[n], k = info[n]) counter-clockwise
-//            (torch.rot90(x, k, dims = (-2, -1)))
-//   jigsaw:  x (N, C, H, W) → y (N, G², C, TH, TW), TH = ⌊H/G⌋, TW = ⌊W/G⌋:
-//            tile t of sample n is grid cell perms[info[n], t] (cells in raster order)
-//   patches: x (N, C, H, W) → y (N, 2, C, P, P): patch 0 at (info[4n], info[4n+1]),
-//            patch 1 at (info[4n+2], info[4n+3]) (the launcher draws the centre / neighbour origins)
+//   rot90: x (N, C, H, H) → y (N, C, H, H), y[n] = rot90(x[n], k = info[n]) counter-clockwise
+//          (torch.rot90(x, k, dims = (-2, -1)))
+//   tiles: x (N, C, H, W) → y (N, K, C, S, S): tile t of sample n is the S×S window at
+//          (info[2(nK + t)], info[2(nK + t) + 1]) (the launcher draws the origins: jigsaw tiles
+//          in permuted order, K = g²; context prediction's centre and neighbour, K = 2)
 
-struct Params { total: u32, c: u32, h: u32, w: u32, g: u32, th: u32, tw: u32 }
+struct Params { total: u32, c: u32, h: u32, w: u32, k: u32, size: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> info: array<i32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
-@group(0) @binding(4) var<storage, read> perms: array<i32>;
 
 fn flat(gid: vec3u, nwg: vec3u) -> u32 { return gid.x + gid.y * nwg.x * 256u; }
 
@@ -35,33 +33,15 @@ fn rot90(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg
 }
 
 @compute @workgroup_size(256)
-fn jigsaw(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+fn tiles(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = flat(gid, nwg);
   if (i >= p.total) { return; }
-  let tile = p.th * p.tw;
-  let cells = p.g * p.g;
-  let col = i % p.tw;
-  let row = (i / p.tw) % p.th;
-  let ch = (i / tile) % p.c;
-  let t = (i / (tile * p.c)) % cells;
-  let n = i / (tile * p.c * cells);
-  let cell = u32(perms[u32(info[n]) * cells + t]);
-  let sy = (cell / p.g) * p.th + row;
-  let sx = (cell % p.g) * p.tw + col;
-  y[i] = x[((n * p.c + ch) * p.h + sy) * p.w + sx];
-}
-
-@compute @workgroup_size(256)
-fn patches(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = flat(gid, nwg);
-  if (i >= p.total) { return; }
-  let size = p.th;                // patch side P
-  let col = i % size;
-  let row = (i / size) % size;
-  let ch = (i / (size * size)) % p.c;
-  let which = (i / (size * size * p.c)) % 2u;
-  let n = i / (size * size * p.c * 2u);
-  let oy = u32(info[4u * n + 2u * which]);
-  let ox = u32(info[4u * n + 2u * which + 1u]);
+  let col = i % p.size;
+  let row = (i / p.size) % p.size;
+  let ch = (i / (p.size * p.size)) % p.c;
+  let nt = i / (p.size * p.size * p.c);   // n·K + t
+  let n = nt / p.k;
+  let oy = u32(info[2u * nt]);
+  let ox = u32(info[2u * nt + 1u]);
   y[i] = x[((n * p.c + ch) * p.h + oy + row) * p.w + ox + col];
 }

@@ -1,7 +1,8 @@
 import { freshSeed, poisoned, randu, relErr, testGpu } from '@pretext/gpu/testing';
 import { describe, expect, it } from 'vitest';
 import { labToRgb, rgbToLab } from './lab.js';
-import { labRef, rgbToLabPixel } from './lab.ref.js';
+import { rgbToLabPixel } from './lab-pixel.js';
+import { labRef } from './lab.ref.js';
 
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 

@@ -62,6 +62,17 @@ export function cpuNnOps({ f32, i32 }: Makers) {
       const [rows, c] = logits.shape;
       return f32(R.crossEntropyBackwardRef(logits.data, targets.data, rows, c, dloss.data[0], { ignoreIndex, labelSmoothing: smoothing }), logits.shape);
     },
+    softCrossEntropy: (logits: S, index: S, prob: S, weight: S | null) => {
+      const r = R.softCrossEntropyRef(logits.data, logits.shape, index.data, prob.data, { weight: weight?.data });
+      return { loss: f32([r.loss], [1]), accuracy: f32([r.accuracy], [1]), saved: {} as Saved<S> };
+    },
+    softCrossEntropyBackward: (logits: S, index: S, prob: S, weight: S | null, dloss: S, _saved: Saved<S>) =>
+      f32(R.softCrossEntropyBackwardRef(logits.data, logits.shape, index.data, prob.data, dloss.data[0], { weight: weight?.data }), logits.shape),
+    softAssign: (points: S, codebook: S, k: number, sigma: number, codeWeights: S | null) => {
+      const [n, , ...spatial] = points.shape;
+      const r = R.softAssignRef(points.data, points.shape, codebook.data, k, sigma, codeWeights?.data);
+      return { index: i32(r.index, [n, k, ...spatial]), prob: f32(r.prob, [n, k, ...spatial]), ...(r.weight ? { weight: f32(r.weight, [n, ...spatial]) } : {}) };
+    },
     infonce: (q: S, k: S, pos: S | null, o: InfonceSpec<S>) => {
       const [m, d] = q.shape;
       if (!pos) {
@@ -100,6 +111,8 @@ export function cpuNnOps({ f32, i32 }: Makers) {
       return f32(R.avgPool2dRef(g, x.data), [g.n, g.c, g.ho, g.wo]);
     },
     avgPool2dBackward: (dy: S, xShape: Shape, p: PoolSpec) => f32(R.avgPool2dBackwardRef(poolGeom(xShape, p), dy.data), xShape),
+    upsample2d: (x: S, size: [number, number], mode: R.UpsampleMode) => f32(R.upsample2dRef(x.data, x.shape, size, mode), [x.shape[0], x.shape[1], ...size]),
+    upsample2dBackward: (dy: S, xShape: Shape, mode: R.UpsampleMode) => f32(R.upsample2dBackwardRef(dy.data, xShape, [dy.shape[2], dy.shape[3]], mode), xShape),
 
     layerNorm: (x: S, w: S, b: S, eps: number) => {
       const d = x.shape[x.shape.length - 1];
@@ -150,6 +163,23 @@ export function cpuNnOps({ f32, i32 }: Makers) {
       const [n, c] = images.shape;
       return f32(R.augmentRef(images.data, images.shape, pipeline, { seed, outSize, views }), [views * n, c, outSize[0], outSize[1]]);
     },
+    rotate90: (images: S, seed: number, given: Int32Array | undefined) => {
+      const labels = given ?? R.drawRotations(seed, images.shape[0]);
+      return { images: f32(R.rot90Ref(images.data, images.shape, labels), images.shape), labels: i32(labels, [labels.length]) };
+    },
+    jigsaw: (images: S, l: R.JigsawLayout, permutations: Int32Array, seed: number) => {
+      const [n, c, h, w] = images.shape;
+      const k = l.grid * l.grid;
+      const { origins, labels } = R.drawJigsawTiles(seed, n, h, w, l, permutations);
+      return { tiles: f32(R.tilesRef(images.data, images.shape, k, l.size, origins), [n, k, c, l.size, l.size]), labels: i32(labels, [n]) };
+    },
+    contextPatches: (images: S, size: number, gap: number, jitter: number, seed: number) => {
+      const [n, c, h, w] = images.shape;
+      const { origins, labels } = R.drawPatches(seed, n, h, w, size, gap, jitter);
+      return { patches: f32(R.tilesRef(images.data, images.shape, 2, size, origins), [n, 2, c, size, size]), labels: i32(labels, [n]) };
+    },
+
+    lab: (images: S, toLab: boolean) => f32(R.labRef(images.data, images.shape, toLab ? 'toLab' : 'toRgb'), images.shape),
 
     viewAt: (flat: S, offset: number, shape: Shape): S => ({ data: flat.data.subarray(offset, offset + sizeOf(shape)), shape: [...shape], dtype: flat.dtype }),
     copyAlong: (src: S, dst: S, axis: number, start: number) => {

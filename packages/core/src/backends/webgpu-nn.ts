@@ -35,6 +35,16 @@ export function webgpuNnOps(gpu: Gpu, own: (a: GpuArray) => S) {
     },
     crossEntropyBackward: (logits: S, targets: S, dloss: S, saved: Saved<S>, ignoreIndex: number, smoothing: number) =>
       own(K.crossEntropyBackward(gpu, logits, targets, { lse: saved.lse, count: saved.count }, dloss, { ignoreIndex, labelSmoothing: smoothing })),
+    softCrossEntropy: (logits: S, index: S, prob: S, weight: S | null) => {
+      const r = K.softCrossEntropy(gpu, logits, { index, prob }, { weight: weight ?? undefined });
+      return { loss: own(r.loss), accuracy: own(r.accuracy), saved: { lse: own(r.lse) } as Saved<S> };
+    },
+    softCrossEntropyBackward: (logits: S, index: S, prob: S, weight: S | null, dloss: S, saved: Saved<S>) =>
+      own(K.softCrossEntropyBackward(gpu, logits, { index, prob }, { lse: saved.lse }, dloss, { weight: weight ?? undefined })),
+    softAssign: (points: S, codebook: S, k: number, sigma: number, codeWeights: S | null) => {
+      const r = K.softAssign(gpu, points, codebook, { k, sigma, codeWeights: codeWeights ?? undefined });
+      return { index: own(r.index), prob: own(r.prob), ...(r.weight ? { weight: own(r.weight) } : {}) };
+    },
     infonce: (q: S, k: S, pos: S | null, o: InfonceSpec<S>) => {
       if (!pos) {
         const r = K.ntXent(gpu, q, { tau: o.tau, normalize: o.normalize });
@@ -58,6 +68,8 @@ export function webgpuNnOps(gpu: Gpu, own: (a: GpuArray) => S) {
     maxPool2dBackward: (dy: S, xShape: Shape, saved: Saved<S>, p: PoolSpec) => own(K.maxPool2dBackward(gpu, dy, saved.indices, xShape, poolOpts(p))),
     avgPool2d: (x: S, p: PoolSpec) => own(K.avgPool2d(gpu, x, poolOpts(p))),
     avgPool2dBackward: (dy: S, xShape: Shape, p: PoolSpec) => own(K.avgPool2dBackward(gpu, dy, xShape, poolOpts(p))),
+    upsample2d: (x: S, size: [number, number], mode: K.UpsampleMode) => own(K.upsample2d(gpu, x, { size, mode })),
+    upsample2dBackward: (dy: S, xShape: Shape, mode: K.UpsampleMode) => own(K.upsample2dBackward(gpu, dy, xShape, { size: [dy.shape[2], dy.shape[3]], mode })),
 
     layerNorm: (x: S, w: S, b: S, eps: number) => {
       const r = K.layernorm(gpu, x, w, b, { eps });
@@ -92,6 +104,10 @@ export function webgpuNnOps(gpu: Gpu, own: (a: GpuArray) => S) {
     dropout: (x: S, p: number, seed: number, stream: number) => own(K.dropout(gpu, x, p, { seed, stream })),
     mlmMask: (ids: S, m: MlmMaskSpec) => ownAll(K.mlmMask(gpu, ids, m)),
     augment: (images: S, pipeline: K.Pipeline, seed: number, outSize: [number, number], views: number) => own(K.augment(gpu, images, pipeline, { seed, outSize, views })),
+    rotate90: (images: S, seed: number, labels: Int32Array | undefined) => ownAll(K.rotate90(gpu, images, { seed, labels })),
+    jigsaw: (images: S, l: K.JigsawLayout, permutations: Int32Array, seed: number) => ownAll(K.jigsaw(gpu, images, { ...l, permutations, seed })),
+    contextPatches: (images: S, size: number, gap: number, jitter: number, seed: number) => ownAll(K.contextPatches(gpu, images, { size, gap, jitter, seed })),
+    lab: (images: S, toLab: boolean) => own((toLab ? K.rgbToLab : K.labToRgb)(gpu, images)),
 
     viewAt: (flat: S, offset: number, shape: Shape): S => {
       if (offset + numel(shape) > numel(flat.shape)) throw new RangeError(`viewAt: [${offset}, ${offset + numel(shape)}) is outside the flat buffer of ${numel(flat.shape)}`);

@@ -22,6 +22,8 @@ export interface OpCase {
   nonSmooth?: boolean;
   /** Looser tolerance for the webgpu vs cpu comparison. */
   tol?: number;
+  /** An op without a gradient (colour conversion, target encoding): forward only. */
+  forwardOnly?: boolean;
 }
 
 const u = (name: P.TensorLike extends never ? never : string, f: (x: Tensor) => Tensor, positive = false, nonSmooth = false): OpCase => ({ name, inputs: [{ shape: [3, 7], positive }], f, nonSmooth });
@@ -83,6 +85,26 @@ export const CASES: OpCase[] = [
   { name: 'maxPool2d', inputs: [{ shape: [2, 3, 6, 5] }], f: (x) => P.maxPool2d(x, 2), nonSmooth: true },
   { name: 'avgPool2d', inputs: [{ shape: [2, 3, 6, 5] }], f: (x) => P.avgPool2d(x, 3, 2, 1) },
   { name: 'globalAvgPool2d', inputs: [{ shape: [2, 3, 4, 5] }], f: P.globalAvgPool2d },
+  { name: 'upsample2d nearest ×2', inputs: [{ shape: [2, 3, 4, 5] }], f: (x) => P.upsample2d(x, { scale: 2 }) },
+  { name: 'upsample2d bilinear to 7×9', inputs: [{ shape: [2, 3, 5, 4] }], f: (x) => P.upsample2d(x, { size: [7, 9], mode: 'bilinear' }) },
+  {
+    name: 'softClassification weighted, per pixel',
+    inputs: [{ shape: [2, 5, 3, 4] }, { shape: [2, 3, 3, 4], int: 5 }, { shape: [2, 3, 3, 4], positive: true, constant: true }, { shape: [2, 3, 4], positive: true, constant: true }],
+    f: (x, i, p, w) => P.reshape(P.softClassification(x, { index: i, prob: p }, { weight: w }).loss, [1]),
+  },
+  { name: 'rgbToLab', inputs: [{ shape: [2, 3, 4, 5], positive: true }], f: P.rgbToLab, forwardOnly: true, tol: 1e-5 },
+  { name: 'labToRgb', inputs: [{ shape: [2, 3, 3, 5] }], f: (x) => P.labToRgb(P.mul(x, 30)), forwardOnly: true, tol: 1e-5 },
+  { name: 'softAssign index', inputs: [{ shape: [2, 2, 3, 5] }, { shape: [9, 2] }], f: (x, c) => P.softAssign(x, c, { k: 3, sigma: 0.5 }).index, forwardOnly: true },
+  {
+    name: 'softAssign prob and weight',
+    inputs: [{ shape: [2, 2, 3, 5] }, { shape: [9, 2] }, { shape: [9], positive: true }],
+    f: (x, c, w) => {
+      const r = P.softAssign(x, c, { k: 3, sigma: 0.5, codeWeights: w });
+      return P.concat([P.reshape(r.prob, [-1]), P.reshape(r.weight as Tensor, [-1])]);
+    },
+    forwardOnly: true,
+    tol: 1e-5,
+  },
   { name: 'layerNorm', inputs: [{ shape: [4, 6] }, { shape: [6] }, { shape: [6] }], f: (x, w, b) => P.layerNorm(x, w, b), tol: 1e-4 },
   {
     name: 'batchNorm train',

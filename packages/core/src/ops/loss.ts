@@ -1,4 +1,5 @@
-// Losses: cross-entropy, fused InfoNCE (NT-Xent, MoCo, CLIP).
+// Losses: cross-entropy, fused InfoNCE (NT-Xent, MoCo, CLIP), mean squared error.
+import { SOFTASSIGN_MAX_K } from '@pretext/kernels';
 import { record } from '../autograd.js';
 import type { Storage } from '../backend.js';
 import { isGradEnabled } from '../engine.js';
@@ -29,6 +30,53 @@ export function classification(logits: Tensor, targets: Tensor, opts: CrossEntro
   const { loss, accuracy, saved } = logits.backend.crossEntropy(logits.storage, targets.storage, attrs.ignoreIndex, attrs.smoothing);
   saved.targets = logits.backend.view(targets.storage, targets.shape);
   return { loss: record('crossEntropy', attrs, [logits, null], new Tensor(loss, logits.backend), saved), accuracy: new Tensor(accuracy, logits.backend) };
+}
+
+export interface SoftTargets {
+  /** i32 (N, K, d…): K classes per row (index 0 counts for accuracy: the row's most likely class). */
+  index: Tensor;
+  /** f32 (N, K, d…): their probabilities. */
+  prob: Tensor;
+}
+
+/**
+ * Cross-entropy against soft targets given as K (class, probability) pairs per row, each row's
+ * loss times its weight, mean over rows: (1/R)·Σ_r w_r·(−Σ_k q_rk log softmax(x_r)[idx_rk]).
+ * logits (N, C, d…) with the classes on axis 1 (per-pixel logits of a dense prediction), rows
+ * r = (n, d…); weight (N, d…). Accuracy: rows whose largest logit is their index-0 class (no gradient).
+ */
+export function softClassification(logits: Tensor, targets: SoftTargets, opts: { weight?: Tensor } = {}): { loss: Tensor; accuracy: Tensor } {
+  const op = 'softClassification';
+  if (logits.rank < 2) throw new ShapeError(op, `logits must be (N, C, d…), got ${fmt(logits.shape)}`);
+  const [n, , ...spatial] = logits.shape;
+  const { index, prob } = targets;
+  const k = index.shape[1];
+  const pairs = [n, k, ...spatial];
+  if (index.dtype !== 'i32' || index.rank !== logits.rank || fmt(index.shape) !== fmt(pairs)) throw new ShapeError(op, `index must be i32 (N, K, d…) for logits ${fmt(logits.shape)}, got ${index.dtype} ${fmt(index.shape)}`);
+  if (prob.dtype !== 'f32' || fmt(prob.shape) !== fmt(index.shape)) throw new ShapeError(op, `prob must be f32 ${fmt(index.shape)} like index, got ${prob.dtype} ${fmt(prob.shape)}`);
+  const w = opts.weight;
+  if (w && fmt(w.shape) !== fmt([n, ...spatial])) throw new ShapeError(op, `weight must be ${fmt([n, ...spatial])} (one per row), got ${fmt(w.shape)}`);
+  const b = logits.backend;
+  const { loss, accuracy, saved } = b.softCrossEntropy(logits.storage, index.storage, prob.storage, w?.storage ?? null);
+  saved.index = b.view(index.storage, index.shape);
+  saved.prob = b.view(prob.storage, prob.shape);
+  if (w) saved.weight = b.view(w.storage, w.shape);
+  return { loss: record('softCrossEntropy', {}, [logits], new Tensor(loss, b), saved), accuracy: new Tensor(accuracy, b) };
+}
+
+/**
+ * Each point of (N, D, d…) (coordinates on axis 1) to its k nearest codewords of codebook
+ * (Q, D): index (N, k, d…) nearest first and Gaussian-kernel prob e^{−‖x − c‖²/2σ²} normalised over
+ * the k, plus, with codeWeights (Q), the nearest codeword's weight (N, d…). Targets, no gradient.
+ */
+export function softAssign(points: Tensor, codebook: Tensor, opts: { k: number; sigma: number; codeWeights?: Tensor }): { index: Tensor; prob: Tensor; weight?: Tensor } {
+  if (points.rank < 2 || codebook.rank !== 2 || codebook.shape[1] !== points.shape[1]) throw new ShapeError('softAssign', `points (N, D, d…) and codebook (Q, D) must share D, got ${fmt(points.shape)} and ${fmt(codebook.shape)}`);
+  const maxK = Math.min(codebook.shape[0], SOFTASSIGN_MAX_K);
+  if (!(Number.isInteger(opts.k) && opts.k >= 1 && opts.k <= maxK)) throw new Error(`softAssign: k must be an integer in [1, ${maxK}] (at most the ${codebook.shape[0]} codewords and ${SOFTASSIGN_MAX_K}), got ${opts.k}`);
+  if (!(opts.sigma > 0 && Number.isFinite(opts.sigma))) throw new Error(`softAssign: sigma must be a finite number > 0, got ${opts.sigma}`);
+  const b = points.backend;
+  const r = b.softAssign(points.storage, codebook.storage, opts.k, opts.sigma, opts.codeWeights?.storage ?? null);
+  return { index: new Tensor(r.index, b), prob: new Tensor(r.prob, b), ...(r.weight ? { weight: new Tensor(r.weight, b) } : {}) };
 }
 
 export interface InfoNCEResult {

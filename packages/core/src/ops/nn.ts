@@ -1,6 +1,6 @@
 // Neural-network ops on the fused kernels: matmul, softmax, attention, conv, pooling, norms, dropout.
 import { record } from '../autograd.js';
-import type { Conv2dSpec, MaskSpec, Storage } from '../backend.js';
+import type { Conv2dSpec, MaskSpec, Storage, UpsampleMode } from '../backend.js';
 import { fmt, ShapeError } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { reshape } from './shape.js';
@@ -92,6 +92,21 @@ export function maxPool2d(x: Tensor, kernel: number | [number, number], stride?:
 export function avgPool2d(x: Tensor, kernel: number | [number, number], stride?: number | [number, number], padding: number | [number, number] = 0): Tensor {
   const attrs = { kernel: pair(kernel), stride: pair(stride ?? kernel), padding: pair(padding) };
   return record('avgPool2d', attrs, [x], new Tensor(x.backend.avgPool2d(x.storage, attrs), x.backend));
+}
+
+/**
+ * Resize (N, C, H, W) to `size` (Ho, Wo), or by an integer `scale`: nearest or bilinear, as
+ * PyTorch's F.interpolate with align_corners = False. The decoder's upsampling and the
+ * colorization display's ab.
+ */
+export function upsample2d(x: Tensor, opts: { size?: [number, number]; scale?: number; mode?: UpsampleMode }): Tensor {
+  if (x.rank !== 4) throw new ShapeError('upsample2d', `x must be (N, C, H, W), got ${fmt(x.shape)}`);
+  const { scale } = opts;
+  if (!opts.size && !(scale !== undefined && Number.isInteger(scale) && scale >= 1)) throw new ShapeError('upsample2d', `give size [Ho, Wo] or an integer scale ≥ 1, got size ${opts.size} and scale ${scale}`);
+  const size: [number, number] = opts.size ?? [x.shape[2] * (scale as number), x.shape[3] * (scale as number)];
+  if (!size.every((d) => Number.isInteger(d) && d >= 1)) throw new ShapeError('upsample2d', `size must be two positive integers, got [${size.join(', ')}]`);
+  const attrs = { size, mode: opts.mode ?? 'nearest' };
+  return record('upsample2d', attrs, [x], new Tensor(x.backend.upsample2d(x.storage, size, attrs.mode), x.backend));
 }
 
 /** (N, C, H, W) → (N, C): mean over space. */

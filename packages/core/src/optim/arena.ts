@@ -47,11 +47,17 @@ export class ParamArena {
     return this.backend.fill([this.n], 0, 'f32');
   }
 
-  /** Segments for the optimizer: weight decay and LARS off for 1-D parameters (biases, norms), as SimCLR. */
-  segments(decayFilter: (name: string, t: Tensor) => boolean = (_n, t) => t.rank > 1): Segment[] {
+  /**
+   * Segments for the optimizer: weight decay and LARS off for 1-D parameters (biases, norms), as
+   * SimCLR; `lrScale` multiplies a parameter's learning rate (param groups: fine-tuning's encoder
+   * at a tenth of the head's). A scale must be finite and ≥ 0 (0 freezes the parameter).
+   */
+  segments(decayFilter: (name: string, t: Tensor) => boolean = (_n, t) => t.rank > 1, lrScale: (name: string, t: Tensor) => number = () => 1): Segment[] {
     return this.entries.map((e) => {
       const decay = decayFilter(e.name, e.tensor);
-      return { start: e.offset, length: e.tensor.size, weightDecay: decay ? 1 : 0, lars: decay };
+      const lr = lrScale(e.name, e.tensor);
+      if (!(Number.isFinite(lr) && lr >= 0)) throw new Error(`ParamArena: the lr scale of '${e.name}' must be finite and ≥ 0, got ${lr}`);
+      return { start: e.offset, length: e.tensor.size, weightDecay: decay ? 1 : 0, lr, lars: decay };
     });
   }
 

@@ -1,7 +1,7 @@
 import { randn, relErr, testGpu } from '@pretext/gpu/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Backend, cpuBackend, type Optimizer, setBackend, type Storage, sum, type Tensor, tensor, webgpuBackend } from '../index.js';
-import { adamw, lars, sgd } from './optimizer.js';
+import { type Backend, cpuBackend, setBackend, type Storage, sum, type Tensor, tensor, webgpuBackend } from '../index.js';
+import { adamw, lars, Optimizer, sgd } from './optimizer.js';
 import { warmupCosine } from './schedule.js';
 
 let gpuB: Backend<Storage>;
@@ -42,6 +42,42 @@ describe('optimizers over a flat parameter arena', () => {
       expect(relErr(gb, cb)).toBeLessThan(1e-5);
     });
   }
+
+  for (const [name, make] of OPTIMIZERS) {
+    it(`${name} with per-parameter lr scales (w × 0.3, bias frozen): webgpu == cpu; the bias stays`, async () => {
+      const seed = 29;
+      const scaled: Make = (p) => {
+        const o = make(p);
+        const opt = new Optimizer(o.kind, p, o.hyper, { ...o.opts, lrScale: (n) => (n === 'w' ? 0.3 : 0) });
+        o.dispose();
+        return opt;
+      };
+      const [gw, gb] = await train(gpuB, scaled, seed);
+      const [cw, cb] = await train(cpuBackend() as Backend<Storage>, scaled, seed);
+      expect(relErr(gw, cw)).toBeLessThan(1e-5);
+      expect(Array.from(gb)).toEqual(Array.from(randn(5, seed + 1))); // scale 0: never moves
+      expect(Array.from(cb)).toEqual(Array.from(randn(5, seed + 1)));
+    });
+  }
+
+  it('lr scale s on a parameter = the lr multiplied by s for it (plain SGD, one step); bad scales are errors', async () => {
+    setBackend(gpuB);
+    const stepOnce = async (lr: number, scale: number) => {
+      const p = tensor(Float32Array.from([2, -1, 0.5]), [3], { requiresGrad: true });
+      const opt = sgd([['p', p]], { lr }, { lrScale: () => scale });
+      sum(p.square()).backward(); // g = 2p
+      opt.update();
+      const out = Array.from(await p.data());
+      opt.dispose();
+      p.dispose();
+      return out;
+    };
+    expect(relErr(await stepOnce(0.1, 0.25), await stepOnce(0.025, 1))).toBeLessThan(1e-7);
+    expect(relErr(await stepOnce(0.1, 0.25), [2 - 0.05 * 2, -1 + 0.05, 0.5 - 0.025 / 2 * 2])).toBeLessThan(1e-6);
+    const p = tensor(Float32Array.from([1]), [1], { requiresGrad: true });
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => sgd([['p', p]], { lr: 0.1 }, { lrScale: () => bad })).toThrow(/lr scale of 'p' must be finite and ≥ 0/);
+    p.dispose();
+  });
 
   it('adamw fits a linear map', async () => {
     setBackend(gpuB);

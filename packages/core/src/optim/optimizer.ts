@@ -15,6 +15,11 @@ export interface OptimizerOptions {
    * too). torch.optim.SGD/Adam/AdamW decay every parameter of a group; `decay: () => true` matches them.
    */
   decay?: (name: string, t: Tensor) => boolean;
+  /**
+   * A learning-rate multiplier per parameter (PyTorch's param groups with their own lr), applied
+   * by the same fused kernel: `(name) => name.startsWith('encoder.') ? 0.1 : 1`. Default 1.
+   */
+  lrScale?: (name: string, t: Tensor) => number;
 }
 
 type Hyper<K extends OptimizerSpec['kind']> = Omit<Extract<OptimizerSpec, { kind: K }>, 'kind' | 'step'>;
@@ -38,7 +43,7 @@ export class Optimizer<K extends OptimizerSpec['kind'] = OptimizerSpec['kind']> 
     this.arena = new ParamArena(params);
     this.grads = this.arena.zeros();
     this.state = Array.from({ length: OPTIMIZER_STATE[kind] }, () => this.arena.zeros());
-    this.segments = this.arena.segments(opts.decay);
+    this.segments = this.arena.segments(opts.decay, opts.lrScale);
     this.layout = this.arena.backend.paramLayout(this.arena.n, this.segments);
     this.lr = hyper.lr;
   }
