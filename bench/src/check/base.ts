@@ -55,7 +55,7 @@ const READY = '.pretext-bench-base';
  * Checks `sha` out into `<tmp>/pretext-bench-base-<sha>` and installs, generates and builds it.
  * A directory left by an earlier `--keep-base` run of the same commit, marked ready, is reused.
  */
-export function prepareBase(repo: string, sha: string, opts: { keep: boolean; log: (l: string) => void; run?: Run; dir?: string }): BaseCheckout {
+export function prepareBase(repo: string, sha: string, opts: { keep: boolean; build?: boolean; log: (l: string) => void; run?: Run; dir?: string }): BaseCheckout {
   const run = opts.run ?? runCommand;
   const dir = opts.dir ?? join(tmpdir(), `pretext-bench-base-${sha.slice(0, 12)}`);
   const short = sha.slice(0, 10);
@@ -94,12 +94,12 @@ export function prepareBase(repo: string, sha: string, opts: { keep: boolean; lo
     install = step('pnpm install', 'pnpm', ['install', '--frozen-lockfile', '--prefer-offline', '--reporter=silent'], dir, env);
     if (install.status !== 0) throw fail('pnpm install --frozen-lockfile', install);
   }
-  const build = step('turbo run build', 'pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], dir);
+  const build = opts.build === false ? { status: 0, output: '' } : step('turbo run build', 'pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], dir);
   if (build.status !== 0) throw fail('turbo run build', build);
   if (!existsSync(join(dir, 'bench', 'src', 'index.ts'))) {
     cleanup();
     throw new BaseError(`base ${short} has no bench harness (bench/src/index.ts): nothing to compare against`);
   }
-  writeFileSync(marker, `${sha}\n`);
+  if (opts.build !== false) writeFileSync(marker, `${sha}\n`); // only a built checkout is reused
   return { dir, sha, cleanup };
 }

@@ -45,6 +45,9 @@ const USAGE = `pnpm bench:check --base <git ref> [options]      (also: pnpm benc
   --json <file>        where to write the JSON (default bench/results/check.tmp.json)
   --md <file>          also write the Markdown table there (e.g. for a PR comment)
   --keep-base          keep the base checkout in the temp dir and reuse it next time
+  --no-build           install and codegen base but skip its turbo build (the bench runs the
+                       sources through tsx; the build only proves base builds)
+  --budget <s>         start no rerun round past this many seconds from the start (CI)
   --head-env K=V       set K=V for head's processes only (proofs: a slowdown switch)
 exit: 0 no confirmed slowdown (the table says PASS or INCOMPLETE), 1 confirmed slowdown,
       2 bad usage or a harness failure, 3 base unusable (unknown ref, shallow clone, does not build)`;
@@ -88,6 +91,8 @@ interface Options extends DecideOptions {
   json: string;
   md: string | undefined;
   keepBase: boolean;
+  build: boolean;
+  budgetS: number;
   headEnv: Record<string, string>;
 }
 
@@ -107,6 +112,8 @@ function parse(args: string[]): Options | null {
       json: { type: 'string' },
       md: { type: 'string' },
       'keep-base': { type: 'boolean', default: false },
+      'no-build': { type: 'boolean', default: false },
+      budget: { type: 'string' },
       'head-env': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -143,6 +150,8 @@ function parse(args: string[]): Options | null {
     json: resolve(a.json ?? `${REPO}/bench/results/check.tmp.json`),
     md: a.md ? resolve(a.md) : undefined,
     keepBase: a['keep-base'],
+    build: !a['no-build'],
+    budgetS: a.budget == null ? Number.POSITIVE_INFINITY : real(a.budget, 'budget', 0, 1e6),
     headEnv,
   };
 }
@@ -173,7 +182,7 @@ export async function runCheck(args: string[]): Promise<number> {
   try {
     const sha = resolveRef(REPO, o.base);
     log(`base ${o.base} = ${sha.slice(0, 10)}; preparing its checkout`);
-    base = prepareBase(REPO, sha, { keep: o.keepBase, log });
+    base = prepareBase(REPO, sha, { keep: o.keepBase, build: o.build, log });
   } catch (e) {
     if (e instanceof BaseError) {
       console.error(`bench check: ${e.message}`);
@@ -223,8 +232,19 @@ async function compare(o: Options, baseDir: string, sha: string, t0: number, loa
   const notCompared: CheckReport['notCompared'] = [];
   let adapter = '';
   let pending: string[] = [];
+  let roundS = 0;
   for (let round = 1; round <= o.rounds; round++) {
-    const s = await start(o, baseDir, sha);
+    const elapsed = (Date.now() - t0) / 1000;
+    if (round > 1 && elapsed + roundS > o.budgetS) {
+      log(`no round ${round}: ${elapsed.toFixed(0)} s gone, the last round took ${roundS.toFixed(0)} s, --budget is ${o.budgetS} s`);
+      for (const n of pending) {
+        const t = tracks.get(n);
+        if (t) t.done = { verdict: 'unknown', note: `undecided when the ${o.budgetS} s budget ran out after ${round - 1} round${round > 2 ? 's' : ''}` };
+      }
+      break;
+    }
+    const roundStart = Date.now();
+    let s = await start(o, baseDir, sha);
     try {
       if (round === 1) {
         if (s.adapter[0] !== s.adapter[1]) throw new Error(`base and head see different adapters (${s.adapter[0]} / ${s.adapter[1]})`);
@@ -237,6 +257,11 @@ async function compare(o: Options, baseDir: string, sha: string, t0: number, loa
       }
       for (const name of pending) {
         log(`round ${round}: ${name}`);
+        if (!s.base.alive || !s.head.alive) {
+          // a worker crashed or hung on the previous case: fresh ones for the rest
+          await Promise.all([s.base.close(), s.head.close()]);
+          s = await start(o, baseDir, sha);
+        }
         try {
           await measure(o, s, name, tracks);
         } catch (e) {
@@ -254,6 +279,7 @@ async function compare(o: Options, baseDir: string, sha: string, t0: number, loa
     } finally {
       await Promise.all([s.base.close(), s.head.close()]);
     }
+    roundS = (Date.now() - roundStart) / 1000;
     pending = pending.filter((n) => tracks.has(n) && !tracks.get(n)?.done);
     if (!pending.length) break;
   }

@@ -67,6 +67,11 @@ export class Sampler {
     });
   }
 
+  /** False once the process has exited (crashed, killed after a hang). */
+  get alive(): boolean {
+    return this.dead == null;
+  }
+
   load(quick: boolean): Promise<Loaded> {
     return this.call({ op: 'load', quick });
   }

@@ -5,7 +5,8 @@
 // code while this file (from head) only drives it.
 //
 // A sample is one fresh measurement of a case already set up and warmed up in this process:
-// the median of `reps` runs. Per-run times of a single process would share its start-up,
+// the fastest of `reps` runs (other processes on a shared machine only ever add time, so the
+// minimum is the least disturbed reading; the samples' spread is left to the rank test). Per-run times of a single process would share its start-up,
 // compilation and allocation state; separate processes per sample would mostly time start-up
 // (seconds of tsx, imports and Dawn against a kernel's milliseconds). The orchestrator starts
 // fresh processes for every round instead, so a slowdown must show in two sets of processes.
@@ -107,7 +108,12 @@ async function load(q: boolean): Promise<Loaded> {
   for (const l of loaded as { case: CaseLike }[]) cases.set(l.case.name, l.case);
   const g = await gpuFor('gpu');
   const i = g.info ?? {};
-  return { cases: [...cases.values()].map((c) => ({ name: c.name, kernel: c.kernel })), adapter: [i.description || i.device, i.driver].filter(Boolean).join(', ') || 'unknown adapter', timestamps: g.profiler.enabled };
+  return { cases: [...cases.values()].map((c) => ({ name: c.name, kernel: c.kernel })), adapter: adapterName(i), timestamps: g.profiler.enabled };
+}
+
+function adapterName(i: NonNullable<GpuLike['info']>): string {
+  const name = i.description || i.device || 'unknown adapter';
+  return i.driver && !name.includes(i.driver) ? `${name} (${i.driver})` : name;
 }
 
 function counters(before: Stats, after: Stats): Record<string, number | null> {
@@ -161,11 +167,9 @@ async function setup(name: string, warmup: number): Promise<SetUp> {
 
 async function sample(reps: number): Promise<number> {
   if (!current) throw new Error('sample before setup');
-  const t: number[] = [];
-  for (let i = 0; i < reps; i++) t.push(await timedRun(current.inst, current.gpu, current.clock));
-  t.sort((x, y) => x - y);
-  const m = t.length >> 1;
-  return t.length % 2 ? t[m] : (t[m - 1] + t[m]) / 2;
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < reps; i++) best = Math.min(best, await timedRun(current.inst, current.gpu, current.clock));
+  return best;
 }
 
 function dispose(): void {
