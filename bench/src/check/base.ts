@@ -13,9 +13,7 @@ export class BaseError extends Error {
   override name = 'BaseError';
 }
 
-export interface Run {
-  (cmd: string, args: readonly string[], opts: { cwd: string; env?: Record<string, string> }): { status: number | null; output: string };
-}
+export type Run = (cmd: string, args: readonly string[], opts: { cwd: string; env?: Record<string, string> }) => { status: number | null; output: string };
 
 /** Runs a command, capturing stdout and stderr together (for the error message). */
 export const runCommand: Run = (cmd, args, opts) => {

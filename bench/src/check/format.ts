@@ -43,7 +43,7 @@ export function outcomeOf(cases: readonly Pick<CaseOutcome, 'verdict'>[], notCom
 export const exitCodeOf = (r: Pick<CheckReport, 'outcome'>): number => (r.outcome === 'slower' ? 1 : 0);
 
 const ms = (x: number) => (!Number.isFinite(x) ? '—' : x >= 100 ? `${x.toFixed(1)} ms` : x >= 1 ? `${x.toFixed(2)} ms` : `${(x * 1000).toFixed(1)} µs`);
-const pv = (p: number) => (!Number.isFinite(p) ? '—' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
+const pv = (p: number) => (!Number.isFinite(p) ? '—' : p < 1e-3 ? p.toExponential(1) : p.toFixed(4));
 const num = (x: number | null) => (x == null ? '—' : Number.isInteger(x) ? x.toLocaleString('en-US') : x.toPrecision(6));
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 const MARK: Record<Verdict, string> = { slower: '🔴 slower', faster: '🟢 faster', same: 'same', unknown: '⚪ unknown' };
