@@ -13,14 +13,13 @@ const SHA = 'a'.repeat(40);
 /** A fake `run`: answers by the first matching pattern over "cmd args…", records the calls. */
 function scripted(answers: [RegExp, number, string?][]): Run & { calls: string[] } {
   const calls: string[] = [];
-  const run = ((cmd: string, args: readonly string[]) => {
+  const run: Run = (cmd, args) => {
     const line = [cmd, ...args].join(' ');
     calls.push(line);
     const a = answers.find(([re]) => re.test(line));
     return { status: a ? a[1] : 0, output: a?.[2] ?? '' };
-  }) as Run & { calls: string[] };
-  run.calls = calls;
-  return run;
+  };
+  return Object.assign(run, { calls });
 }
 
 describe('resolveRef', () => {
