@@ -63,7 +63,9 @@ export function prepareBase(repo: string, sha: string, opts: { keep: boolean; bu
     run('git', ['worktree', 'prune'], { cwd: repo });
   };
   const marker = join(dir, READY);
-  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === sha) {
+  const mark = existsSync(marker) ? readFileSync(marker, 'utf8').trim() : '';
+  // '<sha>' marks a built checkout, '<sha> unbuilt' one made with --no-build
+  if (mark === sha || (opts.build === false && mark === `${sha} unbuilt`)) {
     opts.log(`base ${short}: reusing the checkout in ${dir}`);
     return { dir, sha, cleanup };
   }
@@ -98,6 +100,6 @@ export function prepareBase(repo: string, sha: string, opts: { keep: boolean; bu
     cleanup();
     throw new BaseError(`base ${short} has no bench harness (bench/src/index.ts): nothing to compare against`);
   }
-  if (opts.build !== false) writeFileSync(marker, `${sha}\n`); // only a built checkout is reused
+  writeFileSync(marker, `${sha}${opts.build === false ? ' unbuilt' : ''}\n`);
   return { dir, sha, cleanup };
 }
