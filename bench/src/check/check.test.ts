@@ -120,10 +120,10 @@ const outcome = (name: string, verdict: CaseOutcome['verdict'], o: Partial<CaseO
   verdict,
   ratio: 1.25,
   p: 0.00012,
-  base: { medianMs: 4, samples: [] },
-  head: { medianMs: 5, samples: [] },
+  base: { medianMs: 4 },
+  head: { medianMs: 5 },
   reps: 10,
-  rounds: [{ verdict, ratio: 1.25, p: 0.00012 }],
+  rounds: [{ verdict, ratio: 1.25, p: 0.00012, base: [4], head: [5] }],
   counters: { base: {}, head: {}, changed: [], notCompared: [] },
   ...o,
 });
@@ -157,7 +157,7 @@ describe('report', () => {
       report(
         [
           outcome('matmul a|b', 'slower', { note: 'confirmed in rounds 1 and 2', counters: { base: {}, head: {}, changed: [{ counter: 'dispatches', base: 81, head: 82 }], notCompared: ['bytesCreated (base does not report it)'] } }),
-          outcome('softmax', 'same', { ratio: 1.01, p: 0.62, base: { medianMs: 0.9512, samples: [] }, head: { medianMs: 0.96, samples: [] } }),
+          outcome('softmax', 'same', { ratio: 1.01, p: 0.62, base: { medianMs: 0.9512 }, head: { medianMs: 0.96 } }),
         ],
         [{ name: 'new case', reason: 'only in head (new, or renamed)' }],
       ),

@@ -12,10 +12,11 @@ import { parseArgs } from 'node:util';
 import type { BenchCase } from '../case.js';
 import { selectCases } from '../discover.js';
 import { gitCommit } from '../run.js';
+import { median } from '../stats.js';
 import { BaseError, prepareBase, resolveRef } from './base.js';
 import { type CaseOutcome, type CheckReport, exitCodeOf, formatCheckMarkdown, outcomeOf } from './format.js';
 import { Sampler } from './sampler.js';
-import { type CaseTrack, compareCounters, DEFAULT_DECIDE, type DecideOptions, decide, settle } from './verdict.js';
+import { compareCounters, DEFAULT_DECIDE, type DecideOptions, decide, settle } from './verdict.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -219,11 +220,12 @@ async function start(o: Options, baseDir: string, sha: string): Promise<Sides & 
   return { ...s, adapter: [b.value.adapter, h.value.adapter], cases: [b.value.cases, h.value.cases] };
 }
 
-interface Track extends CaseTrack {
+interface Track {
   name: string;
   clock: CaseOutcome['clock'];
   reps: number;
-  counters?: CaseOutcome['counters'];
+  rounds: CaseOutcome['rounds'];
+  counters: CaseOutcome['counters'];
   done?: { verdict: CaseOutcome['verdict']; note?: string };
 }
 
@@ -262,18 +264,17 @@ async function compare(o: Options, baseDir: string, sha: string, t0: number, loa
           await Promise.all([s.base.close(), s.head.close()]);
           s = await start(o, baseDir, sha);
         }
+        let t: Track;
         try {
-          await measure(o, s, name, tracks);
+          t = await measure(o, s, name, tracks);
         } catch (e) {
           notCompared.push({ name, reason: message(e) });
           tracks.delete(name);
+          continue;
         }
-        const t = tracks.get(name);
-        if (!t) continue;
-        const d = decide(t.base, t.head, o);
-        t.rounds.push(d);
         const st = settle(t, o.rounds);
-        log(`  ${d.verdict}: ratio ${d.ratio.toFixed(3)}, p ${d.p.toPrecision(2)} (n ${t.base.length}/${t.head.length})${st.done ? ' — settled' : ''}`);
+        const d = t.rounds[t.rounds.length - 1];
+        log(`  ${d.verdict}: ratio ${d.ratio.toFixed(3)}, p ${d.p.toPrecision(2)}${st.done ? ` — ${st.verdict}${st.note ? ` (${st.note})` : ''}` : ''}`);
         if (st.done) t.done = { verdict: st.verdict, ...(st.note ? { note: st.note } : {}) };
       }
     } finally {
@@ -291,12 +292,12 @@ async function compare(o: Options, baseDir: string, sha: string, t0: number, loa
       verdict: t.done?.verdict ?? 'unknown',
       ratio: d.ratio,
       p: d.p,
-      base: { medianMs: d.base, samples: t.base },
-      head: { medianMs: d.head, samples: t.head },
+      base: { medianMs: median(d.base) ?? Number.NaN },
+      head: { medianMs: median(d.head) ?? Number.NaN },
       reps: t.reps,
-      rounds: t.rounds.map((r) => ({ verdict: r.verdict, ratio: r.ratio, p: r.p })),
+      rounds: t.rounds,
       ...(t.done?.note ? { note: t.done.note } : {}),
-      counters: t.counters ?? { base: {}, head: {}, changed: [], notCompared: [] },
+      counters: t.counters,
     };
   });
   const report: CheckReport = {
@@ -320,8 +321,8 @@ async function compare(o: Options, baseDir: string, sha: string, t0: number, loa
   return exitCodeOf(report);
 }
 
-/** One round of one case: set up on both sides, then `samples` interleaved pairs of samples. */
-async function measure(o: Options, s: Sides, name: string, tracks: Map<string, Track>): Promise<void> {
+/** One round of one case: set up on both sides, `samples` interleaved pairs of samples, the round's decision. */
+async function measure(o: Options, s: Sides, name: string, tracks: Map<string, Track>): Promise<Track> {
   const sb = await s.base.setup(name, 2);
   const sh = await s.head.setup(name, 2);
   try {
@@ -336,19 +337,24 @@ async function measure(o: Options, s: Sides, name: string, tracks: Map<string, T
       const counters = compareCounters(sb.steady, sh.steady, unstable);
       const cold = compareCounters(sb.cold, sh.cold, unstable);
       counters.changed.push(...cold.changed.map((c) => ({ ...c, counter: `${c.counter} (first run)` })));
-      t = { name, clock: sb.clock, reps, base: [], head: [], rounds: [], counters: { ...counters, base: sb.steady, head: sh.steady } };
+      t = { name, clock: sb.clock, reps, rounds: [], counters: { ...counters, base: sb.steady, head: sh.steady } };
       tracks.set(name, t);
     }
+    const base: number[] = [];
+    const head: number[] = [];
     for (let i = 0; i < o.samples; i++) {
       // A B, then B A: a linear drift in load adds the same to both sides over each pair of pairs
       if (i % 2 === 0) {
-        t.base.push(await s.base.sample(t.reps));
-        t.head.push(await s.head.sample(t.reps));
+        base.push(await s.base.sample(t.reps));
+        head.push(await s.head.sample(t.reps));
       } else {
-        t.head.push(await s.head.sample(t.reps));
-        t.base.push(await s.base.sample(t.reps));
+        head.push(await s.head.sample(t.reps));
+        base.push(await s.base.sample(t.reps));
       }
     }
+    const d = decide(base, head, o);
+    t.rounds.push({ verdict: d.verdict, ratio: d.ratio, p: d.p, base, head });
+    return t;
   } finally {
     await Promise.allSettled([s.base.dispose(), s.head.dispose()]);
   }

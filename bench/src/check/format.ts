@@ -6,14 +6,15 @@ export interface CaseOutcome {
   name: string;
   clock: Clock;
   verdict: Verdict;
-  /** Decision on all samples pooled over the rounds this case ran. */
+  /** The last round's decision, on that round's own samples (medians in ms). */
   ratio: number;
   p: number;
-  base: { medianMs: number; samples: number[] };
-  head: { medianMs: number; samples: number[] };
-  /** Runs of the case per sample (each sample is their median). */
+  base: { medianMs: number };
+  head: { medianMs: number };
+  /** Runs of the case per sample (each sample is the fastest of them). */
   reps: number;
-  rounds: Pick<Decision, 'verdict' | 'ratio' | 'p'>[];
+  /** Every round's decision and samples (ms). */
+  rounds: (Pick<Decision, 'verdict' | 'ratio' | 'p'> & { base: number[]; head: number[] })[];
   note?: string;
   counters: CounterComparison & { base: Record<string, number | null>; head: Record<string, number | null> };
 }
@@ -53,7 +54,7 @@ export function formatCheckMarkdown(r: CheckReport): string {
   const lines = [
     `### Bench check: head ${head} against base ${r.base.ref} (${r.base.sha.slice(0, 10)})`,
     '',
-    `${r.base.adapter}; ${r.options.quick ? 'quick sizes; ' : ''}${r.options.samples} samples per side per round, interleaved; slower/faster: |ratio − 1| ≥ ${(100 * r.options.threshold).toFixed(0)}% and Mann-Whitney p ≤ ${r.options.alpha}; a slowdown counts once two rounds of fresh processes agree. Load ${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)}, ${r.seconds.toFixed(0)} s.`,
+    `${r.base.adapter}; ${r.options.quick ? 'quick sizes; ' : ''}${r.options.samples} samples per side per round, interleaved; slower/faster: |ratio − 1| ≥ ${(100 * r.options.threshold).toFixed(0)}% and Mann-Whitney p ≤ ${r.options.alpha}; a slowdown counts once two rounds, each in fresh processes and decided on its own samples, call it slower. Load ${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)}, ${r.seconds.toFixed(0)} s.`,
     '',
     '| case | base | head | ratio | p | verdict | clock, rounds |',
     '|---|---:|---:|---:|---:|---|---|',
