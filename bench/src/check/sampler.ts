@@ -33,7 +33,15 @@ export class Sampler {
       execArgv: ['--conditions=source', '--import', tsx],
       // the worker's stdout goes to our stderr: our stdout carries the report
       stdio: ['ignore', 2, 2, 'ipc'],
-      env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp', ...opts.env },
+      env: {
+        ...process.env,
+        XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp',
+        // lavapipe on one thread unless the caller chose: on 2 shared cores, whether its second
+        // thread found a free core flipped between samples (one kernel read 0.35 or 0.6 ms); a
+        // kernel's parallel scaling is the bench's business, not this comparison's
+        LP_NUM_THREADS: process.env.LP_NUM_THREADS ?? '1',
+        ...opts.env,
+      },
     });
     this.child.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: string }) => {
       const p = this.pending.get(m.id);
