@@ -5,7 +5,7 @@
 // sides alike — and decides per case (verdict.ts). Unsettled cases get further rounds in fresh
 // processes. Prints a Markdown table, writes JSON; exit 1 only on a confirmed slowdown.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -209,8 +209,12 @@ interface Sides {
   head: Sampler;
 }
 
-async function start(o: Options, baseDir: string, sha: string): Promise<Sides & { adapter: [string, string]; cases: [Named[], Named[]] }> {
-  const s = { base: new Sampler({ side: 'base', root: baseDir }), head: new Sampler({ side: 'head', root: REPO, env: o.headEnv }) };
+async function start(o: Options, baseDir: string, sha: string, round: number): Promise<Sides & { adapter: [string, string]; cases: [Named[], Named[]] }> {
+  // both sides on one CPU, the last one in round 1, the one before in round 2, …: whatever else
+  // runs on it slows both alike (sampler.ts)
+  const cpus = availableParallelism();
+  const cpu = cpus - 1 - ((round - 1) % cpus);
+  const s = { base: new Sampler({ side: 'base', root: baseDir, cpu }), head: new Sampler({ side: 'head', root: REPO, env: o.headEnv, cpu }) };
   const [b, h] = await Promise.allSettled([s.base.load(o.quick), s.head.load(o.quick)]);
   if (b.status === 'rejected' || h.status === 'rejected') {
     await Promise.all([s.base.close(), s.head.close()]);
@@ -246,7 +250,7 @@ async function compare(o: Options, baseDir: string, sha: string, t0: number, loa
       break;
     }
     const roundStart = Date.now();
-    let s = await start(o, baseDir, sha);
+    let s = await start(o, baseDir, sha, round);
     try {
       if (round === 1) {
         if (s.adapter[0] !== s.adapter[1]) throw new Error(`base and head see different adapters (${s.adapter[0]} / ${s.adapter[1]})`);
@@ -262,7 +266,7 @@ async function compare(o: Options, baseDir: string, sha: string, t0: number, loa
         if (!s.base.alive || !s.head.alive) {
           // a worker crashed or hung on the previous case: fresh ones for the rest
           await Promise.all([s.base.close(), s.head.close()]);
-          s = await start(o, baseDir, sha);
+          s = await start(o, baseDir, sha, round);
         }
         let t: Track;
         try {

@@ -2,6 +2,7 @@
 // requests over IPC, get answers; a crash, a hang or a thrown error becomes a rejected promise
 // naming the side and the request.
 import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Loaded, Request, SetUp } from './worker.js';
@@ -11,6 +12,14 @@ const WORKER = fileURLToPath(new URL('../../src/check/worker.ts', import.meta.ur
 /** How long one request may take before the worker is presumed hung and killed, ms. */
 const TIMEOUT_MS: Record<Request['op'], number> = { load: 180_000, setup: 300_000, sample: 180_000, dispose: 60_000, exit: 30_000 };
 
+/**
+ * Linux's taskset, to start a worker on one CPU: both sides of a round go on the same CPU. Unpinned,
+ * the scheduler put the two workers (forked one after the other) on different CPUs, and when the
+ * other load sat on one of them, every sample of one side was slow for a whole round and the next
+ * (seen: unchanged matmul read 1.6× and 5× slower in two rounds of fresh processes).
+ */
+const TASKSET = ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p)) ?? null;
+
 export interface SideOptions {
   /** 'base' or 'head': names the side in every error. */
   side: string;
@@ -18,6 +27,8 @@ export interface SideOptions {
   root: string;
   /** Extra environment for this side only (e.g. a slowdown switch in a proof). */
   env?: Record<string, string>;
+  /** Run the worker on this CPU only (when taskset exists). */
+  cpu?: number;
 }
 
 export class Sampler {
@@ -28,9 +39,12 @@ export class Sampler {
 
   constructor(readonly opts: SideOptions) {
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const node = ['--conditions=source', '--import', tsx];
+    const pin = opts.cpu != null && TASKSET != null;
     this.child = fork(WORKER, ['--root', opts.root], {
       cwd: opts.root,
-      execArgv: ['--conditions=source', '--import', tsx],
+      // fork runs execPath execArgv… WORKER args…: taskset -c <cpu> node … keeps the IPC channel
+      ...(pin ? { execPath: TASKSET as string, execArgv: ['-c', String(opts.cpu), process.execPath, ...node] } : { execArgv: node }),
       // the worker's stdout goes to our stderr: our stdout carries the report
       stdio: ['ignore', 2, 2, 'ipc'],
       env: {
