@@ -1,4 +1,5 @@
 // The bench as a function: what `pnpm bench` (main.ts) and `pretext bench` (@pretext/cli) run.
+import { runCheck } from './check/check.js';
 import { runCli } from './cli.js';
 import { findBenchFiles, loadCases } from './discover.js';
 import { trainingCases } from './training/index.js';
@@ -9,5 +10,6 @@ import { trainingCases } from './training/index.js';
  * sources, so the process needs a TypeScript loader (tsx) and the repository checkout.
  */
 export function bench(args: string[]): Promise<number> {
+  if (args[0] === 'check') return runCheck(args.slice(1)); // pnpm bench:check: head against a base ref
   return runCli(args, async () => [...(await loadCases(findBenchFiles())), ...trainingCases()]);
 }

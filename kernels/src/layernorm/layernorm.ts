@@ -6,6 +6,14 @@ import source from './layernorm.wgsl.js';
 
 const WG = 64;
 
+/**
+ * A known slowdown for proving the bench regression check (bench/scripts/prove-check.ts):
+ * PRETEXT_PROOF_SLOWDOWN=layernorm:<f> makes the forward's pass redo its first f·rows rows
+ * (the shader's proof_rows: the same values written again), f more work in the same dispatch.
+ * Unset, as everywhere outside that proof, it is 0 and the launcher does what it did without it.
+ */
+const PROOF_EXTRA = Number(/^layernorm:(\d*\.?\d+)$/.exec((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.PRETEXT_PROOF_SLOWDOWN ?? '')?.[1] ?? 0);
+
 function rowsOf(kernel: string, x: GpuArray): { rows: number; d: number; lead: number[] } {
   check(x.shape.length >= 1, kernel, 'x', () => `must have at least one dim, got ${shapeString(x.shape)}`);
   checkNonEmpty(kernel, 'x', x.shape);
@@ -31,15 +39,16 @@ export function layernorm(
   const y = outArray(gpu, kernel, x.shape, opts.out);
   const mean = outArray(gpu, kernel, lead, opts.outMean, { name: 'outMean' });
   const rstd = outArray(gpu, kernel, lead, opts.outRstd, { name: 'outRstd' });
-  const n = rows * d;
+  const extra = PROOF_EXTRA > 0 ? Math.min(rows, Math.ceil(PROOF_EXTRA * rows)) : 0;
+  const r = rows + extra;
   gpu.dispatch({
     kernel,
-    pipeline: gpu.pipeline(kernel, source, {}, 'forward'),
+    pipeline: gpu.pipeline(kernel, source, extra ? { proof_rows: extra } : {}, 'forward'),
     params: params().u32(rows).u32(d).f32(eps).u32(0).bytes,
     buffers: [x, weight, bias, y, mean, rstd],
-    workgroups: grid1d(ceilDiv(rows, WG), gpu.limits.maxComputeWorkgroupsPerDimension),
-    flops: 8 * n,
-    bytes: 4 * (2 * n + 2 * d + 2 * rows),
+    workgroups: grid1d(ceilDiv(r, WG), gpu.limits.maxComputeWorkgroupsPerDimension),
+    flops: 8 * r * d,
+    bytes: 4 * (2 * r * d + 2 * d + 2 * r),
   });
   return { y, mean, rstd };
 }

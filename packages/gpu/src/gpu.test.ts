@@ -77,6 +77,23 @@ describe('Gpu', () => {
     expect(pipe).toBe(gpu.pipeline('add_one', addOne));
   });
 
+  it('counts the FLOPs and bytes dispatches declare and the bytes the pool creates', async () => {
+    const gpu = await testGpu();
+    const s0 = gpu.stats();
+    const x = gpu.upload(new Float32Array(24001)); // 96 004 bytes: the 1.5·2^16 = 98 304-byte class, new here
+    const d = { kernel: 'add_one', pipeline: gpu.pipeline('add_one', addOne), buffers: [x], params: params().u32(1000).bytes, workgroups: [16] as const };
+    gpu.dispatch({ ...d, flops: 1000, bytes: 8000 });
+    gpu.dispatch(d); // declares nothing: counts as 0
+    await gpu.sync();
+    const s1 = gpu.stats();
+    expect(s1.declaredFlops - s0.declaredFlops).toBe(1000);
+    expect(s1.declaredBytes - s0.declaredBytes).toBe(8000);
+    expect(s1.dispatches - s0.dispatches).toBe(2);
+    expect(s1.buffersCreated - s0.buffersCreated).toBe(1);
+    expect(s1.bytesCreated - s0.bytesCreated).toBe(98304);
+    gpu.free(x);
+  });
+
   it('turns an invalid shader into a thrown error naming the kernel', async () => {
     const gpu = await testGpu();
     await expect(gpu.pipelines.compile('broken_kernel', 'fn main( {')).rejects.toThrow(/broken_kernel/);

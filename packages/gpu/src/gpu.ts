@@ -50,12 +50,17 @@ export interface Dispatch {
 
 export interface GpuStats {
   buffersCreated: number;
+  /** Bytes of the buffers the pool created (allocations, not reuses). */
+  bytesCreated: number;
   pipelinesCreated: number;
   liveBuffers: number;
   liveBytes: number;
   peakBytes: number;
   dispatches: number;
   submits: number;
+  /** Sums of the FLOPs and bytes the dispatches declared (Dispatch.flops, .bytes). */
+  declaredFlops: number;
+  declaredBytes: number;
 }
 
 const env = (k: string): string | undefined => (typeof process !== 'undefined' ? process.env[k] : undefined);
@@ -91,7 +96,7 @@ export class Gpu {
   private arenaUsed = 0;
   /** submits since the last completed sync or readback */
   private unwaited = 0;
-  private readonly counters = { dispatches: 0, submits: 0 };
+  private readonly counters = { dispatches: 0, submits: 0, declaredFlops: 0, declaredBytes: 0 };
 
   private constructor(
     readonly device: GPUDevice,
@@ -155,6 +160,7 @@ export class Gpu {
     const p = this.pool.stats;
     return {
       buffersCreated: p.created,
+      bytesCreated: p.createdBytes,
       pipelinesCreated: this.pipelines.stats.created,
       liveBuffers: p.live,
       liveBytes: p.liveBytes,
@@ -210,6 +216,8 @@ export class Gpu {
     else run();
     this.passes++;
     this.counters.dispatches++;
+    this.counters.declaredFlops += d.flops ?? 0;
+    this.counters.declaredBytes += d.bytes ?? 0;
   }
 
   /** Sends the recorded batch to the GPU; throws past MAX_UNWAITED_SUBMITS with nothing waited on. */

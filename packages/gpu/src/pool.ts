@@ -14,6 +14,8 @@ export function sizeClass(bytes: number): number {
 export interface PoolStats {
   /** GPU buffers ever created by the pool. */
   created: number;
+  /** Bytes of all the buffers ever created by the pool (trim() does not lower it). */
+  createdBytes: number;
   /** Buffers handed out and not yet released. */
   live: number;
   liveBytes: number;
@@ -26,7 +28,7 @@ export class BufferPool {
   private readonly free = new Map<string, GPUBuffer[]>();
   private readonly owned = new WeakSet<GPUBuffer>();
   private readonly idle = new WeakSet<GPUBuffer>();
-  readonly stats: PoolStats = { created: 0, live: 0, liveBytes: 0, totalBytes: 0, peakBytes: 0 };
+  readonly stats: PoolStats = { created: 0, createdBytes: 0, live: 0, liveBytes: 0, totalBytes: 0, peakBytes: 0 };
 
   constructor(
     private readonly device: GPUDevice,
@@ -46,6 +48,7 @@ export class BufferPool {
       buf = this.onCreate(label, () => this.device.createBuffer({ size, usage, label }));
       this.owned.add(buf);
       this.stats.created++;
+      this.stats.createdBytes += size;
       this.stats.totalBytes += size;
       this.stats.peakBytes = Math.max(this.stats.peakBytes, this.stats.totalBytes);
     }
