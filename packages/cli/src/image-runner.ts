@@ -5,6 +5,7 @@ import { loadSplits, type TaskConfig } from '@pretext/tasks';
 import { evaluateRun, pretextOnTest } from './evaluation.js';
 import { writeFigures } from './figures.js';
 import { writePretextFigures } from './pretext-figures.js';
+import { batchTooLarge } from './batch-check.js';
 import type { Runner } from './runner.js';
 
 /** The quick presets evaluate on a test subset; `testLimit` overrides. */
@@ -16,7 +17,10 @@ export const imageRunner: Runner<'image'> = {
   unit: 'images',
   load: (cfg) => loadSplits(cfg.dataset, { trainLimit: cfg.trainLimit, testLimit: testLimitOf(cfg), folder: cfg.folder }),
   train: (splits) => splits.train,
-  loader: (train, cfg) => new ImageLoader(train, cfg.batchSize, { seed: cfg.seed }),
+  loader: (train, cfg) => {
+    if (train.shape[0] < cfg.batchSize) throw batchTooLarge(cfg, `${train.name}: ${train.shape[0]} images`);
+    return new ImageLoader(train, cfg.batchSize, { seed: cfg.seed });
+  },
   itemsPerStep: (cfg) => cfg.batchSize,
   describe: (splits, loader, cfg) =>
     `${splits.train.name}: ${splits.train.shape[0]} images [${splits.train.shape.slice(1).join('×')}], ${loader.batchesPerEpoch} batches of ${cfg.batchSize} per epoch; test ${splits.test.shape[0]}${(splits.notes ?? []).map((n) => `\nnote      ${n}`).join('')}`,

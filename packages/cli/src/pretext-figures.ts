@@ -142,5 +142,5 @@ export async function writePretextFigures(dir: string, state: TrainState<'image'
   const k = Math.min(8, test.shape[0]);
   const first = subset(test, Array.from({ length: Math.min(16, test.shape[0]) }, (_, i) => i));
   const examples = await state.pretextExamples({ images: first.images, shape: first.shape, labels: first.labels, index: Int32Array.from({ length: first.shape[0] }, (_, i) => i) }, seed);
-  return examples.map((ex) => writePretextFigure(dir, ex, k));
+  return examples.length ? examples.map((ex) => writePretextFigure(dir, ex, k)) : undefined; // none: no field in summary.json
 }

@@ -7,7 +7,7 @@
 // augmentation seeds from the global step, so a resumed run retraces the uninterrupted one.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Modality, OptionError, type SplitsOf, type Task, type TaskConfig } from '@pretext/tasks';
+import type { Modality, SplitsOf, Task, TaskConfig } from '@pretext/tasks';
 import { checkpointDir, loadRun, restoreRun, saveRun } from './checkpoints.js';
 import type { EvalSettings } from './evaluation.js';
 import { deviceLost, MAX_DEVICE_RECOVERIES, reopenDevice } from './device-loss.js';
@@ -16,6 +16,7 @@ import { MetricsLog, type MetricsRow } from './metrics.js';
 import { activeProfiler, reportProfile } from './profile.js';
 import { Progress } from './progress.js';
 import { writeReport } from './report.js';
+import { batchTooLarge } from './batch-check.js';
 import { runnerOf } from './runner.js';
 import { takeRunDir } from './run-dir.js';
 import { type RunInfo, type Summary, writeSummary } from './summary.js';
@@ -92,7 +93,7 @@ async function train<M extends Modality>(opts: RunOptions<M>, ckpt: Awaited<Retu
   const totalSteps = cfg.steps ?? cfg.epochs * loader.batchesPerEpoch;
   log(`data      ${runner.describe(splits, loader, cfg)}`);
   // a step takes one full batch: a training set smaller than that would train nothing (or, with --steps, never end)
-  if (loader.batchesPerEpoch < 1) throw new OptionError(`--batch-size ${cfg.batchSize} is more than the training data holds (${runner.describe(splits, loader, cfg).split('\n')[0]}); a step needs one full batch: use --batch-size from 2 up to the training set's size, or a larger --train-limit`);
+  if (loader.batchesPerEpoch < 1) throw batchTooLarge(cfg, runner.describe(splits, loader, cfg).split('\n')[0]);
 
   // build the task: model, optimizer, augmentations (checks the config against the data first); on resume, load the checkpoint into it
   const state = opts.task.build(cfg, train);
