@@ -29,7 +29,7 @@ describe('headline', () => {
     expect(h?.beats).toBe(true);
     const text = headlineText(h ?? (null as never));
     const [first] = text.split('\n');
-    expect(first).toMatch(/^Pretraining helps: simclr beats raw pixels and the random-init encoder on every measure\. /);
+    expect(first).toMatch(/^Pretraining helps: simclr beats raw pixels and the random-init encoder on each headline measure: /);
     expect(first).toContain('linear probe 85.2% (+3.4 vs raw pixels 81.8%, +7.3 vs random init 77.9%)');
     expect(first).toContain('1% labels, fine-tuned 70.1% (+10.7 vs logistic regression on raw pixels 59.4%, +8.1 vs scratch 62.0%)');
     expect(first).toContain('On 2000 test images: one standard error ≈ 0.8 points');
@@ -57,7 +57,7 @@ describe('headline', () => {
     const body = readFileSync(writeReport(dir), 'utf8').split('<body>')[1];
     const lines = body.trim().split('\n');
     expect(lines[0]).toBe('<h1>simclr on fashion-mnist (quick)</h1>');
-    expect(lines[1]).toMatch(/^<p class="verdict yes">Pretraining helps: simclr beats raw pixels and the random-init encoder on every measure\./);
+    expect(lines[1]).toMatch(/^<p class="verdict yes">Pretraining helps: simclr beats raw pixels and the random-init encoder on each headline measure:/);
     expect(lines[2]).toContain('<th>linear probe</th><td>85.2</td><td>81.8</td><td>77.9</td><td><b>90.0</b></td>');
     expect(lines[2]).toContain('<th>1% labels, fine-tuned</th><td><b>70.1</b></td><td>59.4</td><td>62.0</td><td>—</td>');
   });

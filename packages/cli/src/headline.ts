@@ -61,7 +61,7 @@ export function headline(reports: readonly EvalReport[]): Headline | null {
     return `${r.measure} ${pct(r.ours)}%${deltas.length ? ` (${deltas.join(', ')})` : ''}`;
   });
   const lost = bars.filter(({ row, x }) => row.ours <= x.value).map(({ row, x }) => `${x.name} on ${row.measure} (${signed(row.ours - x.value)})`);
-  const verdict = `${beats ? `Pretraining helps: ${model} beats raw pixels and the random-init encoder on every measure.` : `Pretraining does not beat every baseline: ${model} trails ${lost.join(' and ')}.`} ${parts.join('; ')}. On ${ours.nTest} test images: one standard error ≈ ${stdErr.toFixed(1)} points, so gaps under ~${(2 * stdErr).toFixed(1)} are noise.`;
+  const verdict = `${beats ? `Pretraining helps: ${model} beats raw pixels and the random-init encoder on each headline measure:` : `Pretraining does not beat every baseline: ${model} trails ${lost.join(' and ')}.`} ${parts.join('; ')}. On ${ours.nTest} test images: one standard error ≈ ${stdErr.toFixed(1)} points, so gaps under ~${(2 * stdErr).toFixed(1)} are noise.`;
   return { model, nTest: ours.nTest, stdErr, rows, beats, verdict };
 }
 
