@@ -5,7 +5,7 @@ import { arange, infonce } from '@pretext/core';
 import type { TokenBatch } from '@pretext/data';
 import { Init } from '@pretext/models';
 import { embeddingStd } from './metrics.js';
-import { checkMlm, mlmObjective, mlmOptions } from './mlm.js';
+import { checkMlm, MLM_PRESETS, mlmObjective, mlmOptions } from './mlm.js';
 import { type Objective, trainObjectives } from './objective.js';
 import { type ConfigOf, num } from './options.js';
 import { defineTask } from './task.js';
@@ -41,12 +41,7 @@ export const mlmSimcse = defineTask({
   summary: 'Masked LM + SimCSE (two dropout views of an entry are positives, InfoNCE kernel), one shared encoder',
   modality: 'text',
   options: { ...trainingOptions, ...textEncoderOptions, ...mlmOptions, ...simcseOptions },
-  presets: {
-    fortunes: {
-      quick: { epochs: 2, batchSize: 32, trainLimit: 3000, testLimit: 500, context: 128, layers: 2, heads: 2, dim: 64, lr: 2e-3, weightDecay: 0.01, warmupSteps: 20, probeEpochs: 10 },
-      full: { epochs: 6, batchSize: 32, context: 128, layers: 4, heads: 4, dim: 128, lr: 1e-3, weightDecay: 0.01, warmupSteps: 100, probeEpochs: 20 },
-    },
-  },
+  presets: MLM_PRESETS,
   check: checkMlm,
   encoder: (cfg, data, init) => textEncoder(cfg, data, init, false),
   build(cfg, data) {

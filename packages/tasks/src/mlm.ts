@@ -42,17 +42,20 @@ export function checkMlm(cfg: TextEncoderConfig & { batchSize: number }): void {
   if (cfg.batchSize * cfg.context >= 65536) throw new OptionError(`--batch-size ${cfg.batchSize} × --context ${cfg.context} = ${cfg.batchSize * cfg.context} tokens; masking takes fewer than 65536 per batch`);
 }
 
+/** The fortunes presets of the masked LMs (mlm, and mlm-simcse on the same encoder). */
+export const MLM_PRESETS = {
+  fortunes: {
+    quick: { epochs: 2, batchSize: 32, trainLimit: 3000, testLimit: 500, context: 128, layers: 2, heads: 2, dim: 64, lr: 2e-3, weightDecay: 0.01, warmupSteps: 20, probeEpochs: 10 },
+    full: { epochs: 6, batchSize: 32, context: 128, layers: 4, heads: 4, dim: 128, lr: 1e-3, weightDecay: 0.01, warmupSteps: 100, probeEpochs: 20 },
+  },
+};
+
 export const mlm = defineTask({
   id: 'mlm',
   summary: 'Masked LM (BERT): 15% of tokens chosen on the GPU (80% [MASK] / 10% random / 10% kept), bidirectional Transformer',
   modality: 'text',
   options: { ...trainingOptions, ...textEncoderOptions, ...mlmOptions },
-  presets: {
-    fortunes: {
-      quick: { epochs: 2, batchSize: 32, trainLimit: 3000, testLimit: 500, context: 128, layers: 2, heads: 2, dim: 64, lr: 2e-3, weightDecay: 0.01, warmupSteps: 20, probeEpochs: 10 },
-      full: { epochs: 6, batchSize: 32, context: 128, layers: 4, heads: 4, dim: 128, lr: 1e-3, weightDecay: 0.01, warmupSteps: 100, probeEpochs: 20 },
-    },
-  },
+  presets: MLM_PRESETS,
   check: checkMlm,
   encoder: (cfg, data, init) => textEncoder(cfg, data, init, false),
   build(cfg, data) {

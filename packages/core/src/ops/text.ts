@@ -1,21 +1,11 @@
 // Token ops: BERT's masked-LM corruption, redrawn on the device from a seed (no gradient: ids).
+import type { MlmMaskOptions as KernelMlmMaskOptions } from '@pretext/kernels';
 import type { MlmMaskSpec } from '../backend.js';
 import { fmt, ShapeError } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
-export interface MlmMaskOptions {
-  vocab: number;
-  /** Ids below it (PAD, MASK, CLS, SEP) are never chosen. */
-  special: number;
-  maskId: number;
-  /** BERT: 15% chosen; of those 80% [MASK], 10% a random token, 10% kept (exact counts). */
-  rate?: number;
-  maskShare?: number;
-  randomShare?: number;
-  seed: number;
-  stream?: number;
-  ignoreIndex?: number;
-}
+/** The kernel's options (BERT's 15% / 80 / 10 / 10 by default), without its output buffers. */
+export type MlmMaskOptions = Omit<KernelMlmMaskOptions, 'inputs' | 'targets'>;
 
 /**
  * Masked-LM inputs and targets from clean ids (B, T) i32: `inputs` (B, T) with the chosen tokens
