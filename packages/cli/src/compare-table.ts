@@ -2,6 +2,7 @@
 // baselines; linear probe, kNN, fine-tuning on 1% and 10% of the labels next to scratch, the
 // pretext task on held-out data, training time and throughput; the best value of each column marked.
 import type { EvalReport } from '@pretext/eval';
+import { trainingOptions } from '@pretext/tasks';
 import { budgetText } from './compare-args.js';
 import type { CompareResult, CompareRun } from './compare.js';
 import { esc } from './svg.js';
@@ -100,15 +101,16 @@ function header(res: CompareResult): string[] {
 }
 
 const NOTES = [
-  'Top-1 % on the test images. Linear: logistic regression on frozen features; kNN: cosine, k = 200. Fine-tuned: a copy of the encoder + a linear head trained end to end on a class-balanced fraction of the train labels (crop + flip, encoder at 0.1× the head\'s lr); Δ scratch: minus the same network trained from random init on the same labels and steps.',
   'Pretext task, held-out: the method\'s own objective on test images (eval mode, fixed augmentation seeds); accuracies are not comparable across methods (chance: rotation 25%, context 12.5%, jigsaw 1/P, contrastive 1/(2N − 1)).',
   'Training: wall time of the training loop on this adapter (the machine may have been shared); images/s: training throughput. Best of each ranked column in bold.',
 ];
 
 /** The notes under a table: what the columns mean, and ‡ where a method's encoder differs. */
 function notes(res: CompareResult): string[] {
+  const encoderLr = res.shared.finetuneEncoderLr ?? trainingOptions.finetuneEncoderLr.default;
+  const columns = `Top-1 % on the test images. Linear: logistic regression on frozen features; kNN: cosine, k = 200. Fine-tuned: a copy of the encoder + a linear head trained end to end on a class-balanced fraction of the train labels (crop + flip, encoder at ${String(encoderLr)}× the head's lr); Δ scratch: minus the same network trained from random init on the same labels and steps.`;
   const own = res.runs.filter((r) => r.ownBaselines).map((r) => r.task);
-  return own.length ? [...NOTES, `‡ ${own.join(', ')}: a different encoder than the first method's; Δ scratch is against its own scratch run, and its baselines are in its report.`] : NOTES;
+  return [columns, ...NOTES, ...(own.length ? [`‡ ${own.join(', ')}: a different encoder than the first method's; Δ scratch is against its own scratch run, and its baselines are in its report.`] : [])];
 }
 
 /** The comparison as Markdown; `linkBase` is put before the links to the runs (a page elsewhere). */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { useWebGpu } from '@pretext/core';
 import { loadFashionMnist } from '@pretext/data';
 import { destroyGpu } from '@pretext/gpu';
-import { type AnyTask, simclr } from '@pretext/tasks';
+import { type AnyTask, colorization, simclr } from '@pretext/tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCli, UsageError } from './args.js';
 import type { CompareArgs } from './compare-args.js';
@@ -20,7 +20,9 @@ const registry: Record<string, AnyTask> = {
   b: tinyTask('b', { preset: { lr: 1e-3 } }),
   c: tinyTask('c', { preset: { dim: 4 } }),
   colour: tinyTask('colour', { datasets: ['emoji'] }),
+  gray: tinyTask('gray', { unsuited: '--dataset fashion-mnist: gray needs colour images' }),
   simclr,
+  colorization,
 };
 const splits = { train: loadFashionMnist('train', { limit: 96 }), test: loadFashionMnist('test', { limit: 64 }) };
 const root = mkdtempSync(join(tmpdir(), 'pretext-compare-'));
@@ -85,6 +87,17 @@ describe('pretext compare', () => {
     expect(JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(res)));
   });
 
+  it('a dataset that does not suit a task skips it with the reason (a DatasetError from its check), the others train', async () => {
+    const dir = join(root, 'gray');
+    const r = await compare('compare --dataset fashion-mnist --tasks a,gray --budget 1ep --baselines none --finetune-encoder-lr 0.5', dir);
+    expect(r.runs.map((x) => [x.task, x.status])).toEqual([['a', 'trained'], ['gray', 'skipped']]);
+    expect(r.runs[1].why).toBe('--dataset fashion-mnist: gray needs colour images');
+    const md = readFileSync(join(dir, 'results.md'), 'utf8');
+    expect(md).toContain('| gray | skipped: --dataset fashion-mnist: gray needs colour images |');
+    expect(md).toContain("encoder at 0.5× the head's lr"); // the notes say the fine-tuning this comparison ran
+    expect(existsSync(join(dir, 'gray'))).toBe(false);
+  });
+
   it('a time budget plans the steps from a timed step and stops at the deadline', async () => {
     const dir = join(root, 'minutes');
     const r = await compare('compare --dataset fashion-mnist --tasks b --budget 0.02min --probe-epochs 2 --baselines none', dir);
@@ -102,7 +115,7 @@ describe('pretext compare', () => {
       await expect((async () => compare(line, bad))()).rejects.toThrow(msg);
       expect(existsSync(bad) ? readdirSync(bad) : []).toEqual([]);
     };
-    await fails('compare --dataset fashion-mnist --tasks a,nope --budget 1ep', /--tasks: unknown task 'nope'; valid: a, b, c, colour, simclr/);
+    await fails('compare --dataset fashion-mnist --tasks a,nope --budget 1ep', /--tasks: unknown task 'nope'; valid: a, b, c, colour, gray, simclr, colorization/);
     await fails('compare --dataset fashion-mnist --tasks a,a --budget 1ep', /names a task twice/);
     await fails('compare --dataset fashion-mnist --tasks a', /needs --budget/);
     await fails('compare --dataset fashion-mnist --tasks a --budget 5', /--budget must be minutes of training per task \(e\.g\. 10min\) or epochs \(e\.g\. 3ep\)/);
@@ -110,6 +123,7 @@ describe('pretext compare', () => {
     await fails('compare --dataset fashion-mnist --tasks a,b --budget 0.1ep', /--budget 0\.1ep is less than one step of a \(6 batches of 16 per epoch\); it needs at least 0\.167 epochs/);
     await fails('compare --dataset fashion-mnist --tasks a --budget 0.000001min', /--budget 0\.000001min is less than one step of a \(a step takes [\d.]+ s here\)/);
     await fails('compare --dataset fashion-mnist --tasks colour --budget 1ep', /none of --tasks colour trains on fashion-mnist/);
+    await fails('compare --dataset fashion-mnist --tasks colorization --budget 1ep', /none of --tasks colorization trains on fashion-mnist: colorization --dataset fashion-mnist: colorization predicts colour from lightness and needs colour \(RGB\) images/);
     await fails('compare --dataset fashion-mnist --tasks simclr,a --budget 1ep', /same encoder and data, but task 'a' has no --width/);
     await fails('compare --dataset fashion-mnist --tasks a --budget 1ep --width 8', /--width: task 'a' has no such option/);
     await fails('compare --dataset fashion-mnist --tasks a --budget 1ep --grid 0', /--grid must be an integer ≥ 1 and ≤ 7, got '0'/);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { noGrad, tensor, tidy } from '@pretext/core';
 import type { EvalReport, FineTuneResult } from '@pretext/eval';
 import { Init } from '@pretext/models';
-import { type AnyTask, type EvalSets, flagOf, OptionError, type Task, type TaskConfig } from '@pretext/tasks';
+import { type AnyTask, DatasetError, type EvalSets, flagOf, OptionError, type Task, type TaskConfig } from '@pretext/tasks';
 import { type Budget, budgetText, type CompareArgs, SHARED } from './compare-args.js';
 import { compareHtml, compareMarkdown } from './compare-table.js';
 import type { Evaluation } from './evaluation.js';
@@ -81,7 +81,7 @@ export async function runCompare(a: CompareArgs, opts: CompareOptions): Promise<
 
   // 1. the tasks that train on this dataset (the others are skipped, with the reason in the table)
   const runs: CompareRun[] = [];
-  const image: Task<'image'>[] = [];
+  let image: Task<'image'>[] = [];
   for (const t of a.tasks) {
     if (t.modality === 'image' && (t.datasets as readonly string[]).includes(a.dataset)) image.push(t);
     else {
@@ -105,16 +105,27 @@ export async function runCompare(a: CompareArgs, opts: CompareOptions): Promise<
   const epochs = a.budget.kind === 'epochs' && Number.isInteger(a.budget.epochs) ? { epochs: a.budget.epochs } : {};
   let cfgs = image.map((t) => configOf(t, epochs));
 
-  // 3. the data, loaded once (the shared limits make it the same for every task), and each task's checks
+  // 3. the data, loaded once (the shared limits make it the same for every task), and each task's
+  //    checks: a dataset that does not suit a task (colour for colorization) skips it, any other
+  //    bad option stops the comparison
   const splits = opts.splits ?? imageRunner.load(cfgs[0]);
-  for (const [i, t] of image.entries()) {
+  const suited = image.map((t, i) => {
     try {
       t.check(cfgs[i], splits.train);
+      return true;
     } catch (e) {
+      if (e instanceof DatasetError) {
+        log(`compare   skipping ${t.id}: ${e.message}`);
+        runs.push({ task: t.id, status: 'skipped', why: e.message });
+        return false;
+      }
       if (e instanceof OptionError) throw new UsageError(`${t.id}: ${e.message}`);
       throw e;
     }
-  }
+  });
+  image = image.filter((_, i) => suited[i]);
+  cfgs = cfgs.filter((_, i) => suited[i]);
+  if (!image.length) throw new UsageError(`none of --tasks ${a.tasks.map((t) => t.id).join(',')} trains on ${a.dataset}: ${runs.map((r) => `${r.task} ${r.why}`).join('; ')}`);
 
   // 4. the budget as steps per task; a budget too small for one step is an error before any training
   const plans: Planned[] = [];

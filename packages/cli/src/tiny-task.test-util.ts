@@ -3,7 +3,7 @@
 import { classification, relu, type Tensor, tensor } from '@pretext/core';
 import type { Batch } from '@pretext/data';
 import { Init, Linear, Module } from '@pretext/models';
-import { defineTask, embeddingStd, int, type Objective, simclrAugmentation, type Task, trainObjectives, trainingOptions } from '@pretext/tasks';
+import { DatasetError, defineTask, embeddingStd, int, type Objective, simclrAugmentation, type Task, trainObjectives, trainingOptions } from '@pretext/tasks';
 
 class FlatEncoder extends Module {
   fc: Linear;
@@ -24,9 +24,9 @@ const QUICK = { epochs: 2, batchSize: 16, seed: 3, lr: 1e-2, warmupSteps: 0 };
  * The tiny task; `datasets` limits where it trains (default Fashion-MNIST and emoji), `preset` adds
  * to its presets. `poisonAt`: before that step (0-based), NaN goes into a trained head the loss
  * never reads — the loss stays finite, as behind a fused BN + ReLU. `collapse`: report
- * embeddingStd of a constant.
+ * embeddingStd of a constant. `unsuited`: its check refuses the data with this DatasetError.
  */
-export function tinyTask(id = 'tiny', opts: { datasets?: ('fashion-mnist' | 'emoji')[]; preset?: TinyPreset; poisonAt?: number; collapse?: boolean } = {}): Task<'image'> {
+export function tinyTask(id = 'tiny', opts: { datasets?: ('fashion-mnist' | 'emoji')[]; preset?: TinyPreset; poisonAt?: number; collapse?: boolean; unsuited?: string } = {}): Task<'image'> {
   const p = { ...QUICK, ...opts.preset } as typeof QUICK;
   const all = { 'fashion-mnist': { quick: p, full: p }, emoji: { quick: {}, full: {} } };
   const presets = Object.fromEntries((opts.datasets ?? ['fashion-mnist', 'emoji']).map((d) => [d, all[d]])) as typeof all;
@@ -36,6 +36,13 @@ export function tinyTask(id = 'tiny', opts: { datasets?: ('fashion-mnist' | 'emo
     modality: 'image',
     options: tinyOptions,
     presets,
+    ...(opts.unsuited === undefined
+      ? {}
+      : {
+          check: () => {
+            throw new DatasetError(opts.unsuited);
+          },
+        }),
     augmentation: (cfg) => simclrAugmentation(cfg.dataset, 0.5),
     encoder: (cfg, data, init) => new FlatEncoder(init, data.shape[1] * data.shape[2] * data.shape[3], cfg.dim),
     build(cfg, data) {

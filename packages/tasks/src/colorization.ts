@@ -13,7 +13,7 @@ import { abBins } from './ab-bins.js';
 import { abDistance, annealedMean, chroma, colourfulness, grayOf } from './colour-metrics.js';
 import { convEncoderOptions, type DenseImageEncoder, lightnessEncoder } from './encoders.js';
 import { type Objective, trainObjectives } from './objective.js';
-import { type ConfigOf, flagOf, int, num, oneOf, OptionError } from './options.js';
+import { type ConfigOf, DatasetError, flagOf, int, num, oneOf, OptionError } from './options.js';
 import { defineTask } from './task.js';
 import { trainingOptions } from './training-options.js';
 
@@ -130,7 +130,7 @@ export function colorizationObjective(cfg: ColorizationObjectiveConfig, encoder:
 /** Colour images, and predictions at a whole number of pixels per cell: errors naming the option, before training. */
 function checkColour(cfg: { dataset: string; upsample: number }, data: ImageDataset, mapStride: number, flag: (name: string) => string = flagOf): void {
   const [, c, h, w] = data.shape;
-  if (c !== 3) throw new OptionError(`${flag('dataset')} ${cfg.dataset}: colorization predicts colour from lightness and needs colour (RGB) images; ${data.name} has ${c} channel${c === 1 ? ' (grayscale)' : 's'}; use --dataset emoji`);
+  if (c !== 3) throw new DatasetError(`${flag('dataset')} ${cfg.dataset}: colorization predicts colour from lightness and needs colour (RGB) images; ${data.name} has ${c} channel${c === 1 ? ' (grayscale)' : 's'}; use --dataset emoji`);
   if (mapStride % cfg.upsample || h % mapStride || w % mapStride) throw new OptionError(`${flag('upsample')} ${cfg.upsample} must divide the encoder map's stride ${mapStride}, which must divide the ${h}×${w} images`);
 }
 

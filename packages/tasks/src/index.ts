@@ -27,7 +27,7 @@ export { checkMoco, moco, mocoObjective, mocoOptions } from './moco.js';
 export { type ClassifierView, type LossResult, type Objective, PARAM_NORM, type PretextView, type RowsView, trainObjectives, type WeightedObjective } from './objective.js';
 export { defineObjective, type ObjectiveBase, type ObjectiveEntry, OBJECTIVES } from './registry.js';
 export { checkRotation, rotation, rotationObjective, rotationOptions } from './rotation.js';
-export { bool, type ConfigOf, defaultsOf, flagOf, int, num, oneOf, type Option, OptionError, optionOfFlag, parseOptions, type Schema, text } from './options.js';
+export { bool, type ConfigOf, DatasetError, defaultsOf, flagOf, int, num, oneOf, type Option, OptionError, optionOfFlag, parseOptions, type Schema, text } from './options.js';
 export { simclr, simclrObjective, simclrOptions } from './simclr.js';
 export {
   type AnyTask, type BatchOf, type ClassifierExample, type Config, type DataOf, type DatasetId, type DatasetOf, defineTask, type Encoder, type EncoderOf, FOLDER_LOOKALIKE, type FolderRef, type Modalities, type Modality,

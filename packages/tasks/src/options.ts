@@ -8,6 +8,11 @@ export class OptionError extends Error {
   override name = 'OptionError';
 }
 
+/** The dataset itself does not suit the task (colour for colorization): `train` refuses, `compare` skips the task with this reason. */
+export class DatasetError extends OptionError {
+  override name = 'DatasetError';
+}
+
 export interface Option<T> {
   readonly type: 'int' | 'number' | 'boolean' | 'choice' | 'string';
   readonly help: string;
