@@ -81,16 +81,17 @@ export async function runCompare(a: CompareArgs, opts: CompareOptions): Promise<
 
   // 1. the tasks that train on this dataset (the others are skipped, with the reason in the table)
   const runs: CompareRun[] = [];
+  const skip = (t: AnyTask, why: string) => {
+    log(`compare   skipping ${t.id}: ${why}`);
+    runs.push({ task: t.id, status: 'skipped', why });
+  };
+  const noneTrains = () => new UsageError(`none of --tasks ${a.tasks.map((t) => t.id).join(',')} trains on ${a.dataset}: ${runs.map((r) => `${r.task} ${r.why}`).join('; ')}`);
   let image: Task<'image'>[] = [];
   for (const t of a.tasks) {
     if (t.modality === 'image' && (t.datasets as readonly string[]).includes(a.dataset)) image.push(t);
-    else {
-      const why = `does not train on ${a.dataset} (datasets: ${t.datasets.join(', ')})`;
-      log(`compare   skipping ${t.id}: ${why}`);
-      runs.push({ task: t.id, status: 'skipped', why });
-    }
+    else skip(t, `does not train on ${a.dataset} (datasets: ${t.datasets.join(', ')})`);
   }
-  if (!image.length) throw new UsageError(`none of --tasks ${a.tasks.map((t) => t.id).join(',')} trains on ${a.dataset}`);
+  if (!image.length) throw noneTrains();
 
   // 2. one config per task: its preset, with the shared options (encoder, data, evaluation) set alike
   const shared = sharedValues(image[0], a);
@@ -115,8 +116,7 @@ export async function runCompare(a: CompareArgs, opts: CompareOptions): Promise<
       return true;
     } catch (e) {
       if (e instanceof DatasetError) {
-        log(`compare   skipping ${t.id}: ${e.message}`);
-        runs.push({ task: t.id, status: 'skipped', why: e.message });
+        skip(t, e.message);
         return false;
       }
       if (e instanceof OptionError) throw new UsageError(`${t.id}: ${e.message}`);
@@ -125,7 +125,7 @@ export async function runCompare(a: CompareArgs, opts: CompareOptions): Promise<
   });
   image = image.filter((_, i) => suited[i]);
   cfgs = cfgs.filter((_, i) => suited[i]);
-  if (!image.length) throw new UsageError(`none of --tasks ${a.tasks.map((t) => t.id).join(',')} trains on ${a.dataset}: ${runs.map((r) => `${r.task} ${r.why}`).join('; ')}`);
+  if (!image.length) throw noneTrains();
 
   // 4. the budget as steps per task; a budget too small for one step is an error before any training
   const plans: Planned[] = [];
