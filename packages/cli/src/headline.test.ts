@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { headline, headlineText } from './headline.js';
 import { writeReport } from './report.js';
 
-const probe = (top1: number) => ({ top1, balancedTop1: top1, trainTop1: top1, trainLoss: 1, epochs: 1, nTrain: 8192, nTest: 2000 });
+const probe = (top1: number) => ({ top1, balancedTop1: top1, trainTop1: top1, trainLoss: 1, epochs: 1, nTrain: 8192, nTest: 2000, weightDecay: 1e-4 });
 const ft = (fraction: number, top1: number) => ({ fraction, labelled: fraction * 8192, top1, trainLoss: 1, epochs: 10, steps: 100, encoderLrScale: 0.1, seconds: 1 });
 const report = (model: string, linear: number, extra: Partial<EvalReport> = {}): EvalReport => ({
   model, dataset: 'fashion-mnist', featureDim: 64, nTrain: 8192, nTest: 2000, classes: 10, linear: probe(linear), seconds: {}, ...extra,

@@ -2,7 +2,7 @@
 // seeded, class-balanced 1% or 10% of the training labels, tested on the full test split.
 import { permutation } from '@pretext/data';
 import { checkLabels, type Features, numClasses, selectRows } from './features.js';
-import { linearProbe, type LinearProbeOptions, type LinearProbeResult } from './linear-probe.js';
+import { PROBE_WEIGHT_DECAYS, type SelectedProbeOptions, type SelectedProbeResult, selectedLinearProbe } from './probe-selection.js';
 
 /**
  * Indices of a class-balanced subset holding ≈ fraction of the labels: the same number per class,
@@ -27,18 +27,21 @@ export function fewLabelSubset(labels: Int32Array, fraction: number, seed: numbe
   return Int32Array.from(out.sort((a, b) => a - b));
 }
 
-export interface FewLabelResult extends LinearProbeResult {
+export interface FewLabelResult extends SelectedProbeResult {
   fraction: number;
   labelled: number;
 }
 
-/** The linear probe on each labelled fraction (default 1% and 10%). */
+/**
+ * The linear probe on each labelled fraction (default 1% and 10%), its weight decay selected on
+ * held-out rows of that fraction (default candidates PROBE_WEIGHT_DECAYS; one value: no selection).
+ */
 export async function fewLabel(
   trainFeats: Features,
   trainLabels: Int32Array,
   testFeats: Features,
   testLabels: Int32Array,
-  opts: LinearProbeOptions & { fractions?: readonly number[]; subsetSeed?: number } = {},
+  opts: SelectedProbeOptions & { fractions?: readonly number[]; subsetSeed?: number } = {},
 ): Promise<FewLabelResult[]> {
   checkLabels('fewLabel', 'train labels', trainLabels, trainFeats.n);
   const classes = opts.classes ?? numClasses(trainLabels, testLabels);
@@ -47,7 +50,8 @@ export async function fewLabel(
     const idx = fewLabelSubset(trainLabels, fraction, opts.subsetSeed ?? 0);
     const labels = Int32Array.from(idx, (i) => trainLabels[i]);
     // small subsets: the same number of optimisation steps as a few epochs of the full set would take
-    const r = await linearProbe(selectRows(trainFeats, idx), labels, testFeats, testLabels, { ...opts, classes, batchSize: Math.min(opts.batchSize ?? 256, idx.length) });
+    const weightDecays = opts.weightDecays ?? (opts.weightDecay === undefined ? PROBE_WEIGHT_DECAYS : [opts.weightDecay]);
+    const r = await selectedLinearProbe(selectRows(trainFeats, idx), labels, testFeats, testLabels, { ...opts, weightDecays, classes, batchSize: Math.min(opts.batchSize ?? 256, idx.length) });
     out.push({ ...r, fraction, labelled: idx.length });
   }
   return out;
