@@ -13,6 +13,7 @@ export const SHARED = {
   trainLimit: trainingOptions.trainLimit,
   testLimit: trainingOptions.testLimit,
   probeEpochs: trainingOptions.probeEpochs,
+  probeSelect: trainingOptions.probeSelect,
   supervisedEpochs: trainingOptions.supervisedEpochs,
   finetuneEpochs: trainingOptions.finetuneEpochs,
   finetuneEncoderLr: trainingOptions.finetuneEncoderLr,

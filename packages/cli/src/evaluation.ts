@@ -1,7 +1,7 @@
 // The evaluation phase of a run: @pretext/eval's protocols on the trained encoder, and the same
 // protocols on the baselines (raw pixels, random init, supervised), printed as one table.
 import { type ImageDataset, ImageLoader, subset } from '@pretext/data';
-import { baselines, type Encoder, type EvalData, type EvalProgress, type EvalReport, evaluate, type Protocols, reportTable } from '@pretext/eval';
+import { baselines, type Encoder, type EvalData, type EvalProgress, type EvalReport, evaluate, LINEAR_PROBE_DEFAULTS, type Protocols, reportTable } from '@pretext/eval';
 import type { Pipeline } from '@pretext/kernels';
 import type { EvalSets, Task, TaskConfig, TrainState } from '@pretext/tasks';
 import { BASELINES, type BaselineName, UsageError } from './args.js';
@@ -101,11 +101,13 @@ export async function evaluateRun(task: Task<'image'>, cfg: TaskConfig, encoder:
   const why = (p: ProtocolName) => (p === 'retrieval' ? 'cross-vendor pairs' : p === 'align-uniform' ? 'augmentation pairs for this task' : 'labels (a folder needs one sub-folder per class)');
   const run = requested.filter((p) => (p === 'align-uniform' ? !!data.pairs : p === 'retrieval' ? !!splits.pairs : p === 'rankme' || labelled));
   for (const p of requested) if (!run.includes(p)) log(`eval      skipping ${p}: ${cfg.dataset} has no ${why(p)}`);
-  const probe = settings.probeEpochs ? { epochs: settings.probeEpochs } : true;
+  // probeSelect false: one probe at the default weight decay, no held-out selection
+  const fixed = cfg.probeSelect === false ? { weightDecays: [LINEAR_PROBE_DEFAULTS.weightDecay] } : {};
+  const probe = { ...(settings.probeEpochs ? { epochs: settings.probeEpochs } : {}), ...fixed };
   const linearEpochs = settings.probeEpochs ?? (typeof cfg.probeEpochs === 'number' ? cfg.probeEpochs : undefined);
   const finetuneEpochs = settings.finetuneEpochs ?? cfg.finetuneEpochs;
   const protocols: Protocols = {
-    linear: run.includes('linear') && (linearEpochs ? { epochs: linearEpochs } : true),
+    linear: run.includes('linear') && { ...(linearEpochs ? { epochs: linearEpochs } : {}), ...fixed },
     knn: run.includes('knn'),
     fewLabel: run.includes('few-label') && probe,
     fineTune: run.includes('finetune') && {

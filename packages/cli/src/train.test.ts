@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useWebGpu } from '@pretext/core';
 import { loadFashionMnist } from '@pretext/data';
+import { LINEAR_PROBE_DEFAULTS, PROBE_WEIGHT_DECAYS } from '@pretext/eval';
 import { destroyGpu, getGpu } from '@pretext/gpu';
 import { learningRate, OptionError } from '@pretext/tasks';
 import { UsageError } from './args.js';
@@ -73,6 +74,8 @@ describe('pretext train (tiny task)', () => {
     for (const rep of [ours, pixels]) {
       expect(rep.linear?.top1).toBeGreaterThan(0.1); // 10 classes: above chance on 64 test images
       expect(rep.linear?.epochs).toBe(40);
+      // probeSelect (default true): a train split this small has its probe's weight decay chosen on held-out rows
+      expect(rep.linear?.selection?.map((x) => x.weightDecay)).toEqual([...PROBE_WEIGHT_DECAYS]);
       expect(rep.knn?.top1).toBeGreaterThanOrEqual(0);
       expect(Number.isFinite(rep.alignUniform?.alignment)).toBe(true);
       expect(rep.rankMe).toBeGreaterThan(1);
@@ -111,9 +114,13 @@ describe('pretext train (tiny task)', () => {
     expect(rows[7].lr).toBeCloseTo(learningRate(cfg, 7, 8), 9); // the cosine planned over 8 steps, not 12
     const latest = JSON.parse(readFileSync(join(dir, 'checkpoints', 'latest.json'), 'utf8'));
     expect(JSON.parse(readFileSync(join(dir, 'checkpoints', `${latest.checkpoint}.json`), 'utf8'))).toMatchObject({ step: 8, epoch: 1, batch: 2, complete: true });
-    const late = await runTraining({ ...base, dir: join(root, 'late'), resume: false, timeLimit: 0 });
+    const late = await runTraining({ ...base, cfg: { ...base.cfg, probeSelect: false }, dir: join(root, 'late'), resume: false, timeLimit: 0, eval: { protocols: ['knn', 'linear'], baselines: [] } });
     expect(late).toMatchObject({ status: 'complete', step: 1 });
-    expect(late.summary?.evaluations[0].reports[0].knn?.top1).toBeGreaterThanOrEqual(0);
+    const ours = late.summary?.evaluations[0].reports[0];
+    expect(ours?.knn?.top1).toBeGreaterThanOrEqual(0);
+    // probeSelect false: one probe at the default weight decay
+    expect(ours?.linear).toMatchObject({ weightDecay: LINEAR_PROBE_DEFAULTS.weightDecay });
+    expect(ours?.linear?.selection).toBeUndefined();
   });
 
   it('alignment pairs: two views of each of the first `max` test images, all of a smaller set', async () => {

@@ -31,6 +31,9 @@ export interface LinearProbeResult {
   nTest: number;
 }
 
+/** Most optimiser steps queued on the GPU before the CPU waits for it. */
+const WAIT_STEPS = 64;
+
 export const LINEAR_PROBE_DEFAULTS = { epochs: 30, batchSize: 256, lr: 1e-2, weightDecay: 1e-4, optimizer: 'adamw', seed: 0 } as const;
 
 /** Top-1 of a logistic-regression classifier on train features, measured on test features. */
@@ -61,6 +64,7 @@ export async function linearProbe(trainFeats: Features, trainLabels: Int32Array,
   const params = head.namedParameters('probe');
   const opt: Optimizer = o.optimizer === 'adamw' ? adamw(params, { lr: o.lr, weightDecay: o.weightDecay }) : sgd(params, { lr: o.lr, momentum: 0.9, weightDecay: o.weightDecay });
   let trainLoss = Number.NaN;
+  let queued = 0; // steps submitted since the CPU last waited for the GPU
   try {
     for (let e = 0; e < o.epochs; e++) {
       const order = permutation(n, o.seed * 7919 + e);
@@ -86,9 +90,14 @@ export async function linearProbe(trainFeats: Features, trainLabels: Int32Array,
         lossSum?.dispose();
         lossSum = next;
       }
-      // one readback per epoch: the epoch's loss, and a point where the CPU waits for the GPU (with
-      // none, 30 epochs × 234 batches of 60 000 rows queued unbounded work and crashed lavapipe)
-      if (lossSum) trainLoss = (await lossSum.item()) / n;
+      // the CPU waits for the GPU at least every WAIT_STEPS steps (with no wait, 30 epochs × 234
+      // batches of 60 000 rows queued unbounded work and crashed lavapipe) and after the last epoch,
+      // whose mean loss is reported; small probes (few labels) wait a few times, not every epoch
+      queued += steps;
+      if (lossSum && (queued >= WAIT_STEPS || e === o.epochs - 1)) {
+        trainLoss = (await lossSum.item()) / n;
+        queued = 0;
+      }
       lossSum?.dispose();
     }
     const trainTop1 = (await accuracy(head, blocks, trainLabels)).top1;

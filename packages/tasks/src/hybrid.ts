@@ -91,7 +91,7 @@ export const hybrid = defineTask({
   options,
   presets: {
     'fashion-mnist': {
-      quick: { ...partPresets('fashion-mnist', 'quick'), epochs: 2, batchSize: 256, trainLimit: 16384, supervisedEpochs: 1, width: 16, grid: 2, lr: 2e-3, finetuneEncoderLr: 1, rotationAllRotations: false },
+      quick: { ...partPresets('fashion-mnist', 'quick'), epochs: 2, batchSize: 256, trainLimit: 16384, supervisedEpochs: 1, width: 16, grid: 2, lr: 2e-3, finetuneEncoderLr: 1, rotationAllRotations: false, probeSelect: false },
       full: { ...partPresets('fashion-mnist', 'full'), epochs: 3, batchSize: 256, width: 32, grid: 2, lr: 2e-3, supervisedEpochs: 1, probeEpochs: 15, rotationAllRotations: false },
     },
     emoji: {

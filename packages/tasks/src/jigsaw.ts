@@ -70,7 +70,7 @@ export const jigsaw = defineTask({
   presets: {
     // 28×28: 3×3 tiles of 8 pixels, gap 1, jitter 1 (3·8 + 2·1 + 2·1 = 28)
     'fashion-mnist': {
-      quick: { epochs: 2, batchSize: 128, trainLimit: 8192, supervisedEpochs: 1, width: 16, gap: 1, jitter: 1, lr: 2e-3 },
+      quick: { epochs: 2, batchSize: 128, trainLimit: 8192, supervisedEpochs: 1, width: 16, gap: 1, jitter: 1, lr: 2e-3, probeSelect: false },
       full: { epochs: 6, batchSize: 128, width: 32, grid: 2, gap: 1, jitter: 1, lr: 2e-3, supervisedEpochs: 1, probeEpochs: 15 },
     },
     // 64×64: 3×3 tiles of 18 pixels, gap 3, jitter 2 (3·18 + 2·3 + 2·2 = 64), pooled to 9×9 by the encoder as the 32×32 input of SimCLR's emoji presets

@@ -89,7 +89,7 @@ export const moco = defineTask({
   options: { ...trainingOptions, ...convEncoderOptions, ...mocoOptions },
   presets: {
     'fashion-mnist': {
-      quick: { epochs: 2, batchSize: 256, lr: 2e-3, trainLimit: 8192, supervisedEpochs: 1, width: 16, queueSize: 4096 },
+      quick: { epochs: 2, batchSize: 256, lr: 2e-3, trainLimit: 8192, supervisedEpochs: 1, width: 16, queueSize: 4096, probeSelect: false },
       full: { epochs: 3, batchSize: 256, lr: 2e-3, width: 32, grid: 2, queueSize: 8192, supervisedEpochs: 1, probeEpochs: 15 }, // sized as SimCLR's full preset
     },
     emoji: {

@@ -47,7 +47,7 @@ export const rotation = defineTask({
   options: { ...trainingOptions, ...convEncoderOptions, ...rotationOptions },
   presets: {
     'fashion-mnist': {
-      quick: { epochs: 1, batchSize: 128, trainLimit: 8192, supervisedEpochs: 1, width: 16, lr: 2e-3 },
+      quick: { epochs: 1, batchSize: 128, trainLimit: 8192, supervisedEpochs: 1, width: 16, lr: 2e-3, probeSelect: false },
       full: { epochs: 2, batchSize: 128, width: 32, grid: 2, lr: 2e-3, supervisedEpochs: 1, probeEpochs: 15 },
     },
     emoji: {

@@ -56,7 +56,7 @@ export const simclr = defineTask({
   options: { ...trainingOptions, ...convEncoderOptions, ...simclrOptions },
   presets: {
     'fashion-mnist': {
-      quick: { epochs: 2, batchSize: 256, trainLimit: 16384, supervisedEpochs: 1, width: 16, grid: 2, lr: 2e-3, finetuneEncoderLr: 1 },
+      quick: { epochs: 2, batchSize: 256, trainLimit: 16384, supervisedEpochs: 1, width: 16, grid: 2, lr: 2e-3, finetuneEncoderLr: 1, probeSelect: false },
       full: { epochs: 7, batchSize: 256, width: 32, grid: 2, lr: 2e-3, supervisedEpochs: 1, probeEpochs: 15 },
     },
     emoji: {

@@ -1,6 +1,6 @@
 // The options every task has: how long and how it trains, and how its evaluation is sized.
 import { adamw, lars, type Optimizer, sgd, type Tensor, warmupCosine } from '@pretext/core';
-import { type ConfigOf, int, num, oneOf } from './options.js';
+import { bool, type ConfigOf, int, num, oneOf } from './options.js';
 
 export const trainingOptions = {
   epochs: int('passes over the training set', 1, { min: 1 }),
@@ -14,6 +14,7 @@ export const trainingOptions = {
   trainLimit: int('train on this many items of the train split (default: all)', undefined, { min: 1 }),
   testLimit: int('evaluate on this many items of the test split (default: all; quick presets 2000)', undefined, { min: 1 }),
   probeEpochs: int('epochs of the linear probe (default 30)', undefined, { min: 1 }),
+  probeSelect: bool("choose the probes' weight decay on held-out train labels (few-label, and linear on ≤ 6000 labels; ~5× the probes' time; the 5-minute Fashion-MNIST quick presets skip it)", true),
   supervisedEpochs: int('epochs of the supervised baseline (default: the run\'s epochs)', undefined, { min: 1 }),
   finetuneEpochs: int('epochs of fine-tuning on 1% and 10% of the labels, at least 100 steps (default 10)', undefined, { min: 1 }),
   finetuneEncoderLr: num("fine-tuning: the pretrained encoder's learning rate as a multiple of the head's (scratch trains at 1)", 0.1, { above: 0, max: 1 }),
