@@ -54,7 +54,7 @@ export const gpt = defineTask({
   presets: {
     fortunes: {
       quick: { epochs: 1, batchSize: 32, trainLimit: 3000, testLimit: 500, context: 64, layers: 2, heads: 2, dim: 64, dropout: 0, lr: 2e-3, weightDecay: 0.1, warmupSteps: 20, probeEpochs: 10 },
-      full: { epochs: 2, batchSize: 32, context: 64, layers: 4, heads: 4, dim: 128, dropout: 0, lr: 2e-3, weightDecay: 0.1, warmupSteps: 100, probeEpochs: 20 },
+      full: { epochs: 2, steps: 1700, batchSize: 32, context: 64, layers: 4, heads: 4, dim: 128, dropout: 0, lr: 2e-3, weightDecay: 0.1, warmupSteps: 100, probeEpochs: 20 },
     },
   },
   check: (cfg) => checkTextEncoder(cfg),
