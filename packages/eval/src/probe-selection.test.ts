@@ -13,10 +13,11 @@ beforeAll(async () => {
 afterAll(destroyGpu);
 
 describe('probe weight-decay selection', () => {
-  it('splits: 3 folds that hold every row out once below FOLDS_BELOW_ROWS, one 20% hold-out above; seeded', () => {
-    for (const n of [2, 7, 97, FOLDS_BELOW_ROWS - 1]) {
+  it('splits: 3 folds (2 for 2 rows) that hold every row out once below FOLDS_BELOW_ROWS, one 20% hold-out above; seeded', () => {
+    for (const n of [2, 3, 7, 97, FOLDS_BELOW_ROWS - 1]) {
       const s = selectionSplits(n, 5);
-      expect(s.length).toBe(3);
+      expect(s.length).toBe(Math.min(3, n));
+      for (const [fit, h] of s) expect(fit.length > 0 && h.length > 0, `n = ${n}`).toBe(true);
       const held = s.flatMap(([, h]) => Array.from(h)).sort((a, b) => a - b);
       expect(held).toEqual(Array.from({ length: n }, (_, i) => i)); // a partition of the rows
       for (const [fit, h] of s) {

@@ -2,7 +2,7 @@
 // pick the linear head's ℓ2 on a held-out part of the training split, never on the test split):
 // each candidate weight decay is trained on the rest and scored on the held-out rows, the best mean
 // top-1 (ties: the earlier candidate) is retrained on every labelled row and tested.
-//   n < 1000 rows: 3 folds (each row held out once); otherwise one seeded 20% hold-out.
+//   n < 1000 rows: 3 folds (each row held out once; n folds when n < 3); otherwise one seeded 20% hold-out.
 import { permutation } from '@pretext/data';
 import { checkFeatures, checkLabels, type Features, numClasses, selectRows } from './features.js';
 import { LINEAR_PROBE_DEFAULTS, linearProbe, type LinearProbeOptions, type LinearProbeResult } from './linear-probe.js';
@@ -33,7 +33,7 @@ export type SelectedProbeOptions = LinearProbeOptions & {
 export function selectionSplits(n: number, seed: number): [Int32Array, Int32Array][] {
   if (n < 2) throw new Error(`selectionSplits: need at least 2 labelled rows to hold some out, got ${n}`);
   const order = permutation(n, seed * 31337 + 17);
-  const folds = n < FOLDS_BELOW_ROWS ? 3 : 1;
+  const folds = n < FOLDS_BELOW_ROWS ? Math.min(3, n) : 1; // every fold holds out at least one row
   const held = (f: number): [number, number] => (folds === 1 ? [0, Math.max(1, Math.round(0.2 * n))] : [Math.floor((f * n) / folds), Math.floor(((f + 1) * n) / folds)]);
   return Array.from({ length: folds }, (_, f) => {
     const [lo, hi] = held(f);
