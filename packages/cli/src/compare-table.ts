@@ -1,7 +1,7 @@
 // The table of a comparison (compare.json → Markdown and HTML): one row per task, then the
 // baselines; linear probe, kNN, fine-tuning on 1% and 10% of the labels next to scratch, the
 // pretext task on held-out data, training time and throughput; the best value of each column marked.
-import { type EvalReport, SELECT_MAX_ROWS } from '@pretext/eval';
+import { type EvalReport, LINEAR_PROBE_DEFAULTS, SELECT_MAX_ROWS } from '@pretext/eval';
 import { trainingOptions } from '@pretext/tasks';
 import { budgetText } from './compare-args.js';
 import type { CompareResult, CompareRun } from './compare.js';
@@ -108,7 +108,9 @@ const NOTES = [
 /** The notes under a table: what the columns mean, and ‡ where a method's encoder differs. */
 function notes(res: CompareResult): string[] {
   const encoderLr = res.shared.finetuneEncoderLr ?? trainingOptions.finetuneEncoderLr.default;
-  const columns = `Top-1 % on the test images. Linear (and raw pixels' few-label cells): logistic regression on frozen features, its weight decay chosen on held-out train labels wherever there are ≤ ${SELECT_MAX_ROWS} of them; kNN: cosine, k = 200. Fine-tuned: a copy of the encoder + a linear head trained end to end on a class-balanced fraction of the train labels (crop + flip, encoder at ${String(encoderLr)}× the head's lr); Δ scratch: minus the same network trained from random init on the same labels and steps.`;
+  // runs from before probeSelect existed (no such key) trained one probe at the default decay
+  const decay = res.shared.probeSelect === true ? `its weight decay chosen on held-out train labels wherever there are ≤ ${SELECT_MAX_ROWS} of them` : `weight decay ${LINEAR_PROBE_DEFAULTS.weightDecay}`;
+  const columns = `Top-1 % on the test images. Linear (and raw pixels' few-label cells): logistic regression on frozen features, ${decay}; kNN: cosine, k = 200. Fine-tuned: a copy of the encoder + a linear head trained end to end on a class-balanced fraction of the train labels (crop + flip, encoder at ${String(encoderLr)}× the head's lr); Δ scratch: minus the same network trained from random init on the same labels and steps.`;
   const own = res.runs.filter((r) => r.ownBaselines).map((r) => r.task);
   return [columns, ...NOTES, ...(own.length ? [`‡ ${own.join(', ')}: a different encoder than the first method's; Δ scratch is against its own scratch run, and its baselines are in its report.`] : [])];
 }

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCli, UsageError } from './args.js';
 import type { CompareArgs } from './compare-args.js';
 import { type CompareResult, runCompare } from './compare.js';
+import { compareMarkdown } from './compare-table.js';
 import { readSummary, type RunInfo, runInfo } from './summary.js';
 import { tinyTask } from './tiny-task.test-util.js';
 
@@ -70,6 +71,10 @@ describe('pretext compare', () => {
     expect(md).toContain('| [c ‡](c/report.html) |');
     expect(md).toContain('‡ c: a different encoder');
     expect(md).toContain(`Commit ${info.commit}`);
+    // the notes say how the probes were regularised: selected here; a run from before probeSelect, one fixed decay
+    expect(md).toContain('its weight decay chosen on held-out train labels wherever there are ≤ 6000 of them');
+    const older = Object.fromEntries(Object.entries(res.shared).filter(([k]) => k !== 'probeSelect'));
+    expect(compareMarkdown({ ...res, shared: older })).toContain('logistic regression on frozen features, weight decay 0.0001;');
     expect(md).toContain('| [a](a/report.html) |');
     expect(md).toContain('| colour | skipped: does not train on fashion-mnist');
     expect(md).toMatch(/\| method \| linear \| kNN \| 1% labels, fine-tuned \(Δ scratch\) \| 10% labels, fine-tuned \(Δ scratch\) \| pretext task, held-out \| training \| images\/s \|/);

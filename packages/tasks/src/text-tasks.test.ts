@@ -1,6 +1,6 @@
 import { useWebGpu } from '@pretext/core';
 import { expectNoLeak } from '@pretext/core/testing';
-import { EntryLoader, loadFortunes, StreamLoader, textSubset, type TokenBatch } from '@pretext/data';
+import { EntryLoader, loadFortunes, NUM_SPECIAL, StreamLoader, textSubset, type TokenBatch } from '@pretext/data';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { entryTargets, generate, gpt, loadTextSplits, mlm, mlmSimcse, sampleToken, type Task, TASKS, type TextEncoder, type TextSplits } from './node.js';
 
@@ -58,6 +58,28 @@ describe('language tasks', () => {
     expect(Math.abs(r.losses[0] - Math.log(splits.tokenizer.vocabSize))).toBeLessThan(0.5);
     expect(r.losses[14]).toBeLessThan(r.losses[0] - 1.5);
     expect([r.newBuffers, r.newPipelines]).toEqual([0, 0]);
+  });
+
+  it('mlm reads the rest of the row: each row one random symbol repeated, a masked token is predicted from the others, far above chance', async () => {
+    // the only way past 1/K is attention to the other positions: every row is a fresh draw of K symbols
+    const [B, T, K] = [16, 32, 8];
+    const cfg = mlm.config('fortunes', 'quick', { ...SMALL, batchSize: B, dropout: 0, lr: 1e-2 });
+    const state = mlm.build(cfg, splits.train);
+    let seed = 12345;
+    const draw = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return NUM_SPECIAL + 10 + ((seed >>> 16) % K);
+    };
+    const batch = (): TokenBatch => {
+      const ids = new Int32Array(B * T);
+      for (let r = 0; r < B; r++) ids.fill(draw(), r * T, (r + 1) * T);
+      return { ids, shape: [B, T], keep: new Int32Array(B * T).fill(1), labels: new Int32Array(B).fill(-1), index: new Int32Array(B) };
+    };
+    const acc: number[] = [];
+    for (let s = 0; s < 60; s++) acc.push((await state.step(batch(), s, 60)).accuracy);
+    state.dispose();
+    const late = acc.slice(-10).reduce((a, b) => a + b, 0) / 10;
+    expect(late, `masked top-1 over the last 10 steps (chance ${1 / K})`).toBeGreaterThan(0.6);
   });
 
   it('mlm-simcse learns both objectives on one encoder', async () => {
