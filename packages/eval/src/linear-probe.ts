@@ -31,7 +31,7 @@ export interface LinearProbeResult {
   nTest: number;
 }
 
-/** Most optimiser steps queued on the GPU before the CPU waits for it. */
+/** Optimiser steps queued on the GPU (whole epochs) before the CPU waits for it. */
 const WAIT_STEPS = 64;
 
 export const LINEAR_PROBE_DEFAULTS = { epochs: 30, batchSize: 256, lr: 1e-2, weightDecay: 1e-4, optimizer: 'adamw', seed: 0 } as const;
@@ -90,9 +90,9 @@ export async function linearProbe(trainFeats: Features, trainLabels: Int32Array,
         lossSum?.dispose();
         lossSum = next;
       }
-      // the CPU waits for the GPU at least every WAIT_STEPS steps (with no wait, 30 epochs × 234
-      // batches of 60 000 rows queued unbounded work and crashed lavapipe) and after the last epoch,
-      // whose mean loss is reported; small probes (few labels) wait a few times, not every epoch
+      // after an epoch the CPU waits for the GPU once WAIT_STEPS steps have queued since the last
+      // wait, so at most max(WAIT_STEPS, one epoch) steps queue (with no wait, 30 epochs × 234 batches
+      // of 60 000 rows crashed lavapipe), and after the last epoch, whose mean loss is reported
       queued += steps;
       if (lossSum && (queued >= WAIT_STEPS || e === o.epochs - 1)) {
         trainLoss = (await lossSum.item()) / n;
