@@ -53,18 +53,18 @@ export async function selectedLinearProbe(trainFeats: Features, trainLabels: Int
   const classes = probe.classes ?? numClasses(trainLabels, testLabels);
   if (candidates.length === 1) return { ...(await linearProbe(trainFeats, trainLabels, testFeats, testLabels, { ...probe, classes, weightDecay: candidates[0] })), weightDecay: candidates[0] };
 
-  const splits = selectionSplits(trainFeats.n, probe.seed ?? 0);
+  // the rows of each split, copied once for every candidate
+  const pick = (idx: Int32Array) => ({ x: selectRows(trainFeats, idx), y: Int32Array.from(idx, (i) => trainLabels[i]) });
+  const splits = selectionSplits(trainFeats.n, probe.seed ?? 0).map(([fit, held]) => ({ fit: pick(fit), held: pick(held) }));
+  const heldRows = splits.reduce((a, s) => a + s.held.x.n, 0);
   const selection: { weightDecay: number; top1: number }[] = [];
   for (const weightDecay of candidates) {
     let sum = 0;
-    for (const [fit, held] of splits) {
-      const pick = (idx: Int32Array) => [selectRows(trainFeats, idx), Int32Array.from(idx, (i) => trainLabels[i])] as const;
-      const [fx, fy] = pick(fit);
-      const [hx, hy] = pick(held);
-      const r = await linearProbe(fx, fy, hx, hy, { ...probe, classes, weightDecay, batchSize: Math.min(probe.batchSize ?? LINEAR_PROBE_DEFAULTS.batchSize, fit.length) });
-      sum += r.top1 * held.length;
+    for (const { fit, held } of splits) {
+      const r = await linearProbe(fit.x, fit.y, held.x, held.y, { ...probe, classes, weightDecay, batchSize: Math.min(probe.batchSize ?? LINEAR_PROBE_DEFAULTS.batchSize, fit.x.n) });
+      sum += r.top1 * held.x.n;
     }
-    selection.push({ weightDecay, top1: sum / splits.reduce((a, [, h]) => a + h.length, 0) });
+    selection.push({ weightDecay, top1: sum / heldRows });
   }
   const best = selection.reduce((a, b) => (b.top1 > a.top1 ? b : a));
   const final = await linearProbe(trainFeats, trainLabels, testFeats, testLabels, { ...probe, classes, weightDecay: best.weightDecay });
