@@ -19,7 +19,7 @@ export type BaselineName = (typeof BASELINES)[number];
 
 export const USAGE = `pretext <command> [options]
 
-  train <task> --dataset <name> [--preset quick|full] [--config FILE] [--<option> VALUE]...
+  train <task> --dataset <name> [--preset quick|full|large] [--config FILE] [--<option> VALUE]...
                [--out DIR] [--resume | --overwrite] [--log-every N] [--progress-every N]
                [--no-progress] [--baselines raw-pixels,random-init,supervised|none]
       Pretrain an encoder; writes DIR/metrics.jsonl, DIR/checkpoints/, DIR/summary.json,
@@ -173,7 +173,7 @@ const RUN_FLAGS: FlagSpec = {
 const RUN_HELP: [string, string][] = [
   ['--dataset NAME', `the data to train on (required): a known dataset, ${FOLDER_HELP}`],
   ['--image-size N', 'a folder dataset: images resized to N×N (shorter side, centre crop)'],
-  ['--preset NAME', `option values sized for a run: ${PRESETS.join(' | ')} (default quick)`],
+  ['--preset NAME', `option values sized for a run: ${PRESETS.join(' | ')} (large: where the task defines it; default quick)`],
   ['--config FILE', 'option values as JSON, e.g. {"lr": 0.002, "tau": 0.2}; flags override it'],
   ['--out DIR', 'the run directory (default runs/<task>-<dataset>-<preset>-seed<seed>, or -2, -3, … when taken)'],
   ['--resume', "continue DIR's latest checkpoint with its saved config (--dataset optional)"],
@@ -196,14 +196,14 @@ function taskList(tasks: Record<string, AnyTask>): string {
 
 /** `pretext train <task> --help`: every option as a flag, its range, and its default per dataset and preset. */
 export function trainHelp(task: AnyTask): string {
-  const cols = task.datasets.flatMap((d) => PRESETS.map((p) => ({ d, p, values: task.config(d, p) })));
+  const cols = task.datasets.flatMap((d) => task.presetsOf(d).map((p) => ({ d, p, values: task.config(d, p) })));
   const show = (v: unknown) => (v === undefined ? '—' : typeof v === 'number' ? String(+v.toPrecision(6)) : String(v));
   const rows = Object.entries(task.options).map(([k, o]) => [flagOf(k), o.range, ...cols.map((c) => show(c.values[k])), o.help]);
   const head = ['option', 'valid', ...cols.map((c) => `${c.d}/${c.p}`), ''];
   const width = head.map((_, i) => Math.max(head[i].length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => `  ${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(width[i]))).join('  ')}`.trimEnd();
   return [
-    `pretext train ${task.id} --dataset ${task.datasets.join('|')} [--preset ${PRESETS.join('|')}] [options]`,
+    `pretext train ${task.id} --dataset ${task.datasets.join('|')} [--preset ${[...new Set(cols.map((c) => c.p))].join('|')}] [options]`,
     '',
     task.summary,
     '',

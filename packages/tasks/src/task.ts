@@ -33,7 +33,10 @@ export type EncoderOf<M extends Modality> = Modalities[M]['encoder'];
 export type DatasetOf<M extends Modality> = Modalities[M]['dataset'];
 export type SplitsOf<M extends Modality> = Modalities[M]['splits'];
 export type DatasetId = DatasetOf<Modality>;
-export type PresetId = 'quick' | 'full';
+/** Every task has `quick` and `full` presets; `large` (a longer run of a bigger model) only where a task defines one. */
+export type PresetId = 'quick' | 'full' | 'large';
+/** A dataset's presets: quick and full required, large optional. */
+export type PresetTable<T> = Record<'quick' | 'full', T> & Partial<Record<'large', T>>;
 
 /**
  * A folder of the user's images as a run's dataset (the run's `dataset` is the folder's absolute
@@ -151,7 +154,7 @@ export interface TaskDef<S extends Schema, M extends Modality> {
   modality: M;
   options: S;
   /** Option values per dataset and preset, over the options' defaults. */
-  presets: Record<DatasetOf<M>, Record<PresetId, Partial<NoInfer<ConfigOf<S>>>>>;
+  presets: Record<DatasetOf<M>, PresetTable<Partial<NoInfer<ConfigOf<S>>>>>;
   /** Option values a folder of the user's images needs over its look-alike's preset (no natural pairs, …). */
   folderPreset?: Partial<NoInfer<ConfigOf<S>>>;
   /** Checks that need the data (a grid that must fit the image, colour input); throws OptionError naming the option. */
@@ -173,6 +176,8 @@ export interface Task<M extends Modality = Modality, C extends TaskConfig = Task
   readonly modality: M;
   readonly options: Schema;
   readonly datasets: readonly DatasetOf<M>[];
+  /** The presets the task defines for a known dataset, in PRESETS order (quick and full always). */
+  presetsOf(dataset: string): readonly PresetId[];
   /** The preset's config for a dataset (a folder: its path and `folder`), with `overrides` (flags, --config) applied and validated. */
   config(dataset: string, preset: PresetId, overrides?: Readonly<Record<string, unknown>>, folder?: FolderRef): C;
   /** Validates a whole config (a checkpoint's, a config file's); `source` names it in errors. */
@@ -188,15 +193,18 @@ export interface Task<M extends Modality = Modality, C extends TaskConfig = Task
 /** Any registered task; switch on `modality` to get its data types. */
 export type AnyTask = { [M in Modality]: Task<M> }[Modality];
 
-export const PRESETS: readonly PresetId[] = ['quick', 'full'];
+export const PRESETS: readonly PresetId[] = ['quick', 'full', 'large'];
 
 export function defineTask<S extends Schema, M extends Modality>(def: TaskDef<S, M>): Task<M, Config<S> & TaskConfig> {
   const datasets = Object.keys(def.presets) as DatasetOf<M>[];
+  const presetsOf = (dataset: string): PresetId[] => PRESETS.filter((p) => def.presets[dataset as DatasetOf<M>]?.[p] !== undefined);
   const presetValues = (dataset: string, preset: PresetId, folder?: FolderRef): Partial<ConfigOf<S>> => {
     const known = folder ? folder.like : dataset;
     if (!(datasets as readonly string[]).includes(known)) throw new OptionError(`${def.id} does not train on '${known}'; valid: ${datasets.join(', ')}, or a folder of images`);
     if (!PRESETS.includes(preset)) throw new OptionError(`unknown preset '${preset}'; valid: ${PRESETS.join(', ')}`);
-    return folder ? { ...def.presets[known as DatasetOf<M>][preset], ...def.folderPreset } : def.presets[known as DatasetOf<M>][preset];
+    const values = def.presets[known as DatasetOf<M>][preset];
+    if (!values) throw new OptionError(`--preset ${preset}: ${def.id} has no ${preset} preset for ${known}; valid: ${presetsOf(known).join(', ')}`);
+    return folder ? { ...values, ...def.folderPreset } : values;
   };
   // every typed view of a config goes through the schema: the values are checked, not cast
   const typed = (cfg: Readonly<Record<string, unknown>>, source: string): Config<S> => {
@@ -215,6 +223,7 @@ export function defineTask<S extends Schema, M extends Modality>(def: TaskDef<S,
     modality: def.modality,
     options: def.options,
     datasets,
+    presetsOf,
     presetValues,
     config: (dataset, preset, overrides = {}, folder) =>
       erase(typed({ ...presetValues(dataset, preset, folder), ...overrides, task: def.id, dataset, preset, ...(folder ? { folder } : {}) }, 'options')),
