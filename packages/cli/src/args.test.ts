@@ -60,6 +60,8 @@ describe('pretext argument validation', () => {
     fails('train simclr --dataset emoji --queue-size 8', /unknown flag '--queue-size'; see `pretext train simclr --help`/);
     fails('train simclr --dataset emoji --lr', /--lr needs a value/);
     fails('train simclr --dataset emoji --lr 1 --lr 2', /--lr is given twice/);
+    fails('train simclr --dataset emoji --preset large', /--preset large: simclr has no large preset for emoji; valid: quick, full/);
+    fails('train simclr --dataset emoji --preset huge', /unknown preset 'huge'; valid: quick, full, large/);
     fails('fly', /unknown command 'fly'; valid: train, eval, report, compare, generate, export, embed, bench/);
     fails('eval', /takes one run directory, got none/);
     fails('report', /takes one or more run directories, got none/);
@@ -78,6 +80,8 @@ describe('pretext argument validation', () => {
     expect(t).toMatch(/--queue-size\s+≥ 1/);
     expect(t).toMatch(/fashion-mnist\/quick\s+fashion-mnist\/full\s+emoji\/quick\s+emoji\/full/);
     expect(t).toMatch(/--epochs .* 2 +3 +8 +50 /);
+    expect(t).toMatch(/\[--preset quick\|full\] /);
+    expect(h('train gpt --help')).toMatch(/\[--preset quick\|full\|large\][\s\S]*fortunes\/quick\s+fortunes\/full\s+fortunes\/large/);
     expect(h('eval --help')).toMatch(/^pretext eval <DIR>[\s\S]*--protocol NAME/);
     expect(h('report --help')).toMatch(/^pretext report <DIR> \[<DIR>\.\.\.\] \[--out FILE\]/);
     expect(h('--version')).toMatch(/^pretext \d+\.\d+\.\d+ \(commit [0-9a-f]{7,}(-dirty)?, node \d+/);

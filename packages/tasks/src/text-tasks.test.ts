@@ -38,6 +38,16 @@ describe('language tasks', () => {
     expect(gpt.datasets).toEqual(['fortunes']);
   });
 
+  it('gpt alone has a large preset; asking another task for one names the valid presets', () => {
+    expect(gpt.presetsOf('fortunes')).toEqual(['quick', 'full', 'large']);
+    expect(mlm.presetsOf('fortunes')).toEqual(['quick', 'full']);
+    expect(gpt.presetsOf('emoji')).toEqual([]);
+    const large = gpt.config('fortunes', 'large');
+    const full = gpt.config('fortunes', 'full');
+    expect(large.layers * large.context).toBeGreaterThan(full.layers * full.context);
+    expect(() => mlm.config('fortunes', 'large')).toThrow(/--preset large: mlm has no large preset for fortunes; valid: quick, full/);
+  });
+
   it('gpt starts near ln(vocab), learns a fixed batch of stream windows, allocates nothing in steady state', async () => {
     const batch = new StreamLoader(splits.train, 8, { seed: 1, context: 32 }).batch(0, 0);
     for (const tieWeights of [true, false]) {
