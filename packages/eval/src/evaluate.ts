@@ -6,7 +6,7 @@ import { type Encoder, extractFeatures, type Features, numClasses, pixelFeatures
 import { fewLabel, type FewLabelResult } from './few-label.js';
 import { fineTune, type FineTuneOptions, type FineTuneResult } from './finetune.js';
 import { knn, type KnnOptions, type KnnResult } from './knn.js';
-import { PROBE_WEIGHT_DECAYS, type SelectedProbeOptions, type SelectedProbeResult, selectedLinearProbe } from './probe-selection.js';
+import { type SelectedProbeOptions, type SelectedProbeResult, selectedLinearProbe, weightDecayCandidates } from './probe-selection.js';
 import { RANKME_MAX_DIM, rankMe } from './rankme.js';
 import { retrievalRecallAt1, type RetrievalResult } from './retrieval.js';
 import type { EncoderFactory } from './supervised.js';
@@ -105,7 +105,7 @@ export async function evaluate(model: string, source: FeatureSource, data: EvalD
 
   const lin = opt(protocols.linear);
   if (lin) {
-    const weightDecays = lin.weightDecays ?? (lin.weightDecay === undefined && train.n <= SELECT_MAX_ROWS ? PROBE_WEIGHT_DECAYS : undefined);
+    const weightDecays = weightDecayCandidates(lin, train.n <= SELECT_MAX_ROWS);
     report.linear = await timed('linear', () => selectedLinearProbe(train, data.train.labels, test, data.test.labels, { classes, ...lin, weightDecays }));
   }
   const kn = opt(protocols.knn);

@@ -2,7 +2,7 @@
 // seeded, class-balanced 1% or 10% of the training labels, tested on the full test split.
 import { permutation } from '@pretext/data';
 import { checkLabels, type Features, numClasses, selectRows } from './features.js';
-import { PROBE_WEIGHT_DECAYS, type SelectedProbeOptions, type SelectedProbeResult, selectedLinearProbe } from './probe-selection.js';
+import { type SelectedProbeOptions, type SelectedProbeResult, selectedLinearProbe, weightDecayCandidates } from './probe-selection.js';
 
 /**
  * Indices of a class-balanced subset holding ≈ fraction of the labels: the same number per class,
@@ -50,7 +50,7 @@ export async function fewLabel(
     const idx = fewLabelSubset(trainLabels, fraction, opts.subsetSeed ?? 0);
     const labels = Int32Array.from(idx, (i) => trainLabels[i]);
     // small subsets: the same number of optimisation steps as a few epochs of the full set would take
-    const weightDecays = opts.weightDecays ?? (opts.weightDecay === undefined ? PROBE_WEIGHT_DECAYS : [opts.weightDecay]);
+    const weightDecays = weightDecayCandidates(opts);
     const r = await selectedLinearProbe(selectRows(trainFeats, idx), labels, testFeats, testLabels, { ...opts, weightDecays, classes, batchSize: Math.min(opts.batchSize ?? 256, idx.length) });
     out.push({ ...r, fraction, labelled: idx.length });
   }

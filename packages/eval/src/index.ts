@@ -10,7 +10,7 @@ export { symmetricEigenvalues } from './symmetric-eigen.js';
 export { knn, type KnnOptions, knnPredict, type KnnResult, topK } from './knn.js';
 export { classAccuracy, LINEAR_PROBE_DEFAULTS, linearProbe, type LinearProbeOptions, type LinearProbeResult } from './linear-probe.js';
 export { charNgramFeatures, NgramLm, type TextScore, textScore } from './language.js';
-export { FOLDS_BELOW_ROWS, PROBE_WEIGHT_DECAYS, type SelectedProbeOptions, type SelectedProbeResult, selectedLinearProbe, selectionSplits } from './probe-selection.js';
+export { FOLDS_BELOW_ROWS, PROBE_WEIGHT_DECAYS, type SelectedProbeOptions, type SelectedProbeResult, selectedLinearProbe, selectionSplits, weightDecayCandidates } from './probe-selection.js';
 export { rankMe, type RankMeResult } from './rankme.js';
 export { retrievalRecallAt1, type RetrievalResult } from './retrieval.js';
 export { type ClassifierOptions, type ClassifierResult, classifierTop1, type EncoderFactory, type SupervisedOptions, type SupervisedResult, trainClassifier, trainSupervised } from './supervised.js';

@@ -4,7 +4,7 @@ import { freshSeed } from '@pretext/gpu/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fewLabel } from './few-label.js';
 import { linearProbe } from './linear-probe.js';
-import { FOLDS_BELOW_ROWS, PROBE_WEIGHT_DECAYS, selectedLinearProbe, selectionSplits } from './probe-selection.js';
+import { FOLDS_BELOW_ROWS, PROBE_WEIGHT_DECAYS, selectedLinearProbe, selectionSplits, weightDecayCandidates } from './probe-selection.js';
 import { clusters } from './synthetic.test-util.js';
 
 beforeAll(async () => {
@@ -32,6 +32,13 @@ describe('probe weight-decay selection', () => {
     expect(Array.from(selectionSplits(1001, 5)[0][1])).toEqual(Array.from(one[0][1]));
     expect(Array.from(selectionSplits(1001, 6)[0][1])).not.toEqual(Array.from(one[0][1]));
     expect(() => selectionSplits(1, 0)).toThrow(/at least 2 labelled rows/);
+  });
+
+  it('candidates: those given, else all when selecting and no weight decay is fixed, else one run', () => {
+    expect(weightDecayCandidates({})).toBe(PROBE_WEIGHT_DECAYS);
+    expect(weightDecayCandidates({}, false)).toBeUndefined();
+    expect(weightDecayCandidates({ weightDecay: 0.5 })).toBeUndefined();
+    expect(weightDecayCandidates({ weightDecays: [2, 4] }, false)).toEqual([2, 4]);
   });
 
   it('retrains the best held-out candidate on every row, and never looks at the test split', async () => {

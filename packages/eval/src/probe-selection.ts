@@ -29,6 +29,15 @@ export type SelectedProbeOptions = LinearProbeOptions & {
   weightDecays?: readonly number[];
 };
 
+/**
+ * The candidate weight decays of a probe: those given; else, when `select` and no single weight
+ * decay is fixed, PROBE_WEIGHT_DECAYS; else undefined (selectedLinearProbe trains once, with
+ * opts.weightDecay or the default).
+ */
+export function weightDecayCandidates(opts: SelectedProbeOptions, select = true): readonly number[] | undefined {
+  return opts.weightDecays ?? (select && opts.weightDecay === undefined ? PROBE_WEIGHT_DECAYS : undefined);
+}
+
 /** [train rows, held-out rows] of each split of n rows (seeded; see the header for the rule). */
 export function selectionSplits(n: number, seed: number): [Int32Array, Int32Array][] {
   if (n < 2) throw new Error(`selectionSplits: need at least 2 labelled rows to hold some out, got ${n}`);
