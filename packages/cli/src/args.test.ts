@@ -46,7 +46,6 @@ describe('pretext argument validation', () => {
     fails('train --dataset emoji', /takes one task first, got none; valid tasks:[\s\S]*simclr/);
     fails('train simclr --dataset cifar', /--dataset 'cifar' is neither a known dataset \(fashion-mnist, emoji\) nor a folder of images: image folder cifar does not exist/);
     fails('train simclr', /needs --dataset; valid: fashion-mnist, emoji/);
-    fails('train simclr --dataset emoji --preset huge', /unknown preset 'huge'; valid: quick, full/);
   });
 
   it('rejects bad numbers, unknown flags and commands, naming the flag and its range', () => {
