@@ -147,8 +147,10 @@ describe('profiler', () => {
       expect(host.map((e) => e.name)).toEqual(['record+submit 3 passes', 'wait: sync', 'a host step']);
       for (const e of [...gpuTrack, ...host]) expect(e.ts >= 0 && e.dur >= 0, e.name).toBe(true);
       // one clock: the passes run after they were submitted and before the step that followed the sync
-      expect(gpuTrack[0].ts).toBeGreaterThanOrEqual(host[0].ts);
-      expect(gpuTrack[2].ts).toBeLessThanOrEqual(host[2].ts);
+      // (to within 1 ms: on a loaded machine the adapter's timestamps and the host clock differed by 0.1 ms)
+      const skew = 1000;
+      expect(gpuTrack[0].ts).toBeGreaterThanOrEqual(host[0].ts - skew);
+      expect(gpuTrack[2].ts).toBeLessThanOrEqual(host[2].ts + skew);
       expect(host[2].dur).toBeGreaterThanOrEqual(4000);
       const table = gpu.profiler.table({ fmaGflops: 10, copyGbps: 2 }).split('\n');
       expect(table[0]).toMatch(/kernel +calls +total ms +mean ms +share +GFLOP\/s +GB\/s +%FMA +%copy/);
