@@ -45,10 +45,10 @@ export function simclrObjective(cfg: SimclrObjectiveConfig, encoder: Encoder, in
 // full, Fashion-MNIST: 7 epochs of 60 000, sized for 60 minutes here (measured at 92f73fd on
 // llvmpipe, quiet: wall 55.0 min, training 37.2 min at 188 images/s; linear probe 90.3%, 1% of
 // labels 81.6% probed (82.2% with the weight decay selected, 26a1e4a) / 79.1% fine-tuned vs 75.1%
-// from scratch; 3 epochs gave 89.5 / 80.5 in 24.6 min). The last map is pooled to 2×2 cells (512-d features). The linear probe runs 15 epochs
-// (89.4 / 89.5 / 89.5 / 89.35% after 10 / 15 / 20 / 30 on the 3-epoch features). Emoji (3050
-// train drawings, 64×64×3): the input is average-pooled to 32×32 and the two views of a drawing
-// are its own and the other vendor's.
+// from scratch; 3 epochs gave 89.5 / 80.5 in 24.6 min). The last map is pooled to 2×2 cells
+// (512-d features). The linear probe runs 15 epochs (89.4 / 89.5 / 89.5 / 89.35% after
+// 10 / 15 / 20 / 30 on the 3-epoch features). Emoji (3050 train drawings, 64×64×3): the input is
+// average-pooled to 32×32 and the two views of a drawing are its own and the other vendor's.
 export const simclr = defineTask({
   id: 'simclr',
   summary: 'SimCLR: two augmented views, ConvNet + projection head, NT-Xent (fused InfoNCE kernel)',
