@@ -4,6 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { layernorm, layernormBackward } from './layernorm.js';
 import { layernormBackwardRef, layernormRef } from './layernorm.ref.js';
 
+/** max over rows of max |x| · rstd: how much f32 rounding of x is amplified in x̂ = (x − mean) · rstd. */
+function condition(xs: Float32Array, rstd: ArrayLike<number>, d: number): number {
+  let worst = 0;
+  for (let r = 0; r < rstd.length; r++) {
+    for (let j = 0; j < d; j++) worst = Math.max(worst, Math.abs(xs[r * d + j]) * rstd[r]);
+  }
+  return worst;
+}
+
 describe('layernorm', () => {
   for (const shape of [[1, 1], [3, 5, 13], [7, 64], [130, 257], [2000, 3]]) {
     it(`forward and backward match the reference for x ${shape}`, async () => {
@@ -25,12 +34,16 @@ describe('layernorm', () => {
       const { dx, dweight, dbias } = layernormBackward(gpu, dy, x, w, mean, rstd, grads);
       const ref = layernormRef(xs, ws, bs, d, eps);
       const bref = layernormBackwardRef(dys, xs, ws, d, eps);
-      const msg = `seed ${seed}`;
-      expect(relErr(await gpu.download(y), ref.y), `y ${msg}`).toBeLessThan(1e-5);
+      // f32 centring loses u·|x| (u = 6e-8), which rstd scales to u·cond, cond = max |x| / std of a row:
+      // rows of 3 drawn from N(3, 2²) reach cond ≈ 400, so the bounds of x̂'s outputs grow past cond 100
+      const cond = condition(xs, ref.rstd, d);
+      const slack = Math.max(1, cond / 100);
+      const msg = `seed ${seed}, cond ${cond.toFixed(0)}`;
+      expect(relErr(await gpu.download(y), ref.y), `y ${msg}`).toBeLessThan(1e-5 * slack);
       expect(relErr(await gpu.download(mean), ref.mean), `mean ${msg}`).toBeLessThan(1e-5);
-      expect(relErr(await gpu.download(rstd), ref.rstd), `rstd ${msg}`).toBeLessThan(1e-4);
-      expect(relErr(await gpu.download(dx), bref.dx), `dx ${msg}`).toBeLessThan(1e-4);
-      expect(relErr(await gpu.download(dweight), bref.dweight), `dweight ${msg}`).toBeLessThan(1e-4);
+      expect(relErr(await gpu.download(rstd), ref.rstd), `rstd ${msg}`).toBeLessThan(1e-4 * slack);
+      expect(relErr(await gpu.download(dx), bref.dx), `dx ${msg}`).toBeLessThan(1e-4 * slack);
+      expect(relErr(await gpu.download(dweight), bref.dweight), `dweight ${msg}`).toBeLessThan(1e-4 * slack);
       expect(relErr(await gpu.download(dbias), bref.dbias), `dbias ${msg}`).toBeLessThan(1e-5);
       for (const a of [x, w, b, dy, y, mean, rstd, dx, dweight, dbias]) gpu.free(a);
     });
