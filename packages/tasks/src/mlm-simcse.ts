@@ -7,7 +7,7 @@ import { Init } from '@pretext/models';
 import { embeddingStd } from './metrics.js';
 import { checkMlm, MLM_PRESETS, mlmObjective, mlmOptions } from './mlm.js';
 import { type Objective, trainObjectives } from './objective.js';
-import { type ConfigOf, num } from './options.js';
+import { type ConfigOf, num, OptionError } from './options.js';
 import { defineTask } from './task.js';
 import { deviceBatch, type TextEncoder, textEncoder, textEncoderOptions } from './text-encoder.js';
 import { trainingOptions } from './training-options.js';
@@ -36,13 +36,19 @@ export function simcseObjective(cfg: SimcseObjectiveConfig, encoder: TextEncoder
   };
 }
 
+/** The masked LM's checks, and dropout: with none, SimCSE's two views are one view and its loss teaches nothing. */
+export function checkMlmSimcse(cfg: Parameters<typeof checkMlm>[0] & SimcseObjectiveConfig): void {
+  checkMlm(cfg);
+  if (cfg.simcseWeight > 0 && cfg.dropout === 0) throw new OptionError('--dropout 0 leaves SimCSE two identical views; mlm-simcse needs --dropout > 0 (SimCSE: 0.1) or --simcse-weight 0');
+}
+
 export const mlmSimcse = defineTask({
   id: 'mlm-simcse',
   summary: 'Masked LM + SimCSE (two dropout views of an entry are positives, InfoNCE kernel), one shared encoder',
   modality: 'text',
   options: { ...trainingOptions, ...textEncoderOptions, ...mlmOptions, ...simcseOptions },
-  presets: MLM_PRESETS,
-  check: checkMlm,
+  presets: { fortunes: { quick: { ...MLM_PRESETS.fortunes.quick, dropout: 0.1 }, full: { ...MLM_PRESETS.fortunes.full, dropout: 0.1 } } },
+  check: checkMlmSimcse,
   encoder: (cfg, data, init) => textEncoder(cfg, data, init, false),
   build(cfg, data) {
     const init = new Init(cfg.seed);

@@ -117,6 +117,9 @@ describe('language tasks', () => {
     expect(() => gpt.build(gpt.config('fortunes', 'quick', { dim: 512, heads: 2 }), splits.train)).toThrow(/head size 256/);
     expect(() => mlm.build(mlm.config('fortunes', 'quick', { batchSize: 512, context: 128 }), splits.train)).toThrow(/--batch-size 512 × --context 128 = 65536 tokens/);
     expect(() => gpt.config('fortunes', 'quick', { tokenizer: 'word' })).toThrow(/--tokenizer must be one of char, bpe, got 'word'/);
+    // SimCSE's views differ only by dropout
+    expect(() => mlmSimcse.build(mlmSimcse.config('fortunes', 'quick', { dropout: 0 }), splits.train)).toThrow(/--dropout 0 leaves SimCSE two identical views/);
+    expect(() => mlmSimcse.build(mlmSimcse.config('fortunes', 'quick', { ...SMALL, dropout: 0, simcseWeight: 0 }), splits.train).dispose()).not.toThrow();
   });
 
   it('generation with the KV cache equals full recomputation; sampling is seeded; a masked LM refuses', async () => {
