@@ -8,7 +8,7 @@ import { EMBED_USAGE, type EmbedArgs, parseEmbed } from './embed.js';
 import { EXPORT_USAGE, type ExportArgs, parseExport } from './export.js';
 import { currentCommit } from './summary.js';
 import { type CompareArgs, COMPARE_USAGE, parseCompare } from './compare-args.js';
-import { type FlagSpec, type FlagValues, parseFlags, taskFlags, taskOverrides, UsageError } from './flags.js';
+import { type FlagSpec, type FlagValues, parseFlags, presetFlag, taskFlags, taskOverrides, UsageError } from './flags.js';
 import { FOLDER_HELP, folderDataset, imageSizeFlag } from './folder-dataset.js';
 import { GENERATE_USAGE, type GenerateArgs, parseGenerate } from './generate.js';
 
@@ -254,13 +254,12 @@ function parseTrain(rest: string[], tasks: Record<string, AnyTask>): TrainArgs |
     if (task.modality !== 'image') throw new UsageError(`unknown dataset '${dataset}' for ${task.id}; valid: ${task.datasets.join(', ')}`);
     ({ dataset, folder } = folderDataset(dataset, imageSize, task.datasets));
   } else if (imageSize !== undefined) throw new UsageError(`--image-size applies to a folder dataset; ${dataset} is ${dataset === 'fashion-mnist' ? '28×28' : '64×64'}`);
-  const preset = (v.preset as string | undefined) ?? 'quick';
-  if (!(PRESETS as readonly string[]).includes(preset)) throw new UsageError(`unknown preset '${preset}'; valid: ${PRESETS.join(', ')}`);
+  const preset = presetFlag(v.preset);
   let overrides: Record<string, unknown>;
   let seed: number;
   try {
     overrides = { ...(v.config ? readConfigFile(v.config as string, task) : {}), ...taskOverrides(task.options, v as FlagValues) };
-    seed = task.config(dataset ?? task.datasets[0], preset as PresetId, overrides, folder).seed; // checks every value now, before anything runs
+    seed = task.config(dataset ?? task.datasets[0], preset, overrides, folder).seed; // checks every value now, before anything runs
   } catch (e) {
     if (e instanceof OptionError) throw new UsageError(`${v.config && !(e.message.startsWith('--')) ? `--config ${v.config}: ` : ''}${e.message}`);
     throw e;
@@ -270,7 +269,7 @@ function parseTrain(rest: string[], tasks: Record<string, AnyTask>): TrainArgs |
     command: 'train',
     task,
     dataset,
-    preset: preset as PresetId,
+    preset: preset,
     ...(folder ? { folder } : {}),
     overrides,
     given,

@@ -1,7 +1,7 @@
 // `pretext compare`'s command line: the dataset, the tasks, the budget each trains for, and the
 // options every task shares (the encoder, the data and the evaluation), checked before anything runs.
-import { type AnyTask, convEncoderOptions, flagOf, OptionError, PRESETS, type PresetId, trainingOptions } from '@pretext/tasks';
-import { type FlagSpec, parseFlags, taskFlags, taskOverrides, UsageError } from './flags.js';
+import { type AnyTask, convEncoderOptions, flagOf, OptionError, type PresetId, trainingOptions } from '@pretext/tasks';
+import { type FlagSpec, parseFlags, presetFlag, taskFlags, taskOverrides, UsageError } from './flags.js';
 import type { BaselineName } from './args.js';
 
 /** What every task of a comparison trains for: wall minutes of training each, or passes over the data. */
@@ -68,8 +68,7 @@ export function parseCompare(argv: readonly string[], registry: Record<string, A
   if (!ids.length) throw new UsageError('--tasks names no task');
   if (v.budget === undefined) throw new UsageError('pretext compare needs --budget: minutes of training per task (e.g. 10min) or epochs (e.g. 3ep)');
   const budget = parseBudget(v.budget as string);
-  const preset = (v.preset as string | undefined) ?? 'quick';
-  if (!(PRESETS as readonly string[]).includes(preset)) throw new UsageError(`unknown preset '${preset}'; valid: ${PRESETS.join(', ')}`);
+  const preset = presetFlag(v.preset);
   let shared: Record<string, unknown>;
   try {
     shared = taskOverrides(SHARED, v);
@@ -83,7 +82,7 @@ export function parseCompare(argv: readonly string[], registry: Record<string, A
     dataset,
     tasks: ids.map((id) => registry[id]),
     budget,
-    preset: preset as PresetId,
+    preset: preset,
     shared,
     out: (v.out as string | undefined) ?? `runs/compare-${dataset}-${preset}-${tag}`,
     baselines: baselineList(v.baselines as string | undefined),

@@ -122,6 +122,7 @@ describe('pretext compare', () => {
     };
     await fails('compare --dataset fashion-mnist --tasks a,nope --budget 1ep', /--tasks: unknown task 'nope'; valid: a, b, c, colour, gray, simclr, colorization/);
     await fails('compare --dataset fashion-mnist --tasks a,a --budget 1ep', /names a task twice/);
+    await fails('compare --dataset fashion-mnist --tasks a --budget 1ep --preset huge', /unknown preset 'huge'; valid: quick, full, large/);
     await fails('compare --dataset fashion-mnist --tasks a', /needs --budget/);
     await fails('compare --dataset fashion-mnist --tasks a --budget 5', /--budget must be minutes of training per task \(e\.g\. 10min\) or epochs \(e\.g\. 3ep\)/);
     await fails('compare --dataset fashion-mnist --tasks a --budget 0ep', /greater than 0; got '0ep'/);

@@ -1,7 +1,7 @@
 // Command-line flags: `--name value`, `--name=value`, and booleans as `--name`, `--no-name` or
 // `--name true|false`. Each command declares its own flags; a task's flags are derived from its
 // option schema (see taskFlags), so every hyper-parameter is settable and checked the same way.
-import { flagOf, type Schema } from '@pretext/tasks';
+import { flagOf, OptionError, type PresetId, presetId, type Schema } from '@pretext/tasks';
 
 export type FlagKind = 'string' | 'boolean' | 'list';
 export type FlagSpec = Record<string, FlagKind>;
@@ -78,4 +78,14 @@ export function taskOverrides(schema: Schema, values: FlagValues): Record<string
     out[k] = typeof v === 'boolean' ? v : o.fromString(v as string, k);
   }
   return out;
+}
+
+/** --preset NAME (default quick), checked against the presets every task may have. */
+export function presetFlag(value: string | boolean | string[] | undefined): PresetId {
+  try {
+    return presetId((value as string | undefined) ?? 'quick');
+  } catch (e) {
+    if (e instanceof OptionError) throw new UsageError(e.message);
+    throw e;
+  }
 }

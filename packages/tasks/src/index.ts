@@ -31,7 +31,7 @@ export { bool, type ConfigOf, DatasetError, defaultsOf, flagOf, int, num, oneOf,
 export { simclr, simclrObjective, simclrOptions } from './simclr.js';
 export {
   type AnyTask, type BatchOf, type ClassifierExample, type Config, type DataOf, type DatasetId, type DatasetOf, defineTask, type Encoder, type EncoderOf, FOLDER_LOOKALIKE, type FolderRef, type Modalities, type Modality,
-  PRESETS, type PresetId, presetDataset, type PretextExample, type RowsExample, type RunId, type SplitsOf, type StepContext, type StepMetrics, type Task, type TaskConfig, type TaskDef, type TrainState,
+  PRESETS, type PresetId, presetDataset, presetId, type PretextExample, type RowsExample, type RunId, type SplitsOf, type StepContext, type StepMetrics, type Task, type TaskConfig, type TaskDef, type TrainState,
 } from './task.js';
 export { learningRate, makeOptimizer, type TrainingConfig, trainingOptions, type TrainingOptions } from './training-options.js';
 export { checkPairs, twoViews } from './views.js';

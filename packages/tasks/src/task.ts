@@ -195,14 +195,19 @@ export type AnyTask = { [M in Modality]: Task<M> }[Modality];
 
 export const PRESETS: readonly PresetId[] = ['quick', 'full', 'large'];
 
+/** A preset's name as given (a flag, a checkpoint): one of PRESETS, or an OptionError naming the valid ones. */
+export function presetId(name: string): PresetId {
+  if (!(PRESETS as readonly string[]).includes(name)) throw new OptionError(`unknown preset '${name}'; valid: ${PRESETS.join(', ')}`);
+  return name as PresetId;
+}
+
 export function defineTask<S extends Schema, M extends Modality>(def: TaskDef<S, M>): Task<M, Config<S> & TaskConfig> {
   const datasets = Object.keys(def.presets) as DatasetOf<M>[];
   const presetsOf = (dataset: string): PresetId[] => PRESETS.filter((p) => def.presets[dataset as DatasetOf<M>]?.[p] !== undefined);
   const presetValues = (dataset: string, preset: PresetId, folder?: FolderRef): Partial<ConfigOf<S>> => {
     const known = folder ? folder.like : dataset;
     if (!(datasets as readonly string[]).includes(known)) throw new OptionError(`${def.id} does not train on '${known}'; valid: ${datasets.join(', ')}, or a folder of images`);
-    if (!PRESETS.includes(preset)) throw new OptionError(`unknown preset '${preset}'; valid: ${PRESETS.join(', ')}`);
-    const values = def.presets[known as DatasetOf<M>][preset];
+    const values = def.presets[known as DatasetOf<M>][presetId(preset)];
     if (!values) throw new OptionError(`--preset ${preset}: ${def.id} has no ${preset} preset for ${known}; valid: ${presetsOf(known).join(', ')}`);
     return folder ? { ...values, ...def.folderPreset } : values;
   };
@@ -212,8 +217,9 @@ export function defineTask<S extends Schema, M extends Modality>(def: TaskDef<S,
     if (task !== def.id) throw new OptionError(`${source}: config is for task '${String(task)}', not '${def.id}'`);
     if (typeof dataset !== 'string') throw new OptionError(`${source}: config has no dataset`);
     const f = folder === undefined ? undefined : checkFolder(folder, datasets, source);
-    presetValues(dataset, preset as PresetId, f);
-    return { ...parseOptions(def.options, values, source), task: def.id, dataset, preset: preset as PresetId, ...(f ? { folder: f } : {}) };
+    const p = presetId(String(preset));
+    presetValues(dataset, p, f);
+    return { ...parseOptions(def.options, values, source), task: def.id, dataset, preset: p, ...(f ? { folder: f } : {}) };
   };
   // a schema holds the training options (every task spreads them): its config is a TaskConfig too
   const erase = (c: Config<S>): Config<S> & TaskConfig => c as Config<S> & TaskConfig;
