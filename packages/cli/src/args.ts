@@ -269,7 +269,7 @@ function parseTrain(rest: string[], tasks: Record<string, AnyTask>): TrainArgs |
     command: 'train',
     task,
     dataset,
-    preset: preset,
+    preset,
     ...(folder ? { folder } : {}),
     overrides,
     given,

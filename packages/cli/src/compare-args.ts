@@ -82,7 +82,7 @@ export function parseCompare(argv: readonly string[], registry: Record<string, A
     dataset,
     tasks: ids.map((id) => registry[id]),
     budget,
-    preset: preset,
+    preset,
     shared,
     out: (v.out as string | undefined) ?? `runs/compare-${dataset}-${preset}-${tag}`,
     baselines: baselineList(v.baselines as string | undefined),
