@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { gather, scatterAddRows } from './gather.js';
 import { gatherRef, scatterAddRowsRef } from './gather.ref.js';
 
-// [V, D, N]: single row/column, D off every tile width, many repeats (N ≫ V), V over a tile
-const CASES: [number, number, number][] = [[1, 1, 1], [5, 3, 17], [37, 1, 300], [9, 70, 700], [300, 33, 257], [1000, 300, 40], [3, 513, 9]];
+// [V, D, N]: single row/column, D off every tile width, many repeats (N ≫ V), V over a tile,
+// both layouts (D ≥ 64 row per workgroup, D < 64 per element) and more rows than one grid dimension
+const CASES: [number, number, number][] = [[1, 1, 1], [5, 3, 17], [37, 1, 300], [9, 70, 700], [300, 33, 257], [1000, 300, 40], [3, 513, 9], [4096, 64, 70000], [7, 63, 1100]];
 
 function randomIdx(n: number, V: number, seed: number, outOfRange = false): Int32Array {
   const r = rng(seed);

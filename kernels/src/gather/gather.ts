@@ -37,12 +37,14 @@ export function gather(gpu: Gpu, x: GpuArray, idx: GpuArray | Int32Array, opts: 
   const shape = [...ix.shape, ...x.shape.slice(1)];
   const out = outArray(gpu, kernel, shape, opts.out, { dtype: x.dtype });
   const n = numel(shape);
+  // gather.wgsl: a workgroup of 64 per row when rows are at least that wide, else one invocation per element
+  const rowMode = D >= 64;
   gpu.dispatch({
     kernel,
     pipeline: gpu.pipeline(kernel, source),
-    params: params().u32(n).u32(D).u32(V).bytes,
+    params: params().u32(n).u32(D).u32(V).u32(Number(rowMode)).bytes,
     buffers: [x, ix, out],
-    workgroups: grid1d(Math.ceil(n / 256), gpu.limits.maxComputeWorkgroupsPerDimension),
+    workgroups: grid1d(rowMode ? numel(ix.shape) : Math.ceil(n / 64), gpu.limits.maxComputeWorkgroupsPerDimension),
     flops: 0,
     bytes: 8 * n + 4 * numel(ix.shape),
   });

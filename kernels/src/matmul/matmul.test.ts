@@ -118,6 +118,32 @@ describe('matmul', () => {
     });
   }
 
+  // matmul_narrow.wgsl (N ≤ 16: heads, probes), on every transpose form, the epilogues and batches;
+  // M off its 16-row tile, N from 1 to its 16-column limit, K long (a probe's 784 pixels).
+  const narrow: Case[] = [
+    { a: [17, 33], b: [33, 16] },
+    { a: [33, 17], b: [33, 1], opts: { transA: true } },
+    { a: [37, 784], b: [10, 784], opts: { transB: true, bias: true, alpha: -0.37 } },
+    { a: [9, 21], b: [7, 9], opts: { transA: true, transB: true, accumulate: true, alpha: 2.5 } },
+    { a: [3, 21, 9], b: [9, 5], opts: { bias: true } }, // 2-D B broadcast over the batch
+    { a: [21, 9], b: [2, 3, 9, 13], opts: { accumulate: true } }, // 2-D A broadcast over (2, 3)
+  ];
+  it('narrow variant (N ≤ 16) matches the reference: every transpose form, epilogues, batches, tails', async () => {
+    const gpu = await testGpu();
+    for (const c of narrow) {
+      const { transA, transB } = c.opts ?? {};
+      expect(matmulVariant(gpu, matmulShape(c.a, c.b, transA, transB), transA, transB), label(c)).toBe('narrow');
+      const { err, seed } = await run(gpu, c);
+      expect(err, `seed ${seed} ${label(c)}`).toBeLessThan(1e-5);
+    }
+    // one column past its limit takes the tiled shader; forcing 'narrow' there is an error naming N
+    expect(matmulVariant(gpu, matmulShape([37, 20], [17, 20], false, true), false, true)).toBe('tiled');
+    const a = gpu.upload(randn(37 * 20, freshSeed()), [37, 20]);
+    const b = gpu.upload(randn(17 * 20, freshSeed()), [17, 20]);
+    expect(() => matmul(gpu, a, b, { transB: true, variant: 'narrow' })).toThrow(/at most 16 columns.*N = 17/);
+    for (const x of [a, b]) gpu.free(x);
+  });
+
   it('autotune: times sg and tiled once per shape class, caches the choice, and either matches the reference', async () => {
     const gpu = await testGpu();
     await withTestTuner(gpu, async ({ path, warnings, reopen }) => {

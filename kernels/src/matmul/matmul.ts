@@ -2,6 +2,7 @@
 // (rows per invocation, workgroup width) → flat tile grid → launch.
 import { check, checkArray, type Gpu, type GpuArray, grid1d, numel, outArray, params, shapeString, sizeBucket, specialize, type TuneCandidate } from '@pretext/gpu';
 import source from './matmul.wgsl.js';
+import narrowSource from './matmul_narrow.wgsl.js';
 import sgSource from './matmul_sg.wgsl.js';
 
 export interface MatmulOptions {
@@ -22,7 +23,7 @@ export interface MatmulOptions {
   variant?: MatmulVariant;
 }
 
-export type MatmulVariant = 'sg' | 'tiled' | 'short';
+export type MatmulVariant = 'sg' | 'tiled' | 'short' | 'narrow';
 
 /** Sizes a launch resolves to: op(A) (batch, M, K), op(B) (batch, K, N), C batchShape + (M, N). */
 export interface MatmulShape {
@@ -39,6 +40,8 @@ export interface MatmulShape {
 const KERNEL = 'matmul';
 const TN = 4; // columns per invocation (const TN in matmul.wgsl)
 const SG_TM = 24; // rows per workgroup (const TM in matmul_sg.wgsl)
+const NARROW_N = 16; // the most columns matmul_narrow.wgsl computes (const NN there)
+const NARROW_TM = 64; // rows per workgroup there (const TM)
 
 /**
  * When matmul_sg.wgsl is worth it. Its JIT on lavapipe is slow (about 40–50 s of CPU per
@@ -57,20 +60,24 @@ export const matmulTuning = {
 
 /**
  * Which shader runs a product: 'sg' (matmul_sg.wgsl: subgroup-shared A tile, vec4 loads; needs
- * subgroups and 4-aligned dimensions, see that file), else matmul.wgsl with 16 rows per
- * invocation ('tiled'), or 4 when M ≤ 4 ('short'). Where both 'sg' and 'tiled' can run, the
- * autotuner's measured choice when it is on (gpu.tuner), else matmulTuning's thresholds.
+ * subgroups and 4-aligned dimensions, see that file), else the portable one: matmul.wgsl with 16
+ * rows per invocation ('tiled'), or 4 when M ≤ 4 ('short'), or matmul_narrow.wgsl when N ≤ 16
+ * ('narrow': lanes along M, so a 10-class head does not compute 54 dead columns per workgroup;
+ * `pnpm bench --only 'matmul head'`). Where both 'sg'
+ * and the portable one can run, the autotuner's measured choice when it is on (gpu.tuner), else
+ * matmulTuning's thresholds.
  */
 export function matmulVariant(gpu: Gpu, s: MatmulShape, transA = false, transB = false): MatmulVariant {
   if (s.M <= 4) return 'short';
+  const portable = s.N <= NARROW_N ? 'narrow' : 'tiled';
   const SG = gpu.subgroupWidth();
   const aligned = transA ? !transB && s.M % 4 === 0 && s.N % 4 === 0 : s.K % 4 === 0 && (transB || s.N % 4 === 0);
-  if (!SG || !aligned || s.M <= 8) return 'tiled';
+  if (!SG || !aligned || s.M <= 8) return portable;
   const form = `${transA ? 't' : 'n'}${transB ? 't' : 'n'}`;
   const big = s.batch * s.M * s.N * s.K >= matmulTuning.sgMinMacs;
-  const fallback = matmulTuning.sgVariants.includes(form) && big ? 'sg' : 'tiled';
+  const fallback = matmulTuning.sgVariants.includes(form) && big ? 'sg' : portable;
   const key = `matmul.${form}.sg${SG}:b${sizeBucket(s.batch)}:M${sizeBucket(s.M)}:N${sizeBucket(s.N)}:K${sizeBucket(s.K)}`;
-  return gpu.tuner.pick(key, ['sg', 'tiled'], fallback, () => (['sg', 'tiled'] as const).map((v) => tuneCandidate(gpu, s, transA, transB, v))) as MatmulVariant;
+  return gpu.tuner.pick(key, ['sg', portable], fallback, () => (['sg', portable] as const).map((v) => tuneCandidate(gpu, s, transA, transB, v))) as MatmulVariant;
 }
 
 /** One variant of the product on zero inputs of shape s, for the autotuner. */
@@ -150,6 +157,25 @@ export function matmul(gpu: Gpu, a: GpuArray, b: GpuArray, opts: MatmulOptions =
     });
     return out;
   }
+  const packed = (tilesN: number, tilesM: number, tiles: number) =>
+    params().u32(s.M).u32(s.N).u32(s.K).u32(tilesN).u32(tilesM).u32(tiles).u32(s.strideA).u32(s.strideB).f32(alpha)
+      .u32(Number(transA)).u32(Number(transB)).u32(Number(!!bias)).u32(Number(accumulate)).bytes;
+  if (variant === 'narrow') {
+    // matmul_narrow.wgsl: one row per invocation, all N ≤ 16 columns, NARROW_TM rows per workgroup
+    check(s.N <= NARROW_N, KERNEL, 'variant', () => `'narrow' computes at most ${NARROW_N} columns, the product has N = ${s.N}`);
+    const tilesM = Math.ceil(s.M / NARROW_TM);
+    const tiles = tilesM * s.batch;
+    gpu.dispatch({
+      kernel,
+      pipeline: gpu.pipeline(`${KERNEL}.narrow`, narrowSource),
+      params: packed(1, tilesM, tiles),
+      buffers: [a, b, bias ?? a, out],
+      workgroups: grid1d(tiles, gpu.limits.maxComputeWorkgroupsPerDimension),
+      flops,
+      bytes,
+    });
+    return out;
+  }
   // matmul.wgsl: TM rows per invocation (4 for short M, less wasted work); a workgroup of WG
   // invocations covers WG·TN columns. Two pipelines in all: each costs seconds to JIT on lavapipe.
   const TM = variant === 'short' ? 4 : 16;
@@ -161,8 +187,7 @@ export function matmul(gpu: Gpu, a: GpuArray, b: GpuArray, opts: MatmulOptions =
   gpu.dispatch({
     kernel,
     pipeline,
-    params: params().u32(s.M).u32(s.N).u32(s.K).u32(tilesN).u32(tilesM).u32(tiles).u32(s.strideA).u32(s.strideB).f32(alpha)
-      .u32(Number(transA)).u32(Number(transB)).u32(Number(!!bias)).u32(Number(accumulate)).bytes,
+    params: packed(tilesN, tilesM, tiles),
     buffers: [a, b, bias ?? a, out],
     workgroups: grid1d(tiles, gpu.limits.maxComputeWorkgroupsPerDimension),
     flops,
