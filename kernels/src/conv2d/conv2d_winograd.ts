@@ -15,7 +15,6 @@
 import { ceilDiv, check, type Gpu, type GpuArray, grid1d, params } from '@pretext/gpu';
 import { matmul } from '../matmul/matmul.js';
 import type { Conv2dGeometry } from './conv2d.js';
-import { gemmPays } from './conv2d_gemm.js';
 import dwSource from './conv2d_winograd_dw.wgsl.js';
 import dwGemmSource from './conv2d_winograd_dwgemm.wgsl.js';
 import dySource from './conv2d_winograd_dy.wgsl.js';
@@ -27,11 +26,12 @@ import weightSource from './conv2d_winograd_weight.wgsl.js';
 export const conv2dWinogradTuning = {
   /** Workspace of one chunk (V, and Mx or Ŷ where used), bytes; a chunk has ≥ 1 image. */
   workspaceBytes: 64 * 2 ** 20,
-  /** 'auto' takes the Winograd path from Cin, Cout ≥ minChannels on. */
-  minChannels: 32,
+  /** 'auto' takes the Winograd path from Cin, Cout ≥ minChannels on … */
+  minChannels: 16,
+  /** … and N·Ho·Wo·Cin·Cout·9 ≥ minMacs (smaller launches keep the direct kernels and skip its pipelines' JIT). */
+  minMacs: 2 ** 25,
 };
 
-/** Why the geometry has no Winograd form here, or undefined when it has one. */
 export function winogradUnsupported(g: Conv2dGeometry): string | undefined {
   if (g.kh !== 3 || g.kw !== 3) return `a 3×3 kernel, got ${g.kh}×${g.kw}`;
   if (g.sh !== 1 || g.sw !== 1) return `stride 1, got [${g.sh}, ${g.sw}]`;
@@ -42,17 +42,22 @@ export function winogradUnsupported(g: Conv2dGeometry): string | undefined {
 }
 
 /**
- * The 'auto' rule: where the GEMM path would run (gemmPays), the geometry has a Winograd form,
- * the adapter has subgroups and Cin, Cout ≥ minChannels (the measured range). Measured on
- * lavapipe, N 512, 3×3, padding 1, one process, alternating, best of 5, two runs (load ~1), GEMM
- * path → Winograd, forward / dx / dw in ms: 32→64 @14×14 265 → 117 / 264 → 144 / 223 → 140 and
- * 259 → 122 / 269 → 162 / 210 → 126; 64→128 @7×7 194 → 140 / 205 → 166 / 177 → 125 and
- * 200 → 144 / 205 → 154 / 170 → 121 (16 multiplies per 2×2 tile instead of 36, no im2col or
- * transposing copies; 7×7 wastes 15 of 64 tile outputs).
+ * The 'auto' rule: the geometry has a Winograd form, the adapter has subgroups, Cin, Cout ≥
+ * minChannels and the launch is at least minMacs multiply-adds. Measured on lavapipe, 3×3,
+ * padding 1, each algo forced in turn in one process, mean of 5 after a warm-up, quiet machine,
+ * 2026-12-06; forward / dx / dw in ms, the path 'auto' took before → Winograd:
+ *   16→32 @14×14, N 512: GEMM 102 / 178 / 76 → 54 / 77 / 72;  N 128: GEMM 37 / 58 / 18 → 16 / 28 / 21;
+ *                 N 64: direct 13 / 12 / 22 → 7 / 14 / 8
+ *   32→64 @7×7,   N 128: GEMM 20 / 19 / 13 → 11 / 12 / 14;  N 64: direct 15 / 11 / 29 → 7 / 9 / 9
+ * (N 64 of both is 2^25.8 multiply-adds; the quick ConvNet's fine-tuning and its SimCLR step run
+ * these). Earlier, N 512, GEMM → Winograd: 32→64 @14×14 265 → 117 / 264 → 144 / 223 → 140;
+ * 64→128 @7×7 194 → 140 / 205 → 166 / 177 → 125. Winograd does 16 multiplies per 2×2 output tile
+ * instead of 36, with no im2col or transposing copies; 7×7 wastes 15 of 64 tile outputs.
  */
-export function winogradPays(gpu: Gpu, g: Conv2dGeometry, op: 'forward' | 'dx' | 'dw'): boolean {
+export function winogradPays(gpu: Gpu, g: Conv2dGeometry, _op: 'forward' | 'dx' | 'dw'): boolean {
   if (winogradUnsupported(g) || !gpu.subgroupWidth()) return false;
-  return Math.min(g.cin, g.cout) >= conv2dWinogradTuning.minChannels && gemmPays(gpu, g, op);
+  const macs = g.n * g.ho * g.wo * g.cin * g.cout * g.kh * g.kw;
+  return Math.min(g.cin, g.cout) >= conv2dWinogradTuning.minChannels && macs >= conv2dWinogradTuning.minMacs;
 }
 
 const TM = 24; // rows per workgroup of conv2d_winograd_fused.wgsl
