@@ -63,9 +63,8 @@ export const matmulTuning = {
  * subgroups and 4-aligned dimensions, see that file), else the portable one: matmul.wgsl with 16
  * rows per invocation ('tiled'), or 4 when M ≤ 4 ('short'), or matmul_narrow.wgsl when N ≤ 16
  * ('narrow': lanes along M, so a 10-class head does not compute 54 dead columns per workgroup;
- * `pnpm bench --only 'matmul head'`). Where both 'sg'
- * and the portable one can run, the autotuner's measured choice when it is on (gpu.tuner), else
- * matmulTuning's thresholds.
+ * `pnpm bench --only 'matmul head'`). Where both 'sg' and the portable one can run, the
+ * autotuner's measured choice when it is on (gpu.tuner), else matmulTuning's thresholds.
  */
 export function matmulVariant(gpu: Gpu, s: MatmulShape, transA = false, transB = false): MatmulVariant {
   if (s.M <= 4) return 'short';
@@ -161,7 +160,7 @@ export function matmul(gpu: Gpu, a: GpuArray, b: GpuArray, opts: MatmulOptions =
     params().u32(s.M).u32(s.N).u32(s.K).u32(tilesN).u32(tilesM).u32(tiles).u32(s.strideA).u32(s.strideB).f32(alpha)
       .u32(Number(transA)).u32(Number(transB)).u32(Number(!!bias)).u32(Number(accumulate)).bytes;
   if (variant === 'narrow') {
-    // matmul_narrow.wgsl: one row per invocation, all N ≤ 16 columns, NARROW_TM rows per workgroup
+    // matmul_narrow.wgsl: 4 rows × all N ≤ 16 columns per invocation, NARROW_TM rows per workgroup
     check(s.N <= NARROW_N, KERNEL, 'variant', () => `'narrow' computes at most ${NARROW_N} columns, the product has N = ${s.N}`);
     const tilesM = Math.ceil(s.M / NARROW_TM);
     const tiles = tilesM * s.batch;
@@ -177,7 +176,7 @@ export function matmul(gpu: Gpu, a: GpuArray, b: GpuArray, opts: MatmulOptions =
     return out;
   }
   // matmul.wgsl: TM rows per invocation (4 for short M, less wasted work); a workgroup of WG
-  // invocations covers WG·TN columns. Two pipelines in all: each costs seconds to JIT on lavapipe.
+  // invocations covers WG·TN columns. Two pipelines of it (and one narrow): each costs seconds to JIT on lavapipe.
   const TM = variant === 'short' ? 4 : 16;
   const WG = 16;
   const tilesN = Math.ceil(s.N / (WG * TN));
