@@ -25,7 +25,7 @@ const specs: Spec[] = [
   { name: 'matmul batched 8x256x256x256', a: (q) => [q ? 2 : 8, 256, 256], b: (q) => [q ? 2 : 8, 256, 256] },
   { name: 'matmul transB 1024x1024x1024', a: (q) => [cube(q), cube(q)], b: (q) => [cube(q), cube(q)], transB: true },
   { name: 'matmul transA 1024x1024x1024', a: (q) => [cube(q), cube(q)], b: (q) => [cube(q), cube(q)], transA: true },
-  // a linear probe's logits on raw Fashion-MNIST pixels: batch 256 × 784 against 10 classes (matmul_narrow.wgsl)
+  // a linear probe's logits on raw Fashion-MNIST pixels: batch 256 × 784 against 10 classes (the narrow form of matmul.wgsl)
   { name: 'matmul head transB 256x10x784', a: () => [256, 784], b: () => [10, 784], transB: true },
 ];
 

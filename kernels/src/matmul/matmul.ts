@@ -2,7 +2,6 @@
 // (rows per invocation, workgroup width) → flat tile grid → launch.
 import { check, checkArray, type Gpu, type GpuArray, grid1d, numel, outArray, params, shapeString, sizeBucket, specialize, type TuneCandidate } from '@pretext/gpu';
 import source from './matmul.wgsl.js';
-import narrowSource from './matmul_narrow.wgsl.js';
 import sgSource from './matmul_sg.wgsl.js';
 
 export interface MatmulOptions {
@@ -40,8 +39,7 @@ export interface MatmulShape {
 const KERNEL = 'matmul';
 const TN = 4; // columns per invocation (const TN in matmul.wgsl)
 const SG_TM = 24; // rows per workgroup (const TM in matmul_sg.wgsl)
-const NARROW_N = 16; // the most columns matmul_narrow.wgsl computes (const NN there)
-const NARROW_TM = 64; // rows per workgroup there (const TM)
+const NARROW_N = 16; // the most columns the narrow form of matmul.wgsl computes (its TN)
 
 /**
  * When matmul_sg.wgsl is worth it. Its JIT on lavapipe is slow (about 40–50 s of CPU per
@@ -61,8 +59,8 @@ export const matmulTuning = {
 /**
  * Which shader runs a product: 'sg' (matmul_sg.wgsl: subgroup-shared A tile, vec4 loads; needs
  * subgroups and 4-aligned dimensions, see that file), else the portable one: matmul.wgsl with 16
- * rows per invocation ('tiled'), or 4 when M ≤ 4 ('short'), or matmul_narrow.wgsl when N ≤ 16
- * ('narrow': lanes along M, so a 10-class head does not compute 54 dead columns per workgroup;
+ * rows per invocation ('tiled'), or 4 when M ≤ 4 ('short'), or with its lanes along M when
+ * N ≤ 16 ('narrow': a 10-class head does not compute 54 dead columns per workgroup;
  * `pnpm bench --only 'matmul head'`). Where both 'sg' and the portable one can run, the
  * autotuner's measured choice when it is on (gpu.tuner), else matmulTuning's thresholds.
  */
@@ -156,37 +154,22 @@ export function matmul(gpu: Gpu, a: GpuArray, b: GpuArray, opts: MatmulOptions =
     });
     return out;
   }
-  const packed = (tilesN: number, tilesM: number, tiles: number) =>
-    params().u32(s.M).u32(s.N).u32(s.K).u32(tilesN).u32(tilesM).u32(tiles).u32(s.strideA).u32(s.strideB).f32(alpha)
-      .u32(Number(transA)).u32(Number(transB)).u32(Number(!!bias)).u32(Number(accumulate)).bytes;
-  if (variant === 'narrow') {
-    // matmul_narrow.wgsl: 4 rows × all N ≤ 16 columns per invocation, NARROW_TM rows per workgroup
-    check(s.N <= NARROW_N, KERNEL, 'variant', () => `'narrow' computes at most ${NARROW_N} columns, the product has N = ${s.N}`);
-    const tilesM = Math.ceil(s.M / NARROW_TM);
-    const tiles = tilesM * s.batch;
-    gpu.dispatch({
-      kernel,
-      pipeline: gpu.pipeline(`${KERNEL}.narrow`, narrowSource),
-      params: packed(1, tilesM, tiles),
-      buffers: [a, b, bias ?? a, out],
-      workgroups: grid1d(tiles, gpu.limits.maxComputeWorkgroupsPerDimension),
-      flops,
-      bytes,
-    });
-    return out;
-  }
-  // matmul.wgsl: TM rows per invocation (4 for short M, less wasted work); a workgroup of WG
-  // invocations covers WG·TN columns. Two pipelines of it (and one narrow): each costs seconds to JIT on lavapipe.
-  const TM = variant === 'short' ? 4 : 16;
+  // matmul.wgsl, a workgroup of WG invocations, each TM rows × TN columns: lanes along N
+  // (WG·TN columns per workgroup; TM = 4 for short M, less wasted work), or along M for N ≤ 16
+  // (WG·4 rows × 16 columns). Three pipelines in all: each costs seconds to JIT on lavapipe.
   const WG = 16;
-  const tilesN = Math.ceil(s.N / (WG * TN));
-  const tilesM = Math.ceil(s.M / TM);
+  const narrow = variant === 'narrow';
+  check(!narrow || s.N <= NARROW_N, KERNEL, 'variant', () => `'narrow' computes at most ${NARROW_N} columns, the product has N = ${s.N}`);
+  const slots = narrow ? { TM: 4, TN: NARROW_N, LANES_M: 1 } : { TM: variant === 'short' ? 4 : 16, TN, LANES_M: 0 };
+  const tilesN = narrow ? 1 : Math.ceil(s.N / (WG * TN));
+  const tilesM = Math.ceil(s.M / (narrow ? WG * slots.TM : slots.TM));
   const tiles = tilesN * tilesM * s.batch;
-  const pipeline = gpu.pipeline(KERNEL, specialize(source, { TM }), { WG });
+  const pipeline = gpu.pipeline(KERNEL, specialize(source, slots), { WG });
   gpu.dispatch({
     kernel,
     pipeline,
-    params: packed(tilesN, tilesM, tiles),
+    params: params().u32(s.M).u32(s.N).u32(s.K).u32(tilesN).u32(tilesM).u32(tiles).u32(s.strideA).u32(s.strideB).f32(alpha)
+      .u32(Number(transA)).u32(Number(transB)).u32(Number(!!bias)).u32(Number(accumulate)).bytes,
     buffers: [a, b, bias ?? a, out],
     workgroups: grid1d(tiles, gpu.limits.maxComputeWorkgroupsPerDimension),
     flops,

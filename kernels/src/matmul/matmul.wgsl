@@ -4,24 +4,28 @@
 //   C (batch, M, N) row-major; A and B batch strides are 0 when broadcast.
 //
 // Written for CPU-style WebGPU (lavapipe: one workgroup per CPU thread, invocations run as
-// 8-wide SIMD lanes). Each invocation owns a TM × TN register tile: TM consecutive rows, TN
-// columns strided by WG (lane l of the workgroup holds columns n0 + l + j·WG). The A rows of a
-// tile depend only on the workgroup, so every A load has a uniform address: the driver does one
-// scalar load + broadcast instead of a gather. B loads are per lane (gathers), TN per k step for
-// TM·TN multiply-adds. No workgroup memory and no barriers: on a CPU the caches do the tiling.
-// Out-of-range rows/columns are clamped for loading (no branches in the k loop) and skipped
-// when storing.
+// 8-wide SIMD lanes). Each invocation owns a TM × TN register tile; the lanes of a workgroup run
+// along one axis and the other axis is the same in every lane, so its loads have a uniform
+// address: the driver does one scalar load + broadcast instead of a gather.
+//   LANES_M = 0 (wide products): rows m0 + i (uniform), columns n0 + lane + j·WG: a workgroup
+//     covers TM rows × WG·TN columns; per k, TN per-lane B loads feed TM·TN multiply-adds.
+//   LANES_M = 1 (narrow products, N ≤ TN: a classifier head, a probe's logits): rows
+//     m0 + lane + i·WG, columns 0 .. TN − 1 (uniform): a workgroup covers WG·TM rows × TN columns,
+//     so a 10-class head does not compute 54 dead columns per workgroup.
+// No workgroup memory and no barriers: on a CPU the caches do the tiling. Out-of-range
+// rows/columns are clamped for loading (no branches in the k loop) and skipped when storing.
 //
-// TM sizes private arrays, which need a creation-time constant: a template slot (not an override).
-const TM: u32 = 16u; // template slot: rows per invocation
-const TN: u32 = 4u;  // columns per invocation
+// TM, TN size private arrays, which need a creation-time constant: template slots (not overrides).
+const TM: u32 = 16u;     // template slot: rows per invocation
+const TN: u32 = 4u;      // template slot: columns per invocation
+const LANES_M: u32 = 0u; // template slot: 1 = lanes along M (see above)
 
-override WG: u32 = 16u; // invocations per workgroup (along N)
+override WG: u32 = 16u; // invocations per workgroup
 
 struct Params {
   M: u32, N: u32, K: u32,
-  tilesN: u32,      // ceil(N / (WG·TN))
-  tilesM: u32,      // ceil(M / TM)
+  tilesN: u32,      // ceil(N / columns per workgroup)
+  tilesM: u32,      // ceil(M / rows per workgroup)
   tiles: u32,       // tilesN · tilesM · batch
   strideA: u32,     // elements between batches of A (0: broadcast)
   strideB: u32,
@@ -41,26 +45,30 @@ struct Params {
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lane: u32) {
-  let t = tile_of(wid, nwg);
+  let alongM = LANES_M != 0u;
+  let t = tile_of(wid, nwg, select(TM, TM * WG, alongM));
   if (!t.live) { return; }
-  let m0 = t.m0;
   let b = t.b;
-  let n0 = t.tn * WG * TN + lane;
+  // row i = m0 + i·rowStep, column j = n0 + j·colStep, one of m0 / n0 carrying the lane
+  let m0 = t.m0 + select(0u, lane, alongM);
+  let n0 = select(t.tn * WG * TN + lane, 0u, alongM);
+  let rowStep = select(1u, WG, alongM);
+  let colStep = select(WG, 1u, alongM);
 
-  // A(m, k) = A[aRow[i] + k·aK]: row offsets are uniform across the workgroup
+  // A(m, k) = A[aRow[i] + k·aK]
   var aRow: array<u32, TM>;
   let transA = p.transA != 0u;
   let transB = p.transB != 0u;
   let aK = select(1u, p.M, transA);
   for (var i = 0u; i < TM; i++) {
-    let m = min(m0 + i, p.M - 1u);
+    let m = min(m0 + i * rowStep, p.M - 1u);
     aRow[i] = b * p.strideA + select(m * p.K, m, transA);
   }
-  // B(k, n) = B[bCol[j] + k·bK]: per lane
+  // B(k, n) = B[bCol[j] + k·bK]
   var bCol: array<u32, TN>;
   let bK = select(p.N, 1u, transB);
   for (var j = 0u; j < TN; j++) {
-    let n = min(n0 + j * WG, p.N - 1u);
+    let n = min(n0 + j * colStep, p.N - 1u);
     bCol[j] = b * p.strideB + select(n, n * p.K, transB);
   }
 
@@ -76,11 +84,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
 
   // epilogue: C = α·acc (+ bias) (+ C)
   for (var i = 0u; i < TM; i++) {
-    let m = m0 + i;
+    let m = m0 + i * rowStep;
     if (m >= p.M) { break; }
     let cRow = (b * p.M + m) * p.N;
     for (var j = 0u; j < TN; j++) {
-      let n = n0 + j * WG;
+      let n = n0 + j * colStep;
       if (n < p.N) {
         var v = p.alpha * acc[i * TN + j];
         if (p.hasBias != 0u) { v += bias[n]; }

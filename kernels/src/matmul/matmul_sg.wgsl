@@ -48,7 +48,7 @@ struct Params {
 @compute @workgroup_size(SG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(subgroup_invocation_id) lane: u32) {
-  let t = tile_of(wid, nwg);
+  let t = tile_of(wid, nwg, TM);
   if (!t.live) { return; }
   let m0 = t.m0;
   let b = t.b;
