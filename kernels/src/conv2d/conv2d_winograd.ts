@@ -32,6 +32,7 @@ export const conv2dWinogradTuning = {
   minMacs: 2 ** 25,
 };
 
+/** Why the geometry has no Winograd form here, or undefined when it has one. */
 export function winogradUnsupported(g: Conv2dGeometry): string | undefined {
   if (g.kh !== 3 || g.kw !== 3) return `a 3×3 kernel, got ${g.kh}×${g.kw}`;
   if (g.sh !== 1 || g.sw !== 1) return `stride 1, got [${g.sh}, ${g.sw}]`;
