@@ -10,11 +10,13 @@ import type { BenchCase, Tf } from '../bench-tf.js';
 import { type Conv2dOptions, conv2d, conv2dBackwardData, conv2dBackwardWeight, conv2dGeometry } from './conv2d.js';
 import { conv2dBackwardRef, conv2dRef } from './conv2d.ref.js';
 
-// (Cin, Cout, H = W): conv blocks of width 32/64/128 on 28×28, a 2×2 pool between blocks
+// (Cin, Cout, H = W): conv blocks of width 32/64/128 on 28×28, a 2×2 pool between blocks; and the
+// quick preset's (width 16) middle block, which 'auto' sends to Winograd from 16 channels on
 const layers: [number, number, number][] = [
   [1, 32, 28],
   [32, 64, 14],
   [64, 128, 7],
+  [16, 32, 14],
 ];
 
 /** algo 'auto' is the case tfjs is compared with; 'direct', 'gemm' and 'winograd' show the paths side by side. */

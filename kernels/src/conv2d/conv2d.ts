@@ -111,7 +111,7 @@ function pickAlgo(gpu: Gpu, kernel: string, g: Conv2dGeometry, opts: Conv2dOptio
   if (algo === 'winograd') return 'winograd';
   if (algo === 'gemm' || algo === 'direct') return algo;
   if (opts.portable) return 'direct';
-  const fallback = winogradPays(gpu, g, op) ? 'winograd' : gemmPays(gpu, g, op) ? 'gemm' : 'direct';
+  const fallback = winogradPays(gpu, g) ? 'winograd' : gemmPays(gpu, g, op) ? 'gemm' : 'direct';
   // the algorithms that can run this geometry here (Winograd only pays with subgroups)
   const SG = gpu.subgroupWidth();
   const names: Algo[] = ['direct', ...(g.groups === 1 ? (['gemm'] as const) : []), ...(!winogradUnsupported(g) && SG ? (['winograd'] as const) : [])];

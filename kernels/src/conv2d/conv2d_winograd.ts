@@ -55,7 +55,7 @@ export function winogradUnsupported(g: Conv2dGeometry): string | undefined {
  * 64→128 @7×7 194 → 140 / 205 → 166 / 177 → 125. Winograd does 16 multiplies per 2×2 output tile
  * instead of 36, with no im2col or transposing copies; 7×7 wastes 15 of 64 tile outputs.
  */
-export function winogradPays(gpu: Gpu, g: Conv2dGeometry, _op: 'forward' | 'dx' | 'dw'): boolean {
+export function winogradPays(gpu: Gpu, g: Conv2dGeometry): boolean {
   if (winogradUnsupported(g) || !gpu.subgroupWidth()) return false;
   const macs = g.n * g.ho * g.wo * g.cin * g.cout * g.kh * g.kw;
   return Math.min(g.cin, g.cout) >= conv2dWinogradTuning.minChannels && macs >= conv2dWinogradTuning.minMacs;

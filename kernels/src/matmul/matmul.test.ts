@@ -121,7 +121,7 @@ describe('matmul', () => {
   }
 
   // the narrow form of matmul.wgsl (N ≤ 16, lanes along M: heads, probes), on every transpose form, the epilogues and batches;
-  // M off its 16-row tile, N from 1 to its 16-column limit, K long (a probe's 784 pixels).
+  // M off its 64-row tile, N from 1 to its 16-column limit, K long (a probe's 784 pixels).
   const narrow: Case[] = [
     { a: [17, 33], b: [33, 16] },
     { a: [33, 17], b: [33, 1], opts: { transA: true } },
