@@ -33,7 +33,9 @@ describe('linear probe', () => {
     const seed = freshSeed();
     const train = clusters(600, 5, 16, seed);
     const test = clusters(300, 5, 16, seed + 10, 4, train.centres);
-    const r = await linearProbe(train.f, train.labels, test.f, test.labels, { epochs: 10, seed });
+    // the default 30 epochs (90 steps here): at 10 (30 steps) the probe had not converged on 5 of 60 seeds (top-1
+    // 0.88–0.94 on clusters a nearest-centre rule separates); at 30 every one of the 60 reached 1.0
+    const r = await linearProbe(train.f, train.labels, test.f, test.labels, { seed });
     expect(r.top1, `seed ${seed}`).toBeGreaterThan(0.95);
     expect(r.trainTop1).toBeGreaterThan(0.95);
     expect(r.trainLoss).toBeLessThan(Math.log(5) / 2); // chance-level cross-entropy is ln 5
