@@ -60,7 +60,7 @@ export const simclr = defineTask({
   presets: {
     'fashion-mnist': {
       quick: { epochs: 2, batchSize: 256, trainLimit: 16384, supervisedEpochs: 1, width: 16, grid: 2, lr: 2e-3, finetuneEncoderLr: 1, probeSelect: false },
-      full: { epochs: 7, batchSize: 256, width: 32, grid: 2, lr: 2e-3, supervisedEpochs: 1, probeEpochs: 15 },
+      full: { epochs: 6, batchSize: 256, width: 32, grid: 3, lr: 2e-3, supervisedEpochs: 1, probeEpochs: 15 },
     },
     emoji: {
       quick: { epochs: 8, batchSize: 128, width: 32, grid: 2, downsample: 2, pairs: true, lr: 2e-3, supervisedEpochs: 8 },
