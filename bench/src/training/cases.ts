@@ -15,7 +15,7 @@ import { tfTransformerPeer } from './tf-transformer.js';
 
 const num = (cfg: TaskConfig, k: string) => cfg[k] as number;
 
-/** The simclr task's step, Fashion-MNIST full preset (ConvNet 32/64/128, grid 2, head 512→256→64), N images × 2 views. */
+/** The simclr task's step, Fashion-MNIST full preset (ConvNet 32/64/128 and its grid, 3 since 704fdc8: head 1152→256→64), N images × 2 views. */
 export function simclrCase(n = 256): TrainingCase {
   const peerConfig = (quick?: boolean) => {
     const cfg = simclr.config('fashion-mnist', 'full', { batchSize: quick ? Math.min(n, 32) : n });

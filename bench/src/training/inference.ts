@@ -1,5 +1,5 @@
 // Encoder inference, ours against ONNX Runtime on the model we export: the SimCLR full preset's
-// ConvNet (32/64/128, grid 2) forward in evaluation mode on N random 28×28 images, upload to
+// ConvNet (32/64/128, its grid: 3 since 704fdc8) forward in evaluation mode on N random 28×28 images, upload to
 // readback of the features, next to onnxruntime-node's CPU execution provider running
 // `exportOnnx` of the same encoder (same weights, same inputs) in the same process.
 // check(): our features against ORT's, max |Δ| (the export's own bar is 1e-4).
@@ -42,7 +42,7 @@ export function encoderInferenceCase(n = 256): TrainingCase {
         items: batch,
         unit: 'images',
         batch: `${batch} images`,
-        // upload → forward (eval mode) → features read back   (N, 1, 28, 28) → (N, 512)
+        // upload → forward (eval mode) → features read back   (N, 1, 28, 28) → (N, 128·grid²)
         async run() {
           const y = noGrad(() => encoder.forward(tensor(x, shape())));
           last = (await y.data()) as Float32Array;

@@ -43,6 +43,11 @@ describe('headline', () => {
     expect(h?.beats).toBe(false);
     expect(h?.verdict).toMatch(/^Pretraining does not beat every baseline: simclr trails raw pixels on linear probe \(−3\.0\)\. linear probe 78\.8% \(−3\.0 vs raw pixels 81\.8%/);
     expect(headline([report('simclr (ours)', 0.8)])).toBeNull(); // no baselines: no claim
+    // a gap that rounds to 0.0 shows two decimals (87.39 vs 87.42: the full preset's 10% row at 704fdc8)
+    const near = reports(0.852, 0.701);
+    near[0].fineTune = [ft(0.01, 0.701), ft(0.1, 0.8739)];
+    near[2].fineTune = [ft(0.01, 0.62), ft(0.1, 0.8742)];
+    expect(headline(near)?.verdict).toMatch(/trails scratch on 10% labels, fine-tuned \(−0\.03\)/);
   });
 
   it("is the report's first section, right under the title", () => {

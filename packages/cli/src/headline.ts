@@ -29,7 +29,11 @@ export interface Headline {
 }
 
 const pct = (v: number) => (100 * v).toFixed(1);
-const signed = (d: number) => `${d >= 0 ? '+' : '−'}${Math.abs(100 * d).toFixed(1)}`;
+// a gap under 0.05 points shows two decimals, so a verdict never rests on a '−0.0'
+const signed = (d: number) => {
+  const points = Math.abs(100 * d);
+  return `${d >= 0 ? '+' : '−'}${points.toFixed(points > 0 && points < 0.05 ? 2 : 1)}`;
+};
 const labelsOf = (f: number) => `${+(100 * f).toFixed(2)}% labels`;
 
 /** The headline of an evaluation (the trained encoder first, then baselines); null without a linear probe or baselines. */

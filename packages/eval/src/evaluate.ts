@@ -66,8 +66,9 @@ export type FeatureSource = Encoder | ((images: ImageDataset) => Promise<Feature
 /**
  * The linear protocol selects its weight decay (PROBE_WEIGHT_DECAYS) when the train split has at
  * most this many rows: there the regularisation moves top-1 and a sweep is cheap. Above it the
- * features, not the regularisation, limit the probe (SimCLR Fashion-MNIST, 60 000 labels: 90.3% at
- * 1e-4, 89.6% at 0.3) and five more probes would cost minutes per model.
+ * features, not the regularisation, limit the probe (SimCLR Fashion-MNIST, 60 000 labels, the
+ * 512-d features of 92f73fd: 90.3% at 1e-4, 89.6% at 0.3) and five more probes would cost minutes per
+ * model.
  */
 export const SELECT_MAX_ROWS = 6000;
 
