@@ -92,8 +92,9 @@ function bests(columns: Column[], rows: Row[]): Map<number, number[]> {
 
 function header(res: CompareResult): string[] {
   const shared = Object.entries(res.shared).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+  const trained = res.runs.filter((r) => r.status === 'trained').length;
   return [
-    `${res.dataset}: ${res.runs.filter((r) => r.status === 'trained').length} methods, ${budgetText(res.budget)} of training each (${res.preset} presets), ${res.nTrain} train / ${res.nTest} test images`,
+    `${res.dataset}: ${trained} ${trained === 1 ? 'method' : 'methods'}, ${budgetText(res.budget)} of training${trained === 1 ? '' : ' each'} (${res.preset} presets), ${res.nTrain} train / ${res.nTest} test images`,
     `Command: \`${res.command}\``,
     `Commit ${res.commit} · adapter ${res.adapter} · ${res.startedAt} → ${res.finishedAt}`,
     `Shared by every method: ${shared}.`,

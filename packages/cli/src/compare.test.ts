@@ -75,6 +75,9 @@ describe('pretext compare', () => {
     expect(md).toContain('its weight decay chosen on held-out train labels wherever there are ≤ 6000 of them');
     const older = Object.fromEntries(Object.entries(res.shared).filter(([k]) => k !== 'probeSelect'));
     expect(compareMarkdown({ ...res, shared: older })).toContain('logistic regression on frozen features, weight decay 0.0001;');
+    expect(md).toContain('fashion-mnist: 3 methods, 1 epoch of training each');
+    const one = compareMarkdown({ ...res, runs: res.runs.filter((r) => r.status !== 'trained' || r.task === 'a') });
+    expect(one).toContain('fashion-mnist: 1 method, 1 epoch of training (');
     expect(md).toContain('| [a](a/report.html) |');
     expect(md).toContain('| colour | skipped: does not train on fashion-mnist');
     expect(md).toMatch(/\| method \| linear \| kNN \| 1% labels, fine-tuned \(Δ scratch\) \| 10% labels, fine-tuned \(Δ scratch\) \| pretext task, held-out \| training \| images\/s \|/);
