@@ -5,6 +5,7 @@ import { type EvalReport, LINEAR_PROBE_DEFAULTS, SELECT_MAX_ROWS } from '@pretex
 import { trainingOptions } from '@pretext/tasks';
 import { budgetText } from './compare-args.js';
 import type { CompareResult, CompareRun } from './compare.js';
+import { signedPoints } from './headline.js';
 import { esc } from './svg.js';
 
 interface Cell {
@@ -54,7 +55,7 @@ function table(res: CompareResult): { columns: Column[]; rows: Row[] } {
     { head: 'training', best: 'min' },
     { head: 'images/s', best: 'max' },
   ];
-  const delta = (v: number | undefined, s: number | undefined) => (v === undefined || s === undefined ? '' : ` (${v >= s ? '+' : '−'}${Math.abs(100 * (v - s)).toFixed(1)})`);
+  const delta = (v: number | undefined, s: number | undefined) => (v === undefined || s === undefined ? '' : ` (${signedPoints(v - s)})`);
   const rows: Row[] = res.runs.map((r) => {
     if (r.status !== 'trained' || !r.report) return { name: r.task, link: r.dir && r.status === 'failed' ? `${r.dir}/` : undefined, cells: [{ text: `${r.status}: ${r.why ?? ''}` }] };
     const ev = r.report;
@@ -93,8 +94,9 @@ function bests(columns: Column[], rows: Row[]): Map<number, number[]> {
 function header(res: CompareResult): string[] {
   const shared = Object.entries(res.shared).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${String(v)}`).join(', ');
   const trained = res.runs.filter((r) => r.status === 'trained').length;
+  const [methods, each] = trained === 1 ? ['method', ''] : ['methods', ' each'];
   return [
-    `${res.dataset}: ${trained} ${trained === 1 ? 'method' : 'methods'}, ${budgetText(res.budget)} of training${trained === 1 ? '' : ' each'} (${res.preset} presets), ${res.nTrain} train / ${res.nTest} test images`,
+    `${res.dataset}: ${trained} ${methods}, ${budgetText(res.budget)} of training${each} (${res.preset} presets), ${res.nTrain} train / ${res.nTest} test images`,
     `Command: \`${res.command}\``,
     `Commit ${res.commit} · adapter ${res.adapter} · ${res.startedAt} → ${res.finishedAt}`,
     `Shared by every method: ${shared}.`,

@@ -29,8 +29,8 @@ export interface Headline {
 }
 
 const pct = (v: number) => (100 * v).toFixed(1);
-// a gap under 0.05 points shows two decimals, so a verdict never rests on a '−0.0'
-const signed = (d: number) => {
+/** A difference of fractions in signed points, '+1.2' / '−0.4'; a gap under 0.05 points shows two decimals, never '−0.0'. */
+export const signedPoints = (d: number): string => {
   const points = Math.abs(100 * d);
   return `${d >= 0 ? '+' : '−'}${points.toFixed(points > 0 && points < 0.05 ? 2 : 1)}`;
 };
@@ -61,10 +61,10 @@ export function headline(reports: readonly EvalReport[]): Headline | null {
   const stdErr = 100 * Math.sqrt((ours.linear.top1 * (1 - ours.linear.top1)) / ours.nTest);
   const model = ours.model.replace(/ \(ours\)$/, '');
   const parts = rows.map((r) => {
-    const deltas = r.refs.filter((x) => BARS.includes(x.column)).map((x) => `${signed(r.ours - x.value)} vs ${x.name} ${pct(x.value)}%`);
+    const deltas = r.refs.filter((x) => BARS.includes(x.column)).map((x) => `${signedPoints(r.ours - x.value)} vs ${x.name} ${pct(x.value)}%`);
     return `${r.measure} ${pct(r.ours)}%${deltas.length ? ` (${deltas.join(', ')})` : ''}`;
   });
-  const lost = bars.filter(({ row, x }) => row.ours <= x.value).map(({ row, x }) => `${x.name} on ${row.measure} (${signed(row.ours - x.value)})`);
+  const lost = bars.filter(({ row, x }) => row.ours <= x.value).map(({ row, x }) => `${x.name} on ${row.measure} (${signedPoints(row.ours - x.value)})`);
   const verdict = `${beats ? `Pretraining helps: ${model} beats raw pixels and the random-init encoder on each headline measure:` : `Pretraining does not beat every baseline: ${model} trails ${lost.join(' and ')}.`} ${parts.join('; ')}. On ${ours.nTest} test images: one standard error ≈ ${stdErr.toFixed(1)} points, so gaps under ~${(2 * stdErr).toFixed(1)} are noise.`;
   return { model, nTest: ours.nTest, stdErr, rows, beats, verdict };
 }
